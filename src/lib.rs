@@ -1,0 +1,27 @@
+//! chorus2outdoo: Chorus trackers and call archives in, one Outdoo import
+//! package out. The pipeline, one module per stage:
+//!
+//! input bytes -> [`detect`] -> [`read`] -> [`decide`] -> [`write`], with
+//! [`report`] collecting every decision on the way.
+//!
+//! The library never touches the file system, the clock or threads: inputs
+//! are bytes or `Read + Seek`, the package goes to a `Write` sink. The CLI
+//! (`src/main.rs`) and the browser binding (`src/wasm.rs`) are thin shells.
+
+pub mod convert;
+pub mod decide;
+pub mod detect;
+pub mod error;
+pub mod model;
+pub mod read;
+pub mod report;
+pub mod write;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use convert::{convert, inspect, Conversion, FileSummary, InputFile, Options, Preview};
+pub use error::{Error, Result};
+
+/// The generator name and version written into every manifest.
+pub const GENERATOR: &str = concat!("chorus2outdoo ", env!("CARGO_PKG_VERSION"));

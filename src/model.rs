@@ -1,0 +1,153 @@
+//! The neutral model: what every reader produces and every writer consumes.
+//!
+//! In: nothing (plain data types). Out: `TrackerRecord` (what a reader found in
+//! a tracker export, still in Chorus terms) and the Outdoo side: `Theme`,
+//! `Topic`, `Trigger`. Leniency lives in the readers; these types are strict.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a record came from: the file, and inside it the zip entry, the row
+/// (1-based, as a spreadsheet shows it), the JSON pointer, or the column of an
+/// expression. Every report entry and every topic carries one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub struct Location {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub entry: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub row: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pointer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub column: Option<u64>,
+}
+
+impl Location {
+    pub fn file(file: impl Into<String>) -> Self {
+        Location { file: file.into(), ..Default::default() }
+    }
+    pub fn row(file: impl Into<String>, row: u64) -> Self {
+        Location { file: file.into(), row: Some(row), ..Default::default() }
+    }
+    pub fn pointer(file: impl Into<String>, pointer: impl Into<String>) -> Self {
+        Location { file: file.into(), pointer: Some(pointer.into()), ..Default::default() }
+    }
+    pub fn with_entry(mut self, entry: impl Into<String>) -> Self {
+        self.entry = Some(entry.into());
+        self
+    }
+    pub fn with_pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+    pub fn with_column(mut self, column: u64) -> Self {
+        self.column = Some(column);
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(entry) = &self.entry {
+            write!(f, " entry {entry}")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, " row {row}")?;
+        }
+        if let Some(pointer) = &self.pointer {
+            write!(f, " at {}", if pointer.is_empty() { "/" } else { pointer })?;
+        }
+        if let Some(column) = self.column {
+            write!(f, " column {column}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One tracker as a reader found it, before any decision: raw strings, phrases
+/// already split out of their cell, nothing normalised yet.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TrackerRecord {
+    pub name: String,
+    pub category: Option<String>,
+    /// Chorus tracker type as written ("basic", "Advanced", "smart", "chorus", ...).
+    pub kind: Option<String>,
+    pub phrases: Vec<String>,
+    /// A Chorus boolean expression (advanced trackers).
+    pub expression: Option<String>,
+    /// "Said by" as written ("Rep", "Prospect", "Anyone", ...).
+    pub said_by: Option<String>,
+    /// Language as written ("English", "de", "en-US", ...).
+    pub language: Option<String>,
+    pub description: Option<String>,
+    pub location: Location,
+}
+
+/// Who must say a trigger phrase for it to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SaidBy {
+    Anyone,
+    /// Company employees (Chorus "rep").
+    Company,
+    /// External participants (Chorus "prospect" / "customer").
+    External,
+}
+
+/// How a trigger phrase matches the transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchMode {
+    /// The phrase as written (case-insensitive, whole words).
+    Exact,
+    /// The phrase is a prefix: Chorus `pric*` matches "price", "pricing".
+    Prefix,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    pub phrase: String,
+    pub said_by: SaidBy,
+    /// ISO 639-1 code.
+    pub language: String,
+    #[serde(rename = "match")]
+    pub match_mode: MatchMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicStatus {
+    Ready,
+    NeedsReview,
+}
+
+/// What a topic came from, so a person can find it in their export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicSource {
+    /// Every record merged into this topic, in input order.
+    pub locations: Vec<Location>,
+    /// The Chorus tracker type as written, if the export had one.
+    pub chorus_type: Option<String>,
+    /// The original advanced-tracker expression, kept verbatim.
+    pub expression: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    pub name: String,
+    pub description: String,
+    pub status: TopicStatus,
+    /// Why the topic needs review (empty when ready).
+    #[serde(default)]
+    pub review_reasons: Vec<String>,
+    pub source: TopicSource,
+    pub triggers: Vec<Trigger>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Theme {
+    pub name: String,
+    pub topics: Vec<Topic>,
+}

@@ -1,0 +1,291 @@
+//! Tracker exports: a file's bytes in (CSV/text, JSON or XLSX, as detected),
+//! `TrackerRecord`s out, each with its row or JSON pointer. Problems with one
+//! record go into the report; a file that cannot be read at all is an error.
+
+use crate::detect::FileKind;
+use crate::error::{Error, Result};
+use crate::model::{Location, TrackerRecord};
+use crate::read::phrases::split_phrases;
+use crate::read::table::{field_for, records_from_rows, Field, ACCEPTED_HEADERS};
+use crate::read::text::{decode, TextEncoding};
+use crate::report::{ReasonCode, Report};
+use serde_json::Value;
+use std::io::Cursor;
+
+/// Reads one tracker export of a known kind.
+pub fn read_trackers(file: &str, bytes: &[u8], kind: FileKind, report: &mut Report) -> Result<Vec<TrackerRecord>> {
+    match kind {
+        FileKind::TrackerCsv => read_csv(file, bytes, report),
+        FileKind::TrackerJson => read_json(file, bytes, report),
+        FileKind::TrackerXlsx => read_xlsx(file, bytes, report),
+        FileKind::Empty => Err(Error::input(Location::file(file), "the file is empty")),
+        FileKind::Zip => Err(Error::input(
+            Location::file(file),
+            "this is a zip archive, not a tracker export (CSV, JSON or XLSX); call archives are read with --archive",
+        )),
+        FileKind::Binary => Err(Error::input(
+            Location::file(file),
+            "this is not a tracker export: expected CSV or text, JSON, or an XLSX workbook",
+        )),
+    }
+}
+
+fn decode_reporting(file: &str, bytes: &[u8], report: &mut Report) -> String {
+    let (text, encoding) = decode(bytes);
+    if encoding == TextEncoding::Windows1252 {
+        report.warning(
+            ReasonCode::EncodingFallback,
+            Location::file(file),
+            "the file is not valid UTF-8; it was read as Windows-1252 (check accented letters in the preview)",
+        );
+    }
+    text
+}
+
+/// The delimiter used in the first line: the most frequent of tab,
+/// semicolon and comma outside quotes (comma when none occurs).
+fn sniff_delimiter(text: &str) -> u8 {
+    let mut counts = [(b'\t', 0usize), (b';', 0), (b',', 0)];
+    let mut in_quotes = false;
+    for c in text.chars() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '\n' if !in_quotes => break,
+            _ if !in_quotes => {
+                for (delimiter, count) in counts.iter_mut() {
+                    if c as u32 == *delimiter as u32 {
+                        *count += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    counts.iter().rev().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map(|(d, _)| *d).unwrap_or(b',')
+}
+
+pub fn read_csv(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
+    let text = decode_reporting(file, bytes, report);
+    // Skip blank lines before the header when sniffing, so a leading empty
+    // line does not hide the delimiter.
+    let delimiter = sniff_delimiter(text.trim_start_matches(['\r', '\n']));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let row = index as u64 + 1;
+        let record = record.map_err(|e| Error::input(Location::row(file, row), format!("the CSV could not be read: {e}")))?;
+        rows.push((row, record.iter().map(str::to_string).collect::<Vec<_>>()));
+    }
+    records_from_rows(file, rows, report)
+}
+
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => d.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+pub fn read_xlsx(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
+    use calamine::Reader;
+    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| Error::input(Location::file(file), format!("the XLSX workbook could not be opened: {e}")))?;
+    let names = workbook.sheet_names();
+    let sheet = names
+        .iter()
+        .find(|n| n.to_lowercase().contains("tracker"))
+        .or_else(|| names.first())
+        .cloned()
+        .ok_or_else(|| Error::input(Location::file(file), "the workbook has no sheets"))?;
+    let range = workbook
+        .worksheet_range(&sheet)
+        .map_err(|e| Error::input(Location::file(file).with_entry(&sheet), format!("the sheet could not be read: {e}")))?;
+    let first_row = range.start().map(|(row, _)| row as u64).unwrap_or(0);
+    let first_col = range.start().map(|(_, col)| col as usize).unwrap_or(0);
+    let rows = range.rows().enumerate().map(|(i, cells)| {
+        // Keep column positions stable when the used range starts right of A.
+        let mut row = vec![String::new(); first_col];
+        row.extend(cells.iter().map(cell_text));
+        (first_row + i as u64 + 1, row)
+    });
+    let label = format!("{file} [{sheet}]");
+    let mut records = records_from_rows(&label, rows.collect::<Vec<_>>(), report)?;
+    for record in &mut records {
+        record.location.file = file.to_string();
+        record.location.entry = Some(sheet.clone());
+    }
+    for entry in &mut report.entries {
+        if entry.location.file == label {
+            entry.location.file = file.to_string();
+            entry.location.entry = Some(sheet.clone());
+        }
+    }
+    Ok(records)
+}
+
+/// Keys under which a JSON export may hold its tracker list.
+const LIST_KEYS: [&str; 6] = ["trackers", "data", "items", "results", "records", "tracker"];
+
+fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Finds the array of tracker objects: the document itself, an array under a
+/// list-like key, or the first array of objects in the top-level object.
+fn tracker_list<'a>(file: &str, document: &'a Value) -> Result<(String, &'a Vec<Value>)> {
+    match document {
+        Value::Array(items) => Ok((String::new(), items)),
+        Value::Object(map) => {
+            let by_name = map.iter().find(|(k, v)| LIST_KEYS.contains(&k.to_lowercase().as_str()) && v.is_array());
+            let any = map.iter().find(|(_, v)| v.as_array().is_some_and(|a| a.iter().any(Value::is_object)));
+            match by_name.or(any) {
+                Some((key, Value::Array(items))) => Ok((format!("/{}", escape_pointer(key)), items)),
+                _ => Err(Error::input(
+                    Location::pointer(file, ""),
+                    "no tracker list found: expected a JSON array of tracker objects, or an object holding one (for example under \"trackers\")",
+                )),
+            }
+        }
+        _ => Err(Error::input(Location::pointer(file, ""), "expected a JSON array of tracker objects")),
+    }
+}
+
+/// A JSON value as text: strings as they are, numbers and booleans printed,
+/// arrays joined with ", ".
+fn value_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(value_text).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        Value::Object(map) => ["name", "value", "text", "label"].iter().find_map(|k| map.get(*k)).and_then(value_text),
+    }
+}
+
+/// Phrases from a JSON value: an array of strings (or of objects with a
+/// phrase-like key), or one delimited string.
+fn value_phrases(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .flat_map(|item| match item {
+                Value::String(s) => vec![s.trim().to_string()],
+                Value::Object(map) => ["phrase", "keyword", "text", "term", "value", "name"]
+                    .iter()
+                    .find_map(|k| map.get(*k))
+                    .and_then(value_text)
+                    .map(|s| vec![s.trim().to_string()])
+                    .unwrap_or_default(),
+                other => value_text(other).map(|s| vec![s]).unwrap_or_default(),
+            })
+            .collect(),
+        other => value_text(other).map(|s| split_phrases(&s)).unwrap_or_default(),
+    }
+}
+
+pub fn read_json(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
+    let text = decode_reporting(file, bytes, report);
+    let document: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        Error::input(
+            Location::file(file),
+            format!("the JSON is not valid at line {} column {}: {e}", e.line(), e.column()),
+        )
+    })?;
+    let (base, items) = tracker_list(file, &document)?;
+    let mut records = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let location = Location::pointer(file, format!("{base}/{index}"));
+        let Value::Object(map) = item else {
+            report.error(
+                ReasonCode::UnreadableRecord,
+                location,
+                "expected a tracker object here; this value was not imported",
+            );
+            continue;
+        };
+        let mut record = TrackerRecord { location: location.clone(), ..Default::default() };
+        let mut name = None;
+        let mut known_key = false;
+        for (key, value) in map {
+            let Some(field) = field_for(key) else { continue };
+            known_key = true;
+            let text = || value_text(value).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            match field {
+                Field::Name => name = name.or_else(text),
+                Field::Phrases => record.phrases.extend(value_phrases(value)),
+                Field::Category => record.category = record.category.take().or_else(text),
+                Field::Kind => record.kind = record.kind.take().or_else(text),
+                Field::SaidBy => record.said_by = record.said_by.take().or_else(text),
+                Field::Language => record.language = record.language.take().or_else(text),
+                Field::Description => record.description = record.description.take().or_else(text),
+                Field::Expression => record.expression = record.expression.take().or_else(text),
+            }
+        }
+        match name {
+            Some(name) => {
+                record.name = name;
+                records.push(record);
+            }
+            None if !known_key => report.error(
+                ReasonCode::UnreadableRecord,
+                location,
+                format!("this object has none of the accepted keys ({ACCEPTED_HEADERS}); it was not imported"),
+            ),
+            None => report.error(
+                ReasonCode::MissingName,
+                location,
+                "tracker has no name, so it cannot become a topic; it was not imported",
+            ),
+        }
+    }
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_delimiters_outside_quotes() {
+        assert_eq!(sniff_delimiter("Name;Keywords;Category\n"), b';');
+        assert_eq!(sniff_delimiter("Name\tKeywords\n"), b'\t');
+        assert_eq!(sniff_delimiter("\"a;b;c\",Keywords\n"), b',');
+        assert_eq!(sniff_delimiter("Name\n"), b',');
+    }
+
+    #[test]
+    fn json_keys_use_the_same_aliases() {
+        let mut report = Report::default();
+        let json = br#"{"trackers": [{"Tracker Name": "Pricing", "Keywords": ["price", "cost"], "Group": "Deal"}, 7, {"note": 1}]}"#;
+        let records = read_json("t.json", json, &mut report).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].name, "Pricing");
+        assert_eq!(records[0].phrases, ["price", "cost"]);
+        assert_eq!(records[0].category.as_deref(), Some("Deal"));
+        assert_eq!(records[0].location.to_string(), "t.json at /trackers/0");
+        let located: Vec<_> = report.entries.iter().map(|e| (e.code, e.location.to_string())).collect();
+        assert_eq!(
+            located,
+            [
+                (ReasonCode::UnreadableRecord, "t.json at /trackers/1".to_string()),
+                (ReasonCode::UnreadableRecord, "t.json at /trackers/2".to_string())
+            ]
+        );
+    }
+}

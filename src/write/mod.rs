@@ -1,0 +1,4 @@
+//! Writers: the decided model in, the Outdoo import package out.
+
+pub mod package;
+pub mod report;
