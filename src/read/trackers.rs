@@ -178,6 +178,15 @@ fn value_text(value: &Value) -> Option<String> {
     }
 }
 
+/// A phrase written with its own quotes (`"\"10,000 seats\""`) loses them.
+fn unquote(phrase: &str) -> &str {
+    phrase
+        .strip_prefix(['"', '\u{201C}'])
+        .and_then(|p| p.strip_suffix(['"', '\u{201D}']))
+        .map(str::trim)
+        .unwrap_or(phrase)
+}
+
 /// Phrases from a JSON value: an array of strings (or of objects with a
 /// phrase-like key), or one delimited string.
 fn value_phrases(value: &Value) -> Vec<String> {
@@ -185,7 +194,7 @@ fn value_phrases(value: &Value) -> Vec<String> {
         Value::Array(items) => items
             .iter()
             .flat_map(|item| match item {
-                Value::String(s) => vec![s.trim().to_string()],
+                Value::String(s) => vec![unquote(s.trim()).to_string()],
                 Value::Object(map) => ["phrase", "keyword", "text", "term", "value", "name"]
                     .iter()
                     .find_map(|k| map.get(*k))
@@ -202,10 +211,9 @@ fn value_phrases(value: &Value) -> Vec<String> {
 pub fn read_json(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
     let text = decode_reporting(file, bytes, report);
     let document: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        Error::input(
-            Location::file(file),
-            format!("the JSON is not valid at line {} column {}: {e}", e.line(), e.column()),
-        )
+        let what = e.to_string();
+        let what = what.rsplit_once(" at line ").map_or(what.as_str(), |(head, _)| head).to_string();
+        Error::input(Location::file(file), format!("the JSON is not valid at line {} column {}: {what}", e.line(), e.column()))
     })?;
     let (base, items) = tracker_list(file, &document)?;
     let mut records = Vec::new();
