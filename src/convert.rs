@@ -1,15 +1,32 @@
 //! The whole pipeline behind one call, shared by the CLI and the browser:
-//! input files in; a `Conversion` out that previews itself and writes the
+//! input files in (tracker exports; call archives as `ArchiveSource`s; an
+//! optional roster); a `Conversion` out that previews itself and writes the
 //! package to any `Write` sink.
+//!
+//! Call archives are read twice: the first pass (`convert_with_archives`)
+//! reads every entry's metadata, counting utterances without keeping them,
+//! and decides which calls to import; the second pass
+//! (`Conversion::write_package_with`) re-opens each imported call's
+//! conversation document and recording and streams them into the package,
+//! one call at a time.
 
+use crate::decide::calls::{decide_calls, CallScope, PlannedCall, Scope};
 use crate::decide::trackers::{themes_from_records, TrackerDecisions};
+use crate::decide::users::decide_users;
 use crate::detect::{detect, FileKind};
-use crate::error::Result;
+use crate::decide::language::language_code;
+use crate::error::{Error, Result};
+use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
+use crate::model::calls::{Call, SkippedCall, User, UserAction};
+use crate::read::archive::{read_archive, ArchiveContents, ArchiveSource, ArchiveSummary};
 use crate::read::trackers::read_trackers;
+use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
 use crate::report::{Report, ReportEntry, Severity};
 use crate::write::package::{sha256_hex, write_package};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::Write;
 
 /// One input file: its name (without folders) and its bytes.
@@ -25,11 +42,56 @@ pub struct InputFile {
 pub struct Options {
     /// Language for triggers whose tracker names none (ISO 639-1).
     pub default_language: String,
+    /// First day of the period to migrate, `YYYY-MM-DD`, inclusive, UTC;
+    /// `None` for no lower bound.
+    pub from: Option<String>,
+    /// Last day of the period, `YYYY-MM-DD`, inclusive, UTC; `None` for no upper bound.
+    pub to: Option<String>,
+    /// Calls shorter than this are skipped as `too_short` (0: none are).
+    pub min_duration_seconds: u64,
+    /// `all` (meetings and dialer calls, the default) or `meetings`.
+    pub calls: CallScope,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { default_language: "en".to_string() }
+        Options {
+            default_language: "en".to_string(),
+            from: None,
+            to: None,
+            min_duration_seconds: 0,
+            calls: CallScope::All,
+        }
+    }
+}
+
+fn parse_day(field: &str, value: &Option<String>) -> Result<Option<NaiveDate>> {
+    let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map(Some).map_err(|_| {
+        Error::input(Location::file("options"), format!("{field}: \"{value}\" is not a date; write it as YYYY-MM-DD"))
+    })
+}
+
+impl Options {
+    /// The scope these options choose, or an error naming the bad option.
+    pub fn scope(&self) -> Result<Scope> {
+        let scope = Scope {
+            from: parse_day("from", &self.from)?,
+            to: parse_day("to", &self.to)?,
+            min_duration_seconds: self.min_duration_seconds,
+            calls: self.calls,
+        };
+        if let (Some(from), Some(to)) = (scope.from, scope.to) {
+            if from > to {
+                return Err(Error::input(
+                    Location::file("options"),
+                    format!("the period starts ({from}) after it ends ({to}); swap from and to"),
+                ));
+            }
+        }
+        Ok(scope)
     }
 }
 
@@ -54,12 +116,53 @@ pub struct FileSummary {
     pub problems: usize,
     /// Why the file cannot be converted, with its location.
     pub error: Option<String>,
+    /// What a call archive holds (zips that are not workbooks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveSummary>,
+}
+
+/// Reads a call archive's entries (the first pass) and says what it holds;
+/// `problems` counts its report entries of severity warning or worse.
+pub fn inspect_archive(source: &mut dyn ArchiveSource) -> FileSummary {
+    let mut report = Report::default();
+    let mut contents = ArchiveContents::default();
+    let summary = read_archive(0, source, &mut contents, &mut report);
+    FileSummary {
+        name: source.name().to_string(),
+        kind: FileKind::CallArchive,
+        kind_label: FileKind::CallArchive.label(),
+        trackers: 0,
+        phrases: 0,
+        // Unreadable conversation documents are reported with their call later.
+        problems: report.count(Severity::Warning)
+            + report.count(Severity::Review)
+            + report.count(Severity::Error)
+            + contents.unreadable.len(),
+        error: None,
+        archive: Some(summary),
+    }
 }
 
 /// Detects, reads and converts one file on its own, and summarises it:
-/// `trackers` counts the topics it becomes, `phrases` their triggers.
+/// `trackers` counts the topics it becomes, `phrases` their triggers. A zip
+/// that is not a workbook is read as a call archive.
 pub fn inspect(file: &InputFile) -> FileSummary {
     let kind = detect(&file.bytes);
+    if kind == FileKind::Zip {
+        return match crate::read::archive::ZipSource::new(file.name.clone(), std::io::Cursor::new(&file.bytes[..])) {
+            Ok(mut source) => inspect_archive(&mut source),
+            Err(e) => FileSummary {
+                name: file.name.clone(),
+                kind,
+                kind_label: kind.label(),
+                trackers: 0,
+                phrases: 0,
+                problems: 0,
+                error: Some(e.to_string()),
+                archive: None,
+            },
+        };
+    }
     let mut summary = FileSummary {
         name: file.name.clone(),
         kind,
@@ -68,6 +171,7 @@ pub fn inspect(file: &InputFile) -> FileSummary {
         phrases: 0,
         problems: 0,
         error: None,
+        archive: None,
     };
     match convert(std::slice::from_ref(file), &Options::default()) {
         Ok(conversion) => {
@@ -96,6 +200,50 @@ pub struct Counts {
     pub needs_review: usize,
     pub triggers: usize,
     pub report: SeverityCounts,
+    /// Present when call archives were converted.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub calls: Option<CallCounts>,
+}
+
+/// What a conversion with call archives holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallCounts {
+    /// Calls imported (lines of `calls.jsonl`).
+    pub calls: usize,
+    pub skipped_calls: usize,
+    pub transcripts: usize,
+    pub media: usize,
+    pub users: usize,
+    pub users_to_create: usize,
+}
+
+/// The calls side of a conversion: what the first pass decided.
+#[derive(Debug, Clone, Default)]
+pub struct CallsOutcome {
+    /// In `calls.jsonl` order.
+    pub calls: Vec<PlannedCall>,
+    /// In input order.
+    pub skipped: Vec<SkippedCall>,
+    /// Sorted by email.
+    pub users: Vec<User>,
+    /// One per archive, in the order given.
+    pub archives: Vec<ArchiveSummary>,
+}
+
+/// How many calls the preview lists (the counts cover them all).
+pub const PREVIEW_CALLS: usize = 200;
+
+/// The calls side of the preview.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallsPreview<'a> {
+    /// The first `PREVIEW_CALLS` calls of `calls.jsonl`.
+    pub calls: Vec<&'a Call>,
+    /// The first `PREVIEW_CALLS` skipped calls.
+    pub skipped: &'a [SkippedCall],
+    /// Skipped calls per reason code.
+    pub skipped_by_reason: BTreeMap<&'static str, usize>,
+    pub users: &'a [User],
+    pub archives: &'a [ArchiveSummary],
 }
 
 /// What the page shows before download.
@@ -105,6 +253,9 @@ pub struct Preview<'a> {
     pub themes: &'a [Theme],
     pub report: &'a [ReportEntry],
     pub inputs: &'a [InputRecord],
+    /// Present when call archives were converted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls: Option<CallsPreview<'a>>,
 }
 
 /// A finished conversion, ready to preview and to write.
@@ -113,6 +264,8 @@ pub struct Conversion {
     pub themes: Vec<Theme>,
     pub report: Report,
     pub inputs: Vec<InputRecord>,
+    /// Present when call archives were given (even if they held no calls).
+    pub calls: Option<CallsOutcome>,
 }
 
 impl Conversion {
@@ -129,16 +282,50 @@ impl Conversion {
                 review: self.report.count(Severity::Review),
                 error: self.report.count(Severity::Error),
             },
+            calls: self.calls.as_ref().map(|outcome| CallCounts {
+                calls: outcome.calls.len(),
+                skipped_calls: outcome.skipped.len(),
+                transcripts: outcome.calls.iter().filter(|c| c.transcript.is_some()).count(),
+                media: outcome.calls.iter().filter(|c| c.media.is_some()).count(),
+                users: outcome.users.len(),
+                users_to_create: outcome.users.iter().filter(|u| u.action == UserAction::Create).count(),
+            }),
         }
     }
 
     pub fn preview(&self) -> Preview<'_> {
-        Preview { counts: self.counts(), themes: &self.themes, report: &self.report.entries, inputs: &self.inputs }
+        Preview {
+            counts: self.counts(),
+            themes: &self.themes,
+            report: &self.report.entries,
+            inputs: &self.inputs,
+            calls: self.calls.as_ref().map(|outcome| {
+                let mut skipped_by_reason = BTreeMap::new();
+                for skipped in &outcome.skipped {
+                    *skipped_by_reason.entry(skipped.reason.as_str()).or_insert(0) += 1;
+                }
+                CallsPreview {
+                    calls: outcome.calls.iter().take(PREVIEW_CALLS).map(|c| &c.call).collect(),
+                    skipped: &outcome.skipped[..outcome.skipped.len().min(PREVIEW_CALLS)],
+                    skipped_by_reason,
+                    users: &outcome.users,
+                    archives: &outcome.archives,
+                }
+            }),
+        }
     }
 
     /// Writes the Outdoo import package (a zip) to `sink` and hands it back.
+    /// For a conversion with call archives use `write_package_with`.
     pub fn write_package<W: Write>(&self, sink: W) -> Result<W> {
-        write_package(self, sink)
+        write_package(self, &mut [], sink)
+    }
+
+    /// Writes the package, re-reading transcripts and recordings from
+    /// `archives`: the same sources, in the same order, as given to
+    /// `convert_with_archives`.
+    pub fn write_package_with<W: Write>(&self, archives: &mut [&mut dyn ArchiveSource], sink: W) -> Result<W> {
+        write_package(self, archives, sink)
     }
 }
 
@@ -146,6 +333,71 @@ impl Conversion {
 /// first file that cannot be read at all; problems with single records go
 /// into the report instead.
 pub fn convert(files: &[InputFile], options: &Options) -> Result<Conversion> {
+    convert_with_archives(files, &mut [], None, options)
+}
+
+/// Converts tracker exports (`files`), call archives and an optional roster
+/// of existing Outdoo users (a CSV with an email column) in one package.
+/// With no archives this is exactly `convert`. Archives are read entry by
+/// entry; their transcripts and recordings are read again by
+/// `Conversion::write_package_with`.
+pub fn convert_with_archives(
+    files: &[InputFile],
+    archives: &mut [&mut dyn ArchiveSource],
+    roster: Option<&InputFile>,
+    options: &Options,
+) -> Result<Conversion> {
+    let scope = options.scope()?;
+    let mut conversion = convert_trackers(files, options)?;
+    if archives.is_empty() {
+        if let Some(roster) = roster {
+            return Err(Error::input(
+                Location::file(&roster.name),
+                "a roster only matters with call archives; add --archive or leave the roster out",
+            ));
+        }
+        return Ok(conversion);
+    }
+    let report = &mut conversion.report;
+    let roster_people = match roster {
+        Some(file) => {
+            let people = read_people_csv(&file.bytes, &Location::file(&file.name)).ok_or_else(|| {
+                Error::input(
+                    Location::file(&file.name),
+                    format!("this roster has no email column. Accepted headers: {ACCEPTED_USER_HEADERS}"),
+                )
+            })?;
+            Some(people)
+        }
+        None => None,
+    };
+    let mut contents = ArchiveContents::default();
+    let mut summaries = Vec::new();
+    for (index, source) in archives.iter_mut().enumerate() {
+        summaries.push(read_archive(index, &mut **source, &mut contents, report));
+        conversion.inputs.push(InputRecord {
+            name: source.name().to_string(),
+            bytes: source.bytes(),
+            sha256: source.sha256().to_string(),
+            kind: FileKind::CallArchive,
+        });
+    }
+    if let Some(file) = roster {
+        conversion.inputs.push(InputRecord {
+            name: file.name.clone(),
+            bytes: file.bytes.len() as u64,
+            sha256: sha256_hex(&file.bytes),
+            kind: FileKind::UserRoster,
+        });
+    }
+    let decisions = decide_calls(&contents, &scope, report);
+    let users = decide_users(&decisions.calls, &contents.people, roster_people.as_deref(), report);
+    conversion.calls =
+        Some(CallsOutcome { calls: decisions.calls, skipped: decisions.skipped, users, archives: summaries });
+    Ok(conversion)
+}
+
+fn convert_trackers(files: &[InputFile], options: &Options) -> Result<Conversion> {
     let mut report = Report::default();
     let mut records = Vec::new();
     let mut inputs = Vec::new();
@@ -159,7 +411,13 @@ pub fn convert(files: &[InputFile], options: &Options) -> Result<Conversion> {
             kind,
         });
     }
-    let decisions = TrackerDecisions { default_language: options.default_language.clone() };
+    let default_language = language_code(&options.default_language).ok_or_else(|| {
+        Error::input(
+            Location::file("options"),
+            format!("default language \"{}\" is not a language this tool knows; use an ISO 639-1 code such as en or de", options.default_language),
+        )
+    })?;
+    let decisions = TrackerDecisions { default_language: default_language.to_string() };
     let themes = themes_from_records(records, &decisions, &mut report);
-    Ok(Conversion { themes, report, inputs })
+    Ok(Conversion { themes, report, inputs, calls: None })
 }

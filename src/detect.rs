@@ -16,6 +16,10 @@ pub enum FileKind {
     Zip,
     Empty,
     Binary,
+    /// A zip or folder of Chorus call data (given with `--archive`).
+    CallArchive,
+    /// A CSV of existing Outdoo users (given with `--roster`).
+    UserRoster,
 }
 
 impl FileKind {
@@ -27,6 +31,8 @@ impl FileKind {
             FileKind::Zip => "zip archive",
             FileKind::Empty => "empty file",
             FileKind::Binary => "binary file",
+            FileKind::CallArchive => "Chorus call archive",
+            FileKind::UserRoster => "Outdoo users roster (CSV)",
         }
     }
 }

@@ -12,15 +12,21 @@ pub mod convert;
 pub mod decide;
 pub mod detect;
 pub mod error;
+pub mod fetch;
 pub mod model;
 pub mod read;
 pub mod report;
+pub mod sample;
 pub mod write;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use convert::{convert, inspect, Conversion, FileSummary, InputFile, Options, Preview};
+pub use convert::{
+    convert, convert_with_archives, inspect, inspect_archive, Conversion, FileSummary, InputFile, Options, Preview,
+};
+pub use decide::calls::CallScope;
+pub use read::archive::{ArchiveEntry, ArchiveSource, ZipSource};
 pub use error::{Error, Result};
 
 /// The generator name and version written into every manifest.

@@ -2,9 +2,11 @@
 //! the package written to disk, summaries on stderr. Exit codes: 0 done,
 //! 1 bad input (one clear message), 2 usage.
 
+mod fetch_native;
+mod folder;
 mod serve;
 
-use chorus2outdoo::{convert, inspect, InputFile, Options};
+use chorus2outdoo::{convert_with_archives, inspect, inspect_archive, ArchiveSource, CallScope, InputFile, Options, ZipSource};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,8 +26,28 @@ enum Command {
     /// Convert Chorus exports into one Outdoo import package (a zip).
     Convert {
         /// A tracker export: CSV/text, JSON or XLSX (repeat for several files).
-        #[arg(long = "trackers", value_name = "FILE", required = true)]
+        #[arg(long = "trackers", value_name = "FILE", required_unless_present = "archives")]
         trackers: Vec<PathBuf>,
+        /// A Chorus call archive: a zip or a folder of engagement pages,
+        /// conversation documents, users lists and recordings (repeat for several).
+        #[arg(long = "archive", value_name = "FILE_OR_DIR", required_unless_present = "trackers")]
+        archives: Vec<PathBuf>,
+        /// Existing Outdoo users (a CSV with an email column): they are
+        /// matched instead of created.
+        #[arg(long, value_name = "FILE", requires = "archives")]
+        roster: Option<PathBuf>,
+        /// First day of calls to migrate (inclusive, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        from: Option<String>,
+        /// Last day of calls to migrate (inclusive, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        to: Option<String>,
+        /// Skip calls shorter than this many seconds.
+        #[arg(long = "min-duration", value_name = "SECONDS", default_value_t = 0)]
+        min_duration: u64,
+        /// Meetings only, or dialer calls and meetings.
+        #[arg(long = "calls", value_enum, default_value_t = CallKinds::All)]
+        calls: CallKinds,
         /// Language for triggers whose tracker names none (ISO 639-1 code).
         #[arg(long, default_value = "en", value_name = "CODE")]
         default_language: String,
@@ -38,6 +60,48 @@ enum Command {
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
     },
+    /// Download engagements, transcripts and users from the Chorus API into an
+    /// archive that `convert --archive` reads. The token comes from the
+    /// CHORUS_API_TOKEN environment variable, never from a flag.
+    Fetch {
+        #[arg(long, default_value = "https://chorus.ai", value_name = "URL")]
+        base_url: String,
+        /// First day, inclusive (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day, inclusive (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Shortest call to download, in seconds.
+        #[arg(long, value_name = "SECONDS")]
+        min_duration: Option<u64>,
+        /// Meetings only, or calls (dialer) and meetings.
+        #[arg(long, value_enum, default_value_t = CallKinds::All)]
+        calls: CallKinds,
+        /// Download the recordings too.
+        #[arg(long)]
+        media: bool,
+        /// Requests in flight at once (kept low so Chorus is not flooded).
+        #[arg(long, default_value_t = chorus2outdoo::fetch::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=16))]
+        concurrency: u16,
+        /// Where to write the archive (a zip).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Write a synthetic Chorus archive (deterministic from the seed), to try
+    /// the tool or measure it without real data.
+    Sample {
+        /// How many engagements.
+        #[arg(long, default_value_t = 200)]
+        calls: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Add a tiny media file per recorded call.
+        #[arg(long)]
+        media: bool,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Serve the web page (www/) on 127.0.0.1.
     Serve {
         /// The folder to serve.
@@ -46,6 +110,12 @@ enum Command {
         #[arg(long, env = "PORT", default_value_t = 8080)]
         port: u16,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CallKinds {
+    Meetings,
+    All,
 }
 
 /// A failure the user can act on: printed as one line, exit code 1.
@@ -61,6 +131,44 @@ fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
+/// Checks a `--from` / `--to` value (clap exits with 2 when it is not a date).
+fn parse_day(value: &str) -> Result<String, String> {
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(|_| value.to_string())
+        .map_err(|_| "expected a date written as YYYY-MM-DD".to_string())
+}
+
+/// A zip (read from disk as needed, never loaded whole) or a folder.
+fn open_archive(path: &Path) -> Result<Box<dyn ArchiveSource>, Failure> {
+    if path.is_dir() {
+        return Ok(Box::new(folder::FolderSource::open(path).map_err(Failure)?));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Failure(format!("{}: cannot read the archive: {e}", path.display())))?;
+    Ok(Box::new(ZipSource::new(file_name(path), std::io::BufReader::new(file))?))
+}
+
+fn is_workbook(source: &dyn ArchiveSource) -> bool {
+    source.entries().iter().any(|e| e.name == "xl/workbook.xml")
+}
+
+/// What `inspect` says about a folder or a zip archive, or `None` for
+/// other files (read whole, as tracker exports).
+fn inspect_path(path: &Path) -> Result<Option<chorus2outdoo::FileSummary>, Failure> {
+    if !path.is_dir() {
+        let mut magic = [0u8; 4];
+        let mut file = std::fs::File::open(path).map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
+        let n = std::io::Read::read(&mut file, &mut magic).unwrap_or(0);
+        if n < 4 || &magic != b"PK\x03\x04" {
+            return Ok(None);
+        }
+    }
+    let mut source = open_archive(path)?;
+    if is_workbook(source.as_ref()) {
+        return Ok(None);
+    }
+    Ok(Some(inspect_archive(source.as_mut())))
+}
+
 fn load(path: &Path) -> Result<InputFile, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
     Ok(InputFile { name: file_name(path), bytes })
@@ -73,17 +181,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     };
     match cli.command {
-        Command::Convert { trackers, default_language, out } => {
+        Command::Convert { trackers, archives, roster, from, to, min_duration, calls, default_language, out } => {
             let files = trackers.iter().map(|p| load(p)).collect::<Result<Vec<_>, _>>()?;
-            let options = Options { default_language, ..Options::default() };
-            let conversion = convert(&files, &options)?;
+            let mut sources = archives.iter().map(|p| open_archive(p)).collect::<Result<Vec<_>, _>>()?;
+            let roster = roster.as_deref().map(load).transpose()?;
+            let options = Options {
+                default_language,
+                from,
+                to,
+                min_duration_seconds: min_duration,
+                calls: if calls == CallKinds::Meetings { CallScope::Meetings } else { CallScope::All },
+            };
+            let mut sources: Vec<&mut dyn ArchiveSource> = sources.iter_mut().map(|s| &mut **s as &mut dyn ArchiveSource).collect();
+            let conversion = convert_with_archives(&files, &mut sources, roster.as_ref(), &options)?;
             let preview = conversion.preview();
             // Write to a temporary name first so a failed run leaves no half package.
             let partial = out.with_extension("zip.partial");
             let sink = std::io::BufWriter::new(
                 std::fs::File::create(&partial).map_err(|e| Failure(format!("{}: cannot create: {e}", partial.display())))?,
             );
-            let sink = conversion.write_package(sink)?;
+            let sink = match conversion.write_package_with(&mut sources, sink) {
+                Ok(sink) => sink,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&partial);
+                    return Err(e.into());
+                }
+            };
             sink.into_inner().map_err(|e| Failure(e.to_string()))?.sync_all()?;
             std::fs::rename(&partial, &out)?;
             let c = &preview.counts;
@@ -98,11 +221,38 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 c.report.review,
                 c.report.error
             ));
+            if let Some(calls) = &c.calls {
+                say(format!(
+                    "calls: {} imported ({} with transcripts, {} with recordings), {} skipped; users: {} ({} to create)",
+                    calls.calls, calls.transcripts, calls.media, calls.skipped_calls, calls.users, calls.users_to_create
+                ));
+            }
             Ok(())
         }
         Command::Inspect { files } => {
             let mut failed = None;
             for path in &files {
+                if let Some(summary) = inspect_path(path)? {
+                    let a = summary.archive.clone().unwrap_or_default();
+                    println!(
+                        "{}: {} - {} entries: {} engagement pages ({} engagements), {} conversations, {} users files ({} users), \
+{} recordings, {} ignored, {} unrecognised, {} unreadable; {} problems",
+                        summary.name,
+                        summary.kind_label,
+                        a.entries,
+                        a.engagement_pages,
+                        a.engagements,
+                        a.conversations,
+                        a.users_files,
+                        a.users,
+                        a.media,
+                        a.ignored,
+                        a.unrecognised,
+                        a.unreadable,
+                        summary.problems
+                    );
+                    continue;
+                }
                 let summary = inspect(&load(path)?);
                 match &summary.error {
                     None => println!(
@@ -119,6 +269,37 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Some(error) => Err(Failure(error)),
                 None => Ok(()),
             }
+        }
+        Command::Fetch { base_url, from, to, min_duration, calls, media, concurrency, out } => {
+            let token = std::env::var("CHORUS_API_TOKEN")
+                .ok()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| Failure("set the Chorus API token in the CHORUS_API_TOKEN environment variable".to_string()))?;
+            let scope = chorus2outdoo::fetch::FetchScope {
+                from,
+                to,
+                min_duration_seconds: min_duration,
+                meetings_only: calls == CallKinds::Meetings,
+                media,
+            };
+            fetch_native::run(fetch_native::FetchRun { base_url, token, scope, out, concurrency: concurrency.into(), quiet: cli.quiet }).map_err(Failure)
+        }
+        Command::Sample { calls, seed, media, out } => {
+            let file = std::fs::File::create(&out).map_err(|e| Failure(format!("{}: cannot create: {e}", out.display())))?;
+            let options = chorus2outdoo::sample::SampleOptions { calls, seed, media };
+            let (file, summary) = chorus2outdoo::sample::write_sample(std::io::BufWriter::new(file), &options)?;
+            file.into_inner().map_err(|e| Failure(e.to_string()))?.sync_all()?;
+            say(format!(
+                "wrote {}: {} engagements in {} pages, {} conversations ({:.1} MB of JSON), {} media files",
+                out.display(),
+                summary.calls,
+                summary.pages,
+                summary.conversations,
+                summary.json_bytes as f64 / 1e6,
+                summary.media_files
+            ));
+            Ok(())
         }
         Command::Serve { dir, port } => serve::serve(&dir, port).map_err(Failure),
     }

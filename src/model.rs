@@ -3,6 +3,9 @@
 //! In: nothing (plain data types). Out: `TrackerRecord` (what a reader found in
 //! a tracker export, still in Chorus terms) and the Outdoo side: `Theme`,
 //! `Topic`, `Trigger`. Leniency lives in the readers; these types are strict.
+//! The call side (engagements, conversations, calls, users) is in [`calls`].
+
+pub mod calls;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -58,6 +58,22 @@ pub enum ReasonCode {
     EncodingFallback,
     /// A record could not be read (wrong type, malformed value).
     UnreadableRecord,
+    /// An archive entry that is not Chorus data; it was ignored.
+    UnrecognisedEntry,
+    /// The same engagement, conversation or recording appeared more than once; kept once.
+    DuplicateRecord,
+    /// An imported call has no transcript in the archive.
+    MissingTranscript,
+    /// An imported call has no recording in the archive.
+    MissingMedia,
+    /// Utterances without text or start time were left out of a transcript.
+    UtterancesDropped,
+    /// A recording or conversation document whose call is not in the archive.
+    OrphanRecord,
+    /// An internal participant without an email: they cannot become a user.
+    UserWithoutEmail,
+    /// `chorus2outdoo fetch` could not download part of a call (listed in its `fetch-report.json`).
+    DownloadFailed,
 }
 
 impl ReasonCode {
@@ -79,6 +95,14 @@ impl ReasonCode {
             ReasonCode::IgnoredColumn => "ignored_column",
             ReasonCode::EncodingFallback => "encoding_fallback",
             ReasonCode::UnreadableRecord => "unreadable_record",
+            ReasonCode::UnrecognisedEntry => "unrecognised_entry",
+            ReasonCode::DuplicateRecord => "duplicate_record",
+            ReasonCode::MissingTranscript => "missing_transcript",
+            ReasonCode::MissingMedia => "missing_media",
+            ReasonCode::UtterancesDropped => "utterances_dropped",
+            ReasonCode::OrphanRecord => "orphan_record",
+            ReasonCode::UserWithoutEmail => "user_without_email",
+            ReasonCode::DownloadFailed => "download_failed",
         }
     }
 }

@@ -19,7 +19,10 @@ fn package(conversion: &Conversion) -> Vec<u8> {
 }
 
 /// Theme -> topic -> phrases, the shape a person checks first.
-fn tree(conversion: &Conversion) -> Vec<(String, Vec<(String, Vec<String>)>)> {
+type Tree = Vec<(String, Vec<(String, Vec<String>)>)>;
+type TreeLiteral<'a> = [(&'a str, &'a [(&'a str, &'a [&'a str])])];
+
+fn tree(conversion: &Conversion) -> Tree {
     conversion
         .themes
         .iter()
@@ -34,7 +37,7 @@ fn tree(conversion: &Conversion) -> Vec<(String, Vec<(String, Vec<String>)>)> {
         .collect()
 }
 
-fn owned(tree: &[(&str, &[(&str, &[&str])])]) -> Vec<(String, Vec<(String, Vec<String>)>)> {
+fn owned(tree: &TreeLiteral) -> Tree {
     tree.iter()
         .map(|(theme, topics)| {
             (

@@ -1,5 +1,9 @@
 //! Decisions: the neutral model in, what goes into the package out, with every
-//! choice (a merge, a drop, a default, an item to review) in the report.
+//! choice (a merge, a drop, a default, an item to review, a skipped call) in
+//! the report.
 
+pub mod calls;
 pub mod language;
 pub mod trackers;
+pub mod transcript;
+pub mod users;

@@ -67,7 +67,7 @@ pub fn themes_from_records(records: Vec<TrackerRecord>, decisions: &TrackerDecis
                 index
             }
             None => {
-                if record.category.as_deref().map_or(true, |c| c.trim().is_empty()) {
+                if record.category.as_deref().is_none_or(|c| c.trim().is_empty()) {
                     report.info(
                         ReasonCode::MissingCategory,
                         record.location.clone(),

@@ -23,7 +23,7 @@ pub fn read_trackers(file: &str, bytes: &[u8], kind: FileKind, report: &mut Repo
             Location::file(file),
             "this is a zip archive, not a tracker export (CSV, JSON or XLSX); call archives are read with --archive",
         )),
-        FileKind::Binary => Err(Error::input(
+        FileKind::Binary | FileKind::CallArchive | FileKind::UserRoster => Err(Error::input(
             Location::file(file),
             "this is not a tracker export: expected CSV or text, JSON, or an XLSX workbook",
         )),

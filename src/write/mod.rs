@@ -1,4 +1,5 @@
 //! Writers: the decided model in, the Outdoo import package out.
 
+pub mod calls;
 pub mod package;
 pub mod report;

@@ -4,14 +4,21 @@
 //! at 1980-01-01 and permissions at 0644, so the same inputs give the same
 //! bytes. `manifest.json` comes last: it lists every other entry with its
 //! size and SHA-256. docs/import-package.md is the format's contract.
+//!
+//! Entry order: `themes.json`; with call archives `calls.jsonl`,
+//! `transcripts/<id>.json` and `media/<id>.<ext>` (in `calls.jsonl` order),
+//! `users.json`, `users.csv`; then `report.json`, `report.csv`, and
+//! `manifest.json`.
 
 use crate::convert::{Conversion, InputRecord};
-use crate::error::Result;
-use crate::model::Theme;
-use crate::write::report::{report_csv, report_json};
+use crate::error::{Error, Result};
+use crate::model::{Location, Theme};
+use crate::read::archive::ArchiveSource;
+use crate::write::calls::write_calls;
+use crate::write::report::{report_csv, report_csv_with_skipped, report_json, report_json_with_skipped};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::io::Write;
+use std::io::{Read, Write};
 use zip::write::{SimpleFileOptions, StreamWriter};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -88,6 +95,31 @@ impl<W: Write> PackageWriter<W> {
         Ok(())
     }
 
+    /// Adds an entry stored as is (no compression), copied from `content`
+    /// in blocks and hashed on the way: for recordings, which are already
+    /// compressed. `size` is the expected length (it decides whether the
+    /// entry needs zip64); `location` names the source for read errors.
+    pub fn add_stored(&mut self, path: &str, content: &mut dyn Read, size: u64, location: &Location) -> Result<()> {
+        let options = Self::options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX));
+        self.zip.start_file(path, options)?;
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut bytes = 0u64;
+        loop {
+            let n = content
+                .read(&mut buffer)
+                .map_err(|e| Error::input(location.clone(), format!("cannot read the recording: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            self.zip.write_all(&buffer[..n])?;
+            bytes += n as u64;
+        }
+        self.files.push(FileRecord { path: path.to_string(), bytes, sha256: hex(&hasher.finalize()) });
+        Ok(())
+    }
+
     pub fn files(&self) -> &[FileRecord] {
         &self.files
     }
@@ -99,12 +131,22 @@ impl<W: Write> PackageWriter<W> {
     }
 }
 
-/// Writes the whole package for a conversion.
-pub fn write_package<W: Write>(conversion: &Conversion, sink: W) -> Result<W> {
+/// Writes the whole package for a conversion; transcripts and recordings
+/// are re-read from `archives` (the sources the conversion read, in order).
+pub fn write_package<W: Write>(conversion: &Conversion, archives: &mut [&mut dyn ArchiveSource], sink: W) -> Result<W> {
     let mut package = PackageWriter::new(sink);
     package.add("themes.json", &to_json_bytes(&ThemesFile { themes: &conversion.themes }))?;
-    package.add("report.json", &report_json(&conversion.report))?;
-    package.add("report.csv", &report_csv(&conversion.report))?;
+    match &conversion.calls {
+        Some(calls) => {
+            write_calls(&mut package, calls, archives)?;
+            package.add("report.json", &report_json_with_skipped(&conversion.report, &calls.skipped))?;
+            package.add("report.csv", &report_csv_with_skipped(&conversion.report, &calls.skipped))?;
+        }
+        None => {
+            package.add("report.json", &report_json(&conversion.report))?;
+            package.add("report.csv", &report_csv(&conversion.report))?;
+        }
+    }
     let manifest = Manifest {
         format: FORMAT_NAME,
         format_version: FORMAT_VERSION,

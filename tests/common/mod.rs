@@ -38,8 +38,10 @@ fn json(bytes: &[u8], what: &str) -> serde_json::Value {
 pub fn assert_schema(schema: &str, instance: &serde_json::Value, what: &str) {
     let schema_path = repo().join("schemas").join(schema);
     let schema_json = json(&std::fs::read(&schema_path).unwrap(), schema);
-    let validator = jsonschema::validator_for(&schema_json).unwrap_or_else(|e| panic!("{schema} is not a valid schema: {e}"));
-    let problems: Vec<String> = validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let validator =
+        jsonschema::validator_for(&schema_json).unwrap_or_else(|e| panic!("{schema} is not a valid schema: {e}"));
+    let problems: Vec<String> =
+        validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(problems.is_empty(), "{what} does not match {schema}:\n{}", problems.join("\n"));
 }
 
@@ -61,7 +63,13 @@ pub fn validate_package(package: &[u8]) -> Vec<(String, Vec<u8>)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["path"].as_str().unwrap().to_string(), f["bytes"].as_u64().unwrap(), f["sha256"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["bytes"].as_u64().unwrap(),
+                f["sha256"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let actual: Vec<(String, u64, String)> = entries[..entries.len() - 1]
         .iter()
@@ -83,7 +91,11 @@ pub fn validate_package(package: &[u8]) -> Vec<(String, Vec<u8>)> {
         }
         if name == "calls.jsonl" {
             for (i, line) in String::from_utf8(bytes.clone()).unwrap().lines().enumerate() {
-                assert_schema("calls.schema.json", &json(line.as_bytes(), "calls.jsonl line"), &format!("calls.jsonl line {}", i + 1));
+                assert_schema(
+                    "calls.schema.json",
+                    &json(line.as_bytes(), "calls.jsonl line"),
+                    &format!("calls.jsonl line {}", i + 1),
+                );
             }
         }
     }

@@ -1,0 +1,46 @@
+# make serve   build everything and serve the page on http://127.0.0.1:8080 (PORT=... to change)
+# make test    native tests, the wasm binding in headless Chromium, the page end to end
+# Both install what is missing first (scripts/setup.sh) and skip what is there.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+WASM := target/wasm32-unknown-unknown/release/chorus2outdoo.wasm
+CLI := target/release/chorus2outdoo
+
+.PHONY: setup setup-test wasm build serve test test-native test-wasm test-e2e
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh --browser
+
+# The library as WebAssembly plus its JS glue, in www/pkg/ (git-ignored).
+wasm: setup
+	cargo build --lib --release --target wasm32-unknown-unknown
+	wasm-bindgen --target web --out-dir www/pkg $(WASM)
+
+build:
+	cargo build --release
+
+serve: wasm build
+	$(CLI) serve --dir www
+
+test: setup-test
+	$(MAKE) --no-print-directory test-native wasm build test-wasm test-e2e
+
+test-native:
+	cargo test
+
+# The binding API in headless Chromium (wasm-bindgen-test-runner is the cargo
+# runner for wasm32, see .cargo/config.toml; browser flags in webdriver.json).
+# --no-default-features leaves out the native-only CLI binary.
+test-wasm:
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/webdriver.json \
+	WASM_BINDGEN_TEST_TIMEOUT=120 \
+	cargo test --target wasm32-unknown-unknown --no-default-features --test wasm_api
+
+# The page end to end with playwright-core driving /usr/bin/chromium.
+test-e2e:
+	node tests/e2e/run.mjs

@@ -1,0 +1,515 @@
+//! Which calls go into the package: the archive's records in (engagements,
+//! conversation documents, recordings), the customer's scope applied, and
+//! out come the calls to import (`PlannedCall`, with where their transcript
+//! and recording are) and every other call as a `SkippedCall` with its
+//! reason. Every engagement id ends up in exactly one of the two.
+//!
+//! The join: an engagement and the conversation document with the same id
+//! are one call (the engagement's fields first, the document's where the
+//! engagement has none); a conversation document alone is a call too. The
+//! same engagement in two pages is kept once.
+//!
+//! The skip rules, first match wins: `unreadable` (no usable id or start
+//! time), `private`, `host_did_not_join` (no-show), `not_recorded` (not a
+//! meeting or dialer call, not done processing, not recordable, no
+//! duration), then the customer's scope: `excluded_kind` (dialer calls when
+//! only meetings are wanted), `out_of_period` (start date in UTC outside the
+//! inclusive period), `too_short`.
+
+use crate::model::calls::{
+    Call, CallKind, ConversationRecord, EngagementRecord, EntryRef, MediaRecord, Participant, ParticipantRecord,
+    Reference, Side, SkipReason, SkippedCall,
+};
+use crate::model::Location;
+use crate::read::archive::{is_call_id, ArchiveContents, UnreadableEntry};
+use crate::report::{ReasonCode, Report};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// Which calls the customer wants.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallScope {
+    /// Meetings only: dialer calls are skipped as `excluded_kind`.
+    Meetings,
+    /// Meetings and dialer calls.
+    #[default]
+    All,
+}
+
+/// The customer's migration scope, validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// First day included (UTC).
+    pub from: Option<NaiveDate>,
+    /// Last day included (UTC).
+    pub to: Option<NaiveDate>,
+    pub min_duration_seconds: u64,
+    pub calls: CallScope,
+}
+
+/// A person of an imported call who may become a user: the host or an
+/// internal participant.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InternalPerson {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub chorus_user_id: Option<String>,
+}
+
+/// A call to import, with where its transcript and recording are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedCall {
+    pub call: Call,
+    pub transcript: Option<EntryRef>,
+    pub media: Option<EntryRef>,
+    pub media_bytes: u64,
+    pub internal_people: Vec<InternalPerson>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallDecisions {
+    /// Sorted by start time, then id.
+    pub calls: Vec<PlannedCall>,
+    /// In input order.
+    pub skipped: Vec<SkippedCall>,
+}
+
+/// An id as the key that joins records: lower-case when it is a call id.
+fn join_key(id: &str) -> String {
+    if is_call_id(id) {
+        id.to_ascii_lowercase()
+    } else {
+        id.to_string()
+    }
+}
+
+/// Call ids in the order they first appear.
+#[derive(Default)]
+struct CallOrder {
+    ids: Vec<String>,
+    known: HashSet<String>,
+}
+
+impl CallOrder {
+    fn add(&mut self, id: String) {
+        if self.known.insert(id.clone()) {
+            self.ids.push(id);
+        }
+    }
+}
+
+/// Keeps the first record per id, reporting the others.
+fn index_by_id<'a, T>(
+    records: &'a [T],
+    id: impl Fn(&T) -> String,
+    location: impl Fn(&T) -> &Location,
+    what: &str,
+    order: &mut CallOrder,
+    report: &mut Report,
+) -> HashMap<String, &'a T> {
+    let mut by_id: HashMap<String, &T> = HashMap::new();
+    for record in records {
+        let key = join_key(&id(record));
+        if let Some(first) = by_id.get(&key) {
+            report.info(
+                ReasonCode::DuplicateRecord,
+                location(record).clone(),
+                format!("{what} {key} appears again (first at {}); kept once", location(first)),
+            );
+            continue;
+        }
+        by_id.insert(key.clone(), record);
+        order.add(key);
+    }
+    by_id
+}
+
+fn side_of(kind: Option<&str>, is_my_team: Option<bool>) -> Side {
+    match kind.map(|k| k.to_ascii_lowercase()).as_deref() {
+        Some("rep" | "internal" | "user" | "employee") => Side::Internal,
+        Some("prospect" | "customer" | "cust" | "external" | "client") => Side::External,
+        _ => match is_my_team {
+            Some(true) => Side::Internal,
+            Some(false) => Side::External,
+            None => Side::Unknown,
+        },
+    }
+}
+
+fn lower(email: &Option<String>) -> Option<String> {
+    email.as_ref().map(|e| e.to_ascii_lowercase())
+}
+
+fn is_no_show(state: Option<&str>) -> bool {
+    state.is_some_and(|s| matches!(s.replace(['_', '-'], " ").as_str(), "no show" | "noshow"))
+}
+
+/// Everything known about one call id.
+struct Sources<'a> {
+    id: &'a str,
+    engagement: Option<&'a EngagementRecord>,
+    conversation: Option<&'a ConversationRecord>,
+    unreadable: Option<&'a UnreadableEntry>,
+}
+
+impl Sources<'_> {
+    fn location(&self) -> Location {
+        self.engagement
+            .map(|e| e.location.clone())
+            .or_else(|| self.conversation.map(|c| c.location.clone()))
+            .or_else(|| self.unreadable.map(|u| u.location.clone()))
+            .unwrap_or_default()
+    }
+    fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.engagement.and_then(|e| e.started_at).or_else(|| self.conversation.and_then(|c| c.started_at))
+    }
+    fn duration(&self) -> Option<f64> {
+        self.engagement.and_then(|e| e.duration_seconds).or_else(|| self.conversation.and_then(|c| c.duration_seconds))
+    }
+}
+
+/// The first rule that leaves the call out, if any.
+fn skip_reason(sources: &Sources, scope: &Scope) -> Option<(SkipReason, String)> {
+    let (engagement, conversation) = (sources.engagement, sources.conversation);
+    if !is_call_id(sources.id) {
+        return Some((
+            SkipReason::Unreadable,
+            format!(
+                "the engagement id \"{}\" is not 32 hex digits, so it cannot be joined to a transcript or recording",
+                sources.id
+            ),
+        ));
+    }
+    if engagement.is_none() && conversation.is_none() {
+        let message = sources.unreadable.map(|u| u.message.as_str()).unwrap_or("no data");
+        return Some((SkipReason::Unreadable, format!("the conversation document cannot be read: {message}")));
+    }
+    if conversation.and_then(|c| c.private) == Some(true) {
+        return Some((SkipReason::Private, "the recording is private in Chorus".to_string()));
+    }
+    let engagement_state = engagement.and_then(|e| e.processing_state.as_deref());
+    let conversation_state = conversation.and_then(|c| c.status.as_deref());
+    if engagement.and_then(|e| e.no_show) == Some(true)
+        || is_no_show(engagement_state)
+        || is_no_show(conversation_state)
+    {
+        return Some((SkipReason::NoShow, "a no-show: the host did not join, so nothing was recorded".to_string()));
+    }
+    match engagement.and_then(|e| e.kind.as_deref()) {
+        None | Some("meeting" | "dialer" | "call") => {}
+        Some("unrecorded_meeting") => {
+            return Some((
+                SkipReason::NotRecorded,
+                "an unrecorded meeting (engagement type unrecorded_meeting)".to_string(),
+            ))
+        }
+        Some(other) => {
+            return Some((
+                SkipReason::NotRecorded,
+                format!("engagement type \"{other}\" is not a recorded meeting or call"),
+            ))
+        }
+    }
+    let states: Vec<&str> = [engagement_state, conversation_state].into_iter().flatten().collect();
+    if !states.is_empty() && !states.contains(&"done") {
+        return Some((
+            SkipReason::NotRecorded,
+            format!("processing state \"{}\", not done: there is no finished recording", states[0]),
+        ));
+    }
+    if let Some(c) = conversation {
+        if c.recordable == Some(false) || c.unrecorded_reason.is_some() {
+            let reason = c.unrecorded_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+            return Some((SkipReason::NotRecorded, format!("the meeting was not recordable{reason}")));
+        }
+    }
+    let duration = match sources.duration() {
+        Some(d) if d.round() >= 1.0 => d,
+        Some(_) => return Some((SkipReason::NotRecorded, "zero duration: nothing was recorded".to_string())),
+        None => return Some((SkipReason::NotRecorded, "no duration: nothing was recorded".to_string())),
+    };
+    let Some(started_at) = sources.started_at() else {
+        return Some((
+            SkipReason::Unreadable,
+            "no readable start time (date_time or recording.start_time)".to_string(),
+        ));
+    };
+    if scope.calls == CallScope::Meetings && call_kind(engagement) == CallKind::Call {
+        return Some((SkipReason::ExcludedKind, "a dialer call; only meetings were chosen".to_string()));
+    }
+    let day = started_at.date_naive();
+    if let Some(from) = scope.from.filter(|from| day < *from) {
+        return Some((SkipReason::OutOfPeriod, format!("started {day}, before the period's first day {from}")));
+    }
+    if let Some(to) = scope.to.filter(|to| day > *to) {
+        return Some((SkipReason::OutOfPeriod, format!("started {day}, after the period's last day {to}")));
+    }
+    let seconds = duration.round() as u64;
+    if seconds < scope.min_duration_seconds {
+        return Some((
+            SkipReason::TooShort,
+            format!("lasted {seconds} s, shorter than the minimum of {} s", scope.min_duration_seconds),
+        ));
+    }
+    None
+}
+
+fn call_kind(engagement: Option<&EngagementRecord>) -> CallKind {
+    match engagement.and_then(|e| e.kind.as_deref()) {
+        Some("dialer" | "call") => CallKind::Call,
+        _ => CallKind::Meeting,
+    }
+}
+
+fn reference(id: Option<&String>, name: Option<&String>) -> Option<Reference> {
+    (id.is_some() || name.is_some()).then(|| Reference { id: id.cloned(), name: name.cloned() })
+}
+
+fn participants(records: &[ParticipantRecord], host_email: Option<&str>) -> Vec<Participant> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for p in records {
+        let email = lower(&p.email);
+        let key = email.clone().or_else(|| p.name.as_ref().map(|n| format!("name:{}", n.to_lowercase())));
+        if let Some(key) = &key {
+            if seen.contains(key) {
+                continue;
+            }
+            seen.push(key.clone());
+        }
+        let mut side = side_of(p.kind.as_deref(), p.is_my_team);
+        if side == Side::Unknown && email.is_some() && email.as_deref() == host_email {
+            side = Side::Internal;
+        }
+        out.push(Participant { name: p.name.clone(), email, title: p.title.clone(), company: p.company.clone(), side });
+    }
+    out
+}
+
+fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> PlannedCall {
+    let (engagement, conversation) = (sources.engagement, sources.conversation);
+    let id = sources.id.to_ascii_lowercase();
+    let location = sources.location();
+    let host_email = lower(&engagement.and_then(|e| e.user_email.clone()))
+        .or_else(|| lower(&conversation.and_then(|c| c.owner_email.clone())));
+    let people: &[ParticipantRecord] = match conversation {
+        Some(c) if !c.participants.is_empty() => &c.participants,
+        _ => engagement.map(|e| e.participants.as_slice()).unwrap_or(&[]),
+    };
+    let participant_list = participants(people, host_email.as_deref());
+
+    let mut internal_people = vec![InternalPerson {
+        email: host_email.clone(),
+        name: engagement.and_then(|e| e.user_name.clone()).or_else(|| conversation.and_then(|c| c.owner_name.clone())),
+        chorus_user_id: engagement
+            .and_then(|e| e.user_id.clone())
+            .or_else(|| conversation.and_then(|c| c.owner_user_id.clone())),
+    }];
+    for (record, participant) in people.iter().zip(&participant_list) {
+        if participant.side == Side::Internal {
+            internal_people.push(InternalPerson {
+                email: participant.email.clone(),
+                name: participant.name.clone(),
+                chorus_user_id: record.user_id.clone(),
+            });
+        }
+    }
+    internal_people.retain(|p| p.email.is_some() || p.name.is_some());
+
+    if let Some(c) = conversation.filter(|c| c.utterances_dropped > 0) {
+        report.info(
+            ReasonCode::UtterancesDropped,
+            c.location.clone(),
+            format!(
+                "call {id}: {} utterance(s) without text or start time are left out of the transcript",
+                c.utterances_dropped
+            ),
+        );
+    }
+    let transcript = match (conversation, sources.unreadable) {
+        (Some(c), _) if c.utterances > 0 => Some(c.source),
+        (Some(c), _) => {
+            report.warning(
+                ReasonCode::MissingTranscript,
+                c.location.clone(),
+                format!("call {id}: the conversation document has no utterances; imported without a transcript"),
+            );
+            None
+        }
+        (None, Some(u)) => {
+            report.warning(
+                ReasonCode::MissingTranscript,
+                u.location.clone(),
+                format!(
+                    "call {id}: its conversation document cannot be read ({}); imported without a transcript",
+                    u.message
+                ),
+            );
+            None
+        }
+        (None, None) => {
+            report.warning(
+                ReasonCode::MissingTranscript,
+                location.clone(),
+                format!("call {id}: no conversation document in the archive; imported without a transcript"),
+            );
+            None
+        }
+    };
+    if media.is_none() {
+        report.warning(
+            ReasonCode::MissingMedia,
+            location.clone(),
+            format!("call {id}: no recording in the archive; imported without one"),
+        );
+    }
+    let started_at = sources.started_at().unwrap_or_default();
+    let call = Call {
+        source_id: id.clone(),
+        title: engagement.and_then(|e| e.subject.clone()).or_else(|| conversation.and_then(|c| c.title.clone())),
+        started_at: started_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        duration_seconds: sources.duration().unwrap_or(0.0).round() as u64,
+        kind: call_kind(engagement),
+        host_email,
+        participants: participant_list,
+        // An engagement without an account id often names a placeholder
+        // ("<host> Meetings"): the conversation's account is better then.
+        account: engagement
+            .filter(|e| e.account_id.is_some())
+            .and_then(|e| reference(e.account_id.as_ref(), e.account_name.as_ref()))
+            .or_else(|| conversation.and_then(|c| reference(c.account_id.as_ref(), c.account_name.as_ref())))
+            .or_else(|| engagement.and_then(|e| reference(None, e.account_name.as_ref()))),
+        opportunity: engagement
+            .and_then(|e| reference(e.opportunity_id.as_ref(), e.opportunity_name.as_ref()))
+            .or_else(|| conversation.and_then(|c| reference(c.deal_id.as_ref(), c.deal_name.as_ref()))),
+        language: engagement.and_then(|e| e.language.clone()).or_else(|| conversation.and_then(|c| c.language.clone())),
+        chorus_url: Some(
+            engagement.and_then(|e| e.url.clone()).unwrap_or_else(|| format!("https://chorus.ai/meeting/{id}")),
+        ),
+        transcript: transcript.map(|_| format!("transcripts/{id}.json")),
+        media: media.map(|m| format!("media/{id}.{}", m.extension)),
+    };
+    PlannedCall {
+        call,
+        transcript,
+        media: media.map(|m| m.source),
+        media_bytes: media.map(|m| m.bytes).unwrap_or(0),
+        internal_people,
+        location,
+    }
+}
+
+fn missing_id(location: &Location, what: &str, report: &mut Report) {
+    report.error(
+        ReasonCode::UnreadableRecord,
+        location.clone(),
+        format!("{what} without an id; it cannot be imported"),
+    );
+}
+
+/// Joins the records by id, applies the skip rules and the scope.
+pub fn decide_calls(contents: &ArchiveContents, scope: &Scope, report: &mut Report) -> CallDecisions {
+    let mut order = CallOrder::default();
+    let engagements: Vec<EngagementRecord> = contents
+        .engagements
+        .iter()
+        .filter(|e| {
+            let ok = !e.id.is_empty();
+            if !ok {
+                missing_id(&e.location, "an engagement", report);
+            }
+            ok
+        })
+        .cloned()
+        .collect();
+    let conversations: Vec<ConversationRecord> = contents
+        .conversations
+        .iter()
+        .filter_map(|c| {
+            let mut c = c.clone();
+            if c.id.is_empty() {
+                match c.location.entry.as_deref().and_then(crate::read::archive::id_from_name) {
+                    Some(id) => c.id = id,
+                    None => {
+                        missing_id(&c.location, "a conversation document", report);
+                        return None;
+                    }
+                }
+            }
+            Some(c)
+        })
+        .collect();
+    let engagement_by_id =
+        index_by_id(&engagements, |e| e.id.clone(), |e| &e.location, "engagement", &mut order, report);
+    let conversation_by_id =
+        index_by_id(&conversations, |c| c.id.clone(), |c| &c.location, "conversation document", &mut order, report);
+    let unreadable_by_id = index_by_id(
+        &contents.unreadable,
+        |u| u.id.clone(),
+        |u| &u.location,
+        "unreadable entry for",
+        &mut order,
+        report,
+    );
+
+    // One recording per call: a video before an audio file, else the first.
+    let mut media_by_id: HashMap<String, &MediaRecord> = HashMap::new();
+    for media in &contents.media {
+        match media_by_id.get(&media.id) {
+            Some(kept) => {
+                let (kept, dropped) =
+                    if media.is_video() && !kept.is_video() { (media, *kept) } else { (*kept, media) };
+                report.info(
+                    ReasonCode::DuplicateRecord,
+                    dropped.location.clone(),
+                    format!(
+                        "call {} has more than one recording; {} is used, this one is not",
+                        media.id, kept.location
+                    ),
+                );
+                media_by_id.insert(media.id.clone(), kept);
+            }
+            None => {
+                media_by_id.insert(media.id.clone(), media);
+            }
+        }
+    }
+    for media in &contents.media {
+        if !order.known.contains(&media.id) && media_by_id.get(&media.id).is_some_and(|m| std::ptr::eq(*m, media)) {
+            report.warning(
+                ReasonCode::OrphanRecord,
+                media.location.clone(),
+                format!(
+                    "a recording for {} but no engagement or conversation document with that id; not imported",
+                    media.id
+                ),
+            );
+        }
+    }
+
+    let mut decisions = CallDecisions::default();
+    for id in &order.ids {
+        let sources = Sources {
+            id,
+            engagement: engagement_by_id.get(id).copied(),
+            conversation: conversation_by_id.get(id).copied(),
+            unreadable: unreadable_by_id.get(id).copied(),
+        };
+        match skip_reason(&sources, scope) {
+            Some((reason, message)) => decisions.skipped.push(SkippedCall {
+                source_id: id.clone(),
+                reason,
+                message,
+                location: sources.location(),
+            }),
+            None => decisions.calls.push(plan(&sources, media_by_id.get(id).copied(), report)),
+        }
+    }
+    decisions
+        .calls
+        .sort_by(|a, b| (&a.call.started_at, &a.call.source_id).cmp(&(&b.call.started_at, &b.call.source_id)));
+    decisions
+}

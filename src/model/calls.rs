@@ -1,0 +1,301 @@
+//! The call side of the neutral model.
+//!
+//! In: nothing (plain data types). Out: what the archive readers found, still
+//! in Chorus terms (`EngagementRecord`, `ConversationRecord`,
+//! `TranscriptRecord`, `MediaRecord`, `PersonRecord`), and the Outdoo side the
+//! writers consume (`Call`, `Participant`, `Transcript`, `User`), plus
+//! `SkippedCall` for every call left out with its `SkipReason`.
+
+use crate::model::Location;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where an entry lives: the archive (its position among the archives given)
+/// and the entry inside it. Pass 2 re-opens transcripts and media from here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntryRef {
+    pub archive: usize,
+    pub entry: usize,
+}
+
+/// A person on a call as Chorus lists them (engagement or conversation).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParticipantRecord {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// Chorus participant type as written (`rep`, `prospect`, `customer`, ...).
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub company: Option<String>,
+    pub person_id: Option<String>,
+    pub user_id: Option<String>,
+    pub is_my_team: Option<bool>,
+}
+
+/// One engagement from a `/v3/engagements` page (or a bare array of them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EngagementRecord {
+    /// The id as written (numbers become their decimal text).
+    pub id: String,
+    pub kind: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<f64>,
+    pub subject: Option<String>,
+    pub user_id: Option<String>,
+    pub user_email: Option<String>,
+    pub user_name: Option<String>,
+    pub participants: Vec<ParticipantRecord>,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub opportunity_id: Option<String>,
+    pub opportunity_name: Option<String>,
+    pub processing_state: Option<String>,
+    pub no_show: Option<bool>,
+    pub language: Option<String>,
+    pub url: Option<String>,
+    pub location: Location,
+}
+
+/// A `/api/v1/conversations/{id}` document, without its utterances (they are
+/// counted on the first pass and read again when the package is written).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConversationRecord {
+    pub id: String,
+    pub title: Option<String>,
+    pub status: Option<String>,
+    pub language: Option<String>,
+    pub private: Option<bool>,
+    pub owner_email: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_user_id: Option<String>,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub deal_id: Option<String>,
+    pub deal_name: Option<String>,
+    pub participants: Vec<ParticipantRecord>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<f64>,
+    pub recordable: Option<bool>,
+    pub unrecorded_reason: Option<String>,
+    /// Utterances with text and a start time.
+    pub utterances: usize,
+    /// Utterances without text or start time (left out of the transcript).
+    pub utterances_dropped: usize,
+    pub source: EntryRef,
+    pub location: Location,
+}
+
+/// A diarized speaker (`recording.clusters[]`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClusterRecord {
+    pub id: Option<String>,
+    pub speaker_name: Option<String>,
+    pub kind: Option<String>,
+    pub participant: Option<String>,
+}
+
+/// One utterance as Chorus wrote it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UtteranceRecord {
+    pub index: Option<f64>,
+    pub start_seconds: Option<f64>,
+    pub length_seconds: Option<f64>,
+    pub text: String,
+    /// `speaker_id`, else `participant`.
+    pub speaker_ref: Option<String>,
+    pub speaker_name: Option<String>,
+    pub speaker_type: Option<String>,
+}
+
+impl UtteranceRecord {
+    /// Has text and a start time, so it can be placed in the transcript.
+    pub fn is_usable(&self) -> bool {
+        !self.text.is_empty() && self.start_seconds.is_some()
+    }
+}
+
+/// Everything needed to build one transcript (second pass, one at a time).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TranscriptRecord {
+    pub participants: Vec<ParticipantRecord>,
+    pub clusters: Vec<ClusterRecord>,
+    pub utterances: Vec<UtteranceRecord>,
+}
+
+/// A recording file in the archive, named by its engagement id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaRecord {
+    pub id: String,
+    /// `mp4`, `m4a`, `mp3`, `wav` or `webm`, from the file's magic bytes.
+    pub extension: &'static str,
+    pub bytes: u64,
+    pub source: EntryRef,
+    pub location: Location,
+}
+
+impl MediaRecord {
+    pub fn is_video(&self) -> bool {
+        matches!(self.extension, "mp4" | "webm")
+    }
+}
+
+/// A person from a users list: Chorus's (v3 array, v1 user document, users
+/// CSV) or the customer's Outdoo roster.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PersonRecord {
+    pub email: String,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub user_id: Option<String>,
+    pub location: Location,
+}
+
+/// A meeting (video or phone meeting) or a dialer call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallKind {
+    Meeting,
+    Call,
+}
+
+/// Which side of the conversation a person is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The customer's own company (Chorus `rep`, `is_my_team`).
+    Internal,
+    /// Prospects, customers, anyone outside.
+    External,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub title: Option<String>,
+    pub company: Option<String>,
+    pub side: Side,
+}
+
+/// An account or an opportunity: the Chorus id and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+/// One imported call: a line of `calls.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Call {
+    /// The Chorus engagement id: 32 lower-case hex digits.
+    pub source_id: String,
+    pub title: Option<String>,
+    /// RFC 3339, UTC, whole seconds.
+    pub started_at: String,
+    pub duration_seconds: u64,
+    pub kind: CallKind,
+    pub host_email: Option<String>,
+    pub participants: Vec<Participant>,
+    pub account: Option<Reference>,
+    pub opportunity: Option<Reference>,
+    pub language: Option<String>,
+    pub chorus_url: Option<String>,
+    /// Path of the transcript in the package, or null.
+    pub transcript: Option<String>,
+    /// Path of the recording in the package, or null.
+    pub media: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Speaker {
+    /// 1, 2, ... in order of first utterance.
+    pub id: u32,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub side: Side,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Utterance {
+    pub speaker: u32,
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub text: String,
+}
+
+/// `transcripts/<source_id>.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub source_id: String,
+    pub speakers: Vec<Speaker>,
+    pub utterances: Vec<Utterance>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserAction {
+    /// Already in Outdoo (found in the roster by email).
+    Existing,
+    /// To be created in Outdoo with the Analyst role.
+    Create,
+}
+
+/// A person who becomes (or already is) an Outdoo user: a host or an
+/// internal participant of an imported call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Lower-case.
+    pub email: String,
+    pub name: Option<String>,
+    pub action: UserAction,
+    /// `Analyst` for users to create; the roster's role (if any) for existing ones.
+    pub role: Option<String>,
+    pub chorus_user_id: Option<String>,
+}
+
+/// Why a call is not in `calls.jsonl`. Serialised as snake_case; part of the
+/// package contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Not done processing, zero duration, an unrecorded meeting, not
+    /// recordable, or not a call at all (email, content viewed).
+    NotRecorded,
+    /// A no-show: the host never joined.
+    #[serde(rename = "host_did_not_join")]
+    NoShow,
+    /// Marked private in Chorus.
+    Private,
+    /// Started outside the chosen period.
+    OutOfPeriod,
+    /// Shorter than the chosen minimum duration.
+    TooShort,
+    /// A dialer call when only meetings were chosen.
+    ExcludedKind,
+    /// The id or the start time could not be read.
+    Unreadable,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NotRecorded => "not_recorded",
+            SkipReason::NoShow => "host_did_not_join",
+            SkipReason::Private => "private",
+            SkipReason::OutOfPeriod => "out_of_period",
+            SkipReason::TooShort => "too_short",
+            SkipReason::ExcludedKind => "excluded_kind",
+            SkipReason::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// A call left out of the package, under `skipped` in `report.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedCall {
+    pub source_id: String,
+    pub reason: SkipReason,
+    pub message: String,
+    pub location: Location,
+}

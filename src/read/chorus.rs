@@ -1,0 +1,675 @@
+//! Chorus API documents: one JSON entry's reader in, records out.
+//!
+//! In: a `Read` over one archive entry that starts with `{` or `[`. Out: a
+//! `ChorusDocument` saying what it was (an engagement page, a bare array of
+//! engagements, a v1 conversation document, a users list, or something
+//! else), holding `EngagementRecord`s, a `ConversationRecord` or
+//! `PersonRecord`s. The JSON is parsed as it is read; utterances are
+//! counted and dropped on the first pass (`read_conversation_metadata`) and
+//! read in full only when the transcript is written (`read_transcript`).
+
+use crate::model::calls::{
+    ClusterRecord, ConversationRecord, EngagementRecord, EntryRef, ParticipantRecord, PersonRecord, TranscriptRecord,
+    UtteranceRecord,
+};
+use crate::model::Location;
+use crate::read::lenient::Scalar;
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+use std::io::Read;
+use std::marker::PhantomData;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawParticipant {
+    name: Scalar,
+    email: Scalar,
+    #[serde(rename = "type")]
+    kind: Scalar,
+    title: Scalar,
+    company_name: Scalar,
+    person_id: Scalar,
+    user_id: Scalar,
+    is_my_team: Scalar,
+}
+
+impl RawParticipant {
+    fn record(self) -> ParticipantRecord {
+        ParticipantRecord {
+            name: self.name.text(),
+            email: self.email.text(),
+            kind: self.kind.text(),
+            title: self.title.text(),
+            company: self.company_name.text(),
+            person_id: self.person_id.text(),
+            user_id: self.user_id.text(),
+            is_my_team: self.is_my_team.flag(),
+        }
+    }
+}
+
+/// A JSON array of objects read as `T`; elements that are not objects are
+/// skipped, and `null` or a scalar in place of the array reads as empty.
+/// Each object is kept with its index in the array, for JSON pointers.
+#[derive(Debug)]
+struct List<T>(Vec<(usize, T)>);
+
+impl<T> List<T> {
+    fn items(self) -> impl Iterator<Item = T> {
+        self.0.into_iter().map(|(_, item)| item)
+    }
+}
+
+/// An element of a `List`: an object, or nothing.
+struct ObjectOnly<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = ObjectOnly<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ObjectOnly<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| ObjectOnly(Some(t)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ObjectOnly<T>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(ObjectOnly(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<ObjectOnly<T>, E> {
+                Ok(ObjectOnly(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<ObjectOnly<T>, E> {
+                Ok(ObjectOnly(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<ObjectOnly<T>, E> {
+                Ok(ObjectOnly(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<ObjectOnly<T>, E> {
+                Ok(ObjectOnly(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<ObjectOnly<T>, E> {
+                Ok(ObjectOnly(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<ObjectOnly<T>, E> {
+                Ok(ObjectOnly(None))
+            }
+        }
+        deserializer.deserialize_any(ObjectVisitor(PhantomData))
+    }
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+            type Value = List<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List<T>, A::Error> {
+                let mut items = Vec::new();
+                let mut index = 0;
+                while let Some(ObjectOnly(item)) = seq.next_element::<ObjectOnly<T>>()? {
+                    items.extend(item.map(|item| (index, item)));
+                    index += 1;
+                }
+                Ok(List(items))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<List<T>, E> {
+                Ok(List(Vec::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<List<T>, E> {
+                Ok(List(Vec::new()))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<List<T>, D::Error> {
+                List::deserialize(d)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<List<T>, E> {
+                Ok(List(Vec::new()))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<List<T>, E> {
+                Ok(List(Vec::new()))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<List<T>, E> {
+                Ok(List(Vec::new()))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<List<T>, E> {
+                Ok(List(Vec::new()))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<List<T>, E> {
+                Ok(List(Vec::new()))
+            }
+        }
+        deserializer.deserialize_any(ListVisitor(PhantomData))
+    }
+}
+
+/// An engagement, or (in a bare array) a user: the union of both shapes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawListItem {
+    engagement_id: Scalar,
+    engagement_type: Scalar,
+    date_time: Scalar,
+    duration: Scalar,
+    subject: Scalar,
+    user_id: Scalar,
+    user_email: Scalar,
+    user_name: Scalar,
+    participants: List<RawParticipant>,
+    account_id: Scalar,
+    account_name: Scalar,
+    opportunity_id: Scalar,
+    opportunity_name: Scalar,
+    processing_state: Scalar,
+    no_show: Scalar,
+    language: Scalar,
+    url: Scalar,
+    // Users (`/v3/users`).
+    id: Scalar,
+    email: Scalar,
+    name: Scalar,
+    first_name: Scalar,
+    last_name: Scalar,
+    role: Scalar,
+}
+
+fn full_name(name: &Scalar, first: &Scalar, last: &Scalar) -> Option<String> {
+    name.text().or_else(|| {
+        let parts: Vec<String> = [first.text(), last.text()].into_iter().flatten().collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    })
+}
+
+impl RawListItem {
+    fn is_engagement(&self) -> bool {
+        !matches!(self.engagement_id, Scalar::Missing)
+    }
+
+    fn engagement(self, location: Location) -> EngagementRecord {
+        EngagementRecord {
+            id: self.engagement_id.text().unwrap_or_default(),
+            kind: self.engagement_type.text().map(|k| k.to_ascii_lowercase()),
+            started_at: self.date_time.time(),
+            duration_seconds: self.duration.number(),
+            subject: self.subject.text(),
+            user_id: self.user_id.text(),
+            user_email: self.user_email.text(),
+            user_name: self.user_name.text(),
+            participants: self.participants.items().map(RawParticipant::record).collect(),
+            account_id: self.account_id.text(),
+            account_name: self.account_name.text(),
+            opportunity_id: self.opportunity_id.text(),
+            opportunity_name: self.opportunity_name.text(),
+            processing_state: self.processing_state.text().map(|s| s.to_ascii_lowercase()),
+            no_show: self.no_show.flag(),
+            language: self.language.text(),
+            url: self.url.text(),
+            location,
+        }
+    }
+
+    fn person(self, location: Location) -> Option<PersonRecord> {
+        Some(PersonRecord {
+            email: self.email.text().or_else(|| self.user_email.text())?,
+            name: full_name(&self.name, &self.first_name, &self.last_name),
+            role: self.role.text(),
+            user_id: self.id.text().or_else(|| self.user_id.text()),
+            location,
+        })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawPerson {
+    email: Scalar,
+    name: Scalar,
+    person_id: Scalar,
+    user_id: Scalar,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawReference {
+    id: Scalar,
+    name: Scalar,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawCluster {
+    id: Scalar,
+    speaker_name: Scalar,
+    #[serde(rename = "type")]
+    kind: Scalar,
+    participant: Scalar,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawUtterance {
+    index: Scalar,
+    snippet_time: Scalar,
+    snippet_length: Scalar,
+    snippet: Scalar,
+    speaker_id: Scalar,
+    participant: Scalar,
+    speaker_name: Scalar,
+    speaker_type: Scalar,
+}
+
+impl RawUtterance {
+    fn record(self) -> UtteranceRecord {
+        UtteranceRecord {
+            index: self.index.number(),
+            start_seconds: self.snippet_time.number(),
+            length_seconds: self.snippet_length.number(),
+            text: match self.snippet {
+                Scalar::Text(t) => t.trim().to_string(),
+                other => other.text().unwrap_or_default(),
+            },
+            speaker_ref: self.speaker_id.text().or_else(|| self.participant.text()),
+            speaker_name: self.speaker_name.text(),
+            speaker_type: self.speaker_type.text().map(|t| t.to_ascii_lowercase()),
+        }
+    }
+}
+
+/// On the first pass: utterances are parsed one at a time and counted:
+/// usable ones (text and a start time), and the others.
+#[derive(Debug, Default)]
+struct UtteranceCount {
+    usable: usize,
+    dropped: usize,
+}
+
+impl<'de> Deserialize<'de> for UtteranceCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CountVisitor;
+        impl<'de> Visitor<'de> for CountVisitor {
+            type Value = UtteranceCount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of utterances")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UtteranceCount, A::Error> {
+                let mut count = UtteranceCount::default();
+                while let Some(ObjectOnly(u)) = seq.next_element::<ObjectOnly<RawUtterance>>()? {
+                    match u.map(RawUtterance::record) {
+                        Some(u) if u.is_usable() => count.usable += 1,
+                        _ => count.dropped += 1,
+                    }
+                }
+                Ok(count)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<UtteranceCount, E> {
+                Ok(UtteranceCount::default())
+            }
+        }
+        deserializer.deserialize_any(CountVisitor)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, bound(deserialize = "U: Deserialize<'de> + Default"))]
+struct RawRecording<U> {
+    start_time: Scalar,
+    duration: Scalar,
+    recordable: Scalar,
+    unrecorded_reason: Scalar,
+    clusters: List<RawCluster>,
+    utterances: U,
+}
+
+/// `data.attributes` of a v1 document: a recording's fields, and a user's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, bound(deserialize = "U: Deserialize<'de> + Default"))]
+struct RawAttributes<U> {
+    name: Scalar,
+    status: Scalar,
+    language: Scalar,
+    private: Scalar,
+    owner: Option<RawPerson>,
+    account: Option<RawReference>,
+    deal: Option<RawReference>,
+    participants: List<RawParticipant>,
+    recording: Option<RawRecording<U>>,
+    // Users (`/api/v1/users/...`).
+    email: Scalar,
+    first_name: Scalar,
+    last_name: Scalar,
+    role: Scalar,
+    user_id: Scalar,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, bound(deserialize = "U: Deserialize<'de> + Default"))]
+struct RawData<U> {
+    id: Scalar,
+    #[serde(rename = "type")]
+    kind: Scalar,
+    attributes: Option<RawAttributes<U>>,
+}
+
+/// What one JSON entry turned out to be.
+#[derive(Debug)]
+pub enum ChorusDocument {
+    /// `{"engagements": [...]}` (a `/v3/engagements` page).
+    EngagementPage(Vec<EngagementRecord>),
+    /// `[{"engagement_id": ...}, ...]`.
+    EngagementArray(Vec<EngagementRecord>),
+    /// `{"data": {"type": "recording", ...}}`.
+    Conversation(Box<ConversationRecord>),
+    /// A `/v3/users` array or a v1 user document.
+    Users(Vec<PersonRecord>),
+    /// A saved Chorus error response (`{"errors": [...]}`).
+    ErrorResponse(String),
+    /// `fetch-report.json` from `chorus2outdoo fetch`: what could not be downloaded.
+    FetchReport(Vec<MissingDownload>),
+    /// Valid JSON of another shape: what it looked like.
+    Other(String),
+}
+
+/// One item of `fetch-report.json`: a download that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingDownload {
+    pub engagement_id: String,
+    /// What was missing (`conversation`, `media`, ...).
+    pub what: String,
+    pub message: String,
+    pub location: Location,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawMissing {
+    engagement_id: Scalar,
+    what: Scalar,
+    message: Scalar,
+}
+
+enum Top {
+    Object {
+        engagements: Option<List<RawListItem>>,
+        data: Option<Box<RawData<UtteranceCount>>>,
+        errors: Option<Vec<serde_json::Value>>,
+        /// `{"users": [...]}`.
+        users: Option<List<RawListItem>>,
+        /// `fetch-report.json`.
+        missing: Option<List<RawMissing>>,
+        keys: Vec<String>,
+    },
+    Array(List<RawListItem>),
+}
+
+impl<'de> Deserialize<'de> for Top {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TopVisitor;
+        impl<'de> Visitor<'de> for TopVisitor {
+            type Value = Top;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object or array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top, A::Error> {
+                List::<RawListItem>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Top::Array)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
+                let (mut engagements, mut data, mut errors, mut keys) = (None, None, None, Vec::new());
+                let (mut users, mut missing) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "engagements" => engagements = Some(map.next_value::<List<RawListItem>>()?),
+                        "data" => data = map.next_value::<Option<Box<RawData<UtteranceCount>>>>()?,
+                        "errors" => errors = map.next_value::<Option<Vec<serde_json::Value>>>()?,
+                        "users" => users = Some(map.next_value::<List<RawListItem>>()?),
+                        "missing" => missing = Some(map.next_value::<List<RawMissing>>()?),
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                    if keys.len() < 8 {
+                        keys.push(key);
+                    }
+                }
+                Ok(Top::Object { engagements, data, errors, users, missing, keys })
+            }
+        }
+        deserializer.deserialize_any(TopVisitor)
+    }
+}
+
+fn pointer_location(location: &Location, pointer: String) -> Location {
+    location.clone().with_pointer(pointer)
+}
+
+fn json_error(e: serde_json::Error) -> String {
+    format!("not readable JSON: {e}")
+}
+
+/// Reads one JSON entry and says what it is. `location` names the archive
+/// and entry; records get a JSON pointer added. An error is a message for
+/// the report (the JSON could not be parsed).
+pub fn read_document<R: Read>(reader: R, location: &Location, source: EntryRef) -> Result<ChorusDocument, String> {
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let top = Top::deserialize(&mut deserializer).map_err(json_error)?;
+    deserializer.end().map_err(json_error)?;
+    Ok(match top {
+        Top::Object { engagements: Some(items), .. } => ChorusDocument::EngagementPage(
+            items
+                .0
+                .into_iter()
+                .map(|(i, item)| item.engagement(pointer_location(location, format!("/engagements/{i}"))))
+                .collect(),
+        ),
+        Top::Object { data: Some(data), .. } => {
+            let kind = data.kind.text().unwrap_or_default().to_ascii_lowercase();
+            match kind.as_str() {
+                "user" | "users" => {
+                    let attributes = data.attributes.unwrap_or_default();
+                    match attributes.email.text() {
+                        Some(email) => ChorusDocument::Users(vec![PersonRecord {
+                            email,
+                            name: full_name(&attributes.name, &attributes.first_name, &attributes.last_name),
+                            role: attributes.role.text(),
+                            user_id: data.id.text().or_else(|| attributes.user_id.text()),
+                            location: pointer_location(location, "/data".to_string()),
+                        }]),
+                        None => ChorusDocument::Other("a v1 user document without an email".to_string()),
+                    }
+                }
+                "" | "recording" | "conversation" | "conversations" | "engagement" => {
+                    conversation(*data, location, source)
+                        .map(|c| ChorusDocument::Conversation(Box::new(c)))
+                        .unwrap_or_else(|| {
+                            ChorusDocument::Other(format!("a v1 document of type \"{kind}\" without attributes"))
+                        })
+                }
+                _ => ChorusDocument::Other(format!("a v1 document of type \"{kind}\"")),
+            }
+        }
+        Top::Object { users: Some(items), .. } if items.0.iter().any(|(_, i)| i.email.text().is_some()) => {
+            ChorusDocument::Users(
+                items
+                    .0
+                    .into_iter()
+                    .filter_map(|(i, item)| item.person(pointer_location(location, format!("/users/{i}"))))
+                    .collect(),
+            )
+        }
+        Top::Object { missing: Some(items), .. } => ChorusDocument::FetchReport(
+            items
+                .0
+                .into_iter()
+                .map(|(i, item)| MissingDownload {
+                    engagement_id: item.engagement_id.text().unwrap_or_default(),
+                    what: item.what.text().unwrap_or_else(|| "data".to_string()),
+                    message: item.message.text().unwrap_or_default(),
+                    location: pointer_location(location, format!("/missing/{i}")),
+                })
+                .collect(),
+        ),
+        Top::Object { errors: Some(errors), .. } => {
+            let first = errors.first();
+            let field =
+                |name: &str| first.and_then(|e| e.get(name)).map(|v| v.to_string().trim_matches('"').to_string());
+            ChorusDocument::ErrorResponse(
+                [field("status"), field("title"), field("detail")].into_iter().flatten().collect::<Vec<_>>().join(" "),
+            )
+        }
+        Top::Object { keys, .. } => ChorusDocument::Other(if keys.is_empty() {
+            "an empty JSON object".to_string()
+        } else {
+            format!("a JSON object with keys {}", keys.join(", "))
+        }),
+        Top::Array(items) if items.0.iter().any(|(_, item)| item.is_engagement()) => ChorusDocument::EngagementArray(
+            items
+                .0
+                .into_iter()
+                .filter(|(_, item)| item.is_engagement())
+                .map(|(i, item)| item.engagement(pointer_location(location, format!("/{i}"))))
+                .collect(),
+        ),
+        Top::Array(items) if !items.0.is_empty() && items.0.iter().all(|(_, i)| i.email.text().is_some()) => {
+            ChorusDocument::Users(
+                items
+                    .0
+                    .into_iter()
+                    .filter_map(|(i, item)| item.person(pointer_location(location, format!("/{i}"))))
+                    .collect(),
+            )
+        }
+        Top::Array(items) if items.0.is_empty() => ChorusDocument::Other("an empty JSON array".to_string()),
+        Top::Array(_) => {
+            ChorusDocument::Other("a JSON array of objects that are neither engagements nor users".to_string())
+        }
+    })
+}
+
+fn conversation(data: RawData<UtteranceCount>, location: &Location, source: EntryRef) -> Option<ConversationRecord> {
+    let attributes = data.attributes?;
+    let owner = attributes.owner.unwrap_or_default();
+    let account = attributes.account.unwrap_or_default();
+    let deal = attributes.deal.unwrap_or_default();
+    let recording = attributes.recording.unwrap_or_default();
+    Some(ConversationRecord {
+        id: data.id.text().unwrap_or_default(),
+        title: attributes.name.text(),
+        status: attributes.status.text().map(|s| s.to_ascii_lowercase()),
+        language: attributes.language.text(),
+        private: attributes.private.flag(),
+        owner_email: owner.email.text(),
+        owner_name: owner.name.text(),
+        owner_user_id: owner.user_id.text().or_else(|| owner.person_id.text()),
+        account_id: account.id.text(),
+        account_name: account.name.text(),
+        deal_id: deal.id.text(),
+        deal_name: deal.name.text(),
+        participants: attributes.participants.items().map(RawParticipant::record).collect(),
+        started_at: recording.start_time.time(),
+        duration_seconds: recording.duration.number(),
+        recordable: recording.recordable.flag(),
+        unrecorded_reason: recording.unrecorded_reason.text(),
+        utterances: recording.utterances.usable,
+        utterances_dropped: recording.utterances.dropped,
+        source,
+        location: pointer_location(location, "/data".to_string()),
+    })
+}
+
+#[derive(Deserialize)]
+struct TranscriptDocument {
+    data: RawData<List<RawUtterance>>,
+}
+
+/// Second pass: the participants, speakers and utterances of one
+/// conversation document.
+pub fn read_transcript<R: Read>(reader: R) -> Result<TranscriptRecord, String> {
+    let document: TranscriptDocument = read_json(reader)?;
+    let attributes = document.data.attributes.unwrap_or_default();
+    let recording = attributes.recording.unwrap_or_default();
+    Ok(TranscriptRecord {
+        participants: attributes.participants.items().map(RawParticipant::record).collect(),
+        clusters: recording
+            .clusters
+            .items()
+            .map(|c| ClusterRecord {
+                id: c.id.text(),
+                speaker_name: c.speaker_name.text(),
+                kind: c.kind.text().map(|k| k.to_ascii_lowercase()),
+                participant: c.participant.text(),
+            })
+            .collect(),
+        utterances: recording.utterances.items().map(RawUtterance::record).collect(),
+    })
+}
+
+fn read_json<T: DeserializeOwned, R: Read>(reader: R) -> Result<T, String> {
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let value = T::deserialize(&mut deserializer).map_err(json_error)?;
+    deserializer.end().map_err(json_error)?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> ChorusDocument {
+        read_document(json.as_bytes(), &Location::file("a.zip").with_entry("x.json"), EntryRef { archive: 0, entry: 0 })
+            .unwrap()
+    }
+
+    #[test]
+    fn each_shape_is_recognised() {
+        match read(
+            r#"{"continuation_key":" ","engagements":[null,7,{"engagement_id":123,"no_show":"false","participants":null}]}"#,
+        ) {
+            ChorusDocument::EngagementPage(e) => {
+                assert_eq!(e[0].id, "123");
+                assert_eq!(e[0].no_show, Some(false));
+                assert_eq!(e.len(), 1);
+                assert_eq!(e[0].location.pointer.as_deref(), Some("/engagements/2"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match read(
+            r#"{"data":{"attributes":{"recording":{"utterances":[{"snippet":"hi"},{"snippet":"","snippet_time":1}]}},"type":"recording","id":"ab"}}"#,
+        ) {
+            ChorusDocument::Conversation(c) => {
+                assert_eq!((c.id.as_str(), c.utterances, c.utterances_dropped), ("ab", 0, 2))
+            }
+            other => panic!("{other:?}"),
+        }
+        match read(r#"[{"id":7,"email":"a@example.com","first_name":"Ann","last_name":"Lee"}]"#) {
+            ChorusDocument::Users(u) => {
+                assert_eq!((u[0].name.as_deref(), u[0].user_id.as_deref()), (Some("Ann Lee"), Some("7")))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            matches!(read(r#"{"errors":[{"status":"404","title":"Not Found"}]}"#), ChorusDocument::ErrorResponse(m) if m == "404 Not Found")
+        );
+        assert!(matches!(read(r#"{"name":"x"}"#), ChorusDocument::Other(_)));
+        assert!(matches!(read(r#"{"users":[{"email":"a@example.com"}]}"#), ChorusDocument::Users(u) if u.len() == 1));
+        match read(r#"{"missing":[{"engagement_id":"ab","what":"media","message":"403 Forbidden"}]}"#) {
+            ChorusDocument::FetchReport(m) => {
+                assert_eq!((m[0].what.as_str(), m[0].location.pointer.as_deref()), ("media", Some("/missing/0")))
+            }
+            other => panic!("{other:?}"),
+        }
+        let error =
+            read_document(&b"{\"engagements\": [1,"[..], &Location::file("a"), EntryRef { archive: 0, entry: 0 })
+                .unwrap_err();
+        assert!(error.starts_with("not readable JSON: ") && error.ends_with("at line 1 column 19"), "{error}");
+    }
+}

@@ -1,0 +1,255 @@
+//! The sample archive: a seed and a number of calls in, a Chorus archive zip
+//! out, shaped like a real download (v3 engagement pages of 100 with
+//! continuation keys, v1 conversation documents with 15-90 minute
+//! transcripts, a users list, and a share of no-shows, dialer calls, short
+//! calls and private recordings; optionally tiny media files). The same seed
+//! and count always give the same bytes. For the page's "try it with a sample
+//! archive" and for the benchmarks.
+
+use serde_json::{json, Value};
+use std::io::{Seek, Write};
+
+/// Deterministic pseudo-random numbers (SplitMix64).
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A whole number in `low..=high`.
+    fn between(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next() % (high - low + 1)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleOptions {
+    pub calls: usize,
+    pub seed: u64,
+    /// Add a tiny (a few hundred bytes) media file per recorded call.
+    pub media: bool,
+}
+
+/// What the sample holds, for messages and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SampleSummary {
+    pub calls: usize,
+    pub pages: usize,
+    pub conversations: usize,
+    pub json_bytes: u64,
+    pub media_files: usize,
+}
+
+const FIRST: [&str; 12] = ["Alex", "Sam", "Jordan", "Robin", "Kim", "Noa", "Charlie", "Jamie", "Taylor", "Morgan", "Riley", "Quinn"];
+const LAST: [&str; 10] = ["Lee", "Berg", "Novak", "Silva", "Ito", "Khan", "Moreau", "Weber", "Rossi", "Park"];
+const COMPANIES: [&str; 8] = ["Acme Corp", "Globex", "Initech", "Umbrella Labs", "Stark Tools", "Wayne Freight", "Hooli", "Vandelay Imports"];
+const WORDS: [&str; 48] = [
+    "we", "could", "look", "at", "pricing", "for", "the", "next", "quarter", "and", "your", "team", "budget", "is", "approved",
+    "security", "review", "timeline", "integration", "with", "our", "platform", "seats", "renewal", "contract", "legal", "send",
+    "over", "proposal", "demo", "follow", "up", "call", "decision", "maker", "pilot", "trial", "success", "onboarding",
+    "support", "data", "migration", "competitor", "discount", "value", "roadmap", "question", "thanks",
+];
+const SUBJECTS: [&str; 6] = ["Discovery call", "Product demo", "Pricing discussion", "Security review", "Renewal check-in", "Kick-off"];
+
+fn hex_id(dice: &mut Dice) -> String {
+    format!("{:016x}{:016x}", dice.next(), dice.next())
+}
+
+fn sentence(dice: &mut Dice) -> String {
+    let words = dice.between(4, 28) as usize;
+    let mut text = String::new();
+    for i in 0..words {
+        let word = *dice.pick(&WORDS);
+        if i == 0 {
+            let mut chars = word.chars();
+            if let Some(first) = chars.next() {
+                text.extend(first.to_uppercase());
+                text.push_str(chars.as_str());
+            }
+        } else {
+            text.push(' ');
+            text.push_str(word);
+        }
+    }
+    text.push(if dice.chance(20) { '?' } else { '.' });
+    text
+}
+
+struct Person {
+    name: String,
+    email: String,
+    user_id: u64,
+}
+
+/// Writes the sample archive into `sink` and says what it holds.
+pub fn write_sample<W: Write + Seek>(sink: W, options: &SampleOptions) -> zip::result::ZipResult<(W, SampleSummary)> {
+    use zip::write::SimpleFileOptions;
+    let mut dice = Dice(options.seed);
+    let mut zip = zip::ZipWriter::new(sink);
+    let json_options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644)
+        .large_file(true);
+    let media_options = json_options.compression_method(zip::CompressionMethod::Stored);
+    let mut summary = SampleSummary { calls: options.calls, ..SampleSummary::default() };
+
+    let reps: Vec<Person> = (0..12u64)
+        .map(|i| {
+            let (first, last) = (FIRST[i as usize % FIRST.len()], LAST[(i as usize * 7) % LAST.len()]);
+            Person {
+                name: format!("{first} {last}"),
+                email: format!("{}.{}@seller.example", first.to_lowercase(), last.to_lowercase()),
+                user_id: 1000 + i,
+            }
+        })
+        .collect();
+    let users: Vec<Value> = reps
+        .iter()
+        .map(|p| {
+            let (first, last) = p.name.split_once(' ').unwrap_or((&p.name, ""));
+            json!({"id": p.user_id, "email": p.email, "first_name": first, "last_name": last, "name": p.name, "role": "User", "active": true})
+        })
+        .collect();
+    let users = serde_json::to_vec_pretty(&users).expect("users serialise");
+    summary.json_bytes += users.len() as u64;
+    zip.start_file("users/users.json", json_options)?;
+    zip.write_all(&users)?;
+
+    // Newest first, as Chorus pages them: one call every ~40 minutes back from 2026-11-01.
+    let newest = 1_793_491_200u64;
+    let mut engagements = Vec::with_capacity(options.calls);
+    let mut time = newest;
+    for _ in 0..options.calls {
+        time -= dice.between(600, 4200);
+        let id = hex_id(&mut dice);
+        let host = dice.between(0, reps.len() as u64 - 1) as usize;
+        let company = *dice.pick(&COMPANIES);
+        let dialer = dice.chance(15);
+        let no_show = !dialer && dice.chance(8);
+        let short = dice.chance(7);
+        let private = dice.chance(2);
+        let duration = if no_show {
+            0
+        } else if short {
+            dice.between(20, 110)
+        } else if dialer {
+            dice.between(120, 900)
+        } else {
+            dice.between(15 * 60, 90 * 60)
+        };
+        let buyers: Vec<(String, String)> = (0..dice.between(1, 3))
+            .map(|_| {
+                let (first, last) = (*dice.pick(&FIRST), *dice.pick(&LAST));
+                let domain = company.to_lowercase().replace(' ', "");
+                (format!("{first} {last}"), format!("{}.{}@{domain}.example", first.to_lowercase(), last.to_lowercase()))
+            })
+            .collect();
+        let mut participants = vec![json!({"name": reps[host].name, "email": reps[host].email, "type": "rep", "user_id": reps[host].user_id})];
+        participants.extend(buyers.iter().map(|(name, email)| json!({"name": name, "email": email, "type": "prospect", "company_name": company})));
+        let subject = *dice.pick(&SUBJECTS);
+        engagements.push(json!({
+            "engagement_id": id,
+            "engagement_type": if dialer { "dialer" } else { "meeting" },
+            "date_time": time,
+            "duration": duration,
+            "subject": format!("{subject} - {company}"),
+            "user_id": reps[host].user_id,
+            "user_email": reps[host].email,
+            "user_name": reps[host].name,
+            "participants": participants,
+            "account_id": if dice.chance(30) { json!("") } else { json!(dice.between(10_000, 99_999)) },
+            "account_name": company,
+            "processing_state": if no_show { "no show" } else { "done" },
+            "no_show": no_show,
+            "language": "en",
+            "url": format!("https://chorus.ai/meeting/{id}"),
+        }));
+        if no_show {
+            continue;
+        }
+        // The transcript: utterances of 2-25 s, alternating speakers.
+        let mut utterances = Vec::new();
+        let mut at = 0.0f64;
+        let mut index = 0u64;
+        while at < duration as f64 {
+            let length = dice.between(20, 250) as f64 / 10.0;
+            let speaker = dice.between(0, buyers.len() as u64) as usize;
+            let (name, kind, person) = if speaker == 0 {
+                (reps[host].name.clone(), "rep", 1)
+            } else {
+                (buyers[speaker - 1].0.clone(), "customer", speaker as u64 + 1)
+            };
+            utterances.push(json!({
+                "index": index, "snippet_time": at, "snippet_length": length, "snippet": sentence(&mut dice),
+                "speaker_id": person, "speaker_name": name, "speaker_type": kind,
+            }));
+            index += 1;
+            at += length + dice.between(0, 15) as f64 / 10.0;
+        }
+        let mut people = vec![json!({"name": reps[host].name, "person_id": 1, "type": "rep", "email": reps[host].email, "is_my_team": true, "user_id": reps[host].user_id})];
+        people.extend(buyers.iter().enumerate().map(|(i, (name, email))| {
+            json!({"name": name, "person_id": i + 2, "type": "prospect", "email": email, "company_name": company, "is_my_team": false})
+        }));
+        let start = chrono::DateTime::from_timestamp(time as i64, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+        let document = json!({"data": {"id": id, "type": "recording", "attributes": {
+            "name": format!("{subject} - {company}"), "status": "done", "language": "en", "private": private,
+            "owner": {"email": reps[host].email, "name": reps[host].name, "person_id": 1, "user_id": reps[host].user_id},
+            "account": {"id": dice.between(10_000, 99_999), "name": company},
+            "participants": people,
+            "recording": {"start_time": start, "duration": duration, "audio_only": dialer, "recordable": true, "utterances": utterances},
+        }}});
+        let bytes = serde_json::to_vec(&document).expect("documents serialise");
+        summary.json_bytes += bytes.len() as u64;
+        summary.conversations += 1;
+        zip.start_file(format!("conversations/{id}.json"), json_options)?;
+        zip.write_all(&bytes)?;
+        if options.media {
+            let mut media = vec![0, 0, 0, 0x18];
+            media.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
+            media.extend(std::iter::repeat_n(0u8, 256));
+            zip.start_file(format!("media/{id}.mp4"), media_options)?;
+            zip.write_all(&media)?;
+            summary.media_files += 1;
+        }
+    }
+    for (number, page) in engagements.chunks(100).enumerate() {
+        let last = (number + 1) * 100 >= engagements.len();
+        let key = if last { json!(" ") } else { json!(format!("page-{}-{:x}", number + 2, options.seed)) };
+        let bytes = serde_json::to_vec_pretty(&json!({"continuation_key": key, "engagements": page})).expect("pages serialise");
+        summary.json_bytes += bytes.len() as u64;
+        summary.pages += 1;
+        zip.start_file(format!("engagements/page-{:05}.json", number + 1), json_options)?;
+        zip.write_all(&bytes)?;
+    }
+    Ok((zip.finish()?, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    #[test]
+    fn the_same_seed_gives_the_same_bytes() {
+        let options = SampleOptions { calls: 120, seed: 7, media: true };
+        let (first, summary) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
+        let (second, _) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
+        assert_eq!(first.into_inner(), second.into_inner());
+        assert_eq!((summary.calls, summary.pages), (120, 2));
+        assert_eq!(summary.conversations, summary.media_files);
+        assert!(summary.conversations > 90 && summary.conversations < 120, "{summary:?}");
+        let (other, _) = write_sample(Cursor::new(Vec::new()), &SampleOptions { seed: 8, ..options }).unwrap();
+        assert_ne!(other.into_inner(), write_sample(Cursor::new(Vec::new()), &options).unwrap().0.into_inner());
+    }
+}

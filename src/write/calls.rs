@@ -1,0 +1,104 @@
+//! The call side of the package: the decided calls and users in, these
+//! entries out: `calls.jsonl` (one call a line), `transcripts/<id>.json`
+//! (re-read from the archive and built one call at a time),
+//! `media/<id>.<ext>` (copied unchanged, stored), `users.json` and
+//! `users.csv`. Paths come only from validated 32-hex ids.
+
+use crate::convert::CallsOutcome;
+use crate::decide::transcript::build_transcript;
+use crate::error::{Error, Result};
+use crate::model::calls::{EntryRef, User, UserAction};
+use crate::model::Location;
+use crate::read::archive::{is_call_id, ArchiveSource};
+use crate::read::chorus::read_transcript;
+use crate::write::package::{to_json_bytes, PackageWriter};
+use crate::write::report::spreadsheet_safe;
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Serialize)]
+struct UsersFile<'a> {
+    users: &'a [User],
+}
+
+fn action_name(action: UserAction) -> &'static str {
+    match action {
+        UserAction::Existing => "existing",
+        UserAction::Create => "create",
+    }
+}
+
+/// `users.csv`: the same rows as `users.json`, safe to open in a spreadsheet.
+pub fn users_csv(users: &[User]) -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut rows = vec![["email", "name", "action", "role", "chorus_user_id"].map(str::to_string)];
+    for user in users {
+        rows.push([
+            user.email.clone(),
+            user.name.clone().unwrap_or_default(),
+            action_name(user.action).to_string(),
+            user.role.clone().unwrap_or_default(),
+            user.chorus_user_id.clone().unwrap_or_default(),
+        ]);
+    }
+    for row in rows {
+        writer.write_record(row.iter().map(|c| spreadsheet_safe(c))).expect("writing to a Vec cannot fail");
+    }
+    writer.into_inner().expect("writing to a Vec cannot fail")
+}
+
+fn source<'a, 'b>(
+    archives: &'a mut [&'b mut dyn ArchiveSource],
+    at: EntryRef,
+) -> Result<(&'a mut &'b mut dyn ArchiveSource, Location)> {
+    let archive = archives.get_mut(at.archive).ok_or_else(|| {
+        Error::input(
+            Location::file("archives"),
+            "the package needs the call archives again to copy transcripts and recordings; pass the same archives",
+        )
+    })?;
+    let name = archive.entries().get(at.entry).map(|e| e.name.clone()).unwrap_or_default();
+    let location = Location::file(archive.name()).with_entry(name);
+    Ok((archive, location))
+}
+
+pub fn write_calls<W: Write>(
+    package: &mut PackageWriter<W>,
+    outcome: &CallsOutcome,
+    archives: &mut [&mut dyn ArchiveSource],
+) -> Result<()> {
+    let mut lines = Vec::new();
+    for planned in &outcome.calls {
+        serde_json::to_writer(&mut lines, &planned.call).expect("calls always serialise");
+        lines.push(b'\n');
+    }
+    package.add("calls.jsonl", &lines)?;
+    drop(lines);
+
+    for planned in &outcome.calls {
+        let id = &planned.call.source_id;
+        let (Some(at), Some(path)) = (planned.transcript, &planned.call.transcript) else { continue };
+        debug_assert!(is_call_id(id));
+        let (archive, location) = source(archives, at)?;
+        let reader = archive
+            .open(at.entry)
+            .map_err(|e| Error::input(location.clone(), format!("cannot re-read the conversation document: {e}")))?;
+        let record = read_transcript(std::io::BufReader::new(reader)).map_err(|message| {
+            Error::input(location.clone(), format!("the conversation document changed since it was read: {message}"))
+        })?;
+        package.add(path, &to_json_bytes(&build_transcript(id, record)))?;
+    }
+
+    for planned in &outcome.calls {
+        let (Some(at), Some(path)) = (planned.media, &planned.call.media) else { continue };
+        let (archive, location) = source(archives, at)?;
+        let mut reader = archive
+            .open(at.entry)
+            .map_err(|e| Error::input(location.clone(), format!("cannot re-read the recording: {e}")))?;
+        package.add_stored(path, &mut reader, planned.media_bytes, &location)?;
+    }
+
+    package.add("users.json", &to_json_bytes(&UsersFile { users: &outcome.users }))?;
+    package.add("users.csv", &users_csv(&outcome.users))?;
+    Ok(())
+}
