@@ -11,14 +11,14 @@
 //! one call at a time.
 
 use crate::decide::calls::{decide_calls, CallScope, PlannedCall, Scope};
+use crate::decide::language::language_code;
 use crate::decide::trackers::{themes_from_records, TrackerDecisions};
 use crate::decide::users::decide_users;
 use crate::detect::{detect, FileKind};
-use crate::decide::language::language_code;
 use crate::error::{Error, Result};
+use crate::model::calls::{Call, SkippedCall, User, UserAction};
 use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
-use crate::model::calls::{Call, SkippedCall, User, UserAction};
 use crate::read::archive::{read_archive, ArchiveContents, ArchiveSource, ArchiveSummary};
 use crate::read::trackers::read_trackers;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
@@ -69,9 +69,14 @@ fn parse_day(field: &str, value: &Option<String>) -> Result<Option<NaiveDate>> {
     let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map(Some).map_err(|_| {
-        Error::input(Location::file("options"), format!("{field}: \"{value}\" is not a date; write it as YYYY-MM-DD"))
-    })
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| {
+            Error::input(
+                Location::file("options"),
+                format!("{field}: \"{value}\" is not a date; write it as YYYY-MM-DD"),
+            )
+        })
 }
 
 impl Options {
@@ -149,7 +154,10 @@ pub fn inspect_archive(source: &mut dyn ArchiveSource) -> FileSummary {
 pub fn inspect(file: &InputFile) -> FileSummary {
     let kind = detect(&file.bytes);
     if kind == FileKind::Zip {
-        return match crate::read::archive::ZipSource::new(file.name.clone(), std::io::Cursor::new(&file.bytes[..])) {
+        return match crate::read::archive::ZipSource::new(
+            file.name.clone(),
+            std::io::Cursor::new(&file.bytes[..]),
+        ) {
             Ok(mut source) => inspect_archive(&mut source),
             Err(e) => FileSummary {
                 name: file.name.clone(),
@@ -274,7 +282,10 @@ impl Conversion {
         Counts {
             themes: self.themes.len(),
             topics: topics.clone().count(),
-            needs_review: topics.clone().filter(|t| t.status == TopicStatus::NeedsReview).count(),
+            needs_review: topics
+                .clone()
+                .filter(|t| t.status == TopicStatus::NeedsReview)
+                .count(),
             triggers: topics.map(|t| t.triggers.len()).sum(),
             report: SeverityCounts {
                 info: self.report.count(Severity::Info),
@@ -285,10 +296,18 @@ impl Conversion {
             calls: self.calls.as_ref().map(|outcome| CallCounts {
                 calls: outcome.calls.len(),
                 skipped_calls: outcome.skipped.len(),
-                transcripts: outcome.calls.iter().filter(|c| c.transcript.is_some()).count(),
+                transcripts: outcome
+                    .calls
+                    .iter()
+                    .filter(|c| c.transcript.is_some())
+                    .count(),
                 media: outcome.calls.iter().filter(|c| c.media.is_some()).count(),
                 users: outcome.users.len(),
-                users_to_create: outcome.users.iter().filter(|u| u.action == UserAction::Create).count(),
+                users_to_create: outcome
+                    .users
+                    .iter()
+                    .filter(|u| u.action == UserAction::Create)
+                    .count(),
             }),
         }
     }
@@ -302,10 +321,17 @@ impl Conversion {
             calls: self.calls.as_ref().map(|outcome| {
                 let mut skipped_by_reason = BTreeMap::new();
                 for skipped in &outcome.skipped {
-                    *skipped_by_reason.entry(skipped.reason.as_str()).or_insert(0) += 1;
+                    *skipped_by_reason
+                        .entry(skipped.reason.as_str())
+                        .or_insert(0) += 1;
                 }
                 CallsPreview {
-                    calls: outcome.calls.iter().take(PREVIEW_CALLS).map(|c| &c.call).collect(),
+                    calls: outcome
+                        .calls
+                        .iter()
+                        .take(PREVIEW_CALLS)
+                        .map(|c| &c.call)
+                        .collect(),
                     skipped: &outcome.skipped[..outcome.skipped.len().min(PREVIEW_CALLS)],
                     skipped_by_reason,
                     users: &outcome.users,
@@ -324,7 +350,11 @@ impl Conversion {
     /// Writes the package, re-reading transcripts and recordings from
     /// `archives`: the same sources, in the same order, as given to
     /// `convert_with_archives`.
-    pub fn write_package_with<W: Write>(&self, archives: &mut [&mut dyn ArchiveSource], sink: W) -> Result<W> {
+    pub fn write_package_with<W: Write>(
+        &self,
+        archives: &mut [&mut dyn ArchiveSource],
+        sink: W,
+    ) -> Result<W> {
         write_package(self, archives, sink)
     }
 }
@@ -391,9 +421,18 @@ pub fn convert_with_archives(
         });
     }
     let decisions = decide_calls(&contents, &scope, report);
-    let users = decide_users(&decisions.calls, &contents.people, roster_people.as_deref(), report);
-    conversion.calls =
-        Some(CallsOutcome { calls: decisions.calls, skipped: decisions.skipped, users, archives: summaries });
+    let users = decide_users(
+        &decisions.calls,
+        &contents.people,
+        roster_people.as_deref(),
+        report,
+    );
+    conversion.calls = Some(CallsOutcome {
+        calls: decisions.calls,
+        skipped: decisions.skipped,
+        users,
+        archives: summaries,
+    });
     Ok(conversion)
 }
 
@@ -417,7 +456,14 @@ fn convert_trackers(files: &[InputFile], options: &Options) -> Result<Conversion
             format!("default language \"{}\" is not a language this tool knows; use an ISO 639-1 code such as en or de", options.default_language),
         )
     })?;
-    let decisions = TrackerDecisions { default_language: default_language.to_string() };
+    let decisions = TrackerDecisions {
+        default_language: default_language.to_string(),
+    };
     let themes = themes_from_records(records, &decisions, &mut report);
-    Ok(Conversion { themes, report, inputs, calls: None })
+    Ok(Conversion {
+        themes,
+        report,
+        inputs,
+        calls: None,
+    })
 }

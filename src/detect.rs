@@ -43,7 +43,11 @@ fn is_zip(bytes: &[u8]) -> bool {
 
 fn is_workbook(bytes: &[u8]) -> bool {
     zip::ZipArchive::new(Cursor::new(bytes))
-        .map(|archive| archive.file_names_raw().any(|name| name == b"xl/workbook.xml"))
+        .map(|archive| {
+            archive
+                .file_names_raw()
+                .any(|name| name == b"xl/workbook.xml")
+        })
         .unwrap_or(false)
 }
 
@@ -52,14 +56,23 @@ pub fn detect(bytes: &[u8]) -> FileKind {
         return FileKind::Empty;
     }
     if is_zip(bytes) {
-        return if is_workbook(bytes) { FileKind::TrackerXlsx } else { FileKind::Zip };
+        return if is_workbook(bytes) {
+            FileKind::TrackerXlsx
+        } else {
+            FileKind::Zip
+        };
     }
     if !looks_like_text(bytes) {
         return FileKind::Binary;
     }
     let head = &bytes[..bytes.len().min(1024)];
     let (text, _) = decode(head);
-    match text.trim_start_matches('\u{feff}').trim_start().chars().next() {
+    match text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .next()
+    {
         Some('[') | Some('{') => FileKind::TrackerJson,
         Some(_) => FileKind::TrackerCsv,
         None => FileKind::Empty,
@@ -75,7 +88,10 @@ mod tests {
         assert_eq!(detect(b""), FileKind::Empty);
         assert_eq!(detect(b" \r\n"), FileKind::Empty);
         assert_eq!(detect(b"Name,Keywords\n"), FileKind::TrackerCsv);
-        assert_eq!(detect(b"\xEF\xBB\xBF [{\"name\":1}]"), FileKind::TrackerJson);
+        assert_eq!(
+            detect(b"\xEF\xBB\xBF [{\"name\":1}]"),
+            FileKind::TrackerJson
+        );
         assert_eq!(detect(b"\xFF\xFE{\0}\0"), FileKind::TrackerJson);
         assert_eq!(detect(b"PK\x03\x04garbage"), FileKind::Zip);
         assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), FileKind::Binary);

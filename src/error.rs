@@ -8,7 +8,10 @@ use crate::model::Location;
 pub enum Error {
     /// The input cannot be used; the message says why and what would work.
     #[error("{location}: {message}")]
-    Input { location: Box<Location>, message: String },
+    Input {
+        location: Box<Location>,
+        message: String,
+    },
     /// Writing the package failed (disk full, closed sink, ...).
     #[error("writing the package failed: {0}")]
     Write(String),
@@ -16,7 +19,10 @@ pub enum Error {
 
 impl Error {
     pub fn input(location: Location, message: impl Into<String>) -> Self {
-        Error::Input { location: Box::new(location), message: message.into() }
+        Error::Input {
+            location: Box::new(location),
+            message: message.into(),
+        }
     }
 }
 

@@ -4,7 +4,10 @@
 //! `<out>.parts/`, so an interrupted run resumes without fetching again what
 //! it has; at the end the folder becomes the archive zip at `<out>`.
 
-use chorus2outdoo::fetch::{fetch_report, write_archive, Event, FetchScope, Fetcher, MissingCall, Next, Request, Response, Task, REPORT_ENTRY};
+use chorus2outdoo::fetch::{
+    fetch_report, write_archive, Event, FetchScope, Fetcher, MissingCall, Next, Request, Response,
+    Task, REPORT_ENTRY,
+};
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -25,7 +28,10 @@ pub struct FetchRun {
 }
 
 fn parts_dir(out: &Path) -> PathBuf {
-    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = out
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".parts");
     out.with_file_name(name)
 }
@@ -35,7 +41,9 @@ fn saved_entries(dir: &Path) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {
-        let Ok(read) = std::fs::read_dir(&folder) else { continue };
+        let Ok(read) = std::fs::read_dir(&folder) else {
+            continue;
+        };
         for item in read.flatten() {
             let path = item.path();
             if path.is_dir() {
@@ -55,7 +63,11 @@ fn saved_entries(dir: &Path) -> BTreeSet<String> {
 fn cached(saved: &BTreeSet<String>, task: &Task) -> Option<String> {
     let entry = task.entry();
     match task {
-        Task::Media { .. } => saved.range(format!("{entry}.")..).next().filter(|n| n.starts_with(&format!("{entry}."))).cloned(),
+        Task::Media { .. } => saved
+            .range(format!("{entry}.")..)
+            .next()
+            .filter(|n| n.starts_with(&format!("{entry}.")))
+            .cloned(),
         _ => saved.contains(&entry).then_some(entry),
     }
 }
@@ -89,13 +101,28 @@ fn send(agent: &ureq::Agent, token: &str, request: &Request) -> Result<Response,
         .header("Accept", request.accept)
         .call()
         .map_err(|e| e.to_string())?;
-    let header = |name: &str| answer.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = |name: &str| {
+        answer
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     let retry_after = header("retry-after");
     let content_type = header("content-type");
     let status = answer.status().as_u16();
     let mut body = Vec::new();
-    answer.body_mut().as_reader().read_to_end(&mut body).map_err(|e| format!("the connection dropped: {e}"))?;
-    Ok(Response { status, retry_after, content_type, body })
+    answer
+        .body_mut()
+        .as_reader()
+        .read_to_end(&mut body)
+        .map_err(|e| format!("the connection dropped: {e}"))?;
+    Ok(Response {
+        status,
+        retry_after,
+        content_type,
+        body,
+    })
 }
 
 fn duration_text(seconds: f64) -> String {
@@ -110,13 +137,15 @@ fn duration_text(seconds: f64) -> String {
 /// Zips the parts folder into the archive at `out`.
 fn zip_parts(dir: &Path, out: &Path) -> Result<(), String> {
     let partial = out.with_extension("zip.partial");
-    let file = std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+    let file =
+        std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
     let mut sources = Vec::new();
     for entry in saved_entries(dir).into_iter().filter(|e| e != SCOPE_FILE) {
         let source = std::fs::File::open(dir.join(&entry)).map_err(|e| format!("{entry}: {e}"))?;
         sources.push((entry, source));
     }
-    let mut writer = write_archive(std::io::BufWriter::new(file), sources).map_err(|e| format!("{}: {e}", partial.display()))?;
+    let mut writer = write_archive(std::io::BufWriter::new(file), sources)
+        .map_err(|e| format!("{}: {e}", partial.display()))?;
     writer.flush().map_err(|e| e.to_string())?;
     drop(writer);
     std::fs::rename(&partial, out).map_err(|e| format!("{}: {e}", out.display()))
@@ -138,14 +167,20 @@ pub fn run(run: FetchRun) -> Result<(), String> {
     }
     let mut saved = saved_entries(&dir);
     let resumed = saved.len() > 1;
-    let mut fetcher = Fetcher::new(&run.base_url, run.scope.clone()).map_err(|e| e.to_string())?.with_concurrency(run.concurrency);
+    let mut fetcher = Fetcher::new(&run.base_url, run.scope.clone())
+        .map_err(|e| e.to_string())?
+        .with_concurrency(run.concurrency);
     let say = |text: &str| {
         if !run.quiet {
             eprintln!("{text}");
         }
     };
     if resumed {
-        say(&format!("resuming: {} responses already saved in {}", saved.len() - 1, dir.display()));
+        say(&format!(
+            "resuming: {} responses already saved in {}",
+            saved.len() - 1,
+            dir.display()
+        ));
     }
 
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -158,7 +193,12 @@ pub fn run(run: FetchRun) -> Result<(), String> {
     let (done_tx, done_rx) = mpsc::channel::<(Request, Result<Response, String>)>();
     let workers: Vec<_> = (0..run.concurrency.max(1))
         .map(|_| {
-            let (agent, token, work_rx, done_tx) = (agent.clone(), run.token.clone(), work_rx.clone(), done_tx.clone());
+            let (agent, token, work_rx, done_tx) = (
+                agent.clone(),
+                run.token.clone(),
+                work_rx.clone(),
+                done_tx.clone(),
+            );
             std::thread::spawn(move || loop {
                 let request = match work_rx.lock().map(|rx| rx.recv()) {
                     Ok(Ok(request)) => request,
@@ -178,7 +218,11 @@ pub fn run(run: FetchRun) -> Result<(), String> {
     let mut missing = Vec::new();
     let mut last_progress = Instant::now();
     let mut fetched = 0usize;
-    let mut handle = |fetcher: &mut Fetcher, request: Request, response: Result<Response, String>, saved: &mut BTreeSet<String>| -> Result<(), String> {
+    let mut handle = |fetcher: &mut Fetcher,
+                      request: Request,
+                      response: Result<Response, String>,
+                      saved: &mut BTreeSet<String>|
+     -> Result<(), String> {
         for event in fetcher.handle(&request, response, now()) {
             match event {
                 Event::Save { entry, bytes } => {
@@ -187,10 +231,22 @@ pub fn run(run: FetchRun) -> Result<(), String> {
                 }
                 Event::Missing { id, what, message } => {
                     say(&format!("{what} {id}: {message}"));
-                    missing.push(MissingCall { engagement_id: id, what, message });
+                    missing.push(MissingCall {
+                        engagement_id: id,
+                        what,
+                        message,
+                    });
                 }
-                Event::Retry { task, delay_ms, message } => {
-                    say(&format!("{}: {message}; trying again in {:.1} s", task.entry(), delay_ms as f64 / 1000.0));
+                Event::Retry {
+                    task,
+                    delay_ms,
+                    message,
+                } => {
+                    say(&format!(
+                        "{}: {message}; trying again in {:.1} s",
+                        task.entry(),
+                        delay_ms as f64 / 1000.0
+                    ));
                 }
             }
         }
@@ -203,37 +259,61 @@ pub fn run(run: FetchRun) -> Result<(), String> {
             let elapsed = start.elapsed().as_secs_f64().max(0.001);
             let rate = fetched as f64 / elapsed;
             let left = (p.calls_total + p.media_total).saturating_sub(p.calls_done + p.media_done);
-            let eta = if rate > 0.0 && p.calls_total > 0 { duration_text(left as f64 / rate) } else { "-".to_string() };
+            let eta = if rate > 0.0 && p.calls_total > 0 {
+                duration_text(left as f64 / rate)
+            } else {
+                "-".to_string()
+            };
             eprintln!(
                 "pages {} ({} engagements), calls {}/{}{}, {:.1} requests/s, ETA {eta}",
                 p.pages,
                 p.engagements,
                 p.calls_done,
                 p.calls_total,
-                if p.media_total > 0 { format!(", media {}/{}", p.media_done, p.media_total) } else { String::new() },
+                if p.media_total > 0 {
+                    format!(", media {}/{}", p.media_done, p.media_total)
+                } else {
+                    String::new()
+                },
                 rate
             );
         }
         match fetcher.next(now()) {
             Next::Send(request) => {
                 if let Some(entry) = cached(&saved, &request.task) {
-                    let bytes = std::fs::read(dir.join(&entry)).map_err(|e| format!("{entry}: {e}"))?;
-                    let content_type = entry.rsplit_once('.').and_then(|(_, ext)| saved_media_type(ext)).map(str::to_string);
-                    let response = Response { status: 200, retry_after: None, content_type, body: bytes };
+                    let bytes =
+                        std::fs::read(dir.join(&entry)).map_err(|e| format!("{entry}: {e}"))?;
+                    let content_type = entry
+                        .rsplit_once('.')
+                        .and_then(|(_, ext)| saved_media_type(ext))
+                        .map(str::to_string);
+                    let response = Response {
+                        status: 200,
+                        retry_after: None,
+                        content_type,
+                        body: bytes,
+                    };
                     handle(&mut fetcher, request, Ok(response), &mut saved)?;
                 } else {
-                    work_tx.send(request).map_err(|_| "the download workers stopped".to_string())?;
+                    work_tx
+                        .send(request)
+                        .map_err(|_| "the download workers stopped".to_string())?;
                 }
             }
             Next::Wait { until_ms } => {
-                let timeout = until_ms.map(|t| t.saturating_sub(now())).unwrap_or(1000).clamp(1, 1000);
+                let timeout = until_ms
+                    .map(|t| t.saturating_sub(now()))
+                    .unwrap_or(1000)
+                    .clamp(1, 1000);
                 match done_rx.recv_timeout(Duration::from_millis(timeout)) {
                     Ok((request, response)) => {
                         fetched += 1;
                         handle(&mut fetcher, request, response, &mut saved)?;
                     }
                     Err(mpsc::RecvTimeoutError::Timeout) => {}
-                    Err(mpsc::RecvTimeoutError::Disconnected) => return Err("the download workers stopped".to_string()),
+                    Err(mpsc::RecvTimeoutError::Disconnected) => {
+                        return Err("the download workers stopped".to_string())
+                    }
                 }
             }
             Next::Done => break,

@@ -26,7 +26,11 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<(String, PathBuf, u64)>) -> std
             walk(root, &path, found)?;
         } else if kind.is_file() {
             let relative = path.strip_prefix(root).unwrap_or(&path);
-            let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let name = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             found.push((name, path.clone(), entry.metadata()?.len()));
         }
     }
@@ -36,7 +40,8 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<(String, PathBuf, u64)>) -> std
 impl FolderSource {
     pub fn open(dir: &Path) -> Result<Self, String> {
         let mut found = Vec::new();
-        walk(dir, dir, &mut found).map_err(|e| format!("{}: cannot read the folder: {e}", dir.display()))?;
+        walk(dir, dir, &mut found)
+            .map_err(|e| format!("{}: cannot read the folder: {e}", dir.display()))?;
         found.sort();
         let mut hasher = Sha256::new();
         for (name, _, size) in &found {
@@ -50,10 +55,18 @@ impl FolderSource {
         Ok(FolderSource {
             name,
             bytes: found.iter().map(|(_, _, size)| size).sum(),
-            sha256: hasher.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
             entries: found
                 .iter()
-                .map(|(name, _, size)| ArchiveEntry { name: name.clone(), size: *size, is_dir: false })
+                .map(|(name, _, size)| ArchiveEntry {
+                    name: name.clone(),
+                    size: *size,
+                    is_dir: false,
+                })
                 .collect(),
             paths: found.into_iter().map(|(_, path, _)| path).collect(),
         })
@@ -74,7 +87,10 @@ impl ArchiveSource for FolderSource {
         &self.entries
     }
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>> {
-        let path = self.paths.get(index).ok_or_else(|| std::io::Error::other("no such entry"))?;
+        let path = self
+            .paths
+            .get(index)
+            .ok_or_else(|| std::io::Error::other("no such entry"))?;
         Ok(Box::new(BufReader::new(File::open(path)?)))
     }
 }

@@ -23,11 +23,12 @@ pub mod write;
 pub mod wasm;
 
 pub use convert::{
-    convert, convert_with_archives, inspect, inspect_archive, Conversion, FileSummary, InputFile, Options, Preview,
+    convert, convert_with_archives, inspect, inspect_archive, Conversion, FileSummary, InputFile,
+    Options, Preview,
 };
 pub use decide::calls::CallScope;
-pub use read::archive::{ArchiveEntry, ArchiveSource, ZipSource};
 pub use error::{Error, Result};
+pub use read::archive::{ArchiveEntry, ArchiveSource, ZipSource};
 
 /// The generator name and version written into every manifest.
 pub const GENERATOR: &str = concat!("chorus2outdoo ", env!("CARGO_PKG_VERSION"));

@@ -6,13 +6,20 @@ mod fetch_native;
 mod folder;
 mod serve;
 
-use chorus2outdoo::{convert_with_archives, inspect, inspect_archive, ArchiveSource, CallScope, InputFile, Options, ZipSource};
+use chorus2outdoo::{
+    convert_with_archives, inspect, inspect_archive, ArchiveSource, CallScope, InputFile, Options,
+    ZipSource,
+};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "chorus2outdoo", version, about = "Convert Chorus trackers and call archives into an Outdoo import package")]
+#[command(
+    name = "chorus2outdoo",
+    version,
+    about = "Convert Chorus trackers and call archives into an Outdoo import package"
+)]
 struct Cli {
     /// Print nothing on stderr but errors.
     #[arg(long, short, global = true)]
@@ -26,11 +33,19 @@ enum Command {
     /// Convert Chorus exports into one Outdoo import package (a zip).
     Convert {
         /// A tracker export: CSV/text, JSON or XLSX (repeat for several files).
-        #[arg(long = "trackers", value_name = "FILE", required_unless_present = "archives")]
+        #[arg(
+            long = "trackers",
+            value_name = "FILE",
+            required_unless_present = "archives"
+        )]
         trackers: Vec<PathBuf>,
         /// A Chorus call archive: a zip or a folder of engagement pages,
         /// conversation documents, users lists and recordings (repeat for several).
-        #[arg(long = "archive", value_name = "FILE_OR_DIR", required_unless_present = "trackers")]
+        #[arg(
+            long = "archive",
+            value_name = "FILE_OR_DIR",
+            required_unless_present = "trackers"
+        )]
         archives: Vec<PathBuf>,
         /// Existing Outdoo users (a CSV with an email column): they are
         /// matched instead of created.
@@ -128,7 +143,9 @@ impl<E: std::fmt::Display> From<E> for Failure {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Checks a `--from` / `--to` value (clap exits with 2 when it is not a date).
@@ -143,8 +160,12 @@ fn open_archive(path: &Path) -> Result<Box<dyn ArchiveSource>, Failure> {
     if path.is_dir() {
         return Ok(Box::new(folder::FolderSource::open(path).map_err(Failure)?));
     }
-    let file = std::fs::File::open(path).map_err(|e| Failure(format!("{}: cannot read the archive: {e}", path.display())))?;
-    Ok(Box::new(ZipSource::new(file_name(path), std::io::BufReader::new(file))?))
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure(format!("{}: cannot read the archive: {e}", path.display())))?;
+    Ok(Box::new(ZipSource::new(
+        file_name(path),
+        std::io::BufReader::new(file),
+    )?))
 }
 
 fn is_workbook(source: &dyn ArchiveSource) -> bool {
@@ -156,7 +177,8 @@ fn is_workbook(source: &dyn ArchiveSource) -> bool {
 fn inspect_path(path: &Path) -> Result<Option<chorus2outdoo::FileSummary>, Failure> {
     if !path.is_dir() {
         let mut magic = [0u8; 4];
-        let mut file = std::fs::File::open(path).map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
         let n = std::io::Read::read(&mut file, &mut magic).unwrap_or(0);
         if n < 4 || &magic != b"PK\x03\x04" {
             return Ok(None);
@@ -170,8 +192,12 @@ fn inspect_path(path: &Path) -> Result<Option<chorus2outdoo::FileSummary>, Failu
 }
 
 fn load(path: &Path) -> Result<InputFile, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
-    Ok(InputFile { name: file_name(path), bytes })
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
+    Ok(InputFile {
+        name: file_name(path),
+        bytes,
+    })
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -181,24 +207,49 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     };
     match cli.command {
-        Command::Convert { trackers, archives, roster, from, to, min_duration, calls, default_language, out } => {
-            let files = trackers.iter().map(|p| load(p)).collect::<Result<Vec<_>, _>>()?;
-            let mut sources = archives.iter().map(|p| open_archive(p)).collect::<Result<Vec<_>, _>>()?;
+        Command::Convert {
+            trackers,
+            archives,
+            roster,
+            from,
+            to,
+            min_duration,
+            calls,
+            default_language,
+            out,
+        } => {
+            let files = trackers
+                .iter()
+                .map(|p| load(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut sources = archives
+                .iter()
+                .map(|p| open_archive(p))
+                .collect::<Result<Vec<_>, _>>()?;
             let roster = roster.as_deref().map(load).transpose()?;
             let options = Options {
                 default_language,
                 from,
                 to,
                 min_duration_seconds: min_duration,
-                calls: if calls == CallKinds::Meetings { CallScope::Meetings } else { CallScope::All },
+                calls: if calls == CallKinds::Meetings {
+                    CallScope::Meetings
+                } else {
+                    CallScope::All
+                },
             };
-            let mut sources: Vec<&mut dyn ArchiveSource> = sources.iter_mut().map(|s| &mut **s as &mut dyn ArchiveSource).collect();
-            let conversion = convert_with_archives(&files, &mut sources, roster.as_ref(), &options)?;
+            let mut sources: Vec<&mut dyn ArchiveSource> = sources
+                .iter_mut()
+                .map(|s| &mut **s as &mut dyn ArchiveSource)
+                .collect();
+            let conversion =
+                convert_with_archives(&files, &mut sources, roster.as_ref(), &options)?;
             let preview = conversion.preview();
             // Write to a temporary name first so a failed run leaves no half package.
             let partial = out.with_extension("zip.partial");
             let sink = std::io::BufWriter::new(
-                std::fs::File::create(&partial).map_err(|e| Failure(format!("{}: cannot create: {e}", partial.display())))?,
+                std::fs::File::create(&partial)
+                    .map_err(|e| Failure(format!("{}: cannot create: {e}", partial.display())))?,
             );
             let sink = match conversion.write_package_with(&mut sources, sink) {
                 Ok(sink) => sink,
@@ -207,7 +258,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     return Err(e.into());
                 }
             };
-            sink.into_inner().map_err(|e| Failure(e.to_string()))?.sync_all()?;
+            sink.into_inner()
+                .map_err(|e| Failure(e.to_string()))?
+                .sync_all()?;
             std::fs::rename(&partial, &out)?;
             let c = &preview.counts;
             say(format!(
@@ -257,7 +310,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 match &summary.error {
                     None => println!(
                         "{}: {} - {} trackers, {} phrases, {} problems",
-                        summary.name, summary.kind_label, summary.trackers, summary.phrases, summary.problems
+                        summary.name,
+                        summary.kind_label,
+                        summary.trackers,
+                        summary.phrases,
+                        summary.problems
                     ),
                     Some(error) => {
                         println!("{}: {} - error: {error}", summary.name, summary.kind_label);
@@ -270,12 +327,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 None => Ok(()),
             }
         }
-        Command::Fetch { base_url, from, to, min_duration, calls, media, concurrency, out } => {
+        Command::Fetch {
+            base_url,
+            from,
+            to,
+            min_duration,
+            calls,
+            media,
+            concurrency,
+            out,
+        } => {
             let token = std::env::var("CHORUS_API_TOKEN")
                 .ok()
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty())
-                .ok_or_else(|| Failure("set the Chorus API token in the CHORUS_API_TOKEN environment variable".to_string()))?;
+                .ok_or_else(|| {
+                    Failure(
+                        "set the Chorus API token in the CHORUS_API_TOKEN environment variable"
+                            .to_string(),
+                    )
+                })?;
             let scope = chorus2outdoo::fetch::FetchScope {
                 from,
                 to,
@@ -283,13 +354,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 meetings_only: calls == CallKinds::Meetings,
                 media,
             };
-            fetch_native::run(fetch_native::FetchRun { base_url, token, scope, out, concurrency: concurrency.into(), quiet: cli.quiet }).map_err(Failure)
+            fetch_native::run(fetch_native::FetchRun {
+                base_url,
+                token,
+                scope,
+                out,
+                concurrency: concurrency.into(),
+                quiet: cli.quiet,
+            })
+            .map_err(Failure)
         }
-        Command::Sample { calls, seed, media, out } => {
-            let file = std::fs::File::create(&out).map_err(|e| Failure(format!("{}: cannot create: {e}", out.display())))?;
+        Command::Sample {
+            calls,
+            seed,
+            media,
+            out,
+        } => {
+            let file = std::fs::File::create(&out)
+                .map_err(|e| Failure(format!("{}: cannot create: {e}", out.display())))?;
             let options = chorus2outdoo::sample::SampleOptions { calls, seed, media };
-            let (file, summary) = chorus2outdoo::sample::write_sample(std::io::BufWriter::new(file), &options)?;
-            file.into_inner().map_err(|e| Failure(e.to_string()))?.sync_all()?;
+            let (file, summary) =
+                chorus2outdoo::sample::write_sample(std::io::BufWriter::new(file), &options)?;
+            file.into_inner()
+                .map_err(|e| Failure(e.to_string()))?
+                .sync_all()?;
             say(format!(
                 "wrote {}: {} engagements in {} pages, {} conversations ({:.1} MB of JSON), {} media files",
                 out.display(),

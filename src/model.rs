@@ -28,13 +28,24 @@ pub struct Location {
 
 impl Location {
     pub fn file(file: impl Into<String>) -> Self {
-        Location { file: file.into(), ..Default::default() }
+        Location {
+            file: file.into(),
+            ..Default::default()
+        }
     }
     pub fn row(file: impl Into<String>, row: u64) -> Self {
-        Location { file: file.into(), row: Some(row), ..Default::default() }
+        Location {
+            file: file.into(),
+            row: Some(row),
+            ..Default::default()
+        }
     }
     pub fn pointer(file: impl Into<String>, pointer: impl Into<String>) -> Self {
-        Location { file: file.into(), pointer: Some(pointer.into()), ..Default::default() }
+        Location {
+            file: file.into(),
+            pointer: Some(pointer.into()),
+            ..Default::default()
+        }
     }
     pub fn with_entry(mut self, entry: impl Into<String>) -> Self {
         self.entry = Some(entry.into());

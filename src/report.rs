@@ -121,8 +121,19 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn push(&mut self, severity: Severity, code: ReasonCode, location: Location, message: impl Into<String>) {
-        self.entries.push(ReportEntry { severity, code, message: message.into(), location });
+    pub fn push(
+        &mut self,
+        severity: Severity,
+        code: ReasonCode,
+        location: Location,
+        message: impl Into<String>,
+    ) {
+        self.entries.push(ReportEntry {
+            severity,
+            code,
+            message: message.into(),
+            location,
+        });
     }
     pub fn info(&mut self, code: ReasonCode, location: Location, message: impl Into<String>) {
         self.push(Severity::Info, code, location, message)
@@ -140,6 +151,9 @@ impl Report {
         self.entries.extend(other.entries);
     }
     pub fn count(&self, severity: Severity) -> usize {
-        self.entries.iter().filter(|e| e.severity == severity).count()
+        self.entries
+            .iter()
+            .filter(|e| e.severity == severity)
+            .count()
     }
 }

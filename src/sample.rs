@@ -50,16 +50,81 @@ pub struct SampleSummary {
     pub media_files: usize,
 }
 
-const FIRST: [&str; 12] = ["Alex", "Sam", "Jordan", "Robin", "Kim", "Noa", "Charlie", "Jamie", "Taylor", "Morgan", "Riley", "Quinn"];
-const LAST: [&str; 10] = ["Lee", "Berg", "Novak", "Silva", "Ito", "Khan", "Moreau", "Weber", "Rossi", "Park"];
-const COMPANIES: [&str; 8] = ["Acme Corp", "Globex", "Initech", "Umbrella Labs", "Stark Tools", "Wayne Freight", "Hooli", "Vandelay Imports"];
-const WORDS: [&str; 48] = [
-    "we", "could", "look", "at", "pricing", "for", "the", "next", "quarter", "and", "your", "team", "budget", "is", "approved",
-    "security", "review", "timeline", "integration", "with", "our", "platform", "seats", "renewal", "contract", "legal", "send",
-    "over", "proposal", "demo", "follow", "up", "call", "decision", "maker", "pilot", "trial", "success", "onboarding",
-    "support", "data", "migration", "competitor", "discount", "value", "roadmap", "question", "thanks",
+const FIRST: [&str; 12] = [
+    "Alex", "Sam", "Jordan", "Robin", "Kim", "Noa", "Charlie", "Jamie", "Taylor", "Morgan",
+    "Riley", "Quinn",
 ];
-const SUBJECTS: [&str; 6] = ["Discovery call", "Product demo", "Pricing discussion", "Security review", "Renewal check-in", "Kick-off"];
+const LAST: [&str; 10] = [
+    "Lee", "Berg", "Novak", "Silva", "Ito", "Khan", "Moreau", "Weber", "Rossi", "Park",
+];
+const COMPANIES: [&str; 8] = [
+    "Acme Corp",
+    "Globex",
+    "Initech",
+    "Umbrella Labs",
+    "Stark Tools",
+    "Wayne Freight",
+    "Hooli",
+    "Vandelay Imports",
+];
+const WORDS: [&str; 48] = [
+    "we",
+    "could",
+    "look",
+    "at",
+    "pricing",
+    "for",
+    "the",
+    "next",
+    "quarter",
+    "and",
+    "your",
+    "team",
+    "budget",
+    "is",
+    "approved",
+    "security",
+    "review",
+    "timeline",
+    "integration",
+    "with",
+    "our",
+    "platform",
+    "seats",
+    "renewal",
+    "contract",
+    "legal",
+    "send",
+    "over",
+    "proposal",
+    "demo",
+    "follow",
+    "up",
+    "call",
+    "decision",
+    "maker",
+    "pilot",
+    "trial",
+    "success",
+    "onboarding",
+    "support",
+    "data",
+    "migration",
+    "competitor",
+    "discount",
+    "value",
+    "roadmap",
+    "question",
+    "thanks",
+];
+const SUBJECTS: [&str; 6] = [
+    "Discovery call",
+    "Product demo",
+    "Pricing discussion",
+    "Security review",
+    "Renewal check-in",
+    "Kick-off",
+];
 
 fn hex_id(dice: &mut Dice) -> String {
     format!("{:016x}{:016x}", dice.next(), dice.next())
@@ -92,7 +157,10 @@ struct Person {
 }
 
 /// Writes the sample archive into `sink` and says what it holds.
-pub fn write_sample<W: Write + Seek>(sink: W, options: &SampleOptions) -> zip::result::ZipResult<(W, SampleSummary)> {
+pub fn write_sample<W: Write + Seek>(
+    sink: W,
+    options: &SampleOptions,
+) -> zip::result::ZipResult<(W, SampleSummary)> {
     use zip::write::SimpleFileOptions;
     let mut dice = Dice(options.seed);
     let mut zip = zip::ZipWriter::new(sink);
@@ -102,14 +170,24 @@ pub fn write_sample<W: Write + Seek>(sink: W, options: &SampleOptions) -> zip::r
         .unix_permissions(0o644)
         .large_file(true);
     let media_options = json_options.compression_method(zip::CompressionMethod::Stored);
-    let mut summary = SampleSummary { calls: options.calls, ..SampleSummary::default() };
+    let mut summary = SampleSummary {
+        calls: options.calls,
+        ..SampleSummary::default()
+    };
 
     let reps: Vec<Person> = (0..12u64)
         .map(|i| {
-            let (first, last) = (FIRST[i as usize % FIRST.len()], LAST[(i as usize * 7) % LAST.len()]);
+            let (first, last) = (
+                FIRST[i as usize % FIRST.len()],
+                LAST[(i as usize * 7) % LAST.len()],
+            );
             Person {
                 name: format!("{first} {last}"),
-                email: format!("{}.{}@seller.example", first.to_lowercase(), last.to_lowercase()),
+                email: format!(
+                    "{}.{}@seller.example",
+                    first.to_lowercase(),
+                    last.to_lowercase()
+                ),
                 user_id: 1000 + i,
             }
         })
@@ -152,10 +230,19 @@ pub fn write_sample<W: Write + Seek>(sink: W, options: &SampleOptions) -> zip::r
             .map(|_| {
                 let (first, last) = (*dice.pick(&FIRST), *dice.pick(&LAST));
                 let domain = company.to_lowercase().replace(' ', "");
-                (format!("{first} {last}"), format!("{}.{}@{domain}.example", first.to_lowercase(), last.to_lowercase()))
+                (
+                    format!("{first} {last}"),
+                    format!(
+                        "{}.{}@{domain}.example",
+                        first.to_lowercase(),
+                        last.to_lowercase()
+                    ),
+                )
             })
             .collect();
-        let mut participants = vec![json!({"name": reps[host].name, "email": reps[host].email, "type": "rep", "user_id": reps[host].user_id})];
+        let mut participants = vec![
+            json!({"name": reps[host].name, "email": reps[host].email, "type": "rep", "user_id": reps[host].user_id}),
+        ];
         participants.extend(buyers.iter().map(|(name, email)| json!({"name": name, "email": email, "type": "prospect", "company_name": company})));
         let subject = *dice.pick(&SUBJECTS);
         engagements.push(json!({
@@ -188,7 +275,11 @@ pub fn write_sample<W: Write + Seek>(sink: W, options: &SampleOptions) -> zip::r
             let (name, kind, person) = if speaker == 0 {
                 (reps[host].name.clone(), "rep", 1)
             } else {
-                (buyers[speaker - 1].0.clone(), "customer", speaker as u64 + 1)
+                (
+                    buyers[speaker - 1].0.clone(),
+                    "customer",
+                    speaker as u64 + 1,
+                )
             };
             utterances.push(json!({
                 "index": index, "snippet_time": at, "snippet_length": length, "snippet": sentence(&mut dice),
@@ -197,11 +288,15 @@ pub fn write_sample<W: Write + Seek>(sink: W, options: &SampleOptions) -> zip::r
             index += 1;
             at += length + dice.between(0, 15) as f64 / 10.0;
         }
-        let mut people = vec![json!({"name": reps[host].name, "person_id": 1, "type": "rep", "email": reps[host].email, "is_my_team": true, "user_id": reps[host].user_id})];
+        let mut people = vec![
+            json!({"name": reps[host].name, "person_id": 1, "type": "rep", "email": reps[host].email, "is_my_team": true, "user_id": reps[host].user_id}),
+        ];
         people.extend(buyers.iter().enumerate().map(|(i, (name, email))| {
             json!({"name": name, "person_id": i + 2, "type": "prospect", "email": email, "company_name": company, "is_my_team": false})
         }));
-        let start = chrono::DateTime::from_timestamp(time as i64, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+        let start = chrono::DateTime::from_timestamp(time as i64, 0)
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default();
         let document = json!({"data": {"id": id, "type": "recording", "attributes": {
             "name": format!("{subject} - {company}"), "status": "done", "language": "en", "private": private,
             "owner": {"email": reps[host].email, "name": reps[host].name, "person_id": 1, "user_id": reps[host].user_id},
@@ -225,11 +320,20 @@ pub fn write_sample<W: Write + Seek>(sink: W, options: &SampleOptions) -> zip::r
     }
     for (number, page) in engagements.chunks(100).enumerate() {
         let last = (number + 1) * 100 >= engagements.len();
-        let key = if last { json!(" ") } else { json!(format!("page-{}-{:x}", number + 2, options.seed)) };
-        let bytes = serde_json::to_vec_pretty(&json!({"continuation_key": key, "engagements": page})).expect("pages serialise");
+        let key = if last {
+            json!(" ")
+        } else {
+            json!(format!("page-{}-{:x}", number + 2, options.seed))
+        };
+        let bytes =
+            serde_json::to_vec_pretty(&json!({"continuation_key": key, "engagements": page}))
+                .expect("pages serialise");
         summary.json_bytes += bytes.len() as u64;
         summary.pages += 1;
-        zip.start_file(format!("engagements/page-{:05}.json", number + 1), json_options)?;
+        zip.start_file(
+            format!("engagements/page-{:05}.json", number + 1),
+            json_options,
+        )?;
         zip.write_all(&bytes)?;
     }
     Ok((zip.finish()?, summary))
@@ -242,14 +346,31 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_bytes() {
-        let options = SampleOptions { calls: 120, seed: 7, media: true };
+        let options = SampleOptions {
+            calls: 120,
+            seed: 7,
+            media: true,
+        };
         let (first, summary) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
         let (second, _) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
         assert_eq!(first.into_inner(), second.into_inner());
         assert_eq!((summary.calls, summary.pages), (120, 2));
         assert_eq!(summary.conversations, summary.media_files);
-        assert!(summary.conversations > 90 && summary.conversations < 120, "{summary:?}");
-        let (other, _) = write_sample(Cursor::new(Vec::new()), &SampleOptions { seed: 8, ..options }).unwrap();
-        assert_ne!(other.into_inner(), write_sample(Cursor::new(Vec::new()), &options).unwrap().0.into_inner());
+        assert!(
+            summary.conversations > 90 && summary.conversations < 120,
+            "{summary:?}"
+        );
+        let (other, _) = write_sample(
+            Cursor::new(Vec::new()),
+            &SampleOptions { seed: 8, ..options },
+        )
+        .unwrap();
+        assert_ne!(
+            other.into_inner(),
+            write_sample(Cursor::new(Vec::new()), &options)
+                .unwrap()
+                .0
+                .into_inner()
+        );
     }
 }

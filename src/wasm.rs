@@ -5,8 +5,19 @@
 //! `None` becomes `null`) and the package as a `Blob`. Errors become JS
 //! `Error`s carrying the same message the CLI prints. No conversion logic
 //! lives here: everything below the boundary is covered by native tests.
+//!
+//! Call archives are not copied into wasm memory: `inspectFile` and
+//! `convertArchives` read a `Blob`/`File` through `blob::BlobReader` (Web
+//! Workers only) and write the package through `blob::ChunkSink`, chunk by
+//! chunk, to a JS callback.
 
-use crate::{InputFile, Options};
+pub mod blob;
+
+use crate::detect::FileKind;
+use crate::read::archive::ZipSource;
+use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Options};
+use blob::{BlobReader, ChunkSink};
+use js_sys::Function;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -123,4 +134,192 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
     set(&result, "package", &package)?;
     set(&result, "package_name", &JsValue::from_str(&package_name()))?;
     Ok(result.into())
+}
+
+fn blob_reader(blob: &web_sys::Blob) -> Result<BlobReader, JsError> {
+    BlobReader::new(blob.clone()).map_err(|e| JsError::new(&e))
+}
+
+/// The whole of a (small) Blob, for tracker exports and rosters.
+fn blob_bytes(name: &str, blob: &web_sys::Blob) -> Result<Vec<u8>, JsError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    blob_reader(blob)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| JsError::new(&format!("{name}: cannot read the file: {e}")))?;
+    Ok(bytes)
+}
+
+fn is_workbook(source: &dyn ArchiveSource) -> bool {
+    source.entries().iter().any(|e| e.name == "xl/workbook.xml")
+}
+
+/// What a `Blob`/`File` was detected as and what it holds, like `inspect`;
+/// a zip that is not a workbook is a call archive, read entry by entry from
+/// the Blob (`{..., kind: "call_archive", archive: {engagements, ...}}`).
+/// Only in a Web Worker.
+#[wasm_bindgen(js_name = inspectFile)]
+pub fn inspect_file(name: String, blob: web_sys::Blob) -> Result<JsValue, JsError> {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let mut reader = BlobReader::with_read_ahead(blob.clone(), 4).map_err(|e| JsError::new(&e))?;
+    let n = reader.read(&mut head).unwrap_or(0);
+    if n == 4 && &head == b"PK\x03\x04" {
+        match ZipSource::new(name.clone(), blob_reader(&blob)?) {
+            Ok(mut source) if !is_workbook(&source) => {
+                return to_js(&crate::inspect_archive(&mut source))
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let kind = FileKind::Zip;
+                return to_js(&FileSummary {
+                    name,
+                    kind,
+                    kind_label: kind.label(),
+                    trackers: 0,
+                    phrases: 0,
+                    problems: 0,
+                    error: Some(e.to_string()),
+                    archive: None,
+                });
+            }
+        }
+    }
+    let bytes = blob_bytes(&name, &blob)?;
+    to_js(&crate::inspect(&InputFile { name, bytes }))
+}
+
+/// Reads `[{name, blob: Blob}]`.
+fn archive_sources(archives: &JsValue) -> Result<Vec<ZipSource<BlobReader>>, JsError> {
+    if archives.is_undefined() || archives.is_null() {
+        return Ok(Vec::new());
+    }
+    if !Array::is_array(archives) {
+        return Err(JsError::new("archives must be an array of {name, blob}"));
+    }
+    Array::from(archives)
+        .iter()
+        .enumerate()
+        .map(|(index, archive)| {
+            let name = Reflect::get(&archive, &JsValue::from_str("name"))
+                .ok()
+                .and_then(|n| n.as_string())
+                .ok_or_else(|| JsError::new(&format!("archives[{index}].name must be a string")))?;
+            let blob: web_sys::Blob = Reflect::get(&archive, &JsValue::from_str("blob"))
+                .ok()
+                .and_then(|b| b.dyn_into().ok())
+                .ok_or_else(|| {
+                    JsError::new(&format!(
+                        "archives[{index}].blob must be a Blob or File ({name})"
+                    ))
+                })?;
+            ZipSource::new(name, blob_reader(&blob)?).map_err(|e| JsError::new(&e.to_string()))
+        })
+        .collect()
+}
+
+/// A conversion with call archives, between its two passes: the preview is
+/// ready; `writePackage` streams the package out.
+#[wasm_bindgen]
+pub struct ArchiveConversion {
+    conversion: Conversion,
+    archives: Vec<ZipSource<BlobReader>>,
+}
+
+#[wasm_bindgen]
+impl ArchiveConversion {
+    /// The preview object (`counts`, `themes`, `report`, `inputs`, `calls`).
+    pub fn preview(&self) -> Result<JsValue, JsError> {
+        to_js(&self.conversion.preview())
+    }
+
+    /// `outdoo-import-YYYY-MM-DD.zip`, today's local date.
+    #[wasm_bindgen(js_name = packageName)]
+    pub fn package_name(&self) -> String {
+        package_name()
+    }
+
+    /// Writes the package, re-reading transcripts and recordings from the
+    /// archives, and hands it to `onChunk(Uint8Array)` in chunks of
+    /// `chunkBytes` (default 1 MiB; the last one smaller). Returns the
+    /// package size in bytes.
+    #[wasm_bindgen(js_name = writePackage)]
+    pub fn write_package(
+        &mut self,
+        on_chunk: Function,
+        chunk_bytes: Option<u32>,
+    ) -> Result<f64, JsError> {
+        let sink = ChunkSink::new(
+            on_chunk,
+            chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
+        );
+        let mut archives: Vec<&mut dyn ArchiveSource> = self
+            .archives
+            .iter_mut()
+            .map(|a| a as &mut dyn ArchiveSource)
+            .collect();
+        let sink = self
+            .conversion
+            .write_package_with(&mut archives, sink)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let (bytes, _) = sink.finish().map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(bytes as f64)
+    }
+}
+
+/// Converts tracker exports (`files`: `[{name, bytes: Uint8Array}]`), call
+/// archives (`archives`: `[{name, blob: Blob|File}]`, read from the Blob as
+/// needed) and an optional roster (`{name, bytes}` or null) with `options`
+/// (`{default_language, from, to, min_duration_seconds, calls}`), exactly as
+/// `chorus2outdoo convert --archive ...` does. Only in a Web Worker.
+#[wasm_bindgen(js_name = convertArchives)]
+pub fn convert_archives(
+    files: JsValue,
+    archives: JsValue,
+    roster: JsValue,
+    options: JsValue,
+) -> Result<ArchiveConversion, JsError> {
+    let files = if files.is_undefined() || files.is_null() {
+        Vec::new()
+    } else {
+        input_files(&files)?
+    };
+    let roster = if roster.is_undefined() || roster.is_null() {
+        None
+    } else {
+        input_files(&Array::of1(&roster).into())?.pop()
+    };
+    let options = self::options(&options)?;
+    let mut sources = archive_sources(&archives)?;
+    let conversion = {
+        let mut archives: Vec<&mut dyn ArchiveSource> = sources
+            .iter_mut()
+            .map(|a| a as &mut dyn ArchiveSource)
+            .collect();
+        crate::convert_with_archives(&files, &mut archives, roster.as_ref(), &options)
+            .map_err(|e| JsError::new(&e.to_string()))?
+    };
+    Ok(ArchiveConversion {
+        conversion,
+        archives: sources,
+    })
+}
+
+/// The sample archive (`chorus2outdoo sample --calls N --seed S`), the same
+/// bytes, as a `Blob` of type application/zip.
+#[wasm_bindgen(js_name = sampleArchive)]
+pub fn sample_archive(calls: u32, seed: u32) -> Result<web_sys::Blob, JsError> {
+    let options = crate::sample::SampleOptions {
+        calls: calls as usize,
+        seed: seed as u64,
+        media: false,
+    };
+    let (cursor, _) = crate::sample::write_sample(std::io::Cursor::new(Vec::new()), &options)
+        .map_err(|e| JsError::new(&format!("cannot write the sample archive: {e}")))?;
+    let bytes = cursor.into_inner();
+    let parts = Array::of1(&Uint8Array::from(bytes.as_slice()));
+    let properties = web_sys::BlobPropertyBag::new();
+    properties.set_type("application/zip");
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &properties)
+        .map_err(|_| JsError::new("cannot create the sample Blob"))
 }

@@ -7,7 +7,9 @@ mod common;
 
 use chorus2outdoo::model::calls::SkipReason;
 use chorus2outdoo::report::ReasonCode;
-use chorus2outdoo::{convert_with_archives, ArchiveSource, CallScope, Conversion, InputFile, Options, ZipSource};
+use chorus2outdoo::{
+    convert_with_archives, ArchiveSource, CallScope, Conversion, InputFile, Options, ZipSource,
+};
 use common::{assert_golden, fixture, repo, unzip, validate_package};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
@@ -66,7 +68,10 @@ fn realistic_zip() -> Vec<u8> {
     zip_folder(
         &repo().join("tests/fixtures/archive_realistic"),
         &[
-            ("..\\..\\0000000000000000000000000000000A.webm", b"\x1a\x45\xdf\xa3fake webm recording\n"),
+            (
+                "..\\..\\0000000000000000000000000000000A.webm",
+                b"\x1a\x45\xdf\xa3fake webm recording\n",
+            ),
             ("/tmp/absolute-notes.txt", b"notes, not Chorus data\n"),
         ],
     )
@@ -85,12 +90,21 @@ fn convert_zip(zip: &[u8], roster: Option<&InputFile>, options: &Options) -> (Co
     let mut source = ZipSource::new("chorus-export.zip", Cursor::new(zip)).unwrap();
     let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
     let conversion = convert_with_archives(&[], &mut sources, roster, options).unwrap();
-    let package = conversion.write_package_with(&mut sources, Vec::new()).unwrap();
+    let package = conversion
+        .write_package_with(&mut sources, Vec::new())
+        .unwrap();
     (conversion, package)
 }
 
 fn skipped(conversion: &Conversion) -> Vec<(String, SkipReason)> {
-    conversion.calls.as_ref().unwrap().skipped.iter().map(|s| (s.source_id.clone(), s.reason)).collect()
+    conversion
+        .calls
+        .as_ref()
+        .unwrap()
+        .skipped
+        .iter()
+        .map(|s| (s.source_id.clone(), s.reason))
+        .collect()
 }
 
 fn imported(conversion: &Conversion) -> Vec<(String, bool, Option<String>)> {
@@ -100,13 +114,23 @@ fn imported(conversion: &Conversion) -> Vec<(String, bool, Option<String>)> {
         .unwrap()
         .calls
         .iter()
-        .map(|c| (c.call.source_id.clone(), c.call.transcript.is_some(), c.call.media.clone()))
+        .map(|c| {
+            (
+                c.call.source_id.clone(),
+                c.call.transcript.is_some(),
+                c.call.media.clone(),
+            )
+        })
         .collect()
 }
 
 #[test]
 fn realistic_archive_imports_what_a_careful_person_would() {
-    let (conversion, package) = convert_zip(&realistic_zip(), Some(&fixture("archive_roster.csv")), &scope());
+    let (conversion, package) = convert_zip(
+        &realistic_zip(),
+        Some(&fixture("archive_roster.csv")),
+        &scope(),
+    );
     let id = |n: &str| n.to_string();
     assert_eq!(
         imported(&conversion),
@@ -122,17 +146,38 @@ fn realistic_archive_imports_what_a_careful_person_would() {
     assert_eq!(
         skipped(&conversion),
         [
-            (id("cccc0000000000000000000000000003"), SkipReason::NoShow),
-            (id("dddd0000000000000000000000000004"), SkipReason::NotRecorded),
-            (id("eeee0000000000000000000000000005"), SkipReason::NotRecorded),
-            (id("ffff0000000000000000000000000006"), SkipReason::NotRecorded),
             (id("00000000000000000000000000000007"), SkipReason::Private),
-            (id("00000000000000000000000000000008"), SkipReason::OutOfPeriod),
+            (
+                id("00000000000000000000000000000008"),
+                SkipReason::OutOfPeriod
+            ),
             (id("00000000000000000000000000000009"), SkipReason::TooShort),
+            (
+                id("0000000000000000000000000000000c"),
+                SkipReason::OutOfPeriod
+            ),
+            (
+                id("0000000000000000000000000000000d"),
+                SkipReason::NotRecorded
+            ),
+            (
+                id("0000000000000000000000000000000e"),
+                SkipReason::Unreadable
+            ),
             (id("12345"), SkipReason::Unreadable),
-            (id("0000000000000000000000000000000d"), SkipReason::NotRecorded),
-            (id("0000000000000000000000000000000e"), SkipReason::Unreadable),
-            (id("0000000000000000000000000000000c"), SkipReason::OutOfPeriod),
+            (id("cccc0000000000000000000000000003"), SkipReason::NoShow),
+            (
+                id("dddd0000000000000000000000000004"),
+                SkipReason::NotRecorded
+            ),
+            (
+                id("eeee0000000000000000000000000005"),
+                SkipReason::NotRecorded
+            ),
+            (
+                id("ffff0000000000000000000000000006"),
+                SkipReason::NotRecorded
+            ),
         ]
     );
     let users: Vec<(String, String, Option<String>)> = conversion
@@ -146,10 +191,26 @@ fn realistic_archive_imports_what_a_careful_person_would() {
     assert_eq!(
         users,
         [
-            ("ann@example.com".to_string(), "Existing".to_string(), Some("Manager".to_string())),
-            ("bob@example.com".to_string(), "Create".to_string(), Some("Analyst".to_string())),
-            ("host@example.com".to_string(), "Create".to_string(), Some("Analyst".to_string())),
-            ("kim@example.com".to_string(), "Create".to_string(), Some("Analyst".to_string())),
+            (
+                "ann@example.com".to_string(),
+                "Existing".to_string(),
+                Some("Manager".to_string())
+            ),
+            (
+                "bob@example.com".to_string(),
+                "Create".to_string(),
+                Some("Analyst".to_string())
+            ),
+            (
+                "host@example.com".to_string(),
+                "Create".to_string(),
+                Some("Analyst".to_string())
+            ),
+            (
+                "kim@example.com".to_string(),
+                "Create".to_string(),
+                Some("Analyst".to_string())
+            ),
         ]
     );
     let codes: Vec<ReasonCode> = conversion.report.entries.iter().map(|e| e.code).collect();
@@ -162,25 +223,40 @@ fn realistic_archive_imports_what_a_careful_person_would() {
         ReasonCode::OrphanRecord,
         ReasonCode::UserWithoutEmail,
     ] {
-        assert!(codes.contains(&expected), "{expected:?} missing from {codes:?}");
+        assert!(
+            codes.contains(&expected),
+            "{expected:?} missing from {codes:?}"
+        );
     }
     let entries = validate_package(&package);
     for (name, _) in &entries {
-        assert!(!name.contains("..") && !name.starts_with('/') && !name.contains('\\'), "unsafe output path {name}");
+        assert!(
+            !name.contains("..") && !name.starts_with('/') && !name.contains('\\'),
+            "unsafe output path {name}"
+        );
     }
     assert_golden("archive_realistic", &package);
 }
 
 #[test]
 fn only_meetings_skips_dialer_calls_as_excluded_kind() {
-    let options = Options { calls: CallScope::Meetings, ..Options::default() };
+    let options = Options {
+        calls: CallScope::Meetings,
+        ..Options::default()
+    };
     let (conversion, package) = convert_zip(&realistic_zip(), None, &options);
     let reasons: BTreeMap<String, SkipReason> = skipped(&conversion).into_iter().collect();
     assert_eq!(reasons.get(B), Some(&SkipReason::ExcludedKind));
     // Without a period or a minimum, the boundary calls are all imported.
     assert_eq!(reasons.get("00000000000000000000000000000008"), None);
     assert_eq!(reasons.get("00000000000000000000000000000009"), None);
-    assert!(conversion.calls.as_ref().unwrap().users.iter().all(|u| u.role.as_deref() == Some("Analyst")));
+    assert!(conversion
+        .calls
+        .as_ref()
+        .unwrap()
+        .users
+        .iter()
+        .all(|u| u.role.as_deref() == Some("Analyst")));
     validate_package(&package);
 }
 
@@ -190,7 +266,10 @@ fn only_meetings_skips_dialer_calls_as_excluded_kind() {
 fn every_engagement_id_is_imported_or_skipped_exactly_once() {
     let mut input_ids = std::collections::BTreeSet::new();
     for (_, path) in files_under(&repo().join("tests/fixtures/archive_realistic/export")) {
-        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&path).unwrap()) else { continue };
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&path).unwrap())
+        else {
+            continue;
+        };
         let items = match (&value["engagements"], &value) {
             (serde_json::Value::Array(items), _) => items.clone(),
             (_, serde_json::Value::Array(items)) => items.clone(),
@@ -208,17 +287,41 @@ fn every_engagement_id_is_imported_or_skipped_exactly_once() {
         }
     }
     assert_eq!(input_ids.len(), 17);
-    for options in [scope(), Options::default(), Options { calls: CallScope::Meetings, ..scope() }] {
+    for options in [
+        scope(),
+        Options::default(),
+        Options {
+            calls: CallScope::Meetings,
+            ..scope()
+        },
+    ] {
         let (_, package) = convert_zip(&realistic_zip(), None, &options);
         let entries = unzip(&package);
-        let file = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone()).unwrap();
+        let file = |name: &str| {
+            entries
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, b)| b.clone())
+                .unwrap()
+        };
         let mut seen: Vec<String> = String::from_utf8(file("calls.jsonl"))
             .unwrap()
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["source_id"].as_str().unwrap().to_string())
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["source_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         let report: serde_json::Value = serde_json::from_slice(&file("report.json")).unwrap();
-        seen.extend(report["skipped"].as_array().unwrap().iter().map(|s| s["source_id"].as_str().unwrap().to_string()));
+        seen.extend(
+            report["skipped"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["source_id"].as_str().unwrap().to_string()),
+        );
         let unique: std::collections::BTreeSet<String> = seen.iter().cloned().collect();
         assert_eq!(unique.len(), seen.len(), "an id appears twice: {seen:?}");
         assert_eq!(unique, input_ids);
@@ -240,9 +343,14 @@ fn recordings_are_stored_unchanged() {
     let entry = archive.by_name(&format!("media/{A}.mp4")).unwrap();
     assert_eq!(entry.compression(), zip::CompressionMethod::Stored);
     drop(entry);
-    let expected =
-        std::fs::read(repo().join(format!("tests/fixtures/archive_realistic/export/media/{A}.mp4"))).unwrap();
-    let (_, bytes) = unzip(&package).into_iter().find(|(n, _)| *n == format!("media/{A}.mp4")).unwrap();
+    let expected = std::fs::read(repo().join(format!(
+        "tests/fixtures/archive_realistic/export/media/{A}.mp4"
+    )))
+    .unwrap();
+    let (_, bytes) = unzip(&package)
+        .into_iter()
+        .find(|(n, _)| *n == format!("media/{A}.mp4"))
+        .unwrap();
     assert_eq!(bytes, expected);
 }
 
@@ -253,7 +361,9 @@ fn trackers_and_archives_go_into_one_package() {
     let trackers = [fixture("trackers_comma_multi_phrase.csv")];
     let conversion = convert_with_archives(&trackers, &mut sources, None, &scope()).unwrap();
     assert_eq!(conversion.counts().topics, 3);
-    let package = conversion.write_package_with(&mut sources, Vec::new()).unwrap();
+    let package = conversion
+        .write_package_with(&mut sources, Vec::new())
+        .unwrap();
     let entries = validate_package(&package);
     assert_eq!(entries[0].0, "themes.json");
     assert_eq!(entries[1].0, "calls.jsonl");
@@ -264,27 +374,62 @@ fn bad_options_and_rosters_name_the_problem() {
     let zip = realistic_zip();
     let mut source = ZipSource::new("chorus-export.zip", Cursor::new(&zip)).unwrap();
     let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
-    let bad_day = Options { from: Some("2026-02-30".into()), ..Options::default() };
-    let error = convert_with_archives(&[], &mut sources, None, &bad_day).unwrap_err().to_string();
-    assert_eq!(error, "options: from: \"2026-02-30\" is not a date; write it as YYYY-MM-DD");
-    let swapped = Options { from: Some("2026-06-01".into()), to: Some("2026-05-01".into()), ..Options::default() };
-    let error = convert_with_archives(&[], &mut sources, None, &swapped).unwrap_err().to_string();
-    assert!(error.contains("starts (2026-06-01) after it ends (2026-05-01)"), "{error}");
-    let roster = InputFile { name: "roster.csv".into(), bytes: b"Name,Role\nAnn,Admin\n".to_vec() };
-    let error = convert_with_archives(&[], &mut sources, Some(&roster), &Options::default()).unwrap_err().to_string();
-    assert!(error.starts_with("roster.csv: this roster has no email column"), "{error}");
-    let error = ZipSource::new("notes.zip", Cursor::new(b"not a zip at all".to_vec())).err().unwrap().to_string();
-    assert!(error.starts_with("notes.zip: this is not a readable zip archive"), "{error}");
+    let bad_day = Options {
+        from: Some("2026-02-30".into()),
+        ..Options::default()
+    };
+    let error = convert_with_archives(&[], &mut sources, None, &bad_day)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "options: from: \"2026-02-30\" is not a date; write it as YYYY-MM-DD"
+    );
+    let swapped = Options {
+        from: Some("2026-06-01".into()),
+        to: Some("2026-05-01".into()),
+        ..Options::default()
+    };
+    let error = convert_with_archives(&[], &mut sources, None, &swapped)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("starts (2026-06-01) after it ends (2026-05-01)"),
+        "{error}"
+    );
+    let roster = InputFile {
+        name: "roster.csv".into(),
+        bytes: b"Name,Role\nAnn,Admin\n".to_vec(),
+    };
+    let error = convert_with_archives(&[], &mut sources, Some(&roster), &Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("roster.csv: this roster has no email column"),
+        "{error}"
+    );
+    let error = ZipSource::new("notes.zip", Cursor::new(b"not a zip at all".to_vec()))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.starts_with("notes.zip: this is not a readable zip archive"),
+        "{error}"
+    );
     let options: Result<Options, _> = serde_json::from_str(r#"{"calls": "dialer"}"#);
     assert!(options.is_err());
-    let options: Options =
-        serde_json::from_str(r#"{"from": "2026-05-01", "to": null, "min_duration_seconds": 60, "calls": "meetings"}"#)
-            .unwrap();
+    let options: Options = serde_json::from_str(
+        r#"{"from": "2026-05-01", "to": null, "min_duration_seconds": 60, "calls": "meetings"}"#,
+    )
+    .unwrap();
     assert_eq!(options.calls, CallScope::Meetings);
 }
 
 fn cli(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_chorus2outdoo")).args(args).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_chorus2outdoo"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -331,19 +476,35 @@ fn cli_converts_a_zip_and_a_folder() {
     );
     let package = std::fs::read(&out).unwrap();
     validate_package(&package);
-    let (_, library) = convert_zip(&realistic_zip(), Some(&fixture("archive_roster.csv")), &scope());
+    let (_, library) = convert_zip(
+        &realistic_zip(),
+        Some(&fixture("archive_roster.csv")),
+        &scope(),
+    );
     assert_eq!(package, library, "the CLI writes what the library writes");
 
     let folder = repo().join("tests/fixtures/archive_realistic");
     let out = dir.join("from-folder.zip");
-    let (code, _, stderr) =
-        cli(&["convert", "--archive", folder.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    let (code, _, stderr) = cli(&[
+        "convert",
+        "--archive",
+        folder.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stderr, "");
     let entries = validate_package(&std::fs::read(&out).unwrap());
-    assert!(entries.iter().any(|(n, _)| *n == format!("transcripts/{A}.json")));
+    assert!(entries
+        .iter()
+        .any(|(n, _)| *n == format!("transcripts/{A}.json")));
 
-    let (code, stdout, _) = cli(&["inspect", folder.to_str().unwrap(), zip_path.to_str().unwrap()]);
+    let (code, stdout, _) = cli(&[
+        "inspect",
+        folder.to_str().unwrap(),
+        zip_path.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0);
     assert!(
         stdout.starts_with(
@@ -352,7 +513,10 @@ fn cli_converts_a_zip_and_a_folder() {
         ),
         "{stdout}"
     );
-    assert!(stdout.contains("chorus-export.zip: Chorus call archive - 22 entries:"), "{stdout}");
+    assert!(
+        stdout.contains("chorus-export.zip: Chorus call archive - 22 entries:"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -362,19 +526,56 @@ fn cli_exit_codes() {
     let out = out.to_str().unwrap();
     let (code, _, stderr) = cli(&["convert", "--out", out]);
     assert_eq!(code, 2, "{stderr}");
-    let (code, _, stderr) = cli(&["convert", "--archive", "x.zip", "--from", "May 1", "--out", out]);
+    let (code, _, stderr) = cli(&[
+        "convert",
+        "--archive",
+        "x.zip",
+        "--from",
+        "May 1",
+        "--out",
+        out,
+    ]);
     assert_eq!(code, 2, "{stderr}");
-    let (code, _, stderr) = cli(&["convert", "--archive", "x.zip", "--calls", "dialer", "--out", out]);
+    let (code, _, stderr) = cli(&[
+        "convert",
+        "--archive",
+        "x.zip",
+        "--calls",
+        "dialer",
+        "--out",
+        out,
+    ]);
     assert_eq!(code, 2, "{stderr}");
     let missing = dir.join("missing.zip");
-    let (code, _, stderr) = cli(&["convert", "--archive", missing.to_str().unwrap(), "--out", out]);
+    let (code, _, stderr) = cli(&[
+        "convert",
+        "--archive",
+        missing.to_str().unwrap(),
+        "--out",
+        out,
+    ]);
     assert_eq!(code, 1);
-    assert!(stderr.starts_with(&format!("error: {}: cannot read the archive", missing.display())), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: cannot read the archive",
+            missing.display()
+        )),
+        "{stderr}"
+    );
     let not_zip = dir.join("notes.zip");
     std::fs::write(&not_zip, "just text").unwrap();
-    let (code, _, stderr) = cli(&["convert", "--archive", not_zip.to_str().unwrap(), "--out", out]);
+    let (code, _, stderr) = cli(&[
+        "convert",
+        "--archive",
+        not_zip.to_str().unwrap(),
+        "--out",
+        out,
+    ]);
     assert_eq!(code, 1);
-    assert!(stderr.starts_with("error: notes.zip: this is not a readable zip archive"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: notes.zip: this is not a readable zip archive"),
+        "{stderr}"
+    );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!Path::new(out).exists());
 }
@@ -387,13 +588,20 @@ fn convert_fixture_folder(name: &str, options: &Options) -> (Conversion, Vec<(St
 }
 
 fn json_entry(entries: &[(String, Vec<u8>)], name: &str) -> serde_json::Value {
-    let (_, bytes) = entries.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name} is not in the package"));
+    let (_, bytes) = entries
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} is not in the package"));
     serde_json::from_slice(bytes).unwrap()
 }
 
 fn calls_jsonl(entries: &[(String, Vec<u8>)]) -> Vec<serde_json::Value> {
     let (_, bytes) = entries.iter().find(|(n, _)| n == "calls.jsonl").unwrap();
-    String::from_utf8(bytes.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    String::from_utf8(bytes.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]
@@ -449,7 +657,8 @@ fn a_conversation_document_alone_is_a_call() {
 
 #[test]
 fn lenient_values_read_into_one_strict_model() {
-    let (conversion, entries) = convert_fixture_folder("archive_lenient_values", &Options::default());
+    let (conversion, entries) =
+        convert_fixture_folder("archive_lenient_values", &Options::default());
     let calls = calls_jsonl(&entries);
     let fields: Vec<(&str, &str, u64, &str)> = calls
         .iter()
@@ -465,31 +674,62 @@ fn lenient_values_read_into_one_strict_model() {
     assert_eq!(
         fields,
         [
-            ("d0000000000000000000000000000001", "2026-06-02T14:00:00Z", 1834, "meeting"),
-            ("d0000000000000000000000000000002", "2026-06-02T14:00:00Z", 66, "call"),
+            (
+                "d0000000000000000000000000000001",
+                "2026-06-02T14:00:00Z",
+                1834,
+                "meeting"
+            ),
+            (
+                "d0000000000000000000000000000002",
+                "2026-06-02T14:00:00Z",
+                66,
+                "call"
+            ),
         ]
     );
     assert_eq!(calls[0]["title"], "Epoch milliseconds as a string");
-    assert_eq!(calls[0]["account"], serde_json::json!({"id": null, "name": "Rep Example Meetings"}));
-    assert_eq!(calls[0]["opportunity"], serde_json::json!({"id": "9876543210123", "name": "Big deal"}));
-    let sides: Vec<&str> =
-        calls[0]["participants"].as_array().unwrap().iter().map(|p| p["side"].as_str().unwrap()).collect();
+    assert_eq!(calls[0]["language"], "en");
+    assert_eq!(
+        calls[0]["account"],
+        serde_json::json!({"id": null, "name": "Rep Example Meetings"})
+    );
+    assert_eq!(
+        calls[0]["opportunity"],
+        serde_json::json!({"id": "9876543210123", "name": "Big deal"})
+    );
+    let sides: Vec<&str> = calls[0]["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["side"].as_str().unwrap())
+        .collect();
     assert_eq!(sides, ["internal", "unknown"]);
     assert_eq!(
         skipped(&conversion),
         [
-            ("d0000000000000000000000000000003".to_string(), SkipReason::NoShow),
-            ("d0000000000000000000000000000004".to_string(), SkipReason::Unreadable),
+            (
+                "d0000000000000000000000000000003".to_string(),
+                SkipReason::NoShow
+            ),
+            (
+                "d0000000000000000000000000000004".to_string(),
+                SkipReason::Unreadable
+            ),
         ]
     );
 }
 
 #[test]
 fn a_video_is_preferred_over_audio_recordings_of_the_same_call() {
-    let (conversion, entries) = convert_fixture_folder("archive_two_recordings_one_call", &Options::default());
+    let (conversion, entries) =
+        convert_fixture_folder("archive_two_recordings_one_call", &Options::default());
     let id = "e0000000000000000000000000000001";
     assert_eq!(calls_jsonl(&entries)[0]["media"], format!("media/{id}.mp4"));
-    let (_, video) = entries.iter().find(|(n, _)| *n == format!("media/{id}.mp4")).unwrap();
+    let (_, video) = entries
+        .iter()
+        .find(|(n, _)| *n == format!("media/{id}.mp4"))
+        .unwrap();
     assert!(video.ends_with(b"video\n"));
     let duplicates: Vec<String> = conversion
         .report
@@ -506,13 +746,18 @@ fn a_video_is_preferred_over_audio_recordings_of_the_same_call() {
 #[test]
 fn truncated_documents_never_panic() {
     let dir = repo().join("tests/fixtures/archive_realistic/export");
-    for name in ["conversations/aaaa0000000000000000000000000001.json", "engagements/page-1.json", "users/users.json"] {
+    for name in [
+        "conversations/aaaa0000000000000000000000000001.json",
+        "engagements/page-1.json",
+        "users/users.json",
+    ] {
         let bytes = std::fs::read(dir.join(name)).unwrap();
         for cut in (0..bytes.len()).step_by(7) {
             let entry_name = format!("{}", Path::new(name).file_name().unwrap().to_string_lossy());
             let zip = {
                 let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-                zip.start_file(entry_name.as_str(), SimpleFileOptions::default()).unwrap();
+                zip.start_file(entry_name.as_str(), SimpleFileOptions::default())
+                    .unwrap();
                 zip.write_all(&bytes[..cut]).unwrap();
                 zip.finish().unwrap().into_inner()
             };
@@ -594,8 +839,11 @@ mod property {
         leaf.prop_recursive(5, 64, 6, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::vec((prop::sample::select(KEYS), inner), 0..6)
-                    .prop_map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+                prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(
+                    |pairs| Value::Object(
+                        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                    )
+                ),
             ]
         })
     }

@@ -6,14 +6,23 @@ use chorus2outdoo::{convert, inspect, InputFile, Options};
 use proptest::prelude::*;
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn convert_bytes(bytes: Vec<u8>) {
-    let file = InputFile { name: "fuzz".into(), bytes };
+    let file = InputFile {
+        name: "fuzz".into(),
+        bytes,
+    };
     let _ = inspect(&file);
     if let Ok(conversion) = convert(&[file], &Options::default()) {
-        conversion.write_package(Vec::new()).expect("writing to memory cannot fail");
+        conversion
+            .write_package(Vec::new())
+            .expect("writing to memory cannot fail");
     }
 }
 

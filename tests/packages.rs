@@ -30,7 +30,12 @@ fn tree(conversion: &Conversion) -> Tree {
             let topics = theme
                 .topics
                 .iter()
-                .map(|topic| (topic.name.clone(), topic.triggers.iter().map(|t| t.phrase.clone()).collect()))
+                .map(|topic| {
+                    (
+                        topic.name.clone(),
+                        topic.triggers.iter().map(|t| t.phrase.clone()).collect(),
+                    )
+                })
                 .collect();
             (theme.name.clone(), topics)
         })
@@ -42,14 +47,27 @@ fn owned(tree: &TreeLiteral) -> Tree {
         .map(|(theme, topics)| {
             (
                 theme.to_string(),
-                topics.iter().map(|(t, phrases)| (t.to_string(), phrases.iter().map(|p| p.to_string()).collect())).collect(),
+                topics
+                    .iter()
+                    .map(|(t, phrases)| {
+                        (
+                            t.to_string(),
+                            phrases.iter().map(|p| p.to_string()).collect(),
+                        )
+                    })
+                    .collect(),
             )
         })
         .collect()
 }
 
 fn codes(conversion: &Conversion) -> Vec<(ReasonCode, String)> {
-    conversion.report.entries.iter().map(|e| (e.code, e.location.to_string())).collect()
+    conversion
+        .report
+        .entries
+        .iter()
+        .map(|e| (e.code, e.location.to_string()))
+        .collect()
 }
 
 #[test]
@@ -58,16 +76,37 @@ fn comma_layout_splits_cells_and_keeps_quoted_phrases_whole() {
     assert_eq!(
         tree(&c),
         owned(&[
-            ("Deal", &[("Pricing", &["price", "pricing", "10,000 seats", "cost per seat"])]),
-            ("Competitor", &[("Competitors", &["Gong", "Clari", "Outreach"])]),
-            ("Playbook", &[("Next steps", &["next steps", "follow up", "send over"])]),
+            (
+                "Deal",
+                &[(
+                    "Pricing",
+                    &["price", "pricing", "10,000 seats", "cost per seat"]
+                )]
+            ),
+            (
+                "Competitor",
+                &[("Competitors", &["Gong", "Clari", "Outreach"])]
+            ),
+            (
+                "Playbook",
+                &[("Next steps", &["next steps", "follow up", "send over"])]
+            ),
         ])
     );
     let pricing = &c.themes[0].topics[0];
     assert_eq!(pricing.description, "Talk about money");
-    assert!(pricing.triggers.iter().all(|t| t.said_by == SaidBy::External && t.language == "en"));
-    assert!(c.themes[1].topics[0].triggers.iter().all(|t| t.said_by == SaidBy::Anyone && t.language == "de"));
-    assert!(c.themes[2].topics[0].triggers.iter().all(|t| t.said_by == SaidBy::Company && t.language == "en"));
+    assert!(pricing
+        .triggers
+        .iter()
+        .all(|t| t.said_by == SaidBy::External && t.language == "en"));
+    assert!(c.themes[1].topics[0]
+        .triggers
+        .iter()
+        .all(|t| t.said_by == SaidBy::Anyone && t.language == "de"));
+    assert!(c.themes[2].topics[0]
+        .triggers
+        .iter()
+        .all(|t| t.said_by == SaidBy::Company && t.language == "en"));
     assert_eq!(codes(&c), []);
 }
 
@@ -76,20 +115,41 @@ fn every_encoding_and_delimiter_reads_the_same_way() {
     let c = convert_fixtures(&["trackers_semicolon_bom_crlf.csv"]);
     assert_eq!(
         tree(&c),
-        owned(&[("Deal", &[("Budget", &["budget", "funding"]), ("Timing", &["timeline", "this quarter"])])])
+        owned(&[(
+            "Deal",
+            &[
+                ("Budget", &["budget", "funding"]),
+                ("Timing", &["timeline", "this quarter"])
+            ]
+        )])
     );
     let c = convert_fixtures(&["trackers_tab_utf16le_bom.txt"]);
     assert_eq!(
         tree(&c),
-        owned(&[("Kunden", &[("Müller GmbH", &["Müller", "Straße"])]), ("Products", &[("Café", &["café crème"])])])
+        owned(&[
+            ("Kunden", &[("Müller GmbH", &["Müller", "Straße"])]),
+            ("Products", &[("Café", &["café crème"])])
+        ])
     );
     assert_eq!(c.themes[0].topics[0].triggers[0].language, "de");
     assert_eq!(c.themes[1].topics[0].triggers[0].language, "fr");
     let c = convert_fixtures(&["trackers_utf16be_bom.csv"]);
-    assert_eq!(tree(&c), owned(&[("Other", &[("Security", &["SOC 2", "GDPR"])])]));
+    assert_eq!(
+        tree(&c),
+        owned(&[("Other", &[("Security", &["SOC 2", "GDPR"])])])
+    );
     let c = convert_fixtures(&["trackers_windows1252.csv"]);
-    assert_eq!(tree(&c), owned(&[("Deal", &[("Euro", &["€ price", "café"])])]));
-    assert_eq!(codes(&c), [(ReasonCode::EncodingFallback, "trackers_windows1252.csv".to_string())]);
+    assert_eq!(
+        tree(&c),
+        owned(&[("Deal", &[("Euro", &["€ price", "café"])])])
+    );
+    assert_eq!(
+        codes(&c),
+        [(
+            ReasonCode::EncodingFallback,
+            "trackers_windows1252.csv".to_string()
+        )]
+    );
 }
 
 #[test]
@@ -99,11 +159,20 @@ fn one_row_per_phrase_merges_rows_into_one_topic_without_noise() {
         tree(&c),
         owned(&[
             ("Deal", &[("Pricing", &["price", "pricing"])]),
-            ("Objection", &[("Objections", &["too expensive", "not a priority"])]),
+            (
+                "Objection",
+                &[("Objections", &["too expensive", "not a priority"])]
+            ),
         ])
     );
     // Only the case-insensitive duplicate "Price" needs a word.
-    assert_eq!(codes(&c), [(ReasonCode::DuplicatePhraseDropped, "trackers_row_per_phrase.csv row 4".to_string())]);
+    assert_eq!(
+        codes(&c),
+        [(
+            ReasonCode::DuplicatePhraseDropped,
+            "trackers_row_per_phrase.csv row 4".to_string()
+        )]
+    );
     assert_eq!(c.themes[0].topics[0].source.locations.len(), 3);
 }
 
@@ -125,7 +194,10 @@ fn normalisation_decisions_are_each_reported() {
         [
             (ReasonCode::DuplicatePhraseDropped, format!("{file} row 2")),
             (ReasonCode::EmptyPhraseDropped, format!("{file} row 2")),
-            (ReasonCode::PhraseWhitespaceNormalised, format!("{file} row 2")),
+            (
+                ReasonCode::PhraseWhitespaceNormalised,
+                format!("{file} row 2")
+            ),
             (ReasonCode::TrackersMerged, format!("{file} row 3")),
             (ReasonCode::DescriptionConflict, format!("{file} row 3")),
             (ReasonCode::DuplicatePhraseDropped, format!("{file} row 3")),
@@ -154,16 +226,36 @@ fn advanced_expressions_become_triggers_or_review_items() {
                     ("Broken", &[]),
                 ]
             ),
-            ("Compliance", &[("Security review", &["security", "review"])]),
+            (
+                "Compliance",
+                &[("Security review", &["security", "review"])]
+            ),
             ("Playbook", &[("Renewal chat", &[])]),
         ])
     );
     let discounts = &c.themes[0].topics[0];
     assert_eq!(discounts.status, TopicStatus::Ready);
     assert_eq!(discounts.triggers[2].match_mode, MatchMode::Prefix);
-    assert_eq!(discounts.source.expression.as_deref(), Some("discount OR \"special offer\" OR pric*"));
-    let statuses: Vec<TopicStatus> = c.themes.iter().flat_map(|t| &t.topics).map(|t| t.status).collect();
-    assert_eq!(statuses, [TopicStatus::Ready, TopicStatus::NeedsReview, TopicStatus::NeedsReview, TopicStatus::NeedsReview, TopicStatus::NeedsReview]);
+    assert_eq!(
+        discounts.source.expression.as_deref(),
+        Some("discount OR \"special offer\" OR pric*")
+    );
+    let statuses: Vec<TopicStatus> = c
+        .themes
+        .iter()
+        .flat_map(|t| &t.topics)
+        .map(|t| t.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            TopicStatus::Ready,
+            TopicStatus::NeedsReview,
+            TopicStatus::NeedsReview,
+            TopicStatus::NeedsReview,
+            TopicStatus::NeedsReview
+        ]
+    );
     let file = "trackers_advanced_expressions.csv";
     assert_eq!(
         codes(&c),
@@ -171,7 +263,10 @@ fn advanced_expressions_become_triggers_or_review_items() {
             (ReasonCode::ExpressionNeedsReview, format!("{file} row 3")),
             (ReasonCode::ExpressionNeedsReview, format!("{file} row 3")),
             (ReasonCode::ExpressionNeedsReview, format!("{file} row 4")),
-            (ReasonCode::ExpressionSyntaxError, format!("{file} row 5 column 1")),
+            (
+                ReasonCode::ExpressionSyntaxError,
+                format!("{file} row 5 column 1")
+            ),
             (ReasonCode::SmartTracker, format!("{file} row 6")),
         ]
     );
@@ -183,8 +278,17 @@ fn json_arrays_and_wrapped_objects_use_the_same_aliases() {
     assert_eq!(
         tree(&c),
         owned(&[
-            ("Deal", &[("Pricing", &["price", "pricing", "10,000 seats"]), ("Advanced one", &["free trial", "pilot", "POC"])]),
-            ("Competitor", &[("Competitors", &["Gong", "Clari", "Outreach"])]),
+            (
+                "Deal",
+                &[
+                    ("Pricing", &["price", "pricing", "10,000 seats"]),
+                    ("Advanced one", &["free trial", "pilot", "POC"])
+                ]
+            ),
+            (
+                "Competitor",
+                &[("Competitors", &["Gong", "Clari", "Outreach"])]
+            ),
             ("Compliance", &[("Security", &["SOC 2", "GDPR"])]),
         ])
     );
@@ -193,8 +297,14 @@ fn json_arrays_and_wrapped_objects_use_the_same_aliases() {
     assert_eq!(
         codes(&c),
         [
-            (ReasonCode::MissingName, "trackers_array.json at /3".to_string()),
-            (ReasonCode::UnreadableRecord, "trackers_array.json at /4".to_string()),
+            (
+                ReasonCode::MissingName,
+                "trackers_array.json at /3".to_string()
+            ),
+            (
+                ReasonCode::UnreadableRecord,
+                "trackers_array.json at /4".to_string()
+            ),
         ]
     );
 }
@@ -205,35 +315,68 @@ fn xlsx_uses_the_sheet_named_like_trackers() {
     assert_eq!(
         tree(&c),
         owned(&[
-            ("Deal", &[("Pricing", &["price", "pricing"]), ("Seats", &["10000"])]),
+            (
+                "Deal",
+                &[("Pricing", &["price", "pricing"]), ("Seats", &["10000"])]
+            ),
             ("Compliance", &[("Security", &["SOC 2", "GDPR"])]),
         ])
     );
-    assert_eq!(c.themes[0].topics[0].source.locations[0].to_string(), "trackers_workbook_named_sheet.xlsx entry Chorus Trackers row 2");
+    assert_eq!(
+        c.themes[0].topics[0].source.locations[0].to_string(),
+        "trackers_workbook_named_sheet.xlsx entry Chorus Trackers row 2"
+    );
     assert_eq!(c.themes[0].topics[0].triggers[0].said_by, SaidBy::Company);
 }
 
 #[test]
 fn unusable_files_are_errors_naming_file_and_record() {
-    let err = convert(&[fixture("trackers_no_header.csv")], &Options::default()).unwrap_err().to_string();
-    assert!(err.starts_with("trackers_no_header.csv row 1: no tracker header found"), "{err}");
-    assert!(err.contains("Headers found: \"Owner\", \"Notes\", \"Created\""), "{err}");
-    let empty = chorus2outdoo::InputFile { name: "empty.csv".into(), bytes: Vec::new() };
-    assert_eq!(convert(&[empty], &Options::default()).unwrap_err().to_string(), "empty.csv: the file is empty");
-    let bad_json = chorus2outdoo::InputFile { name: "bad.json".into(), bytes: b"[{\"name\": ]".to_vec() };
+    let err = convert(&[fixture("trackers_no_header.csv")], &Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("trackers_no_header.csv row 1: no tracker header found"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Headers found: \"Owner\", \"Notes\", \"Created\""),
+        "{err}"
+    );
+    let empty = chorus2outdoo::InputFile {
+        name: "empty.csv".into(),
+        bytes: Vec::new(),
+    };
     assert_eq!(
-        convert(&[bad_json], &Options::default()).unwrap_err().to_string(),
+        convert(&[empty], &Options::default())
+            .unwrap_err()
+            .to_string(),
+        "empty.csv: the file is empty"
+    );
+    let bad_json = chorus2outdoo::InputFile {
+        name: "bad.json".into(),
+        bytes: b"[{\"name\": ]".to_vec(),
+    };
+    assert_eq!(
+        convert(&[bad_json], &Options::default())
+            .unwrap_err()
+            .to_string(),
         "bad.json: the JSON is not valid at line 1 column 11: expected value"
     );
     let summary = inspect(&fixture("trackers_no_header.csv"));
     assert_eq!(summary.trackers, 0);
-    assert!(summary.error.unwrap().starts_with("trackers_no_header.csv row 1:"));
+    assert!(summary
+        .error
+        .unwrap()
+        .starts_with("trackers_no_header.csv row 1:"));
 }
 
 #[test]
 fn inspect_counts_topics_and_triggers() {
     let s = inspect(&fixture("trackers_row_per_phrase.csv"));
-    assert_eq!((s.kind_label, s.trackers, s.phrases, s.problems, s.error), ("tracker table (CSV/text)", 2, 4, 0, None));
+    assert_eq!(
+        (s.kind_label, s.trackers, s.phrases, s.problems, s.error),
+        ("tracker table (CSV/text)", 2, 4, 0, None)
+    );
 }
 
 /// Every fixture that converts has a golden package; the same inputs give
@@ -248,8 +391,14 @@ fn golden_packages_are_byte_identical_and_valid() {
         ("windows1252", &["trackers_windows1252.csv"]),
         ("row_per_phrase", &["trackers_row_per_phrase.csv"]),
         ("normalisation", &["trackers_normalisation.csv"]),
-        ("advanced_expressions", &["trackers_advanced_expressions.csv"]),
-        ("json", &["trackers_array.json", "trackers_wrapped_object.json"]),
+        (
+            "advanced_expressions",
+            &["trackers_advanced_expressions.csv"],
+        ),
+        (
+            "json",
+            &["trackers_array.json", "trackers_wrapped_object.json"],
+        ),
         ("xlsx", &["trackers_workbook_named_sheet.xlsx"]),
         ("stray_quote", &["trackers_stray_quote.csv"]),
     ];

@@ -16,9 +16,10 @@
 //! only meetings are wanted), `out_of_period` (start date in UTC outside the
 //! inclusive period), `too_short`.
 
+use crate::decide::language::language_code;
 use crate::model::calls::{
-    Call, CallKind, ConversationRecord, EngagementRecord, EntryRef, MediaRecord, Participant, ParticipantRecord,
-    Reference, Side, SkipReason, SkippedCall,
+    Call, CallKind, ConversationRecord, EngagementRecord, EntryRef, MediaRecord, Participant,
+    ParticipantRecord, Reference, Side, SkipReason, SkippedCall,
 };
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveContents, UnreadableEntry};
@@ -117,7 +118,10 @@ fn index_by_id<'a, T>(
             report.info(
                 ReasonCode::DuplicateRecord,
                 location(record).clone(),
-                format!("{what} {key} appears again (first at {}); kept once", location(first)),
+                format!(
+                    "{what} {key} appears again (first at {}); kept once",
+                    location(first)
+                ),
             );
             continue;
         }
@@ -164,10 +168,14 @@ impl Sources<'_> {
             .unwrap_or_default()
     }
     fn started_at(&self) -> Option<DateTime<Utc>> {
-        self.engagement.and_then(|e| e.started_at).or_else(|| self.conversation.and_then(|c| c.started_at))
+        self.engagement
+            .and_then(|e| e.started_at)
+            .or_else(|| self.conversation.and_then(|c| c.started_at))
     }
     fn duration(&self) -> Option<f64> {
-        self.engagement.and_then(|e| e.duration_seconds).or_else(|| self.conversation.and_then(|c| c.duration_seconds))
+        self.engagement
+            .and_then(|e| e.duration_seconds)
+            .or_else(|| self.conversation.and_then(|c| c.duration_seconds))
     }
 }
 
@@ -184,11 +192,20 @@ fn skip_reason(sources: &Sources, scope: &Scope) -> Option<(SkipReason, String)>
         ));
     }
     if engagement.is_none() && conversation.is_none() {
-        let message = sources.unreadable.map(|u| u.message.as_str()).unwrap_or("no data");
-        return Some((SkipReason::Unreadable, format!("the conversation document cannot be read: {message}")));
+        let message = sources
+            .unreadable
+            .map(|u| u.message.as_str())
+            .unwrap_or("no data");
+        return Some((
+            SkipReason::Unreadable,
+            format!("the conversation document cannot be read: {message}"),
+        ));
     }
     if conversation.and_then(|c| c.private) == Some(true) {
-        return Some((SkipReason::Private, "the recording is private in Chorus".to_string()));
+        return Some((
+            SkipReason::Private,
+            "the recording is private in Chorus".to_string(),
+        ));
     }
     let engagement_state = engagement.and_then(|e| e.processing_state.as_deref());
     let conversation_state = conversation.and_then(|c| c.status.as_deref());
@@ -196,7 +213,10 @@ fn skip_reason(sources: &Sources, scope: &Scope) -> Option<(SkipReason, String)>
         || is_no_show(engagement_state)
         || is_no_show(conversation_state)
     {
-        return Some((SkipReason::NoShow, "a no-show: the host did not join, so nothing was recorded".to_string()));
+        return Some((
+            SkipReason::NoShow,
+            "a no-show: the host did not join, so nothing was recorded".to_string(),
+        ));
     }
     match engagement.and_then(|e| e.kind.as_deref()) {
         None | Some("meeting" | "dialer" | "call") => {}
@@ -213,23 +233,46 @@ fn skip_reason(sources: &Sources, scope: &Scope) -> Option<(SkipReason, String)>
             ))
         }
     }
-    let states: Vec<&str> = [engagement_state, conversation_state].into_iter().flatten().collect();
+    let states: Vec<&str> = [engagement_state, conversation_state]
+        .into_iter()
+        .flatten()
+        .collect();
     if !states.is_empty() && !states.contains(&"done") {
         return Some((
             SkipReason::NotRecorded,
-            format!("processing state \"{}\", not done: there is no finished recording", states[0]),
+            format!(
+                "processing state \"{}\", not done: there is no finished recording",
+                states[0]
+            ),
         ));
     }
     if let Some(c) = conversation {
         if c.recordable == Some(false) || c.unrecorded_reason.is_some() {
-            let reason = c.unrecorded_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-            return Some((SkipReason::NotRecorded, format!("the meeting was not recordable{reason}")));
+            let reason = c
+                .unrecorded_reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            return Some((
+                SkipReason::NotRecorded,
+                format!("the meeting was not recordable{reason}"),
+            ));
         }
     }
     let duration = match sources.duration() {
         Some(d) if d.round() >= 1.0 => d,
-        Some(_) => return Some((SkipReason::NotRecorded, "zero duration: nothing was recorded".to_string())),
-        None => return Some((SkipReason::NotRecorded, "no duration: nothing was recorded".to_string())),
+        Some(_) => {
+            return Some((
+                SkipReason::NotRecorded,
+                "zero duration: nothing was recorded".to_string(),
+            ))
+        }
+        None => {
+            return Some((
+                SkipReason::NotRecorded,
+                "no duration: nothing was recorded".to_string(),
+            ))
+        }
     };
     let Some(started_at) = sources.started_at() else {
         return Some((
@@ -238,20 +281,32 @@ fn skip_reason(sources: &Sources, scope: &Scope) -> Option<(SkipReason, String)>
         ));
     };
     if scope.calls == CallScope::Meetings && call_kind(engagement) == CallKind::Call {
-        return Some((SkipReason::ExcludedKind, "a dialer call; only meetings were chosen".to_string()));
+        return Some((
+            SkipReason::ExcludedKind,
+            "a dialer call; only meetings were chosen".to_string(),
+        ));
     }
     let day = started_at.date_naive();
     if let Some(from) = scope.from.filter(|from| day < *from) {
-        return Some((SkipReason::OutOfPeriod, format!("started {day}, before the period's first day {from}")));
+        return Some((
+            SkipReason::OutOfPeriod,
+            format!("started {day}, before the period's first day {from}"),
+        ));
     }
     if let Some(to) = scope.to.filter(|to| day > *to) {
-        return Some((SkipReason::OutOfPeriod, format!("started {day}, after the period's last day {to}")));
+        return Some((
+            SkipReason::OutOfPeriod,
+            format!("started {day}, after the period's last day {to}"),
+        ));
     }
     let seconds = duration.round() as u64;
     if seconds < scope.min_duration_seconds {
         return Some((
             SkipReason::TooShort,
-            format!("lasted {seconds} s, shorter than the minimum of {} s", scope.min_duration_seconds),
+            format!(
+                "lasted {seconds} s, shorter than the minimum of {} s",
+                scope.min_duration_seconds
+            ),
         ));
     }
     None
@@ -265,7 +320,10 @@ fn call_kind(engagement: Option<&EngagementRecord>) -> CallKind {
 }
 
 fn reference(id: Option<&String>, name: Option<&String>) -> Option<Reference> {
-    (id.is_some() || name.is_some()).then(|| Reference { id: id.cloned(), name: name.cloned() })
+    (id.is_some() || name.is_some()).then(|| Reference {
+        id: id.cloned(),
+        name: name.cloned(),
+    })
 }
 
 fn participants(records: &[ParticipantRecord], host_email: Option<&str>) -> Vec<Participant> {
@@ -273,7 +331,11 @@ fn participants(records: &[ParticipantRecord], host_email: Option<&str>) -> Vec<
     let mut out = Vec::new();
     for p in records {
         let email = lower(&p.email);
-        let key = email.clone().or_else(|| p.name.as_ref().map(|n| format!("name:{}", n.to_lowercase())));
+        let key = email.clone().or_else(|| {
+            p.name
+                .as_ref()
+                .map(|n| format!("name:{}", n.to_lowercase()))
+        });
         if let Some(key) = &key {
             if seen.contains(key) {
                 continue;
@@ -284,7 +346,13 @@ fn participants(records: &[ParticipantRecord], host_email: Option<&str>) -> Vec<
         if side == Side::Unknown && email.is_some() && email.as_deref() == host_email {
             side = Side::Internal;
         }
-        out.push(Participant { name: p.name.clone(), email, title: p.title.clone(), company: p.company.clone(), side });
+        out.push(Participant {
+            name: p.name.clone(),
+            email,
+            title: p.title.clone(),
+            company: p.company.clone(),
+            side,
+        });
     }
     out
 }
@@ -303,7 +371,9 @@ fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> 
 
     let mut internal_people = vec![InternalPerson {
         email: host_email.clone(),
-        name: engagement.and_then(|e| e.user_name.clone()).or_else(|| conversation.and_then(|c| c.owner_name.clone())),
+        name: engagement
+            .and_then(|e| e.user_name.clone())
+            .or_else(|| conversation.and_then(|c| c.owner_name.clone())),
         chorus_user_id: engagement
             .and_then(|e| e.user_id.clone())
             .or_else(|| conversation.and_then(|c| c.owner_user_id.clone())),
@@ -369,7 +439,9 @@ fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> 
     let started_at = sources.started_at().unwrap_or_default();
     let call = Call {
         source_id: id.clone(),
-        title: engagement.and_then(|e| e.subject.clone()).or_else(|| conversation.and_then(|c| c.title.clone())),
+        title: engagement
+            .and_then(|e| e.subject.clone())
+            .or_else(|| conversation.and_then(|c| c.title.clone())),
         started_at: started_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         duration_seconds: sources.duration().unwrap_or(0.0).round() as u64,
         kind: call_kind(engagement),
@@ -380,14 +452,23 @@ fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> 
         account: engagement
             .filter(|e| e.account_id.is_some())
             .and_then(|e| reference(e.account_id.as_ref(), e.account_name.as_ref()))
-            .or_else(|| conversation.and_then(|c| reference(c.account_id.as_ref(), c.account_name.as_ref())))
+            .or_else(|| {
+                conversation.and_then(|c| reference(c.account_id.as_ref(), c.account_name.as_ref()))
+            })
             .or_else(|| engagement.and_then(|e| reference(None, e.account_name.as_ref()))),
         opportunity: engagement
             .and_then(|e| reference(e.opportunity_id.as_ref(), e.opportunity_name.as_ref()))
-            .or_else(|| conversation.and_then(|c| reference(c.deal_id.as_ref(), c.deal_name.as_ref()))),
-        language: engagement.and_then(|e| e.language.clone()).or_else(|| conversation.and_then(|c| c.language.clone())),
+            .or_else(|| {
+                conversation.and_then(|c| reference(c.deal_id.as_ref(), c.deal_name.as_ref()))
+            }),
+        language: engagement
+            .and_then(|e| e.language.clone())
+            .or_else(|| conversation.and_then(|c| c.language.clone()))
+            .map(|raw| language_code(&raw).map(str::to_string).unwrap_or(raw)),
         chorus_url: Some(
-            engagement.and_then(|e| e.url.clone()).unwrap_or_else(|| format!("https://chorus.ai/meeting/{id}")),
+            engagement
+                .and_then(|e| e.url.clone())
+                .unwrap_or_else(|| format!("https://chorus.ai/meeting/{id}")),
         ),
         transcript: transcript.map(|_| format!("transcripts/{id}.json")),
         media: media.map(|m| format!("media/{id}.{}", m.extension)),
@@ -411,7 +492,11 @@ fn missing_id(location: &Location, what: &str, report: &mut Report) {
 }
 
 /// Joins the records by id, applies the skip rules and the scope.
-pub fn decide_calls(contents: &ArchiveContents, scope: &Scope, report: &mut Report) -> CallDecisions {
+pub fn decide_calls(
+    contents: &ArchiveContents,
+    scope: &Scope,
+    report: &mut Report,
+) -> CallDecisions {
     let mut order = CallOrder::default();
     let engagements: Vec<EngagementRecord> = contents
         .engagements
@@ -431,7 +516,12 @@ pub fn decide_calls(contents: &ArchiveContents, scope: &Scope, report: &mut Repo
         .filter_map(|c| {
             let mut c = c.clone();
             if c.id.is_empty() {
-                match c.location.entry.as_deref().and_then(crate::read::archive::id_from_name) {
+                match c
+                    .location
+                    .entry
+                    .as_deref()
+                    .and_then(crate::read::archive::id_from_name)
+                {
                     Some(id) => c.id = id,
                     None => {
                         missing_id(&c.location, "a conversation document", report);
@@ -442,10 +532,22 @@ pub fn decide_calls(contents: &ArchiveContents, scope: &Scope, report: &mut Repo
             Some(c)
         })
         .collect();
-    let engagement_by_id =
-        index_by_id(&engagements, |e| e.id.clone(), |e| &e.location, "engagement", &mut order, report);
-    let conversation_by_id =
-        index_by_id(&conversations, |c| c.id.clone(), |c| &c.location, "conversation document", &mut order, report);
+    let engagement_by_id = index_by_id(
+        &engagements,
+        |e| e.id.clone(),
+        |e| &e.location,
+        "engagement",
+        &mut order,
+        report,
+    );
+    let conversation_by_id = index_by_id(
+        &conversations,
+        |c| c.id.clone(),
+        |c| &c.location,
+        "conversation document",
+        &mut order,
+        report,
+    );
     let unreadable_by_id = index_by_id(
         &contents.unreadable,
         |u| u.id.clone(),
@@ -460,8 +562,11 @@ pub fn decide_calls(contents: &ArchiveContents, scope: &Scope, report: &mut Repo
     for media in &contents.media {
         match media_by_id.get(&media.id) {
             Some(kept) => {
-                let (kept, dropped) =
-                    if media.is_video() && !kept.is_video() { (media, *kept) } else { (*kept, media) };
+                let (kept, dropped) = if media.is_video() && !kept.is_video() {
+                    (media, *kept)
+                } else {
+                    (*kept, media)
+                };
                 report.info(
                     ReasonCode::DuplicateRecord,
                     dropped.location.clone(),
@@ -478,7 +583,11 @@ pub fn decide_calls(contents: &ArchiveContents, scope: &Scope, report: &mut Repo
         }
     }
     for media in &contents.media {
-        if !order.known.contains(&media.id) && media_by_id.get(&media.id).is_some_and(|m| std::ptr::eq(*m, media)) {
+        if !order.known.contains(&media.id)
+            && media_by_id
+                .get(&media.id)
+                .is_some_and(|m| std::ptr::eq(*m, media))
+        {
             report.warning(
                 ReasonCode::OrphanRecord,
                 media.location.clone(),
@@ -490,8 +599,12 @@ pub fn decide_calls(contents: &ArchiveContents, scope: &Scope, report: &mut Repo
         }
     }
 
+    // Calls are decided in id order, not archive order, so the report reads
+    // the same however the archive's entries were arranged.
+    let mut ids = order.ids.clone();
+    ids.sort();
     let mut decisions = CallDecisions::default();
-    for id in &order.ids {
+    for id in &ids {
         let sources = Sources {
             id,
             engagement: engagement_by_id.get(id).copied(),
@@ -505,11 +618,13 @@ pub fn decide_calls(contents: &ArchiveContents, scope: &Scope, report: &mut Repo
                 message,
                 location: sources.location(),
             }),
-            None => decisions.calls.push(plan(&sources, media_by_id.get(id).copied(), report)),
+            None => decisions
+                .calls
+                .push(plan(&sources, media_by_id.get(id).copied(), report)),
         }
     }
-    decisions
-        .calls
-        .sort_by(|a, b| (&a.call.started_at, &a.call.source_id).cmp(&(&b.call.started_at, &b.call.source_id)));
+    decisions.calls.sort_by(|a, b| {
+        (&a.call.started_at, &a.call.source_id).cmp(&(&b.call.started_at, &b.call.source_id))
+    });
     decisions
 }

@@ -53,9 +53,20 @@ pub fn language_code(raw: &str) -> Option<&'static str> {
     let lower = raw.trim().to_lowercase();
     // "English (US)" -> "english"; "en-US" -> "en".
     let base = lower.split(['(', '-', '_']).next().unwrap_or("").trim();
-    let aliases = [("norwegian bokmål", "no"), ("bokmål", "no"), ("nb", "no"), ("mandarin", "zh"), ("farsi", "fa"), ("iw", "he")];
+    let aliases = [
+        ("norwegian bokmål", "no"),
+        ("bokmål", "no"),
+        ("nb", "no"),
+        ("mandarin", "zh"),
+        ("farsi", "fa"),
+        ("iw", "he"),
+    ];
     if let Some((_, code)) = aliases.iter().find(|(alias, _)| *alias == base) {
-        return LANGUAGES.iter().map(|(c, _, _)| *c).find(|c| c == code).or(Some(code));
+        return LANGUAGES
+            .iter()
+            .map(|(c, _, _)| *c)
+            .find(|c| c == code)
+            .or(Some(code));
     }
     LANGUAGES
         .iter()
@@ -68,7 +79,11 @@ pub fn language_code(raw: &str) -> Option<&'static str> {
 pub fn language_codes(raw: &str) -> (Vec<&'static str>, Vec<String>) {
     let mut codes = Vec::new();
     let mut unknown = Vec::new();
-    for part in raw.split([',', ';', '|', '/', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in raw
+        .split([',', ';', '|', '/', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         match language_code(part) {
             Some(code) if !codes.contains(&code) => codes.push(code),
             Some(_) => {}
@@ -80,14 +95,28 @@ pub fn language_codes(raw: &str) -> (Vec<&'static str>, Vec<String>) {
 
 /// Outdoo's "who said it" for Chorus's wording; `None` when not understood.
 pub fn said_by(raw: &str) -> Option<SaidBy> {
-    let key: String = raw.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    let key: String = raw
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
     match key.as_str() {
-        "" | "anyone" | "any" | "all" | "both" | "everyone" | "anybody" | "allparticipants" | "repsandprospects"
-        | "repandprospect" | "repsandcustomers" => Some(SaidBy::Anyone),
-        "rep" | "reps" | "company" | "companyemployees" | "employee" | "employees" | "internal" | "myteam" | "us"
-        | "seller" | "sellers" | "salesrep" | "agent" => Some(SaidBy::Company),
-        "prospect" | "prospects" | "customer" | "customers" | "external" | "externalparticipants" | "buyer"
-        | "buyers" | "them" | "client" | "clients" | "cust" => Some(SaidBy::External),
+        "" | "anyone" | "any" | "all" | "both" | "everyone" | "anybody" | "allparticipants"
+        | "repsandprospects" | "repandprospect" | "repsandcustomers" => Some(SaidBy::Anyone),
+        "rep" | "reps" | "company" | "companyemployees" | "employee" | "employees" | "internal"
+        | "myteam" | "us" | "seller" | "sellers" | "salesrep" | "agent" => Some(SaidBy::Company),
+        "prospect"
+        | "prospects"
+        | "customer"
+        | "customers"
+        | "external"
+        | "externalparticipants"
+        | "buyer"
+        | "buyers"
+        | "them"
+        | "client"
+        | "clients"
+        | "cust" => Some(SaidBy::External),
         _ => None,
     }
 }
@@ -106,7 +135,10 @@ mod tests {
         assert_eq!(language_code("English (UK)"), Some("en"));
         assert_eq!(language_code("Français"), Some("fr"));
         assert_eq!(language_code("Klingon"), None);
-        assert_eq!(language_codes("English, German; xx"), (vec!["en", "de"], vec!["xx".to_string()]));
+        assert_eq!(
+            language_codes("English, German; xx"),
+            (vec!["en", "de"], vec!["xx".to_string()])
+        );
     }
 
     #[test]

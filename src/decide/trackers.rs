@@ -6,7 +6,9 @@
 //! the report. Advanced expressions go through `read::expression`.
 
 use crate::decide::language::{language_code, language_codes, said_by};
-use crate::model::{Location, MatchMode, SaidBy, Theme, Topic, TopicSource, TopicStatus, TrackerRecord, Trigger};
+use crate::model::{
+    Location, MatchMode, SaidBy, Theme, Topic, TopicSource, TopicStatus, TrackerRecord, Trigger,
+};
 use crate::read::expression::{analyse, parse};
 use crate::report::{ReasonCode, Report};
 use std::collections::HashMap;
@@ -35,7 +37,11 @@ struct TopicDraft {
     single_phrase_rows: bool,
 }
 
-pub fn themes_from_records(records: Vec<TrackerRecord>, decisions: &TrackerDecisions, report: &mut Report) -> Vec<Theme> {
+pub fn themes_from_records(
+    records: Vec<TrackerRecord>,
+    decisions: &TrackerDecisions,
+    report: &mut Report,
+) -> Vec<Theme> {
     let default_language = language_code(&decisions.default_language).unwrap_or("en");
     let mut theme_order: Vec<(String, Vec<usize>)> = Vec::new();
     let mut theme_index: HashMap<String, usize> = HashMap::new();
@@ -43,7 +49,11 @@ pub fn themes_from_records(records: Vec<TrackerRecord>, decisions: &TrackerDecis
     let mut topic_index: HashMap<(String, String), usize> = HashMap::new();
 
     for record in records {
-        let theme_name = record.category.as_deref().map(collapse_whitespace).filter(|c| !c.is_empty());
+        let theme_name = record
+            .category
+            .as_deref()
+            .map(collapse_whitespace)
+            .filter(|c| !c.is_empty());
         let theme_name = theme_name.unwrap_or_else(|| DEFAULT_THEME.to_string());
         let topic_name = collapse_whitespace(&record.name);
         let key = (theme_name.to_lowercase(), topic_name.to_lowercase());
@@ -67,7 +77,11 @@ pub fn themes_from_records(records: Vec<TrackerRecord>, decisions: &TrackerDecis
                 index
             }
             None => {
-                if record.category.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                if record
+                    .category
+                    .as_deref()
+                    .is_none_or(|c| c.trim().is_empty())
+                {
                     report.info(
                         ReasonCode::MissingCategory,
                         record.location.clone(),
@@ -108,7 +122,10 @@ pub fn themes_from_records(records: Vec<TrackerRecord>, decisions: &TrackerDecis
         .into_iter()
         .map(|(name, indexes)| Theme {
             name,
-            topics: indexes.into_iter().map(|i| finish_topic(&mut drafts[i], report)).collect(),
+            topics: indexes
+                .into_iter()
+                .map(|i| finish_topic(&mut drafts[i], report))
+                .collect(),
         })
         .collect()
 }
@@ -121,12 +138,22 @@ fn mark_review(topic: &mut Topic, reason: String) {
 }
 
 /// Adds one record's description, phrases and expression to its topic.
-fn apply_record(draft: &mut TopicDraft, record: TrackerRecord, default_language: &'static str, report: &mut Report) {
+fn apply_record(
+    draft: &mut TopicDraft,
+    record: TrackerRecord,
+    default_language: &'static str,
+    report: &mut Report,
+) {
     let location = record.location.clone();
     let topic_name = draft.topic.name.clone();
     draft.topic.source.locations.push(location.clone());
 
-    if let Some(description) = record.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+    if let Some(description) = record
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
         if draft.topic.description.is_empty() {
             draft.topic.description = description.to_string();
         } else if draft.topic.description != description {
@@ -161,7 +188,11 @@ fn apply_record(draft: &mut TopicDraft, record: TrackerRecord, default_language:
                 format!(
                     "language \"{}\" was not understood; {}",
                     unknown.join("\", \""),
-                    if languages.is_empty() { format!("the default language \"{default_language}\" was used") } else { "it was left out".to_string() }
+                    if languages.is_empty() {
+                        format!("the default language \"{default_language}\" was used")
+                    } else {
+                        "it was left out".to_string()
+                    }
                 ),
             );
         }
@@ -170,10 +201,18 @@ fn apply_record(draft: &mut TopicDraft, record: TrackerRecord, default_language:
         languages.push(default_language);
     }
 
-    let kind = record.kind.as_deref().map(|k| k.trim().to_lowercase()).unwrap_or_default();
+    let kind = record
+        .kind
+        .as_deref()
+        .map(|k| k.trim().to_lowercase())
+        .unwrap_or_default();
     if kind.contains("smart") || kind == "ai" {
         let reason = "smart (AI) tracker: Outdoo builds smart trackers from 10-100 example sentences; add them in Outdoo".to_string();
-        report.review(ReasonCode::SmartTracker, location.clone(), format!("\"{topic_name}\" is a {reason}"));
+        report.review(
+            ReasonCode::SmartTracker,
+            location.clone(),
+            format!("\"{topic_name}\" is a {reason}"),
+        );
         mark_review(&mut draft.topic, reason);
     }
 
@@ -182,28 +221,49 @@ fn apply_record(draft: &mut TopicDraft, record: TrackerRecord, default_language:
         .phrases
         .iter()
         .map(|p| match p.trim().strip_suffix('*') {
-            Some(stem) if !stem.trim().is_empty() && !stem.contains('*') => (stem.to_string(), MatchMode::Prefix),
+            Some(stem) if !stem.trim().is_empty() && !stem.contains('*') => {
+                (stem.to_string(), MatchMode::Prefix)
+            }
             _ => (p.clone(), MatchMode::Exact),
         })
         .collect();
 
-    if let Some(expression) = record.expression.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+    if let Some(expression) = record
+        .expression
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         if !draft.expressions.iter().any(|e| e == expression) {
             draft.expressions.push(expression.to_string());
         }
         match parse(expression) {
             Ok(tree) => {
                 let analysis = analyse(&tree);
-                candidates.extend(
-                    analysis.phrases.into_iter().map(|p| (p.text, if p.prefix { MatchMode::Prefix } else { MatchMode::Exact })),
-                );
+                candidates.extend(analysis.phrases.into_iter().map(|p| {
+                    (
+                        p.text,
+                        if p.prefix {
+                            MatchMode::Prefix
+                        } else {
+                            MatchMode::Exact
+                        },
+                    )
+                }));
                 if !analysis.exact {
                     for reason in &analysis.reasons {
-                        report.review(ReasonCode::ExpressionNeedsReview, location.clone(), format!("\"{topic_name}\": {reason}"));
+                        report.review(
+                            ReasonCode::ExpressionNeedsReview,
+                            location.clone(),
+                            format!("\"{topic_name}\": {reason}"),
+                        );
                     }
                     mark_review(
                         &mut draft.topic,
-                        format!("advanced expression not fully convertible: {}", analysis.reasons.join("; ")),
+                        format!(
+                            "advanced expression not fully convertible: {}",
+                            analysis.reasons.join("; ")
+                        ),
                     );
                 }
             }
@@ -213,7 +273,13 @@ fn apply_record(draft: &mut TopicDraft, record: TrackerRecord, default_language:
                     location.clone().with_column(error.column as u64),
                     format!("the expression of \"{topic_name}\" could not be read: {}; no triggers were made from it", error.message),
                 );
-                mark_review(&mut draft.topic, format!("expression syntax error at column {}: {}", error.column, error.message));
+                mark_review(
+                    &mut draft.topic,
+                    format!(
+                        "expression syntax error at column {}: {}",
+                        error.column, error.message
+                    ),
+                );
             }
         }
     }
@@ -232,7 +298,10 @@ fn apply_record(draft: &mut TopicDraft, record: TrackerRecord, default_language:
             report.info(
                 ReasonCode::PhraseWhitespaceNormalised,
                 location.clone(),
-                format!("phrase \"{}\" in \"{topic_name}\" became \"{phrase}\" (extra spaces removed)", raw.trim()),
+                format!(
+                    "phrase \"{}\" in \"{topic_name}\" became \"{phrase}\" (extra spaces removed)",
+                    raw.trim()
+                ),
             );
         }
         for language in &languages {
@@ -261,16 +330,31 @@ fn finish_topic(draft: &mut TopicDraft, report: &mut Report) -> Topic {
     topic.source.expression = match draft.expressions.len() {
         0 => None,
         1 => Some(draft.expressions[0].clone()),
-        _ => Some(draft.expressions.iter().map(|e| format!("({e})")).collect::<Vec<_>>().join(" OR ")),
+        _ => Some(
+            draft
+                .expressions
+                .iter()
+                .map(|e| format!("({e})"))
+                .collect::<Vec<_>>()
+                .join(" OR "),
+        ),
     };
     if topic.triggers.is_empty() && topic.status == TopicStatus::Ready {
-        let location = topic.source.locations.first().cloned().unwrap_or_else(|| Location::file(""));
+        let location = topic
+            .source
+            .locations
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Location::file(""));
         report.review(
             ReasonCode::NoPhrases,
             location,
             format!("tracker \"{}\" has no phrases, so no triggers; add phrases in Outdoo or in the export", topic.name),
         );
-        mark_review(&mut topic, "no phrases: the topic has no triggers".to_string());
+        mark_review(
+            &mut topic,
+            "no phrases: the topic has no triggers".to_string(),
+        );
     }
     topic
 }

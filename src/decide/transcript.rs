@@ -11,7 +11,8 @@
 //! time are left out (the first pass counted them for the report).
 
 use crate::model::calls::{
-    ClusterRecord, ParticipantRecord, Side, Speaker, Transcript, TranscriptRecord, Utterance, UtteranceRecord,
+    ClusterRecord, ParticipantRecord, Side, Speaker, Transcript, TranscriptRecord, Utterance,
+    UtteranceRecord,
 };
 
 fn side_from_type(kind: Option<&str>) -> Option<Side> {
@@ -27,30 +28,57 @@ fn find_participant<'a>(record: &'a TranscriptRecord, key: &str) -> Option<&'a P
         .participants
         .iter()
         .find(|p| p.person_id.as_deref() == Some(key))
-        .or_else(|| record.participants.iter().find(|p| p.user_id.as_deref() == Some(key)))
+        .or_else(|| {
+            record
+                .participants
+                .iter()
+                .find(|p| p.user_id.as_deref() == Some(key))
+        })
 }
 
 fn find_cluster<'a>(record: &'a TranscriptRecord, key: &str) -> Option<&'a ClusterRecord> {
-    record.clusters.iter().find(|c| c.id.as_deref() == Some(key))
+    record
+        .clusters
+        .iter()
+        .find(|c| c.id.as_deref() == Some(key))
 }
 
-fn resolve(record: &TranscriptRecord, utterance: &UtteranceRecord) -> (String, Option<String>, Option<String>, Side) {
+fn resolve(
+    record: &TranscriptRecord,
+    utterance: &UtteranceRecord,
+) -> (String, Option<String>, Option<String>, Side) {
     let key = utterance.speaker_ref.as_deref();
     let cluster = key.and_then(|k| find_cluster(record, k));
-    let participant = key
-        .and_then(|k| find_participant(record, k))
-        .or_else(|| cluster.and_then(|c| c.participant.as_deref()).and_then(|k| find_participant(record, k)));
+    let participant = key.and_then(|k| find_participant(record, k)).or_else(|| {
+        cluster
+            .and_then(|c| c.participant.as_deref())
+            .and_then(|k| find_participant(record, k))
+    });
     let name = utterance
         .speaker_name
         .clone()
         .or_else(|| participant.and_then(|p| p.name.clone()))
         .or_else(|| cluster.and_then(|c| c.speaker_name.clone()));
-    let email = participant.and_then(|p| p.email.as_ref()).map(|e| e.to_ascii_lowercase());
+    let email = participant
+        .and_then(|p| p.email.as_ref())
+        .map(|e| e.to_ascii_lowercase());
     let side = side_from_type(utterance.speaker_type.as_deref())
-        .or_else(|| side_from_type(participant.and_then(|p| p.kind.as_deref().map(str::to_ascii_lowercase)).as_deref()))
+        .or_else(|| {
+            side_from_type(
+                participant
+                    .and_then(|p| p.kind.as_deref().map(str::to_ascii_lowercase))
+                    .as_deref(),
+            )
+        })
         .or_else(|| side_from_type(cluster.and_then(|c| c.kind.as_deref())))
         .or_else(|| {
-            participant.and_then(|p| p.is_my_team).map(|mine| if mine { Side::Internal } else { Side::External })
+            participant.and_then(|p| p.is_my_team).map(|mine| {
+                if mine {
+                    Side::Internal
+                } else {
+                    Side::External
+                }
+            })
         })
         .unwrap_or(Side::Unknown);
     let identity = match (key, &name) {
@@ -74,7 +102,12 @@ pub fn build_transcript(source_id: &str, record: TranscriptRecord) -> Transcript
     let mut usable: Vec<(u64, f64, usize, &UtteranceRecord)> = Vec::new();
     for (position, utterance) in record.utterances.iter().enumerate() {
         if let (Some(start), true) = (utterance.start_seconds, utterance.is_usable()) {
-            usable.push((millis(start), utterance.index.unwrap_or(f64::MAX), position, utterance));
+            usable.push((
+                millis(start),
+                utterance.index.unwrap_or(f64::MAX),
+                position,
+                utterance,
+            ));
         }
     }
     usable.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
@@ -96,12 +129,26 @@ pub fn build_transcript(source_id: &str, record: TranscriptRecord) -> Transcript
             }
             None => {
                 identities.push(identity);
-                speakers.push(Speaker { id: speakers.len() as u32 + 1, name, email, side });
+                speakers.push(Speaker {
+                    id: speakers.len() as u32 + 1,
+                    name,
+                    email,
+                    side,
+                });
                 speakers.len() - 1
             }
         };
         let end_ms = start_ms.saturating_add(millis(utterance.length_seconds.unwrap_or(0.0)));
-        utterances.push(Utterance { speaker: speakers[index].id, start_ms, end_ms, text: utterance.text.clone() });
+        utterances.push(Utterance {
+            speaker: speakers[index].id,
+            start_ms,
+            end_ms,
+            text: utterance.text.clone(),
+        });
     }
-    Transcript { source_id: source_id.to_string(), speakers, utterances }
+    Transcript {
+        source_id: source_id.to_string(),
+        speakers,
+        utterances,
+    }
 }

@@ -21,10 +21,17 @@ pub fn decide_users(
     roster: Option<&[PersonRecord]>,
     report: &mut Report,
 ) -> Vec<User> {
-    let chorus: HashMap<String, &PersonRecord> =
-        chorus_users.iter().rev().map(|p| (p.email.to_ascii_lowercase(), p)).collect();
-    let roster: Option<HashMap<String, &PersonRecord>> =
-        roster.map(|r| r.iter().rev().map(|p| (p.email.to_ascii_lowercase(), p)).collect());
+    let chorus: HashMap<String, &PersonRecord> = chorus_users
+        .iter()
+        .rev()
+        .map(|p| (p.email.to_ascii_lowercase(), p))
+        .collect();
+    let roster: Option<HashMap<String, &PersonRecord>> = roster.map(|r| {
+        r.iter()
+            .rev()
+            .map(|p| (p.email.to_ascii_lowercase(), p))
+            .collect()
+    });
     let mut users: BTreeMap<String, User> = BTreeMap::new();
     for planned in calls {
         let mut reported: Vec<&str> = Vec::new();
@@ -52,7 +59,11 @@ they stay on the call as an attendee",
                 User {
                     email: key.clone(),
                     name: None,
-                    action: if existing.is_some() { UserAction::Existing } else { UserAction::Create },
+                    action: if existing.is_some() {
+                        UserAction::Existing
+                    } else {
+                        UserAction::Create
+                    },
                     role: match existing {
                         Some(row) => row.role.clone(),
                         None => Some(NEW_USER_ROLE.to_string()),
@@ -60,7 +71,11 @@ they stay on the call as an attendee",
                     chorus_user_id: None,
                 }
             });
-            user.name = user.name.take().or_else(|| known.and_then(|k| k.name.clone())).or_else(|| person.name.clone());
+            user.name = user
+                .name
+                .take()
+                .or_else(|| known.and_then(|k| k.name.clone()))
+                .or_else(|| person.name.clone());
             user.chorus_user_id = user
                 .chorus_user_id
                 .take()

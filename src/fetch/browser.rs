@@ -31,7 +31,10 @@ fn global_function(name: &str) -> Result<Function, Failure> {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name))
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or_else(|| Failure { message: format!("this browser has no {name}()"), blocked: false })
+        .ok_or_else(|| Failure {
+            message: format!("this browser has no {name}()"),
+            blocked: false,
+        })
 }
 
 fn now_ms() -> u64 {
@@ -50,8 +53,12 @@ async fn sleep(ms: u64) -> Result<(), Failure> {
 /// Sends one request; `Err` is the browser's rejection (CORS, offline).
 async fn send(fetch: &Function, token: &str, request: &Request) -> Result<Response, String> {
     let headers = web_sys::Headers::new().map_err(|_| "cannot build headers".to_string())?;
-    headers.set("Authorization", token).map_err(|_| "the token is not a valid header value".to_string())?;
-    headers.set("Accept", request.accept).map_err(|_| "bad Accept header".to_string())?;
+    headers
+        .set("Authorization", token)
+        .map_err(|_| "the token is not a valid header value".to_string())?;
+    headers
+        .set("Accept", request.accept)
+        .map_err(|_| "bad Accept header".to_string())?;
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
     init.set_headers(&headers);
@@ -63,22 +70,46 @@ async fn send(fetch: &Function, token: &str, request: &Request) -> Result<Respon
         .map_err(|_| BLOCKED.to_string())?
         .dyn_into::<Promise>()
         .map_err(|_| BLOCKED.to_string())?;
-    let answer: web_sys::Response = JsFuture::from(promise).await.map_err(|_| BLOCKED.to_string())?.unchecked_into();
+    let answer: web_sys::Response = JsFuture::from(promise)
+        .await
+        .map_err(|_| BLOCKED.to_string())?
+        .unchecked_into();
     let header = |name: &str| answer.headers().get(name).ok().flatten();
     let retry_after = header("retry-after");
     let content_type = header("content-type");
-    let buffer = answer.array_buffer().map_err(|_| "the response body could not be read".to_string())?;
-    let buffer = JsFuture::from(buffer).await.map_err(|_| "the connection dropped".to_string())?;
-    Ok(Response { status: answer.status(), retry_after, content_type, body: Uint8Array::new(&buffer).to_vec() })
+    let buffer = answer
+        .array_buffer()
+        .map_err(|_| "the response body could not be read".to_string())?;
+    let buffer = JsFuture::from(buffer)
+        .await
+        .map_err(|_| "the connection dropped".to_string())?;
+    Ok(Response {
+        status: answer.status(),
+        retry_after,
+        content_type,
+        body: Uint8Array::new(&buffer).to_vec(),
+    })
 }
 
 /// Downloads the archive. `on_progress` is called with a progress object
 /// after every answer.
-pub async fn download(base_url: &str, token: &str, scope: FetchScope, on_progress: Option<Function>) -> Result<Download, Failure> {
-    let fail = |e: FetchError| Failure { message: e.to_string(), blocked: false };
+pub async fn download(
+    base_url: &str,
+    token: &str,
+    scope: FetchScope,
+    on_progress: Option<Function>,
+) -> Result<Download, Failure> {
+    let fail = |e: FetchError| Failure {
+        message: e.to_string(),
+        blocked: false,
+    };
     let mut fetcher = Fetcher::new(base_url, scope).map_err(fail)?;
     let fetch = global_function("fetch")?;
-    let mut download = Download { entries: Vec::new(), missing: Vec::new(), progress: Progress::default() };
+    let mut download = Download {
+        entries: Vec::new(),
+        missing: Vec::new(),
+        progress: Progress::default(),
+    };
     let mut answered = false;
     loop {
         match fetcher.next(now_ms()) {
@@ -88,14 +119,19 @@ pub async fn download(base_url: &str, token: &str, scope: FetchScope, on_progres
                 let response = send(&fetch, token, &request).await;
                 if let Err(message) = &response {
                     if !answered && message == BLOCKED {
-                        return Err(Failure { message: format!("{}: {BLOCKED}", fetcher.base_url()), blocked: true });
+                        return Err(Failure {
+                            message: format!("{}: {BLOCKED}", fetcher.base_url()),
+                            blocked: true,
+                        });
                     }
                 }
                 answered |= response.is_ok();
                 for event in fetcher.handle(&request, response, now_ms()) {
                     match event {
                         Event::Save { entry, bytes } => download.entries.push((entry, bytes)),
-                        Event::Missing { id, what, message } => download.missing.push((id, what, message)),
+                        Event::Missing { id, what, message } => {
+                            download.missing.push((id, what, message))
+                        }
                         Event::Retry { .. } => {}
                     }
                 }
@@ -106,7 +142,10 @@ pub async fn download(base_url: &str, token: &str, scope: FetchScope, on_progres
                 }
             }
             Next::Wait { until_ms } => {
-                let wait = until_ms.map(|t| t.saturating_sub(now_ms())).unwrap_or(50).max(1);
+                let wait = until_ms
+                    .map(|t| t.saturating_sub(now_ms()))
+                    .unwrap_or(50)
+                    .max(1);
                 sleep(wait).await?;
             }
             Next::Done => break,
@@ -123,7 +162,8 @@ fn scope_from(scope: &JsValue) -> Result<FetchScope, String> {
     if scope.is_undefined() || scope.is_null() {
         return Ok(FetchScope::default());
     }
-    let value: serde_json::Value = serde_wasm_bindgen::from_value(scope.clone()).map_err(|e| format!("scope: {e}"))?;
+    let value: serde_json::Value =
+        serde_wasm_bindgen::from_value(scope.clone()).map_err(|e| format!("scope: {e}"))?;
     serde_json::from_value(value).map_err(|e| format!("scope: {e}"))
 }
 
@@ -139,33 +179,73 @@ pub fn native_fetch_command(base_url: String, scope: JsValue) -> Result<String, 
 /// A failure throws an `Error` with `blocked` (the browser refused the call)
 /// and `command` (the native command that does the same download).
 #[wasm_bindgen(js_name = fetchArchive)]
-pub async fn fetch_archive(base_url: String, token: String, scope: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsValue> {
+pub async fn fetch_archive(
+    base_url: String,
+    token: String,
+    scope: JsValue,
+    on_progress: Option<Function>,
+) -> Result<JsValue, JsValue> {
     let scope = scope_from(&scope).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     let command = super::native_command(&base_url, &scope);
     let failed = |message: &str, blocked: bool| -> JsValue {
         let error = js_sys::Error::new(message);
-        let _ = Reflect::set(&error, &JsValue::from_str("blocked"), &JsValue::from_bool(blocked));
-        let _ = Reflect::set(&error, &JsValue::from_str("command"), &JsValue::from_str(&command));
+        let _ = Reflect::set(
+            &error,
+            &JsValue::from_str("blocked"),
+            &JsValue::from_bool(blocked),
+        );
+        let _ = Reflect::set(
+            &error,
+            &JsValue::from_str("command"),
+            &JsValue::from_str(&command),
+        );
         error.into()
     };
-    let download = download(&base_url, token.trim(), scope.clone(), on_progress).await.map_err(|f| failed(&f.message, f.blocked))?;
+    let download = download(&base_url, token.trim(), scope.clone(), on_progress)
+        .await
+        .map_err(|f| failed(&f.message, f.blocked))?;
     let missing: Vec<super::MissingCall> = download
         .missing
         .into_iter()
-        .map(|(engagement_id, what, message)| super::MissingCall { engagement_id, what, message })
+        .map(|(engagement_id, what, message)| super::MissingCall {
+            engagement_id,
+            what,
+            message,
+        })
         .collect();
     let mut entries = download.entries;
-    entries.push((super::REPORT_ENTRY.to_string(), super::fetch_report(&missing)));
+    entries.push((
+        super::REPORT_ENTRY.to_string(),
+        super::fetch_report(&missing),
+    ));
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let zip = super::write_archive(std::io::Cursor::new(Vec::new()), entries.into_iter().map(|(n, b)| (n, std::io::Cursor::new(b))))
-        .map_err(|e| failed(&format!("cannot assemble the archive: {e}"), false))?
-        .into_inner();
+    let zip = super::write_archive(
+        std::io::Cursor::new(Vec::new()),
+        entries
+            .into_iter()
+            .map(|(n, b)| (n, std::io::Cursor::new(b))),
+    )
+    .map_err(|e| failed(&format!("cannot assemble the archive: {e}"), false))?
+    .into_inner();
     let result = js_sys::Object::new();
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let set = |key: &str, value: JsValue| Reflect::set(&result, &JsValue::from_str(key), &value).map(|_| ());
+    let set = |key: &str, value: JsValue| {
+        Reflect::set(&result, &JsValue::from_str(key), &value).map(|_| ())
+    };
     use serde::Serialize;
     set("archive", Uint8Array::from(zip.as_slice()).into())?;
-    set("missing", missing.serialize(&serializer).map_err(|e| failed(&e.to_string(), false))?)?;
-    set("progress", download.progress.serialize(&serializer).map_err(|e| failed(&e.to_string(), false))?)?;
+    set(
+        "missing",
+        missing
+            .serialize(&serializer)
+            .map_err(|e| failed(&e.to_string(), false))?,
+    )?;
+    set(
+        "progress",
+        download
+            .progress
+            .serialize(&serializer)
+            .map_err(|e| failed(&e.to_string(), false))?,
+    )?;
     Ok(result.into())
 }

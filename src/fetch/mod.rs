@@ -36,10 +36,17 @@ pub struct FetchScope {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Task {
-    EngagementPage { number: u32, continuation_key: Option<String> },
+    EngagementPage {
+        number: u32,
+        continuation_key: Option<String>,
+    },
     Users,
-    Conversation { id: String },
-    Media { id: String },
+    Conversation {
+        id: String,
+    },
+    Media {
+        id: String,
+    },
 }
 
 impl Task {
@@ -81,9 +88,17 @@ pub enum Event {
     /// Save these bytes as this archive entry.
     Save { entry: String, bytes: Vec<u8> },
     /// This call could not be downloaded; it goes into the fetch report.
-    Missing { id: String, what: &'static str, message: String },
+    Missing {
+        id: String,
+        what: &'static str,
+        message: String,
+    },
     /// The request will be sent again after `delay_ms`.
-    Retry { task: Task, delay_ms: u64, message: String },
+    Retry {
+        task: Task,
+        delay_ms: u64,
+        message: String,
+    },
 }
 
 /// Why a whole download stopped.
@@ -167,7 +182,9 @@ fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -200,28 +217,48 @@ fn flag(value: Option<&Value>) -> bool {
 
 /// Whether an engagement has a recording worth downloading, in scope.
 fn wants_conversation(engagement: &Value, scope: &FetchScope) -> bool {
-    let kind = engagement.get("engagement_type").and_then(Value::as_str).unwrap_or("meeting");
+    let kind = engagement
+        .get("engagement_type")
+        .and_then(Value::as_str)
+        .unwrap_or("meeting");
     let kind_ok = kind == "meeting" || (kind == "dialer" && !scope.meetings_only);
-    let done = engagement.get("processing_state").and_then(Value::as_str).is_none_or(|s| s.eq_ignore_ascii_case("done"));
+    let done = engagement
+        .get("processing_state")
+        .and_then(Value::as_str)
+        .is_none_or(|s| s.eq_ignore_ascii_case("done"));
     let duration = number(engagement.get("duration")).unwrap_or(0.0);
-    let long_enough = scope.min_duration_seconds.is_none_or(|min| duration >= min as f64);
+    let long_enough = scope
+        .min_duration_seconds
+        .is_none_or(|min| duration >= min as f64);
     kind_ok && done && duration > 0.0 && long_enough && !flag(engagement.get("no_show"))
 }
 
 /// A `Retry-After` value in milliseconds: delta-seconds only (an HTTP date
 /// falls back to the exponential delay).
 fn retry_after_ms(value: Option<&str>) -> Option<u64> {
-    value?.trim().parse::<u64>().ok().map(|s| s.saturating_mul(1000))
+    value?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(|s| s.saturating_mul(1000))
 }
 
 /// 1 s, 2 s, 4 s, ... capped.
 fn backoff_ms(attempt: u32) -> u64 {
-    1000u64.saturating_mul(1 << attempt.min(16)).min(MAX_DELAY_MS)
+    1000u64
+        .saturating_mul(1 << attempt.min(16))
+        .min(MAX_DELAY_MS)
 }
 
 /// A media file's extension, from its Content-Type or its first bytes.
 pub fn media_extension(content_type: Option<&str>, bytes: &[u8]) -> &'static str {
-    let mime = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = content_type
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match mime.as_str() {
         "video/mp4" => return "mp4",
         "audio/mp4" | "audio/x-m4a" | "audio/m4a" => return "m4a",
@@ -231,8 +268,15 @@ pub fn media_extension(content_type: Option<&str>, bytes: &[u8]) -> &'static str
         _ => {}
     }
     if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
-        if &bytes[8..11] == b"M4A" { "m4a" } else { "mp4" }
-    } else if bytes.starts_with(b"ID3") || bytes.starts_with(&[0xFF, 0xFB]) || bytes.starts_with(&[0xFF, 0xF3]) {
+        if &bytes[8..11] == b"M4A" {
+            "m4a"
+        } else {
+            "mp4"
+        }
+    } else if bytes.starts_with(b"ID3")
+        || bytes.starts_with(&[0xFF, 0xFB])
+        || bytes.starts_with(&[0xFF, 0xF3])
+    {
         "mp3"
     } else if bytes.starts_with(b"RIFF") && bytes.len() >= 12 && &bytes[8..12] == b"WAVE" {
         "wav"
@@ -247,15 +291,22 @@ impl Fetcher {
     pub fn new(base_url: &str, scope: FetchScope) -> Result<Self, FetchError> {
         for date in [&scope.from, &scope.to].into_iter().flatten() {
             if !valid_date(date) {
-                return Err(FetchError::Scope(format!("\"{date}\" is not a date; write it as YYYY-MM-DD")));
+                return Err(FetchError::Scope(format!(
+                    "\"{date}\" is not a date; write it as YYYY-MM-DD"
+                )));
             }
         }
         let base_url = base_url.trim_end_matches('/').to_string();
         if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(FetchError::Scope(format!("the base URL \"{base_url}\" must start with https://")));
+            return Err(FetchError::Scope(format!(
+                "the base URL \"{base_url}\" must start with https://"
+            )));
         }
         let mut queue = VecDeque::new();
-        queue.push_back(Task::EngagementPage { number: 1, continuation_key: None });
+        queue.push_back(Task::EngagementPage {
+            number: 1,
+            continuation_key: None,
+        });
         Ok(Fetcher {
             base_url,
             scope,
@@ -292,7 +343,9 @@ impl Fetcher {
 
     fn url(&self, task: &Task) -> String {
         match task {
-            Task::EngagementPage { continuation_key, .. } => {
+            Task::EngagementPage {
+                continuation_key, ..
+            } => {
                 let mut query = vec!["with_trackers=true".to_string()];
                 if let Some(from) = &self.scope.from {
                     query.push(format!("min_date={}", encode(&format!("{from}T00:00:00Z"))));
@@ -323,13 +376,21 @@ impl Fetcher {
             Task::Media { .. } => "*/*",
             _ => "application/json",
         };
-        Request { url: self.url(&task), task, accept }
+        Request {
+            url: self.url(&task),
+            task,
+            accept,
+        }
     }
 
     /// The next thing to do at time `now_ms` (any monotonic clock).
     pub fn next(&mut self, now_ms: u64) -> Next {
         if self.failed.is_some() {
-            return if self.in_flight == 0 { Next::Done } else { Next::Wait { until_ms: None } };
+            return if self.in_flight == 0 {
+                Next::Done
+            } else {
+                Next::Wait { until_ms: None }
+            };
         }
         // Retries whose time has come go to the front.
         let mut ready = Vec::new();
@@ -344,7 +405,11 @@ impl Fetcher {
         for task in ready.into_iter().rev() {
             self.queue.push_front(task);
         }
-        let limit = if self.phase == Phase::Pages { 1 } else { self.concurrency };
+        let limit = if self.phase == Phase::Pages {
+            1
+        } else {
+            self.concurrency
+        };
         if self.in_flight < limit {
             if let Some(task) = self.queue.pop_front() {
                 self.in_flight += 1;
@@ -359,7 +424,9 @@ impl Fetcher {
             self.phase = Phase::Finished;
             return Next::Done;
         }
-        Next::Wait { until_ms: self.delayed.iter().map(|(at, _, _)| *at).min() }
+        Next::Wait {
+            until_ms: self.delayed.iter().map(|(at, _, _)| *at).min(),
+        }
     }
 
     fn start_details(&mut self) {
@@ -392,7 +459,12 @@ impl Fetcher {
     }
 
     /// Takes the answer to a request sent earlier and says what follows.
-    pub fn handle(&mut self, request: &Request, response: Result<Response, String>, now_ms: u64) -> Vec<Event> {
+    pub fn handle(
+        &mut self,
+        request: &Request,
+        response: Result<Response, String>,
+        now_ms: u64,
+    ) -> Vec<Event> {
         self.in_flight = self.in_flight.saturating_sub(1);
         let task = request.task.clone();
         let retry = |this: &mut Self, delay: Option<u64>, message: String| -> Vec<Event> {
@@ -400,10 +472,17 @@ impl Fetcher {
             if attempt >= MAX_ATTEMPTS {
                 return this.give_up(request, format!("{message}; gave up after {attempt} tries"));
             }
-            let delay_ms = delay.unwrap_or_else(|| backoff_ms(attempt - 1)).min(MAX_DELAY_MS);
-            this.delayed.push((now_ms + delay_ms, task.clone(), attempt));
+            let delay_ms = delay
+                .unwrap_or_else(|| backoff_ms(attempt - 1))
+                .min(MAX_DELAY_MS);
+            this.delayed
+                .push((now_ms + delay_ms, task.clone(), attempt));
             this.progress.retries += 1;
-            vec![Event::Retry { task: task.clone(), delay_ms, message }]
+            vec![Event::Retry {
+                task: task.clone(),
+                delay_ms,
+                message,
+            }]
         };
         let response = match response {
             Ok(response) => response,
@@ -412,7 +491,10 @@ impl Fetcher {
         match response.status {
             200..=299 => self.success(request, response),
             401 | 403 if !matches!(task, Task::Media { .. }) => {
-                self.failed = Some(FetchError::Unauthorized { status: response.status, url: request.url.clone() });
+                self.failed = Some(FetchError::Unauthorized {
+                    status: response.status,
+                    url: request.url.clone(),
+                });
                 Vec::new()
             }
             429 => {
@@ -437,7 +519,11 @@ impl Fetcher {
                 } else {
                     message
                 };
-                vec![Event::Missing { id: id.clone(), what, message }]
+                vec![Event::Missing {
+                    id: id.clone(),
+                    what,
+                    message,
+                }]
             }
             Task::Media { id } => {
                 self.progress.media_done += 1;
@@ -446,10 +532,17 @@ impl Fetcher {
                 } else {
                     message
                 };
-                vec![Event::Missing { id: id.clone(), what: "media", message }]
+                vec![Event::Missing {
+                    id: id.clone(),
+                    what: "media",
+                    message,
+                }]
             }
             _ => {
-                self.failed = Some(FetchError::Failed { url: request.url.clone(), message });
+                self.failed = Some(FetchError::Failed {
+                    url: request.url.clone(),
+                    message,
+                });
                 Vec::new()
             }
         }
@@ -458,15 +551,24 @@ impl Fetcher {
     fn success(&mut self, request: &Request, response: Response) -> Vec<Event> {
         match &request.task {
             Task::EngagementPage { number, .. } => self.page(*number, request, response.body),
-            Task::Users => vec![Event::Save { entry: request.task.entry(), bytes: response.body }],
+            Task::Users => vec![Event::Save {
+                entry: request.task.entry(),
+                bytes: response.body,
+            }],
             Task::Conversation { .. } => {
                 self.progress.calls_done += 1;
-                vec![Event::Save { entry: request.task.entry(), bytes: response.body }]
+                vec![Event::Save {
+                    entry: request.task.entry(),
+                    bytes: response.body,
+                }]
             }
             Task::Media { .. } => {
                 self.progress.media_done += 1;
                 let extension = media_extension(response.content_type.as_deref(), &response.body);
-                vec![Event::Save { entry: format!("{}.{extension}", request.task.entry()), bytes: response.body }]
+                vec![Event::Save {
+                    entry: format!("{}.{extension}", request.task.entry()),
+                    bytes: response.body,
+                }]
             }
         }
     }
@@ -475,12 +577,22 @@ impl Fetcher {
         let document: Value = match serde_json::from_slice(&body) {
             Ok(document) => document,
             Err(e) => {
-                self.failed = Some(FetchError::Failed { url: request.url.clone(), message: format!("the engagement page is not JSON: {e}") });
+                self.failed = Some(FetchError::Failed {
+                    url: request.url.clone(),
+                    message: format!("the engagement page is not JSON: {e}"),
+                });
                 return Vec::new();
             }
         };
-        let engagements = document.get("engagements").and_then(Value::as_array).cloned().unwrap_or_default();
-        let ids: Vec<String> = engagements.iter().filter_map(|e| id_text(e.get("engagement_id"))).collect();
+        let engagements = document
+            .get("engagements")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let ids: Vec<String> = engagements
+            .iter()
+            .filter_map(|e| id_text(e.get("engagement_id")))
+            .collect();
         // A page that repeats the previous one means the key did not advance.
         if self.last_page_ids.as_ref() == Some(&ids) && !ids.is_empty() {
             return Vec::new();
@@ -495,11 +607,21 @@ impl Fetcher {
             }
         }
         self.last_page_ids = Some(ids);
-        let key = document.get("continuation_key").and_then(Value::as_str).map(str::trim).filter(|k| !k.is_empty());
+        let key = document
+            .get("continuation_key")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|k| !k.is_empty());
         if let Some(key) = key {
-            self.queue.push_back(Task::EngagementPage { number: number + 1, continuation_key: Some(key.to_string()) });
+            self.queue.push_back(Task::EngagementPage {
+                number: number + 1,
+                continuation_key: Some(key.to_string()),
+            });
         }
-        vec![Event::Save { entry: request.task.entry(), bytes: body }]
+        vec![Event::Save {
+            entry: request.task.entry(),
+            bytes: body,
+        }]
     }
 }
 
@@ -507,13 +629,24 @@ impl Fetcher {
 /// start, for messages.
 fn short_error(body: &[u8]) -> String {
     if let Ok(document) = serde_json::from_slice::<Value>(body) {
-        if let Some(first) = document.get("errors").and_then(Value::as_array).and_then(|e| e.first()) {
+        if let Some(first) = document
+            .get("errors")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
             let title = first.get("title").and_then(Value::as_str).unwrap_or("");
             let detail = first.get("detail").and_then(Value::as_str).unwrap_or("");
-            return [title, detail].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join(": ");
+            return [title, detail]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(": ");
         }
     }
-    String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_string()
+    String::from_utf8_lossy(&body[..body.len().min(200)])
+        .trim()
+        .to_string()
 }
 
 /// The archive entry listing the calls that could not be downloaded.
@@ -536,7 +669,8 @@ pub fn fetch_report(missing: &[MissingCall]) -> Vec<u8> {
     }
     let mut missing = missing.to_vec();
     missing.sort_by(|a, b| (&a.engagement_id, a.what).cmp(&(&b.engagement_id, b.what)));
-    let mut bytes = serde_json::to_vec_pretty(&FetchReport { missing: &missing }).expect("the report serialises");
+    let mut bytes = serde_json::to_vec_pretty(&FetchReport { missing: &missing })
+        .expect("the report serialises");
     bytes.push(b'\n');
     bytes
 }
@@ -544,7 +678,10 @@ pub fn fetch_report(missing: &[MissingCall]) -> Vec<u8> {
 /// Writes the downloaded entries as the archive zip: in the order given
 /// (callers sort them), JSON deflated, media stored as they are, fixed
 /// timestamps, so the same download gives the same bytes.
-pub fn write_archive<W, R>(sink: W, entries: impl IntoIterator<Item = (String, R)>) -> zip::result::ZipResult<W>
+pub fn write_archive<W, R>(
+    sink: W,
+    entries: impl IntoIterator<Item = (String, R)>,
+) -> zip::result::ZipResult<W>
 where
     W: std::io::Write + std::io::Seek,
     R: std::io::Read,
@@ -552,7 +689,11 @@ where
     use zip::write::SimpleFileOptions;
     let mut zip = zip::ZipWriter::new(sink);
     for (name, mut source) in entries {
-        let method = if name.starts_with("media/") { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
+        let method = if name.starts_with("media/") {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
         let options = SimpleFileOptions::default()
             .compression_method(method)
             .last_modified_time(zip::DateTime::default())
@@ -569,7 +710,10 @@ where
 pub fn native_command(base_url: &str, scope: &FetchScope) -> String {
     let mut command = vec!["CHORUS_API_TOKEN=... chorus2outdoo fetch".to_string()];
     if base_url.trim_end_matches('/') != "https://chorus.ai" {
-        command.push(format!("--base-url {}", shell_quote(base_url.trim_end_matches('/'))));
+        command.push(format!(
+            "--base-url {}",
+            shell_quote(base_url.trim_end_matches('/'))
+        ));
     }
     if let Some(from) = &scope.from {
         command.push(format!("--from {}", shell_quote(from)));
@@ -580,7 +724,14 @@ pub fn native_command(base_url: &str, scope: &FetchScope) -> String {
     if let Some(min) = scope.min_duration_seconds {
         command.push(format!("--min-duration {min}"));
     }
-    command.push(format!("--calls {}", if scope.meetings_only { "meetings" } else { "all" }));
+    command.push(format!(
+        "--calls {}",
+        if scope.meetings_only {
+            "meetings"
+        } else {
+            "all"
+        }
+    ));
     if scope.media {
         command.push("--media".to_string());
     }
@@ -589,7 +740,10 @@ pub fn native_command(base_url: &str, scope: &FetchScope) -> String {
 }
 
 fn shell_quote(value: &str) -> String {
-    if value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:/".contains(&b)) {
+    if value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.:/".contains(&b))
+    {
         value.to_string()
     } else {
         format!("'{}'", value.replace('\'', "'\\''"))

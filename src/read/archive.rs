@@ -13,7 +13,9 @@
 //! to locate a record, never as an output path.
 
 use crate::error::{Error, Result};
-use crate::model::calls::{ConversationRecord, EngagementRecord, EntryRef, MediaRecord, PersonRecord};
+use crate::model::calls::{
+    ConversationRecord, EngagementRecord, EntryRef, MediaRecord, PersonRecord,
+};
 use crate::model::Location;
 use crate::read::chorus::{read_document, ChorusDocument};
 use crate::read::text::looks_like_text;
@@ -58,7 +60,12 @@ impl<R: Read + Seek> ZipSource<R> {
     /// Hashes the zip (one streaming read) and lists its entries.
     pub fn new(name: impl Into<String>, mut reader: R) -> Result<Self> {
         let name = name.into();
-        let io_error = |e: std::io::Error| Error::input(Location::file(&name), format!("cannot read the archive: {e}"));
+        let io_error = |e: std::io::Error| {
+            Error::input(
+                Location::file(&name),
+                format!("cannot read the archive: {e}"),
+            )
+        };
         reader.seek(SeekFrom::Start(0)).map_err(io_error)?;
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; 64 * 1024];
@@ -81,13 +88,33 @@ impl<R: Read + Seek> ZipSource<R> {
         let mut entries = Vec::with_capacity(archive.len());
         for index in 0..archive.len() {
             let entry = archive.by_index_raw(index).map_err(|e| {
-                Error::input(Location::file(&name), format!("entry {} of the zip cannot be read: {e}", index + 1))
+                Error::input(
+                    Location::file(&name),
+                    format!("entry {} of the zip cannot be read: {e}", index + 1),
+                )
             })?;
-            let entry_name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {}", index + 1));
-            entries.push(ArchiveEntry { name: entry_name, size: entry.size(), is_dir: entry.is_dir() });
+            let entry_name = entry
+                .name()
+                .map(|n| n.into_owned())
+                .unwrap_or_else(|_| format!("entry {}", index + 1));
+            entries.push(ArchiveEntry {
+                name: entry_name,
+                size: entry.size(),
+                is_dir: entry.is_dir(),
+            });
         }
-        let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        Ok(ZipSource { name, bytes, sha256, entries, archive })
+        let sha256 = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(ZipSource {
+            name,
+            bytes,
+            sha256,
+            entries,
+            archive,
+        })
     }
 }
 
@@ -105,7 +132,10 @@ impl<R: Read + Seek> ArchiveSource for ZipSource<R> {
         &self.entries
     }
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>> {
-        let entry = self.archive.by_index(index).map_err(std::io::Error::other)?;
+        let entry = self
+            .archive
+            .by_index(index)
+            .map_err(std::io::Error::other)?;
         Ok(Box::new(entry))
     }
 }
@@ -172,15 +202,22 @@ pub fn id_from_name(name: &str) -> Option<String> {
     let base = base_name(name);
     let head = base.get(..32)?;
     let next = base[32..].chars().next();
-    (is_call_id(head) && !next.is_some_and(|c| c.is_ascii_alphanumeric())).then(|| head.to_ascii_lowercase())
+    (is_call_id(head) && !next.is_some_and(|c| c.is_ascii_alphanumeric()))
+        .then(|| head.to_ascii_lowercase())
 }
 
 /// A recording's file type from its first bytes.
 pub fn media_extension(head: &[u8]) -> Option<&'static str> {
     if head.len() >= 12 && &head[4..8] == b"ftyp" {
-        return Some(if matches!(&head[8..12], b"M4A " | b"M4B ") { "m4a" } else { "mp4" });
+        return Some(if matches!(&head[8..12], b"M4A " | b"M4B ") {
+            "m4a"
+        } else {
+            "mp4"
+        });
     }
-    if head.starts_with(b"ID3") || (head.len() >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 && head[1] < 0xFE) {
+    if head.starts_with(b"ID3")
+        || (head.len() >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 && head[1] < 0xFE)
+    {
         return Some("mp3");
     }
     if head.len() >= 12 && head.starts_with(b"RIFF") && &head[8..12] == b"WAVE" {
@@ -211,17 +248,32 @@ pub fn read_archive(
 ) -> ArchiveSummary {
     let archive_name = source.name().to_string();
     let entries = source.entries().to_vec();
-    let mut summary = ArchiveSummary { name: archive_name.clone(), entries: entries.len(), ..Default::default() };
+    let mut summary = ArchiveSummary {
+        name: archive_name.clone(),
+        entries: entries.len(),
+        ..Default::default()
+    };
     for (index, entry) in entries.iter().enumerate() {
         if entry.is_dir || is_junk(&entry.name) {
             summary.ignored += 1;
             continue;
         }
         let location = Location::file(&archive_name).with_entry(&entry.name);
-        let source_ref = EntryRef { archive: archive_index, entry: index };
-        let outcome = source
-            .open(index)
-            .and_then(|reader| read_entry(reader, entry, &location, source_ref, contents, &mut summary, report));
+        let source_ref = EntryRef {
+            archive: archive_index,
+            entry: index,
+        };
+        let outcome = source.open(index).and_then(|reader| {
+            read_entry(
+                reader,
+                entry,
+                &location,
+                source_ref,
+                contents,
+                &mut summary,
+                report,
+            )
+        });
         if let Err(e) = outcome {
             summary.unreadable += 1;
             report.error(
@@ -246,7 +298,11 @@ fn read_entry(
     let head = read_head(&mut reader, 64)?;
     if head.is_empty() {
         summary.unrecognised += 1;
-        report.warning(ReasonCode::UnrecognisedEntry, location.clone(), "an empty file; ignored");
+        report.warning(
+            ReasonCode::UnrecognisedEntry,
+            location.clone(),
+            "an empty file; ignored",
+        );
         return Ok(());
     }
     if let Some(extension) = media_extension(&head) {
@@ -276,7 +332,10 @@ cannot be matched to a call; rename it to <engagement id>.{extension} to import 
         return Ok(());
     }
     let text_start = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&head);
-    let first = text_start.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let first = text_start
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
     let skip_bom = head.len() - text_start.len();
     let rest = Cursor::new(head[skip_bom..].to_vec()).chain(reader);
     if matches!(first, Some(b'{' | b'[')) {
@@ -307,7 +366,11 @@ Tracker exports are converted with --trackers",
     } else {
         "a binary file of unknown type"
     };
-    report.warning(ReasonCode::UnrecognisedEntry, location.clone(), format!("{what}; ignored"));
+    report.warning(
+        ReasonCode::UnrecognisedEntry,
+        location.clone(),
+        format!("{what}; ignored"),
+    );
     Ok(())
 }
 
@@ -321,7 +384,8 @@ fn read_json_entry(
     report: &mut Report,
 ) {
     match read_document(std::io::BufReader::new(reader), location, source) {
-        Ok(ChorusDocument::EngagementPage(engagements)) | Ok(ChorusDocument::EngagementArray(engagements)) => {
+        Ok(ChorusDocument::EngagementPage(engagements))
+        | Ok(ChorusDocument::EngagementArray(engagements)) => {
             summary.engagement_pages += 1;
             summary.engagements += engagements.len();
             contents.engagements.extend(engagements);
@@ -338,11 +402,18 @@ fn read_json_entry(
         Ok(ChorusDocument::FetchReport(missing)) => {
             summary.ignored += 1;
             for item in missing {
-                let id = if item.engagement_id.is_empty() { "?".to_string() } else { item.engagement_id };
+                let id = if item.engagement_id.is_empty() {
+                    "?".to_string()
+                } else {
+                    item.engagement_id
+                };
                 report.warning(
                     ReasonCode::DownloadFailed,
                     item.location,
-                    format!("the download of the {} of call {id} failed: {}", item.what, item.message),
+                    format!(
+                        "the download of the {} of call {id} failed: {}",
+                        item.what, item.message
+                    ),
                 );
             }
         }
@@ -359,13 +430,19 @@ fn read_json_entry(
             report.warning(
                 ReasonCode::UnrecognisedEntry,
                 location.clone(),
-                format!("{what}: not an engagement page, conversation document or users list; ignored"),
+                format!(
+                    "{what}: not an engagement page, conversation document or users list; ignored"
+                ),
             );
         }
         Err(message) => {
             summary.unreadable += 1;
             match id_from_name(&entry.name) {
-                Some(id) => contents.unreadable.push(UnreadableEntry { id, message, location: location.clone() }),
+                Some(id) => contents.unreadable.push(UnreadableEntry {
+                    id,
+                    message,
+                    location: location.clone(),
+                }),
                 None => report.error(
                     ReasonCode::UnreadableRecord,
                     location.clone(),
@@ -383,8 +460,14 @@ mod tests {
     #[test]
     fn names_give_ids_and_junk() {
         let id = "0123456789abcdef0123456789ABCDEF";
-        assert_eq!(id_from_name(&format!("export/media/{id}.mp4")), Some(id.to_ascii_lowercase()));
-        assert_eq!(id_from_name(&format!("..\\..\\{id}_transcript.json")), Some(id.to_ascii_lowercase()));
+        assert_eq!(
+            id_from_name(&format!("export/media/{id}.mp4")),
+            Some(id.to_ascii_lowercase())
+        );
+        assert_eq!(
+            id_from_name(&format!("..\\..\\{id}_transcript.json")),
+            Some(id.to_ascii_lowercase())
+        );
         assert_eq!(id_from_name(&format!("{id}0.mp4")), None);
         assert_eq!(id_from_name("call.mp4"), None);
         assert!(is_junk("__MACOSX/export/._a.json"));
@@ -401,6 +484,10 @@ mod tests {
         assert_eq!(media_extension(b"RIFF\0\0\0\0WAVEfmt "), Some("wav"));
         assert_eq!(media_extension(b"\x1a\x45\xdf\xa3\x01"), Some("webm"));
         assert_eq!(media_extension(b"{\"a\":1}"), None);
-        assert_eq!(media_extension(b"\xff\xfeE\0m\0"), None, "a UTF-16 text is not an mp3");
+        assert_eq!(
+            media_extension(b"\xff\xfeE\0m\0"),
+            None,
+            "a UTF-16 text is not an mp3"
+        );
     }
 }

@@ -9,8 +9,8 @@
 //! read in full only when the transcript is written (`read_transcript`).
 
 use crate::model::calls::{
-    ClusterRecord, ConversationRecord, EngagementRecord, EntryRef, ParticipantRecord, PersonRecord, TranscriptRecord,
-    UtteranceRecord,
+    ClusterRecord, ConversationRecord, EngagementRecord, EntryRef, ParticipantRecord, PersonRecord,
+    TranscriptRecord, UtteranceRecord,
 };
 use crate::model::Location;
 use crate::read::lenient::Scalar;
@@ -73,7 +73,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
                 f.write_str("an object")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ObjectOnly<T>, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| ObjectOnly(Some(t)))
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|t| ObjectOnly(Some(t)))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ObjectOnly<T>, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -206,7 +207,11 @@ impl RawListItem {
             user_id: self.user_id.text(),
             user_email: self.user_email.text(),
             user_name: self.user_name.text(),
-            participants: self.participants.items().map(RawParticipant::record).collect(),
+            participants: self
+                .participants
+                .items()
+                .map(RawParticipant::record)
+                .collect(),
             account_id: self.account_id.text(),
             account_name: self.account_name.text(),
             opportunity_id: self.opportunity_id.text(),
@@ -421,15 +426,19 @@ impl<'de> Deserialize<'de> for Top {
                 f.write_str("a JSON object or array")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top, A::Error> {
-                List::<RawListItem>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Top::Array)
+                List::<RawListItem>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(Top::Array)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
-                let (mut engagements, mut data, mut errors, mut keys) = (None, None, None, Vec::new());
+                let (mut engagements, mut data, mut errors, mut keys) =
+                    (None, None, None, Vec::new());
                 let (mut users, mut missing) = (None, None);
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "engagements" => engagements = Some(map.next_value::<List<RawListItem>>()?),
-                        "data" => data = map.next_value::<Option<Box<RawData<UtteranceCount>>>>()?,
+                        "data" => {
+                            data = map.next_value::<Option<Box<RawData<UtteranceCount>>>>()?
+                        }
                         "errors" => errors = map.next_value::<Option<Vec<serde_json::Value>>>()?,
                         "users" => users = Some(map.next_value::<List<RawListItem>>()?),
                         "missing" => missing = Some(map.next_value::<List<RawMissing>>()?),
@@ -441,7 +450,14 @@ impl<'de> Deserialize<'de> for Top {
                         keys.push(key);
                     }
                 }
-                Ok(Top::Object { engagements, data, errors, users, missing, keys })
+                Ok(Top::Object {
+                    engagements,
+                    data,
+                    errors,
+                    users,
+                    missing,
+                    keys,
+                })
             }
         }
         deserializer.deserialize_any(TopVisitor)
@@ -459,19 +475,30 @@ fn json_error(e: serde_json::Error) -> String {
 /// Reads one JSON entry and says what it is. `location` names the archive
 /// and entry; records get a JSON pointer added. An error is a message for
 /// the report (the JSON could not be parsed).
-pub fn read_document<R: Read>(reader: R, location: &Location, source: EntryRef) -> Result<ChorusDocument, String> {
+pub fn read_document<R: Read>(
+    reader: R,
+    location: &Location,
+    source: EntryRef,
+) -> Result<ChorusDocument, String> {
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let top = Top::deserialize(&mut deserializer).map_err(json_error)?;
     deserializer.end().map_err(json_error)?;
     Ok(match top {
-        Top::Object { engagements: Some(items), .. } => ChorusDocument::EngagementPage(
+        Top::Object {
+            engagements: Some(items),
+            ..
+        } => ChorusDocument::EngagementPage(
             items
                 .0
                 .into_iter()
-                .map(|(i, item)| item.engagement(pointer_location(location, format!("/engagements/{i}"))))
+                .map(|(i, item)| {
+                    item.engagement(pointer_location(location, format!("/engagements/{i}")))
+                })
                 .collect(),
         ),
-        Top::Object { data: Some(data), .. } => {
+        Top::Object {
+            data: Some(data), ..
+        } => {
             let kind = data.kind.text().unwrap_or_default().to_ascii_lowercase();
             match kind.as_str() {
                 "user" | "users" => {
@@ -479,34 +506,47 @@ pub fn read_document<R: Read>(reader: R, location: &Location, source: EntryRef) 
                     match attributes.email.text() {
                         Some(email) => ChorusDocument::Users(vec![PersonRecord {
                             email,
-                            name: full_name(&attributes.name, &attributes.first_name, &attributes.last_name),
+                            name: full_name(
+                                &attributes.name,
+                                &attributes.first_name,
+                                &attributes.last_name,
+                            ),
                             role: attributes.role.text(),
                             user_id: data.id.text().or_else(|| attributes.user_id.text()),
                             location: pointer_location(location, "/data".to_string()),
                         }]),
-                        None => ChorusDocument::Other("a v1 user document without an email".to_string()),
+                        None => {
+                            ChorusDocument::Other("a v1 user document without an email".to_string())
+                        }
                     }
                 }
                 "" | "recording" | "conversation" | "conversations" | "engagement" => {
                     conversation(*data, location, source)
                         .map(|c| ChorusDocument::Conversation(Box::new(c)))
                         .unwrap_or_else(|| {
-                            ChorusDocument::Other(format!("a v1 document of type \"{kind}\" without attributes"))
+                            ChorusDocument::Other(format!(
+                                "a v1 document of type \"{kind}\" without attributes"
+                            ))
                         })
                 }
                 _ => ChorusDocument::Other(format!("a v1 document of type \"{kind}\"")),
             }
         }
-        Top::Object { users: Some(items), .. } if items.0.iter().any(|(_, i)| i.email.text().is_some()) => {
-            ChorusDocument::Users(
-                items
-                    .0
-                    .into_iter()
-                    .filter_map(|(i, item)| item.person(pointer_location(location, format!("/users/{i}"))))
-                    .collect(),
-            )
-        }
-        Top::Object { missing: Some(items), .. } => ChorusDocument::FetchReport(
+        Top::Object {
+            users: Some(items), ..
+        } if items.0.iter().any(|(_, i)| i.email.text().is_some()) => ChorusDocument::Users(
+            items
+                .0
+                .into_iter()
+                .filter_map(|(i, item)| {
+                    item.person(pointer_location(location, format!("/users/{i}")))
+                })
+                .collect(),
+        ),
+        Top::Object {
+            missing: Some(items),
+            ..
+        } => ChorusDocument::FetchReport(
             items
                 .0
                 .into_iter()
@@ -518,12 +558,22 @@ pub fn read_document<R: Read>(reader: R, location: &Location, source: EntryRef) 
                 })
                 .collect(),
         ),
-        Top::Object { errors: Some(errors), .. } => {
+        Top::Object {
+            errors: Some(errors),
+            ..
+        } => {
             let first = errors.first();
-            let field =
-                |name: &str| first.and_then(|e| e.get(name)).map(|v| v.to_string().trim_matches('"').to_string());
+            let field = |name: &str| {
+                first
+                    .and_then(|e| e.get(name))
+                    .map(|v| v.to_string().trim_matches('"').to_string())
+            };
             ChorusDocument::ErrorResponse(
-                [field("status"), field("title"), field("detail")].into_iter().flatten().collect::<Vec<_>>().join(" "),
+                [field("status"), field("title"), field("detail")]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
             )
         }
         Top::Object { keys, .. } => ChorusDocument::Other(if keys.is_empty() {
@@ -531,31 +581,43 @@ pub fn read_document<R: Read>(reader: R, location: &Location, source: EntryRef) 
         } else {
             format!("a JSON object with keys {}", keys.join(", "))
         }),
-        Top::Array(items) if items.0.iter().any(|(_, item)| item.is_engagement()) => ChorusDocument::EngagementArray(
-            items
-                .0
-                .into_iter()
-                .filter(|(_, item)| item.is_engagement())
-                .map(|(i, item)| item.engagement(pointer_location(location, format!("/{i}"))))
-                .collect(),
-        ),
-        Top::Array(items) if !items.0.is_empty() && items.0.iter().all(|(_, i)| i.email.text().is_some()) => {
+        Top::Array(items) if items.0.iter().any(|(_, item)| item.is_engagement()) => {
+            ChorusDocument::EngagementArray(
+                items
+                    .0
+                    .into_iter()
+                    .filter(|(_, item)| item.is_engagement())
+                    .map(|(i, item)| item.engagement(pointer_location(location, format!("/{i}"))))
+                    .collect(),
+            )
+        }
+        Top::Array(items)
+            if !items.0.is_empty() && items.0.iter().all(|(_, i)| i.email.text().is_some()) =>
+        {
             ChorusDocument::Users(
                 items
                     .0
                     .into_iter()
-                    .filter_map(|(i, item)| item.person(pointer_location(location, format!("/{i}"))))
+                    .filter_map(|(i, item)| {
+                        item.person(pointer_location(location, format!("/{i}")))
+                    })
                     .collect(),
             )
         }
-        Top::Array(items) if items.0.is_empty() => ChorusDocument::Other("an empty JSON array".to_string()),
-        Top::Array(_) => {
-            ChorusDocument::Other("a JSON array of objects that are neither engagements nor users".to_string())
+        Top::Array(items) if items.0.is_empty() => {
+            ChorusDocument::Other("an empty JSON array".to_string())
         }
+        Top::Array(_) => ChorusDocument::Other(
+            "a JSON array of objects that are neither engagements nor users".to_string(),
+        ),
     })
 }
 
-fn conversation(data: RawData<UtteranceCount>, location: &Location, source: EntryRef) -> Option<ConversationRecord> {
+fn conversation(
+    data: RawData<UtteranceCount>,
+    location: &Location,
+    source: EntryRef,
+) -> Option<ConversationRecord> {
     let attributes = data.attributes?;
     let owner = attributes.owner.unwrap_or_default();
     let account = attributes.account.unwrap_or_default();
@@ -574,7 +636,11 @@ fn conversation(data: RawData<UtteranceCount>, location: &Location, source: Entr
         account_name: account.name.text(),
         deal_id: deal.id.text(),
         deal_name: deal.name.text(),
-        participants: attributes.participants.items().map(RawParticipant::record).collect(),
+        participants: attributes
+            .participants
+            .items()
+            .map(RawParticipant::record)
+            .collect(),
         started_at: recording.start_time.time(),
         duration_seconds: recording.duration.number(),
         recordable: recording.recordable.flag(),
@@ -598,7 +664,11 @@ pub fn read_transcript<R: Read>(reader: R) -> Result<TranscriptRecord, String> {
     let attributes = document.data.attributes.unwrap_or_default();
     let recording = attributes.recording.unwrap_or_default();
     Ok(TranscriptRecord {
-        participants: attributes.participants.items().map(RawParticipant::record).collect(),
+        participants: attributes
+            .participants
+            .items()
+            .map(RawParticipant::record)
+            .collect(),
         clusters: recording
             .clusters
             .items()
@@ -609,7 +679,11 @@ pub fn read_transcript<R: Read>(reader: R) -> Result<TranscriptRecord, String> {
                 participant: c.participant.text(),
             })
             .collect(),
-        utterances: recording.utterances.items().map(RawUtterance::record).collect(),
+        utterances: recording
+            .utterances
+            .items()
+            .map(RawUtterance::record)
+            .collect(),
     })
 }
 
@@ -625,8 +699,15 @@ mod tests {
     use super::*;
 
     fn read(json: &str) -> ChorusDocument {
-        read_document(json.as_bytes(), &Location::file("a.zip").with_entry("x.json"), EntryRef { archive: 0, entry: 0 })
-            .unwrap()
+        read_document(
+            json.as_bytes(),
+            &Location::file("a.zip").with_entry("x.json"),
+            EntryRef {
+                archive: 0,
+                entry: 0,
+            },
+        )
+        .unwrap()
     }
 
     #[test]
@@ -646,13 +727,19 @@ mod tests {
             r#"{"data":{"attributes":{"recording":{"utterances":[{"snippet":"hi"},{"snippet":"","snippet_time":1}]}},"type":"recording","id":"ab"}}"#,
         ) {
             ChorusDocument::Conversation(c) => {
-                assert_eq!((c.id.as_str(), c.utterances, c.utterances_dropped), ("ab", 0, 2))
+                assert_eq!(
+                    (c.id.as_str(), c.utterances, c.utterances_dropped),
+                    ("ab", 0, 2)
+                )
             }
             other => panic!("{other:?}"),
         }
         match read(r#"[{"id":7,"email":"a@example.com","first_name":"Ann","last_name":"Lee"}]"#) {
             ChorusDocument::Users(u) => {
-                assert_eq!((u[0].name.as_deref(), u[0].user_id.as_deref()), (Some("Ann Lee"), Some("7")))
+                assert_eq!(
+                    (u[0].name.as_deref(), u[0].user_id.as_deref()),
+                    (Some("Ann Lee"), Some("7"))
+                )
             }
             other => panic!("{other:?}"),
         }
@@ -660,16 +747,32 @@ mod tests {
             matches!(read(r#"{"errors":[{"status":"404","title":"Not Found"}]}"#), ChorusDocument::ErrorResponse(m) if m == "404 Not Found")
         );
         assert!(matches!(read(r#"{"name":"x"}"#), ChorusDocument::Other(_)));
-        assert!(matches!(read(r#"{"users":[{"email":"a@example.com"}]}"#), ChorusDocument::Users(u) if u.len() == 1));
-        match read(r#"{"missing":[{"engagement_id":"ab","what":"media","message":"403 Forbidden"}]}"#) {
+        assert!(
+            matches!(read(r#"{"users":[{"email":"a@example.com"}]}"#), ChorusDocument::Users(u) if u.len() == 1)
+        );
+        match read(
+            r#"{"missing":[{"engagement_id":"ab","what":"media","message":"403 Forbidden"}]}"#,
+        ) {
             ChorusDocument::FetchReport(m) => {
-                assert_eq!((m[0].what.as_str(), m[0].location.pointer.as_deref()), ("media", Some("/missing/0")))
+                assert_eq!(
+                    (m[0].what.as_str(), m[0].location.pointer.as_deref()),
+                    ("media", Some("/missing/0"))
+                )
             }
             other => panic!("{other:?}"),
         }
-        let error =
-            read_document(&b"{\"engagements\": [1,"[..], &Location::file("a"), EntryRef { archive: 0, entry: 0 })
-                .unwrap_err();
-        assert!(error.starts_with("not readable JSON: ") && error.ends_with("at line 1 column 19"), "{error}");
+        let error = read_document(
+            &b"{\"engagements\": [1,"[..],
+            &Location::file("a"),
+            EntryRef {
+                archive: 0,
+                entry: 0,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            error.starts_with("not readable JSON: ") && error.ends_with("at line 1 column 19"),
+            "{error}"
+        );
     }
 }

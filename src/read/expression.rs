@@ -63,7 +63,10 @@ impl fmt::Display for SyntaxError {
 impl std::error::Error for SyntaxError {}
 
 fn syntax_error(column: usize, message: impl Into<String>) -> SyntaxError {
-    SyntaxError { column, message: message.into() }
+    SyntaxError {
+        column,
+        message: message.into(),
+    }
 }
 
 /// Parses a tracker expression into an [`Expr`] tree.
@@ -80,7 +83,10 @@ pub fn parse(input: &str) -> Result<Expr, SyntaxError> {
     let expr = parser.or_expr(0)?;
     match parser.peek() {
         None => Ok(expr),
-        Some(token) => Err(syntax_error(token.column, format!("unexpected {}", token.name()))),
+        Some(token) => Err(syntax_error(
+            token.column,
+            format!("unexpected {}", token.name()),
+        )),
     }
 }
 
@@ -90,7 +96,11 @@ pub fn parse(input: &str) -> Result<Expr, SyntaxError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum TokenKind {
     Word(String),
-    Quoted { text: String, content_column: usize, proximity: Option<u32> },
+    Quoted {
+        text: String,
+        content_column: usize,
+        proximity: Option<u32>,
+    },
     Open,
     Close,
     And,
@@ -147,7 +157,11 @@ struct Lexer {
 
 impl Lexer {
     fn new(input: &str) -> Self {
-        Lexer { chars: input.chars().collect(), pos: 0, tokens: Vec::new() }
+        Lexer {
+            chars: input.chars().collect(),
+            pos: 0,
+            tokens: Vec::new(),
+        }
     }
 
     fn at(&self, i: usize) -> Option<char> {
@@ -163,7 +177,10 @@ impl Lexer {
     }
 
     fn text(&self, start: usize, end: usize) -> String {
-        self.chars.get(start..end).map(|chars| chars.iter().collect()).unwrap_or_default()
+        self.chars
+            .get(start..end)
+            .map(|chars| chars.iter().collect())
+            .unwrap_or_default()
     }
 
     /// A bare word stops at whitespace, parentheses, quotes, `&&`, `||` and commas,
@@ -192,7 +209,11 @@ impl Lexer {
     }
 
     fn push(&mut self, kind: TokenKind, column: usize, spelling: &str) {
-        self.tokens.push(Token { kind, column, spelling: spelling.to_string() });
+        self.tokens.push(Token {
+            kind,
+            column,
+            spelling: spelling.to_string(),
+        });
     }
 
     fn tokens(mut self) -> Result<Vec<Token>, SyntaxError> {
@@ -266,7 +287,11 @@ impl Lexer {
             self.pos = digits_end;
         }
         self.tokens.push(Token {
-            kind: TokenKind::Quoted { text, content_column: start + 1, proximity },
+            kind: TokenKind::Quoted {
+                text,
+                content_column: start + 1,
+                proximity,
+            },
             column,
             spelling: String::new(),
         });
@@ -298,7 +323,11 @@ impl Lexer {
                 }
             }
         };
-        self.tokens.push(Token { kind, column, spelling: word });
+        self.tokens.push(Token {
+            kind,
+            column,
+            spelling: word,
+        });
         Ok(())
     }
 }
@@ -315,7 +344,10 @@ fn distance(digits: &str, column: usize, operator: &str) -> Result<u32, SyntaxEr
         Some(offset) => Err(not_a_number(offset)),
         None if digits.is_empty() => Err(not_a_number(0)),
         None => digits.parse::<u32>().map_err(|_| {
-            syntax_error(column, format!("the distance after {operator} is too large"))
+            syntax_error(
+                column,
+                format!("the distance after {operator} is too large"),
+            )
         }),
     }
 }
@@ -349,7 +381,10 @@ struct Parser {
 }
 
 fn too_deep(column: usize) -> SyntaxError {
-    syntax_error(column, format!("nesting too deep (more than {MAX_DEPTH} levels)"))
+    syntax_error(
+        column,
+        format!("nesting too deep (more than {MAX_DEPTH} levels)"),
+    )
 }
 
 impl Parser {
@@ -402,12 +437,17 @@ impl Parser {
         let mut left = self.unary(depth)?;
         let mut nested = 0;
         while let Some(token) = self.peek() {
-            let TokenKind::Near(distance) = token.kind else { break };
+            let TokenKind::Near(distance) = token.kind else {
+                break;
+            };
             let column = token.column;
             self.pos += 1;
             let right = self.unary(depth)?;
             left = match left {
-                Expr::Near { mut terms, distance: d } if d == distance => {
+                Expr::Near {
+                    mut terms,
+                    distance: d,
+                } if d == distance => {
                     push_near_term(&mut terms, right, distance);
                     Expr::Near { terms, distance }
                 }
@@ -441,7 +481,9 @@ impl Parser {
     }
 
     fn primary(&mut self, depth: usize) -> Result<Expr, SyntaxError> {
-        let Some(token) = self.peek() else { return Err(self.missing_phrase()) };
+        let Some(token) = self.peek() else {
+            return Err(self.missing_phrase());
+        };
         let column = token.column;
         match &token.kind {
             TokenKind::Open => {
@@ -463,9 +505,17 @@ impl Parser {
                     self.pos += 1;
                 }
                 let text = normalize(&words.join(" "));
-                Ok(Expr::Phrase(Phrase { text, quoted: false, column }))
+                Ok(Expr::Phrase(Phrase {
+                    text,
+                    quoted: false,
+                    column,
+                }))
             }
-            TokenKind::Quoted { text, content_column, proximity } => {
+            TokenKind::Quoted {
+                text,
+                content_column,
+                proximity,
+            } => {
                 let expr = quoted_phrase(text, column, *content_column, *proximity);
                 self.pos += 1;
                 Ok(expr)
@@ -488,9 +538,10 @@ impl Parser {
                 operator.column,
                 format!("expected a phrase after {}", operator.name()),
             ),
-            (_, Some(next)) => {
-                syntax_error(next.column, format!("expected a phrase before {}", next.name()))
-            }
+            (_, Some(next)) => syntax_error(
+                next.column,
+                format!("expected a phrase before {}", next.name()),
+            ),
             (Some(previous), None) => syntax_error(
                 previous.column,
                 format!("expected a phrase after {}", previous.name()),
@@ -527,24 +578,42 @@ fn flatten(operands: Vec<Expr>, join: Join) -> Expr {
 
 fn push_near_term(terms: &mut Vec<Expr>, term: Expr, distance: Option<u32>) {
     match term {
-        Expr::Near { terms: inner, distance: d } if d == distance => terms.extend(inner),
+        Expr::Near {
+            terms: inner,
+            distance: d,
+        } if d == distance => terms.extend(inner),
         other => terms.push(other),
     }
 }
 
 /// A quoted phrase; with `~n` and two or more words, proximity of its words.
 fn quoted_phrase(text: &str, column: usize, content_column: usize, proximity: Option<u32>) -> Expr {
-    let whole = Expr::Phrase(Phrase { text: normalize(text), quoted: true, column });
-    let Some(distance) = proximity else { return whole };
+    let whole = Expr::Phrase(Phrase {
+        text: normalize(text),
+        quoted: true,
+        column,
+    });
+    let Some(distance) = proximity else {
+        return whole;
+    };
     let words = words_with_columns(text, content_column);
     if words.len() < 2 {
         return whole;
     }
     let terms = words
         .into_iter()
-        .map(|(text, column)| Expr::Phrase(Phrase { text, quoted: true, column }))
+        .map(|(text, column)| {
+            Expr::Phrase(Phrase {
+                text,
+                quoted: true,
+                column,
+            })
+        })
         .collect();
-    Expr::Near { terms, distance: Some(distance) }
+    Expr::Near {
+        terms,
+        distance: Some(distance),
+    }
 }
 
 /// The words of `text` with the column each starts at, `text` starting at `first_column`.
@@ -665,7 +734,11 @@ impl Analyser {
                     "uses NOT: Outdoo triggers cannot exclude phrases; it was left out".to_string()
                 } else {
                     let quoted: Vec<String> = excluded.iter().map(|text| quote(text)).collect();
-                    let left_out = if quoted.len() == 1 { "it was" } else { "they were" };
+                    let left_out = if quoted.len() == 1 {
+                        "it was"
+                    } else {
+                        "they were"
+                    };
                     format!(
                         "excludes {} (NOT): Outdoo triggers cannot exclude phrases; {left_out} left out",
                         join_list(&quoted)
@@ -685,7 +758,11 @@ impl Analyser {
                     Some(n) => format!("within {n} words of each other"),
                     None => "close together".to_string(),
                 };
-                let any = if described.len() == 2 { "either one" } else { "any one" };
+                let any = if described.len() == 2 {
+                    "either one"
+                } else {
+                    "any one"
+                };
                 self.reason(format!(
                     "uses proximity ({operator}) between {}: they must be said {closeness}; \
                      as separate triggers {any} alone matches anywhere in the call",
@@ -704,7 +781,10 @@ impl Analyser {
             return;
         }
         let trigger = match prefix_stem(&text) {
-            Some(stem) => TriggerPhrase { text: stem.to_string(), prefix: true },
+            Some(stem) => TriggerPhrase {
+                text: stem.to_string(),
+                prefix: true,
+            },
             None => {
                 if text.contains(['*', '?']) {
                     self.reason(format!(
@@ -712,10 +792,16 @@ impl Analyser {
                         quote(&text)
                     ));
                 }
-                TriggerPhrase { text, prefix: false }
+                TriggerPhrase {
+                    text,
+                    prefix: false,
+                }
             }
         };
-        if self.seen.insert((trigger.text.to_lowercase(), trigger.prefix)) {
+        if self
+            .seen
+            .insert((trigger.text.to_lowercase(), trigger.prefix))
+        {
             self.phrases.push(trigger);
         }
     }
@@ -741,7 +827,11 @@ fn collect_texts(expr: &Expr, depth: usize, out: &mut Vec<String>) {
                 out.push(text);
             }
         }
-        Expr::And(operands) | Expr::Or(operands) | Expr::Near { terms: operands, .. } => {
+        Expr::And(operands)
+        | Expr::Or(operands)
+        | Expr::Near {
+            terms: operands, ..
+        } => {
             for operand in operands {
                 collect_texts(operand, depth + 1, out);
             }
@@ -756,8 +846,10 @@ fn describe(expr: &Expr, depth: usize) -> String {
         return "(...)".to_string();
     }
     let group = |operands: &[Expr], word: &str| {
-        let parts: Vec<String> =
-            operands.iter().map(|operand| describe(operand, depth + 1)).collect();
+        let parts: Vec<String> = operands
+            .iter()
+            .map(|operand| describe(operand, depth + 1))
+            .collect();
         match parts.as_slice() {
             [only] => only.clone(),
             _ => format!("({})", parts.join(word)),
@@ -790,11 +882,19 @@ mod tests {
     use super::*;
 
     fn word(text: &str, column: usize) -> Expr {
-        Expr::Phrase(Phrase { text: text.to_string(), quoted: false, column })
+        Expr::Phrase(Phrase {
+            text: text.to_string(),
+            quoted: false,
+            column,
+        })
     }
 
     fn quoted(text: &str, column: usize) -> Expr {
-        Expr::Phrase(Phrase { text: text.to_string(), quoted: true, column })
+        Expr::Phrase(Phrase {
+            text: text.to_string(),
+            quoted: true,
+            column,
+        })
     }
 
     fn and(operands: Vec<Expr>) -> Expr {
@@ -828,11 +928,17 @@ mod tests {
     }
 
     fn trigger(text: &str) -> TriggerPhrase {
-        TriggerPhrase { text: text.to_string(), prefix: false }
+        TriggerPhrase {
+            text: text.to_string(),
+            prefix: false,
+        }
     }
 
     fn prefix(text: &str) -> TriggerPhrase {
-        TriggerPhrase { text: text.to_string(), prefix: true }
+        TriggerPhrase {
+            text: text.to_string(),
+            prefix: true,
+        }
     }
 
     // --- phrases -----------------------------------------------------------
@@ -894,7 +1000,10 @@ mod tests {
 
     #[test]
     fn single_quotes_are_not_quotes() {
-        assert_eq!(ok("'price list' OR cost"), or(vec![word("'price list'", 1), word("cost", 17)]));
+        assert_eq!(
+            ok("'price list' OR cost"),
+            or(vec![word("'price list'", 1), word("cost", 17)])
+        );
     }
 
     #[test]
@@ -905,15 +1014,23 @@ mod tests {
 
     #[test]
     fn wildcards_are_recorded_not_stripped() {
-        let Expr::Phrase(phrase) = ok("pric*") else { panic!("not a phrase") };
+        let Expr::Phrase(phrase) = ok("pric*") else {
+            panic!("not a phrase")
+        };
         assert_eq!(phrase.text, "pric*");
         assert!(phrase.has_wildcard());
-        let Expr::Phrase(phrase) = ok("colo?r") else { panic!("not a phrase") };
+        let Expr::Phrase(phrase) = ok("colo?r") else {
+            panic!("not a phrase")
+        };
         assert_eq!(phrase.text, "colo?r");
         assert!(phrase.has_wildcard());
-        let Expr::Phrase(phrase) = ok("\"price li*\"") else { panic!("not a phrase") };
+        let Expr::Phrase(phrase) = ok("\"price li*\"") else {
+            panic!("not a phrase")
+        };
         assert!(phrase.quoted && phrase.has_wildcard());
-        let Expr::Phrase(phrase) = ok("price") else { panic!("not a phrase") };
+        let Expr::Phrase(phrase) = ok("price") else {
+            panic!("not a phrase")
+        };
         assert!(!phrase.has_wildcard());
     }
 
@@ -921,8 +1038,14 @@ mod tests {
 
     #[test]
     fn or_and_not() {
-        assert_eq!(ok("pricing OR discount"), or(vec![word("pricing", 1), word("discount", 12)]));
-        assert_eq!(ok("pricing AND discount"), and(vec![word("pricing", 1), word("discount", 13)]));
+        assert_eq!(
+            ok("pricing OR discount"),
+            or(vec![word("pricing", 1), word("discount", 12)])
+        );
+        assert_eq!(
+            ok("pricing AND discount"),
+            and(vec![word("pricing", 1), word("discount", 13)])
+        );
         assert_eq!(ok("NOT competitor"), not(word("competitor", 5)));
     }
 
@@ -950,16 +1073,31 @@ mod tests {
     fn near_binds_tighter_than_and_and_not_tighter_than_near() {
         assert_eq!(
             ok("a AND b NEAR c"),
-            and(vec![word("a", 1), near(vec![word("b", 7), word("c", 14)], None)])
+            and(vec![
+                word("a", 1),
+                near(vec![word("b", 7), word("c", 14)], None)
+            ])
         );
-        assert_eq!(ok("NOT a NEAR b"), near(vec![not(word("a", 5)), word("b", 12)], None));
+        assert_eq!(
+            ok("NOT a NEAR b"),
+            near(vec![not(word("a", 5)), word("b", 12)], None)
+        );
     }
 
     #[test]
     fn same_operator_is_flattened() {
-        assert_eq!(ok("a AND b AND c"), and(vec![word("a", 1), word("b", 7), word("c", 13)]));
-        assert_eq!(ok("(a AND b) AND c"), and(vec![word("a", 2), word("b", 8), word("c", 15)]));
-        assert_eq!(ok("a OR (b OR c)"), or(vec![word("a", 1), word("b", 7), word("c", 12)]));
+        assert_eq!(
+            ok("a AND b AND c"),
+            and(vec![word("a", 1), word("b", 7), word("c", 13)])
+        );
+        assert_eq!(
+            ok("(a AND b) AND c"),
+            and(vec![word("a", 2), word("b", 8), word("c", 15)])
+        );
+        assert_eq!(
+            ok("a OR (b OR c)"),
+            or(vec![word("a", 1), word("b", 7), word("c", 12)])
+        );
         assert_eq!(ok("((a))"), word("a", 3));
     }
 
@@ -971,7 +1109,10 @@ mod tests {
         );
         assert_eq!(
             ok("(price,cost) AND budget"),
-            and(vec![or(vec![word("price", 2), word("cost", 8)]), word("budget", 18)])
+            and(vec![
+                or(vec![word("price", 2), word("cost", 8)]),
+                word("budget", 18)
+            ])
         );
         assert_eq!(
             ok("a AND b, c"),
@@ -987,7 +1128,11 @@ mod tests {
         );
         assert_eq!(
             ok("pricing (discount OR rebate)"),
-            or(vec![word("pricing", 1), word("discount", 10), word("rebate", 22)])
+            or(vec![
+                word("pricing", 1),
+                word("discount", 10),
+                word("rebate", 22)
+            ])
         );
     }
 
@@ -1005,7 +1150,10 @@ mod tests {
             ok("budget W/2 approved"),
             near(vec![word("budget", 1), word("approved", 12)], Some(2))
         );
-        assert_eq!(ok("a NEAR/2(b)"), near(vec![word("a", 1), word("b", 10)], Some(2)));
+        assert_eq!(
+            ok("a NEAR/2(b)"),
+            near(vec![word("a", 1), word("b", 10)], Some(2))
+        );
     }
 
     #[test]
@@ -1016,13 +1164,22 @@ mod tests {
         );
         assert_eq!(
             ok("a NEAR/2 b NEAR/3 c"),
-            near(vec![near(vec![word("a", 1), word("b", 10)], Some(2)), word("c", 19)], Some(3))
+            near(
+                vec![
+                    near(vec![word("a", 1), word("b", 10)], Some(2)),
+                    word("c", 19)
+                ],
+                Some(3)
+            )
         );
     }
 
     #[test]
     fn lucene_proximity() {
-        assert_eq!(ok("\"a b\"~5"), near(vec![quoted("a", 2), quoted("b", 4)], Some(5)));
+        assert_eq!(
+            ok("\"a b\"~5"),
+            near(vec![quoted("a", 2), quoted("b", 4)], Some(5))
+        );
         assert_eq!(
             ok("\"budget  approved\"~10 OR cost"),
             or(vec![
@@ -1043,7 +1200,10 @@ mod tests {
             ok("pricing AND NOT free trial"),
             and(vec![word("pricing", 1), not(word("free trial", 17))])
         );
-        assert_eq!(ok("pricing NOT free"), and(vec![word("pricing", 1), not(word("free", 13))]));
+        assert_eq!(
+            ok("pricing NOT free"),
+            and(vec![word("pricing", 1), not(word("free", 13))])
+        );
         assert_eq!(ok("NOT NOT a"), not(not(word("a", 9))));
         assert_eq!(ok("a OR NOT b"), or(vec![word("a", 1), not(word("b", 10))]));
     }
@@ -1060,9 +1220,15 @@ mod tests {
         assert_eq!(ok("!\"free trial\""), not(quoted("free trial", 2)));
         assert_eq!(
             ok("pricing && !(free OR trial)"),
-            and(vec![word("pricing", 1), not(or(vec![word("free", 14), word("trial", 22)]))])
+            and(vec![
+                word("pricing", 1),
+                not(or(vec![word("free", 14), word("trial", 22)]))
+            ])
         );
-        assert_eq!(ok("pricing !free"), and(vec![word("pricing", 1), not(word("free", 10))]));
+        assert_eq!(
+            ok("pricing !free"),
+            and(vec![word("pricing", 1), not(word("free", 10))])
+        );
     }
 
     // --- errors ---------------------------------------------------------------
@@ -1080,22 +1246,33 @@ mod tests {
     #[test]
     fn missing_operands() {
         assert_eq!(err("price OR"), (7, message("expected a phrase after OR")));
-        assert_eq!(err("AND price"), (1, message("expected a phrase before AND")));
+        assert_eq!(
+            err("AND price"),
+            (1, message("expected a phrase before AND"))
+        );
         assert_eq!(err("a OR OR b"), (3, message("expected a phrase after OR")));
         assert_eq!(err("a ,"), (3, message("expected a phrase after a comma")));
         assert_eq!(err(", a"), (1, message("expected a phrase before a comma")));
         assert_eq!(err("NOT"), (1, message("expected a phrase after NOT")));
-        assert_eq!(err("a NEAR/2"), (3, message("expected a phrase after NEAR/2")));
+        assert_eq!(
+            err("a NEAR/2"),
+            (3, message("expected a phrase after NEAR/2"))
+        );
         assert_eq!(err("a &&"), (3, message("expected a phrase after &&")));
         assert_eq!(err("(a OR)"), (4, message("expected a phrase after OR")));
         assert_eq!(err("(AND a)"), (2, message("expected a phrase before AND")));
-        assert_eq!(err("\"été\" AND"), (7, message("expected a phrase after AND")));
+        assert_eq!(
+            err("\"été\" AND"),
+            (7, message("expected a phrase after AND"))
+        );
         assert_eq!(err("Größe ||"), (7, message("expected a phrase after ||")));
     }
 
     #[test]
     fn display_names_the_column() {
-        let Err(error) = parse("price OR") else { panic!("parsed") };
+        let Err(error) = parse("price OR") else {
+            panic!("parsed")
+        };
         assert_eq!(error.to_string(), "column 7: expected a phrase after OR");
         let boxed: Box<dyn std::error::Error> = Box::new(error);
         assert_eq!(boxed.to_string(), "column 7: expected a phrase after OR");
@@ -1111,10 +1288,22 @@ mod tests {
     #[test]
     fn unbalanced_parentheses() {
         assert_eq!(err("(a OR b"), (1, message("this \"(\" is never closed")));
-        assert_eq!(err("\"Müller\" OR ("), (13, message("this \"(\" is never closed")));
-        assert_eq!(err("(a OR (b AND c"), (7, message("this \"(\" is never closed")));
-        assert_eq!(err("a OR b)"), (7, message("this \")\" has no matching \"(\"")));
-        assert_eq!(err("(a))"), (4, message("this \")\" has no matching \"(\"")));
+        assert_eq!(
+            err("\"Müller\" OR ("),
+            (13, message("this \"(\" is never closed"))
+        );
+        assert_eq!(
+            err("(a OR (b AND c"),
+            (7, message("this \"(\" is never closed"))
+        );
+        assert_eq!(
+            err("a OR b)"),
+            (7, message("this \")\" has no matching \"(\""))
+        );
+        assert_eq!(
+            err("(a))"),
+            (4, message("this \")\" has no matching \"(\""))
+        );
         assert_eq!(err("ü)("), (2, message("this \")\" has no matching \"(\"")));
         // A parenthesis inside quotes is text.
         assert_eq!(ok("\"(\" OR b"), or(vec![quoted("(", 1), word("b", 8)]));
@@ -1122,9 +1311,18 @@ mod tests {
 
     #[test]
     fn unterminated_and_empty_quotes() {
-        assert_eq!(err("\"Müller\" OR \"abc"), (13, message("this quote is never closed")));
-        assert_eq!(err("Größe OR \u{201E}Preis"), (10, message("this quote is never closed")));
-        assert_eq!(err("(a OR \"b)"), (7, message("this quote is never closed")));
+        assert_eq!(
+            err("\"Müller\" OR \"abc"),
+            (13, message("this quote is never closed"))
+        );
+        assert_eq!(
+            err("Größe OR \u{201E}Preis"),
+            (10, message("this quote is never closed"))
+        );
+        assert_eq!(
+            err("(a OR \"b)"),
+            (7, message("this quote is never closed"))
+        );
         assert_eq!(err("a OR \"\""), (6, message("empty quoted phrase")));
         assert_eq!(err("\"  \""), (1, message("empty quoted phrase")));
     }
@@ -1135,7 +1333,10 @@ mod tests {
         assert_eq!(err("größe NEAR/x preis"), (12, near_message.clone()));
         assert_eq!(err("a NEAR/5x b"), (9, near_message.clone()));
         assert_eq!(err("a NEAR/ b"), (8, near_message));
-        assert_eq!(err("a W/ b"), (5, message("expected a whole number after W/, like W/5")));
+        assert_eq!(
+            err("a W/ b"),
+            (5, message("expected a whole number after W/, like W/5"))
+        );
         assert_eq!(
             err("a NEAR/99999999999 b"),
             (8, message("the distance after NEAR/ is too large"))
@@ -1144,7 +1345,10 @@ mod tests {
         assert_eq!(err("\"a b\"~x"), (7, tilde.clone()));
         assert_eq!(err("\"ä b\"~"), (7, tilde.clone()));
         assert_eq!(err("\"a b\"~5x"), (8, tilde));
-        assert_eq!(err("\"a b\"~99999999999"), (7, message("the distance after ~ is too large")));
+        assert_eq!(
+            err("\"a b\"~99999999999"),
+            (7, message("the distance after ~ is too large"))
+        );
     }
 
     #[test]
@@ -1158,18 +1362,33 @@ mod tests {
         let nots = |n: usize| format!("{}a", "NOT ".repeat(n));
         assert!(parse(&nots(64)).is_ok());
         assert_eq!(err(&nots(65)), (257, too_deep.clone()));
-        assert_eq!(err(&format!("{}a", "!".repeat(100_000))), (65, too_deep.clone()));
+        assert_eq!(
+            err(&format!("{}a", "!".repeat(100_000))),
+            (65, too_deep.clone())
+        );
 
         // A chain whose distance keeps changing nests too.
-        let chain: String =
-            (0..70).map(|i| format!("w{i} NEAR/{} ", i % 2 + 1)).collect::<String>() + "end";
+        let chain: String = (0..70)
+            .map(|i| format!("w{i} NEAR/{} ", i % 2 + 1))
+            .collect::<String>()
+            + "end";
         assert_eq!(err(&chain).1, too_deep);
         // A long chain with one distance, or a long OR list, stays flat.
-        let flat = (0..10_000).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" NEAR/2 ");
-        let Expr::Near { terms, .. } = ok(&flat) else { panic!("not a Near") };
+        let flat = (0..10_000)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" NEAR/2 ");
+        let Expr::Near { terms, .. } = ok(&flat) else {
+            panic!("not a Near")
+        };
         assert_eq!(terms.len(), 10_000);
-        let list = (0..10_000).map(|i| format!("w{i}")).collect::<Vec<_>>().join(", ");
-        let Expr::Or(operands) = ok(&list) else { panic!("not an Or") };
+        let list = (0..10_000)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let Expr::Or(operands) = ok(&list) else {
+            panic!("not an Or")
+        };
         assert_eq!(operands.len(), 10_000);
     }
 
@@ -1188,7 +1407,11 @@ mod tests {
         );
         assert_eq!(
             analyse(&ok("\"  follow   up \"")),
-            Analysis { phrases: vec![trigger("follow up")], exact: true, reasons: vec![] }
+            Analysis {
+                phrases: vec![trigger("follow up")],
+                exact: true,
+                reasons: vec![]
+            }
         );
     }
 
@@ -1204,7 +1427,11 @@ mod tests {
         );
         assert_eq!(
             analyse(&ok("\"follow up*\"")),
-            Analysis { phrases: vec![prefix("follow up")], exact: true, reasons: vec![] }
+            Analysis {
+                phrases: vec![prefix("follow up")],
+                exact: true,
+                reasons: vec![]
+            }
         );
     }
 
@@ -1245,9 +1472,11 @@ mod tests {
         );
         assert_eq!(
             analyse(&ok("(a OR b) AND c AND d")).reasons,
-            vec!["uses AND: (\"a\" or \"b\"), \"c\" and \"d\" must all be said; \
+            vec![
+                "uses AND: (\"a\" or \"b\"), \"c\" and \"d\" must all be said; \
                  as separate triggers any one alone matches"
-                .to_string()]
+                    .to_string()
+            ]
         );
     }
 
@@ -1299,25 +1528,36 @@ mod tests {
         );
         assert_eq!(
             analyse(&ok("\"sign contract\"~3")).reasons,
-            vec!["uses proximity (NEAR/3) between \"sign\" and \"contract\": they must be said \
+            vec![
+                "uses proximity (NEAR/3) between \"sign\" and \"contract\": they must be said \
                  within 3 words of each other; as separate triggers either one alone matches \
                  anywhere in the call"
-                .to_string()]
+                    .to_string()
+            ]
         );
         assert_eq!(
             analyse(&ok("a NEAR b NEAR c")).reasons,
-            vec!["uses proximity (NEAR) between \"a\", \"b\" and \"c\": they must be said close \
+            vec![
+                "uses proximity (NEAR) between \"a\", \"b\" and \"c\": they must be said close \
                  together; as separate triggers any one alone matches anywhere in the call"
-                .to_string()]
+                    .to_string()
+            ]
         );
     }
 
     #[test]
     fn mixed_expression_collects_every_reason_in_order() {
-        let analysis = analyse(&ok("(pricing OR colo?r) AND budget NEAR/2 approved AND NOT free"));
+        let analysis = analyse(&ok(
+            "(pricing OR colo?r) AND budget NEAR/2 approved AND NOT free",
+        ));
         assert_eq!(
             analysis.phrases,
-            vec![trigger("pricing"), trigger("colo?r"), trigger("budget"), trigger("approved")]
+            vec![
+                trigger("pricing"),
+                trigger("colo?r"),
+                trigger("budget"),
+                trigger("approved")
+            ]
         );
         assert_eq!(
             analysis.reasons,
@@ -1390,7 +1630,10 @@ mod tests {
             let length = rng.below(16);
             let mut input = String::new();
             for _ in 0..length {
-                let piece = ALPHABET.get(rng.below(ALPHABET.len())).copied().unwrap_or("a");
+                let piece = ALPHABET
+                    .get(rng.below(ALPHABET.len()))
+                    .copied()
+                    .unwrap_or("a");
                 input.push_str(piece);
                 if rng.below(3) > 0 {
                     input.push(' ');
@@ -1425,14 +1668,23 @@ mod tests {
                 }
             }
         }
-        assert!(parsed > 500 && rejected > 500, "parsed {parsed}, rejected {rejected}");
+        assert!(
+            parsed > 500 && rejected > 500,
+            "parsed {parsed}, rejected {rejected}"
+        );
     }
 
     fn phrase_columns(expr: &Expr, out: &mut Vec<usize>) {
         match expr {
             Expr::Phrase(phrase) => out.push(phrase.column),
-            Expr::And(operands) | Expr::Or(operands) | Expr::Near { terms: operands, .. } => {
-                operands.iter().for_each(|operand| phrase_columns(operand, out));
+            Expr::And(operands)
+            | Expr::Or(operands)
+            | Expr::Near {
+                terms: operands, ..
+            } => {
+                operands
+                    .iter()
+                    .for_each(|operand| phrase_columns(operand, out));
             }
             Expr::Not(inner) => phrase_columns(inner, out),
         }

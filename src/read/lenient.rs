@@ -39,7 +39,9 @@ impl<'de> Deserialize<'de> for Scalar {
                 Ok(Scalar::Number(v.into()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
-                Ok(serde_json::Number::from_f64(v).map(Scalar::Number).unwrap_or(Scalar::Null))
+                Ok(serde_json::Number::from_f64(v)
+                    .map(Scalar::Number)
+                    .unwrap_or(Scalar::Null))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
                 Ok(Scalar::Text(v.to_string()))
@@ -142,18 +144,29 @@ fn parse_iso(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%:z"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+    ] {
         if let Ok(t) = DateTime::parse_from_str(text, format) {
             return Some(t.with_timezone(&Utc));
         }
     }
     let naive = text.trim_end_matches('Z');
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(naive, format) {
             return Some(t.and_utc());
         }
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
 }
 
 #[cfg(test)]
@@ -179,7 +192,10 @@ mod tests {
         assert_eq!(scalar("1777627800000").time(), Some(expected));
         assert_eq!(scalar("\"1777627800\"").time(), Some(expected));
         assert_eq!(scalar("\"2026-05-01T09:30:00Z\"").time(), Some(expected));
-        assert_eq!(scalar("\"2026-05-01T11:30:00+02:00\"").time(), Some(expected));
+        assert_eq!(
+            scalar("\"2026-05-01T11:30:00+02:00\"").time(),
+            Some(expected)
+        );
         assert_eq!(scalar("\"2026-05-01T09:30:00.000\"").time(), Some(expected));
         assert_eq!(scalar("\"2026-05-01 09:30:00\"").time(), Some(expected));
         assert_eq!(scalar("\"yesterday\"").time(), None);

@@ -60,17 +60,26 @@ mod tests {
     fn split(cell: &str) -> Vec<&str> {
         // Leak-free helper for comparisons in tests.
         let owned = split_phrases(cell);
-        owned.into_iter().map(|s| &*Box::leak(s.into_boxed_str())).collect()
+        owned
+            .into_iter()
+            .map(|s| &*Box::leak(s.into_boxed_str()))
+            .collect()
     }
 
     #[test]
     fn splits_on_every_separator() {
-        assert_eq!(split("price, pricing;cost|budget\nquote\r\nfee"), ["price", "pricing", "cost", "budget", "quote", "fee"]);
+        assert_eq!(
+            split("price, pricing;cost|budget\nquote\r\nfee"),
+            ["price", "pricing", "cost", "budget", "quote", "fee"]
+        );
     }
 
     #[test]
     fn keeps_quoted_phrases_whole() {
-        assert_eq!(split("\"10,000 seats\", pricing"), ["10,000 seats", "pricing"]);
+        assert_eq!(
+            split("\"10,000 seats\", pricing"),
+            ["10,000 seats", "pricing"]
+        );
         assert_eq!(split("\u{201C}a; b\u{201D} | c"), ["a; b", "c"]);
     }
 

@@ -26,17 +26,61 @@ pub enum Field {
 /// Header aliases, compared after lower-casing and removing everything that
 /// is not a letter or digit ("Track when said by" -> "trackwhensaidby").
 const ALIASES: &[(Field, &[&str])] = &[
-    (Field::Name, &["name", "tracker", "trackername", "title", "trackertitle"]),
+    (
+        Field::Name,
+        &["name", "tracker", "trackername", "title", "trackertitle"],
+    ),
     (
         Field::Phrases,
-        &["keywords", "keyword", "phrases", "phrase", "terms", "term", "words", "word", "keyphrases", "trackerkeywords", "trackerphrases"],
+        &[
+            "keywords",
+            "keyword",
+            "phrases",
+            "phrase",
+            "terms",
+            "term",
+            "words",
+            "word",
+            "keyphrases",
+            "trackerkeywords",
+            "trackerphrases",
+        ],
     ),
-    (Field::Category, &["category", "group", "trackercategory", "categoryname", "trackergroup"]),
+    (
+        Field::Category,
+        &[
+            "category",
+            "group",
+            "trackercategory",
+            "categoryname",
+            "trackergroup",
+        ],
+    ),
     (Field::Kind, &["type", "trackertype", "kind"]),
-    (Field::SaidBy, &["saidby", "speaker", "mentionedby", "trackwhensaidby", "whosaidit", "spokenby"]),
+    (
+        Field::SaidBy,
+        &[
+            "saidby",
+            "speaker",
+            "mentionedby",
+            "trackwhensaidby",
+            "whosaidit",
+            "spokenby",
+        ],
+    ),
     (Field::Language, &["language", "languages", "lang"]),
     (Field::Description, &["description", "desc"]),
-    (Field::Expression, &["expression", "query", "boolean", "booleanexpression", "booleanquery", "advancedquery"]),
+    (
+        Field::Expression,
+        &[
+            "expression",
+            "query",
+            "boolean",
+            "booleanexpression",
+            "booleanquery",
+            "advancedquery",
+        ],
+    ),
 ];
 
 /// The accepted header names, for error messages.
@@ -45,13 +89,20 @@ category / group; type / tracker type; said by / speaker / mentioned by / track 
 expression / query / boolean";
 
 fn normalise_header(header: &str) -> String {
-    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    header
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The field a header (or JSON key) stands for, if any.
 pub fn field_for(header: &str) -> Option<Field> {
     let key = normalise_header(header);
-    ALIASES.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(field, _)| *field)
+    ALIASES
+        .iter()
+        .find(|(_, names)| names.contains(&key.as_str()))
+        .map(|(field, _)| *field)
 }
 
 /// Which column holds which field.
@@ -61,7 +112,9 @@ struct Columns {
 
 impl Columns {
     fn from_header(cells: &[String]) -> Self {
-        Columns { fields: cells.iter().map(|c| field_for(c)).collect() }
+        Columns {
+            fields: cells.iter().map(|c| field_for(c)).collect(),
+        }
     }
     fn has(&self, field: Field) -> bool {
         self.fields.contains(&Some(field))
@@ -130,7 +183,10 @@ pub fn records_from_rows(
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let mut record = TrackerRecord { location: Location::row(file, number), ..Default::default() };
+        let mut record = TrackerRecord {
+            location: Location::row(file, number),
+            ..Default::default()
+        };
         let mut name = None;
         for (cell, field) in cells.iter().zip(&columns.fields) {
             match field {
@@ -159,7 +215,10 @@ pub fn records_from_rows(
 /// A row without a tracker name: in a sheet with merged name cells it
 /// continues the tracker above; otherwise it cannot be placed.
 fn attach_nameless_row(row: TrackerRecord, records: &mut [TrackerRecord], report: &mut Report) {
-    let continues = row.category.is_none() && row.kind.is_none() && row.expression.is_none() && !row.phrases.is_empty();
+    let continues = row.category.is_none()
+        && row.kind.is_none()
+        && row.expression.is_none()
+        && !row.phrases.is_empty();
     match records.last_mut() {
         Some(above) if continues && above.location.file == row.location.file => {
             report.info(
@@ -185,7 +244,13 @@ fn no_header_error(file: &str, seen: &[(u64, Vec<String>)]) -> Error {
     let found = seen
         .first()
         .map(|(_, cells)| {
-            cells.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+            cells
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
         })
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "none".to_string());
@@ -217,16 +282,30 @@ mod tests {
     }
 
     fn rows(data: &[&[&str]]) -> Vec<(u64, Vec<String>)> {
-        data.iter().enumerate().map(|(i, r)| (i as u64 + 1, r.iter().map(|c| c.to_string()).collect())).collect()
+        data.iter()
+            .enumerate()
+            .map(|(i, r)| (i as u64 + 1, r.iter().map(|c| c.to_string()).collect()))
+            .collect()
     }
 
     #[test]
     fn missing_header_lists_found_and_accepted() {
         let mut report = Report::default();
-        let err = records_from_rows("t.csv", rows(&[&["Owner", "Notes"], &["a", "b"]]), &mut report).unwrap_err();
+        let err = records_from_rows(
+            "t.csv",
+            rows(&[&["Owner", "Notes"], &["a", "b"]]),
+            &mut report,
+        )
+        .unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("t.csv row 1: no tracker header found"), "{text}");
-        assert!(text.contains("Headers found: \"Owner\", \"Notes\""), "{text}");
+        assert!(
+            text.starts_with("t.csv row 1: no tracker header found"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Headers found: \"Owner\", \"Notes\""),
+            "{text}"
+        );
         assert!(text.contains("Accepted headers: name / tracker"), "{text}");
     }
 
@@ -235,13 +314,28 @@ mod tests {
         let mut report = Report::default();
         let records = records_from_rows(
             "t.csv",
-            rows(&[&["Name", "Keywords", "Category"], &["", "orphan", "X"], &["Price", "price", "Deal"], &["", "cost", ""]]),
+            rows(&[
+                &["Name", "Keywords", "Category"],
+                &["", "orphan", "X"],
+                &["Price", "price", "Deal"],
+                &["", "cost", ""],
+            ]),
             &mut report,
         )
         .unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].phrases, ["price", "cost"]);
-        let codes: Vec<_> = report.entries.iter().map(|e| (e.code, e.location.row)).collect();
-        assert_eq!(codes, [(ReasonCode::MissingName, Some(2)), (ReasonCode::MissingName, Some(4))]);
+        let codes: Vec<_> = report
+            .entries
+            .iter()
+            .map(|e| (e.code, e.location.row))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (ReasonCode::MissingName, Some(2)),
+                (ReasonCode::MissingName, Some(4))
+            ]
+        );
     }
 }

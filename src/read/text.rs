@@ -36,7 +36,12 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
     }
     let pairs = sample.len() / 2;
     let even_zero = sample.iter().step_by(2).filter(|b| **b == 0).count();
-    let odd_zero = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let odd_zero = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|b| **b == 0)
+        .count();
     if odd_zero * 10 >= pairs * 8 && even_zero == 0 {
         Some(TextEncoding::Utf16Le)
     } else if even_zero * 10 >= pairs * 8 && odd_zero == 0 {
@@ -50,7 +55,10 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
 /// caller sees them in the output rather than losing the record.
 pub fn decode(bytes: &[u8]) -> (String, TextEncoding) {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return (String::from_utf8_lossy(rest).into_owned(), TextEncoding::Utf8Bom);
+        return (
+            String::from_utf8_lossy(rest).into_owned(),
+            TextEncoding::Utf8Bom,
+        );
     }
     if bytes.starts_with(&[0xFF, 0xFE]) {
         let (text, _) = UTF_16LE.decode_with_bom_removal(bytes);
@@ -61,7 +69,11 @@ pub fn decode(bytes: &[u8]) -> (String, TextEncoding) {
         return (text.into_owned(), TextEncoding::Utf16Be);
     }
     if let Some(encoding) = utf16_without_bom(bytes) {
-        let codec = if encoding == TextEncoding::Utf16Le { UTF_16LE } else { UTF_16BE };
+        let codec = if encoding == TextEncoding::Utf16Le {
+            UTF_16LE
+        } else {
+            UTF_16BE
+        };
         let (text, _) = codec.decode_without_bom_handling(bytes);
         return (text.into_owned(), encoding);
     }
@@ -78,7 +90,10 @@ pub fn decode(bytes: &[u8]) -> (String, TextEncoding) {
 /// bytes outside UTF-16, mostly printable), so detection can tell a text
 /// export from a binary file.
 pub fn looks_like_text(bytes: &[u8]) -> bool {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || utf16_without_bom(bytes).is_some() {
+    if bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || utf16_without_bom(bytes).is_some()
+    {
         return true;
     }
     let sample = &bytes[..bytes.len().min(4096)];
@@ -99,11 +114,26 @@ mod tests {
     #[test]
     fn decodes_each_encoding() {
         assert_eq!(decode(b"a,b"), ("a,b".to_string(), TextEncoding::Utf8));
-        assert_eq!(decode(b"\xEF\xBB\xBFa"), ("a".to_string(), TextEncoding::Utf8Bom));
-        assert_eq!(decode(b"\xFF\xFEa\0\xFC\0"), ("a\u{fc}".to_string(), TextEncoding::Utf16Le));
-        assert_eq!(decode(b"\xFE\xFF\0a\0\xFC"), ("a\u{fc}".to_string(), TextEncoding::Utf16Be));
-        assert_eq!(decode(b"a\0b\0c\0"), ("abc".to_string(), TextEncoding::Utf16Le));
-        assert_eq!(decode(b"caf\xE9 \x80"), ("caf\u{e9} \u{20ac}".to_string(), TextEncoding::Windows1252));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa"),
+            ("a".to_string(), TextEncoding::Utf8Bom)
+        );
+        assert_eq!(
+            decode(b"\xFF\xFEa\0\xFC\0"),
+            ("a\u{fc}".to_string(), TextEncoding::Utf16Le)
+        );
+        assert_eq!(
+            decode(b"\xFE\xFF\0a\0\xFC"),
+            ("a\u{fc}".to_string(), TextEncoding::Utf16Be)
+        );
+        assert_eq!(
+            decode(b"a\0b\0c\0"),
+            ("abc".to_string(), TextEncoding::Utf16Le)
+        );
+        assert_eq!(
+            decode(b"caf\xE9 \x80"),
+            ("caf\u{e9} \u{20ac}".to_string(), TextEncoding::Windows1252)
+        );
     }
 
     #[test]

@@ -13,7 +13,12 @@ use serde_json::Value;
 use std::io::Cursor;
 
 /// Reads one tracker export of a known kind.
-pub fn read_trackers(file: &str, bytes: &[u8], kind: FileKind, report: &mut Report) -> Result<Vec<TrackerRecord>> {
+pub fn read_trackers(
+    file: &str,
+    bytes: &[u8],
+    kind: FileKind,
+    report: &mut Report,
+) -> Result<Vec<TrackerRecord>> {
     match kind {
         FileKind::TrackerCsv => read_csv(file, bytes, report),
         FileKind::TrackerJson => read_json(file, bytes, report),
@@ -61,7 +66,13 @@ fn sniff_delimiter(text: &str) -> u8 {
             _ => {}
         }
     }
-    counts.iter().rev().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map(|(d, _)| *d).unwrap_or(b',')
+    counts
+        .iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)
+        .map(|(d, _)| *d)
+        .unwrap_or(b',')
 }
 
 pub fn read_csv(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
@@ -77,7 +88,12 @@ pub fn read_csv(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<Tra
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let row = index as u64 + 1;
-        let record = record.map_err(|e| Error::input(Location::row(file, row), format!("the CSV could not be read: {e}")))?;
+        let record = record.map_err(|e| {
+            Error::input(
+                Location::row(file, row),
+                format!("the CSV could not be read: {e}"),
+            )
+        })?;
         rows.push((row, record.iter().map(str::to_string).collect::<Vec<_>>()));
     }
     records_from_rows(file, rows, report)
@@ -100,8 +116,12 @@ fn cell_text(cell: &calamine::Data) -> String {
 
 pub fn read_xlsx(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
     use calamine::Reader;
-    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| Error::input(Location::file(file), format!("the XLSX workbook could not be opened: {e}")))?;
+    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        Error::input(
+            Location::file(file),
+            format!("the XLSX workbook could not be opened: {e}"),
+        )
+    })?;
     let names = workbook.sheet_names();
     let sheet = names
         .iter()
@@ -109,9 +129,12 @@ pub fn read_xlsx(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<Tr
         .or_else(|| names.first())
         .cloned()
         .ok_or_else(|| Error::input(Location::file(file), "the workbook has no sheets"))?;
-    let range = workbook
-        .worksheet_range(&sheet)
-        .map_err(|e| Error::input(Location::file(file).with_entry(&sheet), format!("the sheet could not be read: {e}")))?;
+    let range = workbook.worksheet_range(&sheet).map_err(|e| {
+        Error::input(
+            Location::file(file).with_entry(&sheet),
+            format!("the sheet could not be read: {e}"),
+        )
+    })?;
     let first_row = range.start().map(|(row, _)| row as u64).unwrap_or(0);
     let first_col = range.start().map(|(_, col)| col as usize).unwrap_or(0);
     let rows = range.rows().enumerate().map(|(i, cells)| {
@@ -148,8 +171,12 @@ fn tracker_list<'a>(file: &str, document: &'a Value) -> Result<(String, &'a Vec<
     match document {
         Value::Array(items) => Ok((String::new(), items)),
         Value::Object(map) => {
-            let by_name = map.iter().find(|(k, v)| LIST_KEYS.contains(&k.to_lowercase().as_str()) && v.is_array());
-            let any = map.iter().find(|(_, v)| v.as_array().is_some_and(|a| a.iter().any(Value::is_object)));
+            let by_name = map
+                .iter()
+                .find(|(k, v)| LIST_KEYS.contains(&k.to_lowercase().as_str()) && v.is_array());
+            let any = map
+                .iter()
+                .find(|(_, v)| v.as_array().is_some_and(|a| a.iter().any(Value::is_object)));
             match by_name.or(any) {
                 Some((key, Value::Array(items))) => Ok((format!("/{}", escape_pointer(key)), items)),
                 _ => Err(Error::input(
@@ -158,7 +185,10 @@ fn tracker_list<'a>(file: &str, document: &'a Value) -> Result<(String, &'a Vec<
                 )),
             }
         }
-        _ => Err(Error::input(Location::pointer(file, ""), "expected a JSON array of tracker objects")),
+        _ => Err(Error::input(
+            Location::pointer(file, ""),
+            "expected a JSON array of tracker objects",
+        )),
     }
 }
 
@@ -174,7 +204,10 @@ fn value_text(value: &Value) -> Option<String> {
             let parts: Vec<String> = items.iter().filter_map(value_text).collect();
             (!parts.is_empty()).then(|| parts.join(", "))
         }
-        Value::Object(map) => ["name", "value", "text", "label"].iter().find_map(|k| map.get(*k)).and_then(value_text),
+        Value::Object(map) => ["name", "value", "text", "label"]
+            .iter()
+            .find_map(|k| map.get(*k))
+            .and_then(value_text),
     }
 }
 
@@ -204,17 +237,30 @@ fn value_phrases(value: &Value) -> Vec<String> {
                 other => value_text(other).map(|s| vec![s]).unwrap_or_default(),
             })
             .collect(),
-        other => value_text(other).map(|s| split_phrases(&s)).unwrap_or_default(),
+        other => value_text(other)
+            .map(|s| split_phrases(&s))
+            .unwrap_or_default(),
     }
 }
 
 pub fn read_json(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
     let text = decode_reporting(file, bytes, report);
-    let document: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        let what = e.to_string();
-        let what = what.rsplit_once(" at line ").map_or(what.as_str(), |(head, _)| head).to_string();
-        Error::input(Location::file(file), format!("the JSON is not valid at line {} column {}: {what}", e.line(), e.column()))
-    })?;
+    let document: Value =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+            let what = e.to_string();
+            let what = what
+                .rsplit_once(" at line ")
+                .map_or(what.as_str(), |(head, _)| head)
+                .to_string();
+            Error::input(
+                Location::file(file),
+                format!(
+                    "the JSON is not valid at line {} column {}: {what}",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
     let (base, items) = tracker_list(file, &document)?;
     let mut records = Vec::new();
     for (index, item) in items.iter().enumerate() {
@@ -227,13 +273,22 @@ pub fn read_json(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<Tr
             );
             continue;
         };
-        let mut record = TrackerRecord { location: location.clone(), ..Default::default() };
+        let mut record = TrackerRecord {
+            location: location.clone(),
+            ..Default::default()
+        };
         let mut name = None;
         let mut known_key = false;
         for (key, value) in map {
-            let Some(field) = field_for(key) else { continue };
+            let Some(field) = field_for(key) else {
+                continue;
+            };
             known_key = true;
-            let text = || value_text(value).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            let text = || {
+                value_text(value)
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+            };
             match field {
                 Field::Name => name = name.or_else(text),
                 Field::Phrases => record.phrases.extend(value_phrases(value)),
@@ -287,12 +342,22 @@ mod tests {
         assert_eq!(records[0].phrases, ["price", "cost"]);
         assert_eq!(records[0].category.as_deref(), Some("Deal"));
         assert_eq!(records[0].location.to_string(), "t.json at /trackers/0");
-        let located: Vec<_> = report.entries.iter().map(|e| (e.code, e.location.to_string())).collect();
+        let located: Vec<_> = report
+            .entries
+            .iter()
+            .map(|e| (e.code, e.location.to_string()))
+            .collect();
         assert_eq!(
             located,
             [
-                (ReasonCode::UnreadableRecord, "t.json at /trackers/1".to_string()),
-                (ReasonCode::UnreadableRecord, "t.json at /trackers/2".to_string())
+                (
+                    ReasonCode::UnreadableRecord,
+                    "t.json at /trackers/1".to_string()
+                ),
+                (
+                    ReasonCode::UnreadableRecord,
+                    "t.json at /trackers/2".to_string()
+                )
             ]
         );
     }

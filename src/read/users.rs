@@ -20,12 +20,35 @@ enum Column {
 }
 
 const ALIASES: &[(Column, &[&str])] = &[
-    (Column::Email, &["email", "emailaddress", "email_address", "useremail", "workemail", "mail", "login"]),
-    (Column::Name, &["name", "fullname", "username", "displayname", "user"]),
+    (
+        Column::Email,
+        &[
+            "email",
+            "emailaddress",
+            "email_address",
+            "useremail",
+            "workemail",
+            "mail",
+            "login",
+        ],
+    ),
+    (
+        Column::Name,
+        &["name", "fullname", "username", "displayname", "user"],
+    ),
     (Column::FirstName, &["firstname", "givenname", "first"]),
-    (Column::LastName, &["lastname", "surname", "familyname", "last"]),
-    (Column::Role, &["role", "chorusrole", "outdoorole", "userrole"]),
-    (Column::UserId, &["id", "userid", "chorususerid", "chorusid"]),
+    (
+        Column::LastName,
+        &["lastname", "surname", "familyname", "last"],
+    ),
+    (
+        Column::Role,
+        &["role", "chorusrole", "outdoorole", "userrole"],
+    ),
+    (
+        Column::UserId,
+        &["id", "userid", "chorususerid", "chorusid"],
+    ),
 ];
 
 /// The accepted headers, for error messages.
@@ -33,13 +56,23 @@ pub const ACCEPTED_USER_HEADERS: &str =
     "email / email address / user email (required); name / full name; first name; last name; role; user id";
 
 fn column_for(header: &str) -> Option<Column> {
-    let key: String = header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-    ALIASES.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(column, _)| *column)
+    let key: String = header
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    ALIASES
+        .iter()
+        .find(|(_, names)| names.contains(&key.as_str()))
+        .map(|(column, _)| *column)
 }
 
 fn delimiter(text: &str) -> u8 {
     let first_line = text.lines().next().unwrap_or("");
-    [b'\t', b';', b','].into_iter().max_by_key(|d| (first_line.matches(*d as char).count(), *d == b',')).unwrap_or(b',')
+    [b'\t', b';', b',']
+        .into_iter()
+        .max_by_key(|d| (first_line.matches(*d as char).count(), *d == b','))
+        .unwrap_or(b',')
 }
 
 /// Reads a users table, or `None` when its first row has no email column.
@@ -68,9 +101,14 @@ pub fn read_people_csv(bytes: &[u8], location: &Location) -> Option<Vec<PersonRe
                 .find(|(c, v)| **c == Some(wanted) && !v.trim().is_empty())
                 .map(|(_, v)| v.trim().to_string())
         };
-        let Some(email) = cell(Column::Email) else { continue };
+        let Some(email) = cell(Column::Email) else {
+            continue;
+        };
         let name = cell(Column::Name).or_else(|| {
-            let parts: Vec<String> = [cell(Column::FirstName), cell(Column::LastName)].into_iter().flatten().collect();
+            let parts: Vec<String> = [cell(Column::FirstName), cell(Column::LastName)]
+                .into_iter()
+                .flatten()
+                .collect();
             (!parts.is_empty()).then(|| parts.join(" "))
         });
         let mut row_location = location.clone();
@@ -99,6 +137,8 @@ mod tests {
         assert_eq!(people[0].name.as_deref(), Some("Ann Lee"));
         assert_eq!(people[0].role.as_deref(), Some("Admin"));
         assert_eq!(people[0].location.row, Some(2));
-        assert!(read_people_csv(b"Name,Keywords\nPrice,price\n", &Location::file("t.csv")).is_none());
+        assert!(
+            read_people_csv(b"Name,Keywords\nPrice,price\n", &Location::file("t.csv")).is_none()
+        );
     }
 }

@@ -30,7 +30,9 @@ fn action_name(action: UserAction) -> &'static str {
 
 /// `users.csv`: the same rows as `users.json`, safe to open in a spreadsheet.
 pub fn users_csv(users: &[User]) -> Vec<u8> {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let mut rows = vec![["email", "name", "action", "role", "chorus_user_id"].map(str::to_string)];
     for user in users {
         rows.push([
@@ -42,7 +44,9 @@ pub fn users_csv(users: &[User]) -> Vec<u8> {
         ]);
     }
     for row in rows {
-        writer.write_record(row.iter().map(|c| spreadsheet_safe(c))).expect("writing to a Vec cannot fail");
+        writer
+            .write_record(row.iter().map(|c| spreadsheet_safe(c)))
+            .expect("writing to a Vec cannot fail");
     }
     writer.into_inner().expect("writing to a Vec cannot fail")
 }
@@ -57,7 +61,11 @@ fn source<'a, 'b>(
             "the package needs the call archives again to copy transcripts and recordings; pass the same archives",
         )
     })?;
-    let name = archive.entries().get(at.entry).map(|e| e.name.clone()).unwrap_or_default();
+    let name = archive
+        .entries()
+        .get(at.entry)
+        .map(|e| e.name.clone())
+        .unwrap_or_default();
     let location = Location::file(archive.name()).with_entry(name);
     Ok((archive, location))
 }
@@ -77,28 +85,46 @@ pub fn write_calls<W: Write>(
 
     for planned in &outcome.calls {
         let id = &planned.call.source_id;
-        let (Some(at), Some(path)) = (planned.transcript, &planned.call.transcript) else { continue };
+        let (Some(at), Some(path)) = (planned.transcript, &planned.call.transcript) else {
+            continue;
+        };
         debug_assert!(is_call_id(id));
         let (archive, location) = source(archives, at)?;
-        let reader = archive
-            .open(at.entry)
-            .map_err(|e| Error::input(location.clone(), format!("cannot re-read the conversation document: {e}")))?;
+        let reader = archive.open(at.entry).map_err(|e| {
+            Error::input(
+                location.clone(),
+                format!("cannot re-read the conversation document: {e}"),
+            )
+        })?;
         let record = read_transcript(std::io::BufReader::new(reader)).map_err(|message| {
-            Error::input(location.clone(), format!("the conversation document changed since it was read: {message}"))
+            Error::input(
+                location.clone(),
+                format!("the conversation document changed since it was read: {message}"),
+            )
         })?;
         package.add(path, &to_json_bytes(&build_transcript(id, record)))?;
     }
 
     for planned in &outcome.calls {
-        let (Some(at), Some(path)) = (planned.media, &planned.call.media) else { continue };
+        let (Some(at), Some(path)) = (planned.media, &planned.call.media) else {
+            continue;
+        };
         let (archive, location) = source(archives, at)?;
-        let mut reader = archive
-            .open(at.entry)
-            .map_err(|e| Error::input(location.clone(), format!("cannot re-read the recording: {e}")))?;
+        let mut reader = archive.open(at.entry).map_err(|e| {
+            Error::input(
+                location.clone(),
+                format!("cannot re-read the recording: {e}"),
+            )
+        })?;
         package.add_stored(path, &mut reader, planned.media_bytes, &location)?;
     }
 
-    package.add("users.json", &to_json_bytes(&UsersFile { users: &outcome.users }))?;
+    package.add(
+        "users.json",
+        &to_json_bytes(&UsersFile {
+            users: &outcome.users,
+        }),
+    )?;
     package.add("users.csv", &users_csv(&outcome.users))?;
     Ok(())
 }

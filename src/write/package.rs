@@ -15,7 +15,9 @@ use crate::error::{Error, Result};
 use crate::model::{Location, Theme};
 use crate::read::archive::ArchiveSource;
 use crate::write::calls::write_calls;
-use crate::write::report::{report_csv, report_csv_with_skipped, report_json, report_json_with_skipped};
+use crate::write::report::{
+    report_csv, report_csv_with_skipped, report_json, report_json_with_skipped,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -72,7 +74,10 @@ pub struct PackageWriter<W: Write> {
 
 impl<W: Write> PackageWriter<W> {
     pub fn new(sink: W) -> Self {
-        PackageWriter { zip: ZipWriter::new_stream(sink), files: Vec::new() }
+        PackageWriter {
+            zip: ZipWriter::new_stream(sink),
+            files: Vec::new(),
+        }
     }
 
     fn options(method: CompressionMethod) -> SimpleFileOptions {
@@ -91,7 +96,11 @@ impl<W: Write> PackageWriter<W> {
     /// Adds a compressed entry and records it for the manifest.
     pub fn add(&mut self, path: &str, content: &[u8]) -> Result<()> {
         self.write_entry(path, content, CompressionMethod::Deflated)?;
-        self.files.push(FileRecord { path: path.to_string(), bytes: content.len() as u64, sha256: sha256_hex(content) });
+        self.files.push(FileRecord {
+            path: path.to_string(),
+            bytes: content.len() as u64,
+            sha256: sha256_hex(content),
+        });
         Ok(())
     }
 
@@ -99,16 +108,23 @@ impl<W: Write> PackageWriter<W> {
     /// in blocks and hashed on the way: for recordings, which are already
     /// compressed. `size` is the expected length (it decides whether the
     /// entry needs zip64); `location` names the source for read errors.
-    pub fn add_stored(&mut self, path: &str, content: &mut dyn Read, size: u64, location: &Location) -> Result<()> {
-        let options = Self::options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX));
+    pub fn add_stored(
+        &mut self,
+        path: &str,
+        content: &mut dyn Read,
+        size: u64,
+        location: &Location,
+    ) -> Result<()> {
+        let options =
+            Self::options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX));
         self.zip.start_file(path, options)?;
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; 64 * 1024];
         let mut bytes = 0u64;
         loop {
-            let n = content
-                .read(&mut buffer)
-                .map_err(|e| Error::input(location.clone(), format!("cannot read the recording: {e}")))?;
+            let n = content.read(&mut buffer).map_err(|e| {
+                Error::input(location.clone(), format!("cannot read the recording: {e}"))
+            })?;
             if n == 0 {
                 break;
             }
@@ -116,7 +132,11 @@ impl<W: Write> PackageWriter<W> {
             self.zip.write_all(&buffer[..n])?;
             bytes += n as u64;
         }
-        self.files.push(FileRecord { path: path.to_string(), bytes, sha256: hex(&hasher.finalize()) });
+        self.files.push(FileRecord {
+            path: path.to_string(),
+            bytes,
+            sha256: hex(&hasher.finalize()),
+        });
         Ok(())
     }
 
@@ -133,14 +153,29 @@ impl<W: Write> PackageWriter<W> {
 
 /// Writes the whole package for a conversion; transcripts and recordings
 /// are re-read from `archives` (the sources the conversion read, in order).
-pub fn write_package<W: Write>(conversion: &Conversion, archives: &mut [&mut dyn ArchiveSource], sink: W) -> Result<W> {
+pub fn write_package<W: Write>(
+    conversion: &Conversion,
+    archives: &mut [&mut dyn ArchiveSource],
+    sink: W,
+) -> Result<W> {
     let mut package = PackageWriter::new(sink);
-    package.add("themes.json", &to_json_bytes(&ThemesFile { themes: &conversion.themes }))?;
+    package.add(
+        "themes.json",
+        &to_json_bytes(&ThemesFile {
+            themes: &conversion.themes,
+        }),
+    )?;
     match &conversion.calls {
         Some(calls) => {
             write_calls(&mut package, calls, archives)?;
-            package.add("report.json", &report_json_with_skipped(&conversion.report, &calls.skipped))?;
-            package.add("report.csv", &report_csv_with_skipped(&conversion.report, &calls.skipped))?;
+            package.add(
+                "report.json",
+                &report_json_with_skipped(&conversion.report, &calls.skipped),
+            )?;
+            package.add(
+                "report.csv",
+                &report_csv_with_skipped(&conversion.report, &calls.skipped),
+            )?;
         }
         None => {
             package.add("report.json", &report_json(&conversion.report))?;

@@ -91,14 +91,22 @@ pub fn report_csv_with_skipped(report: &Report, skipped: &[SkippedCall]) -> Vec<
 }
 
 fn csv_rows(report: &Report, skipped: Option<&[SkippedCall]>) -> Vec<u8> {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let mut header = vec!["severity", "code", "message", "file", "entry", "row", "pointer", "column"];
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut header = vec![
+        "severity", "code", "message", "file", "entry", "row", "pointer", "column",
+    ];
     if skipped.is_some() {
         header.push("source_id");
     }
     let mut rows = vec![header.into_iter().map(str::to_string).collect::<Vec<_>>()];
     for entry in &report.entries {
-        let mut row = vec![severity_name(entry.severity).to_string(), entry.code.as_str().to_string(), entry.message.clone()];
+        let mut row = vec![
+            severity_name(entry.severity).to_string(),
+            entry.code.as_str().to_string(),
+            entry.message.clone(),
+        ];
         row.extend(location_cells(&entry.location));
         if skipped.is_some() {
             row.push(String::new());
@@ -106,13 +114,19 @@ fn csv_rows(report: &Report, skipped: Option<&[SkippedCall]>) -> Vec<u8> {
         rows.push(row);
     }
     for call in skipped.unwrap_or_default() {
-        let mut row = vec!["skipped".to_string(), call.reason.as_str().to_string(), call.message.clone()];
+        let mut row = vec![
+            "skipped".to_string(),
+            call.reason.as_str().to_string(),
+            call.message.clone(),
+        ];
         row.extend(location_cells(&call.location));
         row.push(call.source_id.clone());
         rows.push(row);
     }
     for row in rows {
-        writer.write_record(row.iter().map(|c| spreadsheet_safe(c))).expect("writing to a Vec cannot fail");
+        writer
+            .write_record(row.iter().map(|c| spreadsheet_safe(c)))
+            .expect("writing to a Vec cannot fail");
     }
     writer.into_inner().expect("writing to a Vec cannot fail")
 }
@@ -126,7 +140,11 @@ mod tests {
     #[test]
     fn csv_neutralises_formulas() {
         let mut report = Report::default();
-        report.warning(ReasonCode::UnknownSaidBy, Location::row("=HYPERLINK(\"x\").csv", 2), "-1 said \"hi\"");
+        report.warning(
+            ReasonCode::UnknownSaidBy,
+            Location::row("=HYPERLINK(\"x\").csv", 2),
+            "-1 said \"hi\"",
+        );
         let csv = String::from_utf8(report_csv(&report)).unwrap();
         assert_eq!(
             csv,

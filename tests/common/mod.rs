@@ -14,7 +14,10 @@ pub fn repo() -> PathBuf {
 pub fn fixture(name: &str) -> chorus2outdoo::InputFile {
     let path = repo().join("tests/fixtures").join(name);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    chorus2outdoo::InputFile { name: name.to_string(), bytes }
+    chorus2outdoo::InputFile {
+        name: name.to_string(),
+        bytes,
+    }
 }
 
 /// The entries of a zip, in archive order, with their contents.
@@ -25,7 +28,10 @@ pub fn unzip(package: &[u8]) -> Vec<(String, Vec<u8>)> {
             let mut entry = archive.by_index(i).unwrap();
             let mut bytes = Vec::new();
             entry.read_to_end(&mut bytes).unwrap();
-            (entry.name().expect("entry names are UTF-8").to_string(), bytes)
+            (
+                entry.name().expect("entry names are UTF-8").to_string(),
+                bytes,
+            )
         })
         .collect()
 }
@@ -38,16 +44,25 @@ fn json(bytes: &[u8], what: &str) -> serde_json::Value {
 pub fn assert_schema(schema: &str, instance: &serde_json::Value, what: &str) {
     let schema_path = repo().join("schemas").join(schema);
     let schema_json = json(&std::fs::read(&schema_path).unwrap(), schema);
-    let validator =
-        jsonschema::validator_for(&schema_json).unwrap_or_else(|e| panic!("{schema} is not a valid schema: {e}"));
-    let problems: Vec<String> =
-        validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(problems.is_empty(), "{what} does not match {schema}:\n{}", problems.join("\n"));
+    let validator = jsonschema::validator_for(&schema_json)
+        .unwrap_or_else(|e| panic!("{schema} is not a valid schema: {e}"));
+    let problems: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{what} does not match {schema}:\n{}",
+        problems.join("\n")
+    );
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Validates a whole package: every JSON file against its schema, the
@@ -75,7 +90,10 @@ pub fn validate_package(package: &[u8]) -> Vec<(String, Vec<u8>)> {
         .iter()
         .map(|(name, bytes)| (name.clone(), bytes.len() as u64, sha256_hex(bytes)))
         .collect();
-    assert_eq!(listed, actual, "manifest files list every other entry, in order, with size and sha256");
+    assert_eq!(
+        listed, actual,
+        "manifest files list every other entry, in order, with size and sha256"
+    );
     let names: BTreeSet<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names.len(), entries.len(), "no entry appears twice");
     for (name, bytes) in &entries {
@@ -90,7 +108,11 @@ pub fn validate_package(package: &[u8]) -> Vec<(String, Vec<u8>)> {
             assert_schema(schema, &json(bytes, name), name);
         }
         if name == "calls.jsonl" {
-            for (i, line) in String::from_utf8(bytes.clone()).unwrap().lines().enumerate() {
+            for (i, line) in String::from_utf8(bytes.clone())
+                .unwrap()
+                .lines()
+                .enumerate()
+            {
                 assert_schema(
                     "calls.schema.json",
                     &json(line.as_bytes(), "calls.jsonl line"),
@@ -120,7 +142,11 @@ pub fn assert_golden(case: &str, package: &[u8]) {
         return;
     }
     let expected_order = read(&dir.join("entries.txt"));
-    assert_eq!(String::from_utf8_lossy(&expected_order), order, "{case}: entry list differs from the golden copy");
+    assert_eq!(
+        String::from_utf8_lossy(&expected_order),
+        order,
+        "{case}: entry list differs from the golden copy"
+    );
     for (name, bytes) in &entries {
         let expected = read(&dir.join(name));
         if expected != *bytes {
@@ -134,5 +160,10 @@ pub fn assert_golden(case: &str, package: &[u8]) {
 }
 
 fn read(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()))
+    std::fs::read(path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    })
 }

@@ -1,0 +1,213 @@
+//! Browser I/O for big inputs and outputs, without whole-file copies.
+//!
+//! In: a JS `Blob` (a dropped `File`), read through `Blob.slice` and
+//! `FileReaderSync` (Web Workers only) with a read-ahead buffer, as `Read +
+//! Seek` for `ZipSource`. Out: the package as finished chunks handed to a JS
+//! callback (`ChunkSink`), which assembles the download `Blob`. Wasm memory
+//! holds one read-ahead buffer and one chunk, never the archive or the package.
+
+use js_sys::{Function, Uint8Array};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// How much `BlobReader` reads from the Blob at once.
+pub const READ_AHEAD: usize = 2 * 1024 * 1024;
+/// How large the chunks `ChunkSink` hands to JavaScript are.
+pub const CHUNK: usize = 1024 * 1024;
+
+fn js_error(what: &str, error: JsValue) -> io::Error {
+    let detail = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".to_string());
+    io::Error::other(format!("{what}: {detail}"))
+}
+
+/// `Read + Seek` over a `Blob`. Reads of any size cost one `Blob.slice` per
+/// `read_ahead` bytes; a read larger than the buffer goes straight into the
+/// caller's buffer.
+pub struct BlobReader {
+    blob: web_sys::Blob,
+    reader: web_sys::FileReaderSync,
+    size: u64,
+    position: u64,
+    buffer: Vec<u8>,
+    buffer_start: u64,
+    read_ahead: usize,
+    slices: u64,
+}
+
+impl BlobReader {
+    /// Fails outside a Web Worker (`FileReaderSync` exists only there).
+    pub fn new(blob: web_sys::Blob) -> Result<Self, String> {
+        Self::with_read_ahead(blob, READ_AHEAD)
+    }
+
+    pub fn with_read_ahead(blob: web_sys::Blob, read_ahead: usize) -> Result<Self, String> {
+        let reader = web_sys::FileReaderSync::new().map_err(|_| {
+            "files can only be read in the converter's Web Worker (no FileReaderSync here)"
+                .to_string()
+        })?;
+        let size = blob.size() as u64;
+        Ok(BlobReader {
+            blob,
+            reader,
+            size,
+            position: 0,
+            buffer: Vec::new(),
+            buffer_start: 0,
+            read_ahead: read_ahead.max(1),
+            slices: 0,
+        })
+    }
+
+    /// The Blob's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// How many times the Blob was sliced and read so far.
+    pub fn slices(&self) -> u64 {
+        self.slices
+    }
+
+    /// Reads `start..end` of the Blob into `out` (exactly `end - start` bytes).
+    fn read_range(&mut self, start: u64, end: u64, out: &mut [u8]) -> io::Result<()> {
+        let slice = self
+            .blob
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(|e| js_error("cannot slice the file", e))?;
+        let buffer = self
+            .reader
+            .read_as_array_buffer(&slice)
+            .map_err(|e| js_error("cannot read the file (was it moved or changed?)", e))?;
+        let array = Uint8Array::new(&buffer);
+        if array.length() as u64 != end - start {
+            return Err(io::Error::other("the file changed while it was read"));
+        }
+        array.copy_to(out);
+        self.slices += 1;
+        Ok(())
+    }
+
+    fn buffered(&self) -> Option<&[u8]> {
+        let offset = self.position.checked_sub(self.buffer_start)?;
+        (offset < self.buffer.len() as u64).then(|| &self.buffer[offset as usize..])
+    }
+}
+
+impl Read for BlobReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() || self.position >= self.size {
+            return Ok(0);
+        }
+        if self.buffered().is_none() {
+            let left = self.size - self.position;
+            if out.len() >= self.read_ahead {
+                // A large read goes straight through.
+                let n = (out.len() as u64).min(left) as usize;
+                let start = self.position;
+                self.read_range(start, start + n as u64, &mut out[..n])?;
+                self.position += n as u64;
+                return Ok(n);
+            }
+            let n = (self.read_ahead as u64).min(left) as usize;
+            let start = self.position;
+            let mut buffer = std::mem::take(&mut self.buffer);
+            buffer.resize(n, 0);
+            let filled = self.read_range(start, start + n as u64, &mut buffer);
+            self.buffer = buffer;
+            if let Err(e) = filled {
+                self.buffer.clear();
+                return Err(e);
+            }
+            self.buffer_start = start;
+        }
+        let available = self.buffered().expect("the buffer holds the position");
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for BlobReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(offset) => Some(offset),
+            SeekFrom::End(delta) => self.size.checked_add_signed(delta),
+            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
+        };
+        self.position = target.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start of the file",
+            )
+        })?;
+        Ok(self.position)
+    }
+
+    fn stream_position(&mut self) -> io::Result<u64> {
+        Ok(self.position)
+    }
+}
+
+/// A `Write` sink that hands the bytes to a JS callback in chunks of at least
+/// `chunk` bytes (the last one smaller), each a fresh `Uint8Array` outside
+/// wasm memory. Call `finish` to hand over the rest.
+pub struct ChunkSink {
+    callback: Function,
+    buffer: Vec<u8>,
+    chunk: usize,
+    written: u64,
+    chunks: u32,
+}
+
+impl ChunkSink {
+    pub fn new(callback: Function, chunk: usize) -> Self {
+        let chunk = chunk.max(1);
+        ChunkSink {
+            callback,
+            buffer: Vec::with_capacity(chunk.min(CHUNK * 2)),
+            chunk,
+            written: 0,
+            chunks: 0,
+        }
+    }
+
+    fn hand_over(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let bytes = Uint8Array::from(self.buffer.as_slice());
+        self.callback
+            .call1(&JsValue::NULL, &bytes)
+            .map_err(|e| js_error("the page did not take a chunk of the package", e))?;
+        self.written += self.buffer.len() as u64;
+        self.chunks += 1;
+        self.buffer.clear();
+        Ok(())
+    }
+
+    /// Hands over what is left; returns (bytes, chunks) handed over in all.
+    pub fn finish(mut self) -> io::Result<(u64, u32)> {
+        self.hand_over()?;
+        Ok((self.written, self.chunks))
+    }
+}
+
+impl Write for ChunkSink {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= self.chunk {
+            self.hand_over()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        // Chunks stay large: only `finish` hands over a partial one.
+        Ok(())
+    }
+}
