@@ -1,5 +1,6 @@
 # make serve   build everything and serve the page on http://127.0.0.1:8080 (PORT=... to change)
 # make test    native tests, the wasm binding in headless Chromium, the page end to end
+# make bench   sample archives through the release CLI: a table of medians (docs/performance.md)
 # Both install what is missing first (scripts/setup.sh) and skip what is there.
 
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM := target/wasm32-unknown-unknown/release/chorus2outdoo.wasm
 CLI := target/release/chorus2outdoo
 
-.PHONY: setup setup-test wasm build serve test test-native test-wasm test-e2e
+.PHONY: setup setup-test wasm build serve test test-native test-wasm test-e2e bench
 
 setup:
 	scripts/setup.sh
@@ -39,8 +40,15 @@ test-native:
 test-wasm:
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/webdriver.json \
 	WASM_BINDGEN_TEST_TIMEOUT=120 \
-	cargo test --target wasm32-unknown-unknown --no-default-features --test wasm_api
+	cargo test --target wasm32-unknown-unknown --no-default-features --test wasm_api --test wasm_worker
 
-# The page end to end with playwright-core driving /usr/bin/chromium.
+# The page end to end with playwright-core driving /usr/bin/chromium; the
+# page's download from Chorus runs against the mock Chorus API example.
 test-e2e:
+	cargo build --example mock_chorus
 	node tests/e2e/run.mjs
+
+# Generated sample archives (2,000 and 10,000 calls) and a 5,000-tracker
+# export through the release CLI; prints a table of medians. CALLS, RUNS to change.
+bench: build
+	tests/bench/run.sh

@@ -8,7 +8,10 @@
 //! and decides which calls to import; the second pass
 //! (`Conversion::write_package_with`) re-opens each imported call's
 //! conversation document and recording and streams them into the package,
-//! one call at a time.
+//! one call at a time. The transcripts, the costly part of that pass, are
+//! independent jobs (`Conversion::transcript_jobs`) that a caller may
+//! prepare in parallel and hand to `write_package_with_transcripts`; the
+//! package bytes stay the same.
 
 use crate::decide::calls::{decide_calls, CallScope, PlannedCall, Scope};
 use crate::decide::language::language_code;
@@ -16,13 +19,15 @@ use crate::decide::trackers::{themes_from_records, TrackerDecisions};
 use crate::decide::users::decide_users;
 use crate::detect::{detect, FileKind};
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::model::calls::{Call, SkippedCall, User, UserAction};
 use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
 use crate::read::archive::{read_archive, ArchiveContents, ArchiveSource, ArchiveSummary};
-use crate::read::trackers::read_trackers;
+use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
 use crate::report::{Report, ReportEntry, Severity};
+use crate::write::calls::{transcript_jobs, TranscriptJob, TranscriptSupply};
 use crate::write::package::{sha256_hex, write_package};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -51,6 +56,9 @@ pub struct Options {
     pub min_duration_seconds: u64,
     /// `all` (meetings and dialer calls, the default) or `meetings`.
     pub calls: CallScope,
+    /// Limits on hostile input (sizes, counts, compression ratios) for the
+    /// tracker exports; call archives carry their own (`ZipSource::with_limits`).
+    pub limits: Limits,
 }
 
 impl Default for Options {
@@ -61,6 +69,7 @@ impl Default for Options {
             to: None,
             min_duration_seconds: 0,
             calls: CallScope::All,
+            limits: Limits::default(),
         }
     }
 }
@@ -344,7 +353,7 @@ impl Conversion {
     /// Writes the Outdoo import package (a zip) to `sink` and hands it back.
     /// For a conversion with call archives use `write_package_with`.
     pub fn write_package<W: Write>(&self, sink: W) -> Result<W> {
-        write_package(self, &mut [], sink)
+        write_package(self, &mut [], None, sink)
     }
 
     /// Writes the package, re-reading transcripts and recordings from
@@ -355,7 +364,27 @@ impl Conversion {
         archives: &mut [&mut dyn ArchiveSource],
         sink: W,
     ) -> Result<W> {
-        write_package(self, archives, sink)
+        write_package(self, archives, None, sink)
+    }
+
+    /// The transcript entries the package holds, in package order: the
+    /// work a caller may spread over threads or workers for
+    /// `write_package_with_transcripts`.
+    pub fn transcript_jobs(&self) -> Vec<TranscriptJob> {
+        self.calls.as_ref().map(transcript_jobs).unwrap_or_default()
+    }
+
+    /// Writes the package like `write_package_with`, taking each transcript
+    /// entry from `transcripts`, called once per `transcript_jobs` item in
+    /// that order (each prepared with `prepare_transcript` wherever the
+    /// caller likes). The bytes are the same as `write_package_with`'s.
+    pub fn write_package_with_transcripts<W: Write>(
+        &self,
+        archives: &mut [&mut dyn ArchiveSource],
+        transcripts: &mut TranscriptSupply,
+        sink: W,
+    ) -> Result<W> {
+        write_package(self, archives, Some(transcripts), sink)
     }
 }
 
@@ -442,7 +471,13 @@ fn convert_trackers(files: &[InputFile], options: &Options) -> Result<Conversion
     let mut inputs = Vec::new();
     for file in files {
         let kind = detect(&file.bytes);
-        records.extend(read_trackers(&file.name, &file.bytes, kind, &mut report)?);
+        records.extend(read_trackers_with(
+            &file.name,
+            &file.bytes,
+            kind,
+            &options.limits,
+            &mut report,
+        )?);
         inputs.push(InputRecord {
             name: file.name.clone(),
             bytes: file.bytes.len() as u64,

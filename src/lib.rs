@@ -13,10 +13,12 @@ pub mod decide;
 pub mod detect;
 pub mod error;
 pub mod fetch;
+pub mod limits;
 pub mod model;
 pub mod read;
 pub mod report;
 pub mod sample;
+pub mod verify;
 pub mod write;
 
 #[cfg(target_arch = "wasm32")]
@@ -28,7 +30,9 @@ pub use convert::{
 };
 pub use decide::calls::CallScope;
 pub use error::{Error, Result};
+pub use limits::Limits;
 pub use read::archive::{ArchiveEntry, ArchiveSource, ZipSource};
+pub use verify::{verify_package, verify_package_bytes, Problem, Verification};
 
 /// The generator name and version written into every manifest.
 pub const GENERATOR: &str = concat!("chorus2outdoo ", env!("CARGO_PKG_VERSION"));

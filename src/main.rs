@@ -4,6 +4,7 @@
 
 mod fetch_native;
 mod folder;
+mod parallel;
 mod serve;
 
 use chorus2outdoo::{
@@ -69,6 +70,16 @@ enum Command {
         /// Where to write the package.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Threads preparing transcripts (default: one per core). The
+        /// package is the same whatever the number.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: Option<u16>,
+    },
+    /// Check an import package: checksums and sizes against its manifest,
+    /// every JSON file against its schema, paths, counts, missing or extra entries.
+    Verify {
+        #[arg(value_name = "PACKAGE")]
+        package: PathBuf,
     },
     /// Show what a file was detected as, and what it holds.
     Inspect {
@@ -124,6 +135,10 @@ enum Command {
         dir: PathBuf,
         #[arg(long, env = "PORT", default_value_t = 8080)]
         port: u16,
+        /// The Chorus API origin the page's download form may call (the
+        /// only origin besides its own that its Content-Security-Policy allows).
+        #[arg(long, env = "CHORUS_ORIGIN", default_value = serve::DEFAULT_CHORUS_ORIGIN, value_name = "URL")]
+        chorus_origin: String,
     },
 }
 
@@ -166,6 +181,30 @@ fn open_archive(path: &Path) -> Result<Box<dyn ArchiveSource>, Failure> {
         file_name(path),
         std::io::BufReader::new(file),
     )?))
+}
+
+/// Every archive opened again, for a worker thread: zips without hashing
+/// them a second time (`digests`: size and SHA-256 of each, in order).
+fn reopen_archives(
+    paths: &[PathBuf],
+    digests: &[(u64, String)],
+) -> chorus2outdoo::Result<Vec<Box<dyn ArchiveSource + Send>>> {
+    let reopen_error = |path: &Path, message: String| {
+        chorus2outdoo::Error::Write(format!("{}: cannot open the archive again: {message}", path.display()))
+    };
+    paths
+        .iter()
+        .zip(digests)
+        .map(|(path, (bytes, sha256))| {
+            if path.is_dir() {
+                let folder = folder::FolderSource::open(path).map_err(|e| reopen_error(path, e))?;
+                return Ok(Box::new(folder) as Box<dyn ArchiveSource + Send>);
+            }
+            let file = std::fs::File::open(path).map_err(|e| reopen_error(path, e.to_string()))?;
+            let zip = ZipSource::with_digest(file_name(path), std::io::BufReader::new(file), *bytes, sha256.clone())?;
+            Ok(Box::new(zip) as Box<dyn ArchiveSource + Send>)
+        })
+        .collect()
 }
 
 fn is_workbook(source: &dyn ArchiveSource) -> bool {
@@ -217,6 +256,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             calls,
             default_language,
             out,
+            jobs,
         } => {
             let files = trackers
                 .iter()
@@ -237,6 +277,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 } else {
                     CallScope::All
                 },
+                ..Options::default()
             };
             let mut sources: Vec<&mut dyn ArchiveSource> = sources
                 .iter_mut()
@@ -244,6 +285,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .collect();
             let conversion =
                 convert_with_archives(&files, &mut sources, roster.as_ref(), &options)?;
+            let sources_digest: Vec<(u64, String)> = sources
+                .iter()
+                .map(|s| (s.bytes(), s.sha256().to_string()))
+                .collect();
             let preview = conversion.preview();
             // Write to a temporary name first so a failed run leaves no half package.
             let partial = out.with_extension("zip.partial");
@@ -251,7 +296,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 std::fs::File::create(&partial)
                     .map_err(|e| Failure(format!("{}: cannot create: {e}", partial.display())))?,
             );
-            let sink = match conversion.write_package_with(&mut sources, sink) {
+            let workers = jobs.map(usize::from).unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            });
+            let reopen = || reopen_archives(&archives, &sources_digest);
+            let sink = match parallel::write_package(&conversion, &mut sources, &reopen, workers, sink) {
                 Ok(sink) => sink,
                 Err(e) => {
                     let _ = std::fs::remove_file(&partial);
@@ -281,6 +330,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 ));
             }
             Ok(())
+        }
+        Command::Verify { package } => {
+            let file = std::fs::File::open(&package)
+                .map_err(|e| Failure(format!("{}: cannot read the package: {e}", package.display())))?;
+            let verification = chorus2outdoo::verify_package(std::io::BufReader::new(file));
+            if verification.is_ok() {
+                say(format!("ok: {} entries verified", verification.entries));
+                return Ok(());
+            }
+            let problems: Vec<String> = verification.problems.iter().map(|p| p.to_string()).collect();
+            Err(Failure(format!(
+                "{}: {} problems\n{}",
+                package.display(),
+                problems.len(),
+                problems.join("\n")
+            )))
         }
         Command::Inspect { files } => {
             let mut failed = None;
@@ -389,7 +454,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             ));
             Ok(())
         }
-        Command::Serve { dir, port } => serve::serve(&dir, port).map_err(Failure),
+        Command::Serve { dir, port, chorus_origin } => serve::serve(&dir, port, &chorus_origin).map_err(Failure),
     }
 }
 

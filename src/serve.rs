@@ -1,20 +1,62 @@
 //! `chorus2outdoo serve`: a static file server for the web page (www/).
 //!
-//! In: a folder and a port. Out: its files over HTTP on 127.0.0.1 only, with
-//! the right MIME types (`application/wasm` for the module), no way out of the
-//! folder, and on every response the Content-Security-Policy that keeps the
-//! page from talking to anything but its own origin.
+//! In: a folder, a port and the Chorus API origin the page may call. Out: its
+//! files over HTTP on 127.0.0.1 only, with the right MIME types
+//! (`application/wasm` for the module), no way out of the folder,
+//! `/config.json` telling the page that Chorus origin, and on every response
+//! the Content-Security-Policy that keeps the page from talking to anything
+//! but its own origin and that Chorus origin.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
+/// The Chorus API origin the page may call unless told otherwise.
+pub const DEFAULT_CHORUS_ORIGIN: &str = "https://chorus.ai";
+
 /// The page's policy: its own scripts and the wasm module, no inline code, no
-/// connections except to its own origin. index.html repeats it in a `<meta>`.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-worker-src 'self'; connect-src 'self'; img-src 'self' blob: data:; style-src 'self'; object-src 'none'; \
-base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// connections except to its own origin and `chorus_origin` (the Chorus API,
+/// for the page's download form). Only a header: a `<meta>` in index.html
+/// could not know the configured origin.
+pub fn content_security_policy(chorus_origin: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' {chorus_origin}; \
+img-src 'self' blob: data:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// `scheme://host[:port]` from a URL naming only an origin (a trailing `/`
+/// is fine; a path, query, user or anything a policy could misread is not),
+/// lower-cased.
+pub fn chorus_origin(url: &str) -> Result<String, String> {
+    let bad = || format!("--chorus-origin {url:?}: give an origin such as https://chorus.ai (http or https, a host, an optional port, no path)");
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return Err(bad());
+    }
+    let host_port = rest.strip_suffix('/').unwrap_or(rest);
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => (host, Some(port)),
+        _ => (host_port, None),
+    };
+    let host_ok = !host.is_empty()
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+        && !host.starts_with('.');
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    if !host_ok || !port_ok {
+        return Err(bad());
+    }
+    Ok(format!("{scheme}://{}", host_port.to_ascii_lowercase()))
+}
+
+/// What every response carries and `/config.json` tells the page.
+struct Config {
+    policy: String,
+    config_json: String,
+}
 
 /// How many requests are answered at once.
 const WORKERS: usize = 4;
@@ -73,10 +115,10 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
 }
 
-fn respond<R: std::io::Read>(request: Request, response: Response<R>, content_type: &str) {
+fn respond<R: std::io::Read>(config: &Config, request: Request, response: Response<R>, content_type: &str) {
     let response = response
         .with_header(header("Content-Type", content_type))
-        .with_header(header("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .with_header(header("Content-Security-Policy", &config.policy))
         .with_header(header("X-Content-Type-Options", "nosniff"))
         .with_header(header("Cache-Control", "no-store"))
         .with_header(header("Referrer-Policy", "no-referrer"))
@@ -85,14 +127,19 @@ fn respond<R: std::io::Read>(request: Request, response: Response<R>, content_ty
     let _ = request.respond(response);
 }
 
-fn respond_text(request: Request, status: u16, text: &str) {
+fn respond_text(config: &Config, request: Request, status: u16, text: &str) {
     let response = Response::from_string(text).with_status_code(StatusCode(status));
-    respond(request, response, "text/plain; charset=utf-8");
+    respond(config, request, response, "text/plain; charset=utf-8");
 }
 
-fn handle(root: &Path, request: Request) {
+fn handle(root: &Path, config: &Config, request: Request) {
+    let respond_text = |request, status, text| respond_text(config, request, status, text);
     if !matches!(request.method(), Method::Get | Method::Head) {
         return respond_text(request, 405, "405 method not allowed\n");
+    }
+    if request.url().split(['?', '#']).next() == Some("/config.json") {
+        let response = Response::from_string(config.config_json.clone());
+        return respond(config, request, response, "application/json");
     }
     let Some(relative) = relative_path(request.url()) else {
         return respond_text(request, 400, "400 bad path\n");
@@ -107,14 +154,20 @@ fn handle(root: &Path, request: Request) {
         return respond_text(request, 404, "404 not found\n");
     }
     match std::fs::File::open(&path) {
-        Ok(file) => respond(request, Response::from_file(file), content_type(&path)),
+        Ok(file) => respond(config, request, Response::from_file(file), content_type(&path)),
         Err(e) if e.kind() == ErrorKind::NotFound => respond_text(request, 404, "404 not found\n"),
         Err(_) => respond_text(request, 500, "500 cannot read the file\n"),
     }
 }
 
-/// Serves `dir` on 127.0.0.1:`port` until the process is stopped.
-pub fn serve(dir: &Path, port: u16) -> Result<(), String> {
+/// Serves `dir` on 127.0.0.1:`port` until the process is stopped; the page
+/// may call the Chorus API at `chorus_origin`.
+pub fn serve(dir: &Path, port: u16, chorus_origin: &str) -> Result<(), String> {
+    let chorus_origin = self::chorus_origin(chorus_origin)?;
+    let config = Arc::new(Config {
+        policy: content_security_policy(&chorus_origin),
+        config_json: serde_json::json!({ "chorus_origin": chorus_origin }).to_string(),
+    });
     let root = dir
         .canonicalize()
         .map_err(|e| format!("{}: cannot serve this folder: {e}", dir.display()))?;
@@ -134,7 +187,7 @@ pub fn serve(dir: &Path, port: u16) -> Result<(), String> {
         .to_ip()
         .map(|a| a.port())
         .unwrap_or(port);
-    eprintln!("serving {} on http://127.0.0.1:{port}", dir.display());
+    eprintln!("serving {} on http://127.0.0.1:{port} (the page may call the Chorus API at {chorus_origin})", dir.display());
 
     let server = Arc::new(server);
     let root = Arc::new(root);
@@ -142,9 +195,10 @@ pub fn serve(dir: &Path, port: u16) -> Result<(), String> {
         .map(|_| {
             let server = Arc::clone(&server);
             let root = Arc::clone(&root);
+            let config = Arc::clone(&config);
             std::thread::spawn(move || {
                 for request in server.incoming_requests() {
-                    handle(&root, request);
+                    handle(&root, &config, request);
                 }
             })
         })
@@ -225,19 +279,38 @@ mod tests {
     }
 
     #[test]
-    fn policy_allows_only_the_own_origin() {
-        assert!(CONTENT_SECURITY_POLICY.contains("connect-src 'self';"));
-        assert!(CONTENT_SECURITY_POLICY.contains("script-src 'self' 'wasm-unsafe-eval';"));
-        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"));
-        // index.html repeats it, less frame-ancestors (ignored in a <meta>).
-        let html = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/index.html"))
-            .unwrap();
-        let meta = CONTENT_SECURITY_POLICY
-            .strip_suffix("; frame-ancestors 'none'")
-            .unwrap();
-        assert!(
-            html.contains(&format!("content=\"{meta}\">")),
-            "index.html must carry the same policy in its <meta http-equiv>"
+    fn policy_allows_only_the_own_origin_and_chorus() {
+        let policy = content_security_policy(DEFAULT_CHORUS_ORIGIN);
+        assert_eq!(
+            policy,
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' https://chorus.ai; \
+img-src 'self' blob: data:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         );
+        assert!(!policy.contains("unsafe-inline"));
+        // No <meta> policy in index.html: it could not name the configured origin,
+        // and a stricter one would block the download form.
+        let html = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/index.html")).unwrap();
+        assert!(!html.contains("http-equiv=\"Content-Security-Policy\""));
+    }
+
+    #[test]
+    fn chorus_origins_are_plain_origins() {
+        assert_eq!(chorus_origin("https://chorus.ai").unwrap(), "https://chorus.ai");
+        assert_eq!(chorus_origin("https://Chorus.AI/").unwrap(), "https://chorus.ai");
+        assert_eq!(chorus_origin("http://127.0.0.1:8123").unwrap(), "http://127.0.0.1:8123");
+        for bad in [
+            "chorus.ai",
+            "ftp://chorus.ai",
+            "https://chorus.ai/api",
+            "https://chorus.ai?x=1",
+            "https://user@chorus.ai",
+            "https://chorus.ai; script-src *",
+            "https://chorus.ai 'unsafe-eval'",
+            "https://",
+            "https://chorus.ai:port",
+            "https://*",
+        ] {
+            assert!(chorus_origin(bad).is_err(), "{bad:?} must be rejected");
+        }
     }
 }

@@ -1,12 +1,21 @@
-// The page: files in (drop zone or file button), the converter runs in a Web
-// Worker (worker.js), the preview tree, the report and the download out.
-// Everything taken from a file is rendered with textContent / text nodes,
-// never parsed as HTML.
+// The page: files in (drop zone, file button, the sample archive or a
+// download from the Chorus API), the converter runs in a Web Worker
+// (worker.js), the preview (tree, calls, users), the report and the download
+// out. Call archives stay File objects: the worker reads them in slices, never
+// whole. Everything taken from a file is rendered with textContent / text
+// nodes, never parsed as HTML. The API token lives only in the fetch request
+// to the worker: never in storage, a URL or a log, and the input is cleared.
 
 /** How many topics the tree shows at once; the filter narrows the rest. */
 const TOPIC_LIMIT = 200;
 /** How many report rows the page shows; the package holds all of them. */
 const REPORT_LIMIT = 500;
+/** How many calls, users and left-out calls the preview lists. */
+const CALL_LIMIT = 50;
+/** The sample archive the "try it" button makes. */
+const SAMPLE = { calls: 200, seed: 1 };
+/** The Chorus origin the page may connect to (from /config.json of `chorus2outdoo serve`). */
+let chorusOrigin = 'https://chorus.ai';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -53,9 +62,13 @@ class Converter {
   start() {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     worker.onmessage = (event) => {
-      const { id, ok, result, error, fatal } = event.data;
+      const { id, ok, result, error, fatal, progress } = event.data;
       const request = this.pending.get(id);
       if (!request) return;
+      if (progress !== undefined) {
+        request.onProgress?.(progress);
+        return;
+      }
       this.pending.delete(id);
       if (ok) {
         request.resolve(result);
@@ -64,6 +77,8 @@ class Converter {
       const failure = new Error(error.message);
       failure.name = error.name;
       failure.fatal = Boolean(fatal);
+      failure.blocked = Boolean(error.blocked);
+      failure.command = error.command ?? null;
       if (fatal) this.replace(failure);
       request.reject(failure);
     };
@@ -86,11 +101,11 @@ class Converter {
     for (const request of pending) request.reject(failure);
   }
 
-  call(op, args) {
+  call(op, args, { onProgress = null } = {}) {
     if (!this.worker) this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ id, op, args });
     });
   }
@@ -101,7 +116,8 @@ const converter = new Converter();
 // ---------------------------------------------------------------------------
 // State
 
-/** @type {{id: number, name: string, size: number, bytes: Uint8Array|null, summary: object|null, state: string, error: string|null}[]} */
+/** Tracker exports hold `bytes`; call archives hold `archive` (the File itself, read by the worker in slices).
+ * @type {{id: number, name: string, size: number, bytes: Uint8Array|null, archive: File|null, summary: object|null, state: string, error: string|null}[]} */
 let entries = [];
 let nextEntryId = 1;
 /** The latest conversion: {preview, package, package_name}. */
@@ -111,6 +127,8 @@ let topicText = new Map();
 let downloadUrl = null;
 /** Bumped on every change, so a late answer for an older state is dropped. */
 let generation = 0;
+/** The optional roster of existing Outdoo users: {name, bytes}. */
+let roster = null;
 
 function showMessage(text, { retry = false } = {}) {
   const box = $('#message');
@@ -138,16 +156,25 @@ async function addFiles(fileList) {
   const files = [...fileList];
   if (files.length === 0) return;
   const added = files.map((file) => ({
-    id: nextEntryId++, name: file.name, size: file.size, bytes: null, summary: null, state: 'reading', error: null, file,
+    id: nextEntryId++, name: file.name, size: file.size, bytes: null, archive: null, summary: null, state: 'reading', error: null, file,
   }));
   entries.push(...added);
   renderFiles();
   await Promise.all(added.map(async (entry) => {
     try {
-      entry.bytes = new Uint8Array(await entry.file.arrayBuffer());
-      entry.state = 'inspecting';
-      renderFiles();
-      entry.summary = await converter.call('inspect', { name: entry.name, bytes: entry.bytes });
+      if (await isZip(entry.file)) {
+        // A zip is inspected from the File itself: a call archive is never read whole.
+        entry.state = 'inspecting';
+        renderFiles();
+        entry.summary = await converter.call('inspectFile', { name: entry.name, file: entry.file });
+        if (entry.summary.kind === 'call_archive') entry.archive = entry.file;
+        else entry.bytes = new Uint8Array(await entry.file.arrayBuffer());
+      } else {
+        entry.bytes = new Uint8Array(await entry.file.arrayBuffer());
+        entry.state = 'inspecting';
+        renderFiles();
+        entry.summary = await converter.call('inspect', { name: entry.name, bytes: entry.bytes });
+      }
       entry.state = entry.summary.error ? 'error' : 'ok';
       entry.error = entry.summary.error;
     } catch (error) {
@@ -158,6 +185,24 @@ async function addFiles(fileList) {
     renderFiles();
   }));
   update();
+}
+
+async function isZip(file) {
+  const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+  return head.length === 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+}
+
+/** What a call archive holds, in words. */
+function archiveText(archive) {
+  const parts = [
+    plural(archive.engagements, 'engagement'),
+    plural(archive.conversations, 'conversation'),
+    plural(archive.users, 'user'),
+    plural(archive.media, 'recording'),
+  ];
+  if (archive.unrecognised) parts.push(`${archive.unrecognised} not recognised`);
+  if (archive.unreadable) parts.push(`${archive.unreadable} unreadable`);
+  return parts.join(', ');
 }
 
 function removeEntry(id) {
@@ -175,13 +220,14 @@ function renderFiles() {
     if (entry.state === 'error') status = el('span', { class: 'status error', text: entry.error });
     else if (entry.state === 'ok') {
       const problems = summary.problems;
-      status = el('span', { class: problems ? 'status warning' : 'status ok', text: problems ? `read, ${plural(problems, 'problem')} (see the report)` : 'read' });
+      const what = summary.archive ? `: ${archiveText(summary.archive)}` : '';
+      status = el('span', { class: problems ? 'status warning' : 'status ok', text: problems ? `read${what}${what ? ';' : ','} ${plural(problems, 'problem')} (see the report)` : `read${what}` });
     } else status = el('span', { class: 'status busy', text: `${entry.state}…` });
     return el('tr', { 'data-file': entry.name, class: `file ${entry.state}` },
       el('td', { class: 'name', text: entry.name }),
       el('td', { class: 'kind', text: summary ? summary.kind_label : '' }),
-      el('td', { class: 'num trackers', text: summary && !summary.error ? String(summary.trackers) : '' }),
-      el('td', { class: 'num phrases', text: summary && !summary.error ? String(summary.phrases) : '' }),
+      el('td', { class: 'num trackers', text: summary && !summary.error && !summary.archive ? String(summary.trackers) : '' }),
+      el('td', { class: 'num phrases', text: summary && !summary.error && !summary.archive ? String(summary.phrases) : '' }),
       el('td', {}, status),
       el('td', {}, el('button', { type: 'button', class: 'remove', title: `Remove ${entry.name}`, 'aria-label': `Remove ${entry.name}`, text: '×', onclick: () => removeEntry(entry.id) })),
     );
@@ -205,11 +251,12 @@ async function update() {
     return;
   }
   const started = performance.now();
+  const files = ready.filter((entry) => entry.bytes).map((entry) => ({ name: entry.name, bytes: entry.bytes }));
+  const archives = ready.filter((entry) => entry.archive).map((entry) => ({ name: entry.name, blob: entry.archive }));
   try {
-    const result = await converter.call('convert', {
-      files: ready.map((entry) => ({ name: entry.name, bytes: entry.bytes })),
-      options: { default_language: $('#default-language').value },
-    });
+    const result = archives.length > 0 || roster
+      ? await converter.call('convertArchives', { files, archives, roster, options: convertOptions() })
+      : await converter.call('convert', { files, options: convertOptions() });
     if (current !== generation) return;
     setConversion(result);
     showMessage('');
@@ -219,12 +266,38 @@ async function update() {
     const total = performance.now() - started;
     $('#timing').textContent = `Converted ${plural(ready.length, 'file')} in ${Math.round(elapsed)} ms, shown in ${Math.round(performance.now() - rendered)} ms.`;
     document.body.dataset.previewMs = String(Math.round(total));
+    document.body.dataset.convertMs = String(Math.round(elapsed));
+    if (result.wasm_memory_bytes != null) document.body.dataset.wasmMemory = String(result.wasm_memory_bytes);
     document.body.dataset.conversions = String(Number(document.body.dataset.conversions ?? 0) + 1);
   } catch (error) {
     if (current !== generation) return;
     setConversion(null);
     showMessage(describeFailure(error), { retry: error.fatal });
   }
+}
+
+/** The scope controls as the library's options (the same as the CLI's flags). */
+function convertOptions() {
+  const minimum = Number.parseInt($('#scope-min-duration').value, 10);
+  return {
+    default_language: $('#default-language').value,
+    from: $('#scope-from').value || null,
+    to: $('#scope-to').value || null,
+    min_duration_seconds: Number.isFinite(minimum) && minimum > 0 ? minimum : 0,
+    calls: $('#scope-calls').value,
+  };
+}
+
+/** The same scope for a download from the Chorus API. */
+function fetchScope() {
+  const options = convertOptions();
+  return {
+    from: options.from,
+    to: options.to,
+    min_duration_seconds: options.min_duration_seconds > 0 ? options.min_duration_seconds : null,
+    meetings_only: options.calls === 'meetings',
+    media: false,
+  };
 }
 
 function setConversion(result) {
@@ -249,17 +322,89 @@ function setConversion(result) {
 
 function renderAll() {
   renderCounts();
+  const calls = conversion.preview.calls;
+  $('#tracker-part').hidden = Boolean(calls) && conversion.preview.counts.topics === 0;
   renderTree();
+  renderCalls();
   renderReport();
+}
+
+const REASONS = {
+  not_recorded: 'not recorded',
+  host_did_not_join: 'the host did not join',
+  private: 'private',
+  out_of_period: 'outside the period',
+  too_short: 'too short',
+  excluded_kind: 'a dialer call (meetings only)',
+  unreadable: 'unreadable',
+};
+
+function formatDuration(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  const pad = (n) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+function renderCalls() {
+  const calls = conversion.preview.calls;
+  $('#calls').hidden = !calls;
+  if (!calls) return;
+  const counts = conversion.preview.counts;
+  const item = (label, key, value) => [el('dt', { text: label }), el('dd', { 'data-count': key, text: String(value) })];
+  $('#call-counts').replaceChildren(
+    ...item('Calls to import', 'calls', counts.calls),
+    ...item('Left out', 'skipped_calls', counts.skipped_calls),
+    ...item('With transcript', 'transcripts', counts.transcripts),
+    ...item('With recording', 'media', counts.media),
+    ...item('Users', 'users', counts.users),
+    ...item('Users to create', 'users_to_create', counts.users_to_create),
+  );
+  $('#skipped-by-reason').replaceChildren(...Object.entries(calls.skipped_by_reason).map(([reason, n]) => el('li', { 'data-reason': reason },
+    el('code', { text: reason }), ` ${REASONS[reason] ?? ''}: ${n}`)));
+
+  const listed = calls.calls.slice(0, CALL_LIMIT).map((call) => el('tr', { class: 'call', 'data-id': call.source_id },
+    el('td', { class: 'title', text: call.title ?? '(no title)' }),
+    el('td', { class: 'start', text: call.started_at.slice(0, 16).replace('T', ' ') }),
+    el('td', { class: 'num duration', text: formatDuration(call.duration_seconds) }),
+    el('td', { class: 'host', text: call.host_email ?? '' }),
+    el('td', { class: 'num participants', text: String(call.participants.length) }),
+    el('td', { class: 'transcript', text: call.transcript ? 'yes' : 'no' }),
+  ));
+  if (listed.length === 0) listed.push(el('tr', {}, el('td', { colspan: 6, class: 'muted', text: 'No call within the scope.' })));
+  $('#call-list tbody').replaceChildren(...listed);
+  $('#call-list-more').textContent = counts.calls > CALL_LIMIT ? `${plural(counts.calls - CALL_LIMIT, 'more call')} not listed; calls.jsonl in the package holds them all.` : '';
+
+  const users = calls.users.slice(0, CALL_LIMIT * 4).map((user) => el('tr', { class: `user ${user.action}` },
+    el('td', { class: 'email', text: user.email }),
+    el('td', { class: 'name', text: user.name ?? '' }),
+    el('td', { class: 'action', text: user.action === 'create' ? 'create' : 'existing' }),
+    el('td', { class: 'role', text: user.role ?? '' }),
+  ));
+  if (users.length === 0) users.push(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'No users.' })));
+  $('#user-list tbody').replaceChildren(...users);
+
+  const skipped = calls.skipped.slice(0, CALL_LIMIT).map((call) => el('tr', { class: `skipped ${call.reason}` },
+    el('td', { class: 'id', text: call.source_id }),
+    el('td', { class: 'reason' }, el('code', { text: call.reason })),
+    el('td', { class: 'message', text: call.message }),
+    el('td', { class: 'location', text: formatLocation(call.location) }),
+  ));
+  if (skipped.length === 0) skipped.push(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'None.' })));
+  $('#skipped-list tbody').replaceChildren(...skipped);
+  $('#skipped-list-more').textContent = counts.skipped_calls > CALL_LIMIT ? `${plural(counts.skipped_calls - CALL_LIMIT, 'more call')} left out are listed in report.json inside the package.` : '';
 }
 
 function renderCounts() {
   const { counts } = conversion.preview;
   const item = (label, value, extra) => [el('dt', { text: label }), el('dd', { 'data-count': label.toLowerCase() }, String(value), extra ?? '')];
+  // Call archives without tracker exports: no tracker counts to show.
+  const trackers = !(conversion.preview.calls && counts.topics === 0);
   $('#counts').replaceChildren(
-    ...item('Themes', counts.themes),
-    ...item('Topics', counts.topics, counts.needs_review ? el('span', { class: 'badge review', text: `${counts.needs_review} need review` }) : null),
-    ...item('Triggers', counts.triggers),
+    ...(trackers ? item('Themes', counts.themes) : []),
+    ...(trackers ? item('Topics', counts.topics, counts.needs_review ? el('span', { class: 'badge review', text: `${counts.needs_review} need review` }) : null) : []),
+    ...(trackers ? item('Triggers', counts.triggers) : []),
     ...item('Report', `${plural(counts.report.warning, 'warning')}, ${plural(counts.report.review, 'review item')}, ${plural(counts.report.error, 'error')}`),
   );
 }
@@ -399,6 +544,26 @@ function setUp() {
   window.addEventListener('drop', (event) => event.preventDefault());
 
   $('#default-language').addEventListener('change', () => update());
+  for (const id of ['#scope-from', '#scope-to', '#scope-min-duration', '#scope-calls']) $(id).addEventListener('change', () => update());
+  const rosterInput = $('#roster-input');
+  rosterInput.addEventListener('change', async () => {
+    const file = rosterInput.files[0];
+    rosterInput.value = '';
+    if (!file) return;
+    roster = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+    $('#roster-name').textContent = `${file.name}: users listed there are matched, the others created`;
+    $('#roster-clear').hidden = false;
+    update();
+  });
+  $('#roster-clear').addEventListener('click', () => {
+    roster = null;
+    $('#roster-name').textContent = 'none: every user is created';
+    $('#roster-clear').hidden = true;
+    update();
+  });
+  $('#sample').addEventListener('click', addSample);
+  $('#fetch-form').addEventListener('submit', startFetch);
+  $('#fetch-copy').addEventListener('click', () => navigator.clipboard?.writeText($('#fetch-command').textContent).catch(() => {}));
   $('#clear').addEventListener('click', () => {
     entries = [];
     renderFiles();
@@ -417,6 +582,7 @@ function setUp() {
   $('#expand').addEventListener('click', () => setAll(true));
   $('#collapse').addEventListener('click', () => setAll(false));
 
+  loadConfig();
   converter.call('version').then(
     (version) => {
       $('#version').textContent = version;
@@ -424,6 +590,93 @@ function setUp() {
     },
     (error) => showMessage(`The converter could not be loaded: ${error.message}. Build it with "make wasm" and reload the page.`),
   );
+}
+
+// ---------------------------------------------------------------------------
+// The sample archive and the download from Chorus: both end as an archive
+// File added like a dropped one.
+
+async function addSample() {
+  const button = $('#sample');
+  button.disabled = true;
+  try {
+    const blob = await converter.call('sample', SAMPLE);
+    await addFiles([new File([blob], `chorus-sample-${SAMPLE.calls}-calls.zip`, { type: 'application/zip' })]);
+  } catch (error) {
+    showMessage(describeFailure(error), { retry: false });
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function loadConfig() {
+  try {
+    const response = await fetch('config.json', { cache: 'no-store' });
+    if (response.ok) {
+      const config = await response.json();
+      if (typeof config.chorus_origin === 'string') chorusOrigin = config.chorus_origin;
+    }
+  } catch {
+    // Served by something else than `chorus2outdoo serve`: the default stands.
+  }
+  $('#fetch-base-url').value = chorusOrigin;
+  $('#chorus-origin-note').textContent = chorusOrigin;
+}
+
+function fetchStatus(text, { error = false } = {}) {
+  const status = $('#fetch-status');
+  status.textContent = text;
+  status.className = error ? 'status error' : 'muted';
+}
+
+async function startFetch(event) {
+  event.preventDefault();
+  const tokenInput = $('#fetch-token');
+  const token = tokenInput.value.trim();
+  tokenInput.value = '';
+  $('#fetch-fallback').hidden = true;
+  const baseUrl = $('#fetch-base-url').value.trim().replace(/\/+$/, '');
+  let origin = null;
+  try {
+    origin = new URL(baseUrl).origin;
+  } catch {
+    fetchStatus('Enter the Chorus address as a URL, such as https://chorus.ai.', { error: true });
+    return;
+  }
+  if (origin !== chorusOrigin) {
+    fetchStatus(`This page may only connect to ${chorusOrigin}. To use ${origin}, start the page with: chorus2outdoo serve --chorus-origin ${origin}`, { error: true });
+    return;
+  }
+  if (!token) {
+    fetchStatus('Paste the Chorus API token first.', { error: true });
+    return;
+  }
+  const scope = fetchScope();
+  const button = $('#fetch-start');
+  button.disabled = true;
+  document.body.dataset.fetch = 'running';
+  fetchStatus(`Connecting to ${origin}…`);
+  try {
+    const result = await converter.call('fetch', { baseUrl, token, scope }, {
+      onProgress: (p) => fetchStatus(`Downloading from Chorus: ${plural(p.pages, 'page')} (${plural(p.engagements, 'engagement')}), calls ${p.calls_done} of ${p.calls_total}${p.retries ? `, ${plural(p.retries, 'retry', 'retries')}` : ''}…`),
+    });
+    const missing = result.missing.length;
+    fetchStatus(`Downloaded ${plural(result.progress.engagements, 'engagement')} and ${plural(result.progress.calls_done - result.progress.missing, 'conversation')}${missing ? `; ${plural(missing, 'call')} could not be downloaded (see the report)` : ''}.`);
+    document.body.dataset.fetch = 'done';
+    await addFiles([new File([result.archive], 'chorus-archive.zip', { type: 'application/zip' })]);
+  } catch (error) {
+    document.body.dataset.fetch = 'failed';
+    if (error.blocked) {
+      fetchStatus('');
+      $('#fetch-fallback-text').textContent = 'The browser could not reach the Chorus API (blocked by the browser (CORS) or network unreachable). Run this command on your computer instead:';
+      $('#fetch-command').textContent = error.command ?? '';
+      $('#fetch-fallback').hidden = false;
+    } else {
+      fetchStatus(describeFailure(error), { error: true });
+    }
+  } finally {
+    button.disabled = false;
+  }
 }
 
 setUp();

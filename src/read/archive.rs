@@ -13,6 +13,7 @@
 //! to locate a record, never as an output path.
 
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::model::calls::{
     ConversationRecord, EngagementRecord, EntryRef, MediaRecord, PersonRecord,
 };
@@ -45,6 +46,10 @@ pub trait ArchiveSource {
     fn sha256(&self) -> &str;
     fn entries(&self) -> &[ArchiveEntry];
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>>;
+    /// The limits its entries are read within (entry count, sizes, ratios).
+    fn limits(&self) -> Limits {
+        Limits::default()
+    }
 }
 
 /// A zip archive read through any `Read + Seek` (a file, a buffer, a browser Blob).
@@ -54,6 +59,7 @@ pub struct ZipSource<R: Read + Seek> {
     sha256: String,
     entries: Vec<ArchiveEntry>,
     archive: zip::ZipArchive<R>,
+    limits: Limits,
 }
 
 impl<R: Read + Seek> ZipSource<R> {
@@ -78,7 +84,30 @@ impl<R: Read + Seek> ZipSource<R> {
             hasher.update(&buffer[..n]);
             bytes += n as u64;
         }
-        reader.seek(SeekFrom::Start(0)).map_err(io_error)?;
+        let sha256: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Self::with_digest(name, reader, bytes, sha256)
+    }
+
+    /// Lists a zip whose size and SHA-256 are already known, without
+    /// reading it through: another reader of an archive already opened
+    /// with `new` (a worker thread's own file handle on it).
+    pub fn with_digest(
+        name: impl Into<String>,
+        mut reader: R,
+        bytes: u64,
+        sha256: impl Into<String>,
+    ) -> Result<Self> {
+        let name = name.into();
+        reader.seek(SeekFrom::Start(0)).map_err(|e| {
+            Error::input(
+                Location::file(&name),
+                format!("cannot read the archive: {e}"),
+            )
+        })?;
         let mut archive = zip::ZipArchive::new(reader).map_err(|e| {
             Error::input(
                 Location::file(&name),
@@ -103,18 +132,22 @@ impl<R: Read + Seek> ZipSource<R> {
                 is_dir: entry.is_dir(),
             });
         }
-        let sha256 = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         Ok(ZipSource {
             name,
             bytes,
-            sha256,
+            sha256: sha256.into(),
             entries,
             archive,
+            limits: Limits::default(),
         })
+    }
+}
+
+impl<R: Read + Seek> ZipSource<R> {
+    /// The same archive read within other limits than the defaults.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 }
 
@@ -131,7 +164,23 @@ impl<R: Read + Seek> ArchiveSource for ZipSource<R> {
     fn entries(&self) -> &[ArchiveEntry] {
         &self.entries
     }
+    fn limits(&self) -> Limits {
+        self.limits.clone()
+    }
+    /// Opens an entry; one that would inflate at a ratio beyond the limits is
+    /// refused, and one that inflates beyond its declared size fails while
+    /// read (the zip reader stops it).
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>> {
+        let (size, compressed) = {
+            let raw = self
+                .archive
+                .by_index_raw(index)
+                .map_err(std::io::Error::other)?;
+            (raw.size(), raw.compressed_size())
+        };
+        if let Some(problem) = self.limits.ratio_problem(size, compressed) {
+            return Err(std::io::Error::other(problem));
+        }
         let entry = self
             .archive
             .by_index(index)
@@ -253,6 +302,23 @@ pub fn read_archive(
         entries: entries.len(),
         ..Default::default()
     };
+    let limits = source.limits();
+    if entries.len() > limits.max_entries {
+        summary.unreadable += 1;
+        report.error(
+            ReasonCode::UnreadableRecord,
+            Location::file(&archive_name),
+            format!(
+                "the archive has {} entries, more than the limit of {}; none of them were read",
+                entries.len(),
+                limits.max_entries
+            ),
+        );
+        return summary;
+    }
+    // One buffer for every JSON entry: allocating one per entry leaves the
+    // heap fragmented by the records kept between them.
+    let mut buffer = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
         if entry.is_dir || is_junk(&entry.name) {
             summary.ignored += 1;
@@ -272,6 +338,7 @@ pub fn read_archive(
                 contents,
                 &mut summary,
                 report,
+                &mut buffer,
             )
         });
         if let Err(e) = outcome {
@@ -286,6 +353,7 @@ pub fn read_archive(
     summary
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_entry(
     mut reader: Box<dyn Read + '_>,
     entry: &ArchiveEntry,
@@ -294,6 +362,7 @@ fn read_entry(
     contents: &mut ArchiveContents,
     summary: &mut ArchiveSummary,
     report: &mut Report,
+    buffer: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     let head = read_head(&mut reader, 64)?;
     if head.is_empty() {
@@ -339,7 +408,9 @@ cannot be matched to a call; rename it to <engagement id>.{extension} to import 
     let skip_bom = head.len() - text_start.len();
     let rest = Cursor::new(head[skip_bom..].to_vec()).chain(reader);
     if matches!(first, Some(b'{' | b'[')) {
-        read_json_entry(rest, entry, location, source, contents, summary, report);
+        let document =
+            read_json_bytes(rest, buffer).and_then(|()| read_document(buffer, location, source));
+        read_json_entry(document, entry, location, contents, summary, report);
         return Ok(());
     }
     if looks_like_text(&head) && entry.size <= MAX_TABLE_BYTES {
@@ -374,16 +445,33 @@ Tracker exports are converted with --trackers",
     Ok(())
 }
 
+/// The whole of a JSON entry into `buffer`, for parsing from a slice
+/// (faster than from a reader). A read error reads as unreadable JSON; an
+/// entry over the JSON entry limit is not read.
+fn read_json_bytes(reader: impl Read, buffer: &mut Vec<u8>) -> std::result::Result<(), String> {
+    let limit = crate::limits::Limits::default().max_json_entry_bytes;
+    buffer.clear();
+    reader
+        .take(limit + 1)
+        .read_to_end(buffer)
+        .map_err(|e| format!("not readable JSON: {}", serde_json::Error::io(e)))?;
+    if buffer.len() as u64 > limit {
+        return Err(format!(
+            "a JSON document of more than {limit} bytes; not read"
+        ));
+    }
+    Ok(())
+}
+
 fn read_json_entry(
-    reader: impl Read,
+    document: std::result::Result<ChorusDocument, String>,
     entry: &ArchiveEntry,
     location: &Location,
-    source: EntryRef,
     contents: &mut ArchiveContents,
     summary: &mut ArchiveSummary,
     report: &mut Report,
 ) {
-    match read_document(std::io::BufReader::new(reader), location, source) {
+    match document {
         Ok(ChorusDocument::EngagementPage(engagements))
         | Ok(ChorusDocument::EngagementArray(engagements)) => {
             summary.engagement_pages += 1;

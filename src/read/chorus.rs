@@ -1,12 +1,13 @@
-//! Chorus API documents: one JSON entry's reader in, records out.
+//! Chorus API documents: one JSON entry's bytes in, records out.
 //!
-//! In: a `Read` over one archive entry that starts with `{` or `[`. Out: a
+//! In: the bytes of one archive entry that starts with `{` or `[`. Out: a
 //! `ChorusDocument` saying what it was (an engagement page, a bare array of
 //! engagements, a v1 conversation document, a users list, or something
 //! else), holding `EngagementRecord`s, a `ConversationRecord` or
-//! `PersonRecord`s. The JSON is parsed as it is read; utterances are
-//! counted and dropped on the first pass (`read_conversation_metadata`) and
-//! read in full only when the transcript is written (`read_transcript`).
+//! `PersonRecord`s. Strings are borrowed from the bytes where they can be;
+//! utterances are counted and dropped on the first pass (`read_document`,
+//! which keeps only their text and start time, unowned) and read in full only
+//! when the transcript is written (`read_transcript`).
 
 use crate::model::calls::{
     ClusterRecord, ConversationRecord, EngagementRecord, EntryRef, ParticipantRecord, PersonRecord,
@@ -14,10 +15,10 @@ use crate::model::calls::{
 };
 use crate::model::Location;
 use crate::read::lenient::Scalar;
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::fmt;
-use std::io::Read;
 use std::marker::PhantomData;
 
 #[derive(Debug, Default, Deserialize)]
@@ -281,6 +282,7 @@ impl RawUtterance {
             start_seconds: self.snippet_time.number(),
             length_seconds: self.snippet_length.number(),
             text: match self.snippet {
+                Scalar::Text(t) if t.trim().len() == t.len() => t,
                 Scalar::Text(t) => t.trim().to_string(),
                 other => other.text().unwrap_or_default(),
             },
@@ -288,6 +290,101 @@ impl RawUtterance {
             speaker_name: self.speaker_name.text(),
             speaker_type: self.speaker_type.text().map(|t| t.to_ascii_lowercase()),
         }
+    }
+}
+
+/// A leaf value on the first pass, read without copying: only what decides
+/// whether an utterance is usable (its text and start time) is looked at.
+#[derive(Debug, Default)]
+enum Probe<'a> {
+    #[default]
+    Absent,
+    Number,
+    Text(Cow<'a, str>),
+    /// `null`, a boolean, an object or an array.
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Probe<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ProbeVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for ProbeVisitor<'a> {
+            type Value = Probe<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Probe<'a>, E> {
+                Ok(Probe::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Probe<'a>, E> {
+                Ok(Probe::Number)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Probe<'a>, E> {
+                Ok(Probe::Number)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Probe<'a>, E> {
+                // As `Scalar`: a number JSON cannot hold reads as null.
+                Ok(if v.is_finite() {
+                    Probe::Number
+                } else {
+                    Probe::Other
+                })
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Probe<'a>, E> {
+                Ok(Probe::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Probe<'a>, E> {
+                Ok(Probe::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Probe<'a>, E> {
+                Ok(Probe::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Probe<'a>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Probe::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe<'a>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Probe::Other)
+            }
+        }
+        deserializer.deserialize_any(ProbeVisitor(PhantomData))
+    }
+}
+
+/// An utterance on the first pass: the same fields as `RawUtterance` (so a
+/// document fails or passes alike on both passes), but only `snippet` and
+/// `snippet_time` are kept, borrowed where the JSON allows.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct UtteranceProbe<'a> {
+    index: IgnoredAny,
+    #[serde(borrow)]
+    snippet_time: Probe<'a>,
+    snippet_length: IgnoredAny,
+    #[serde(borrow)]
+    snippet: Probe<'a>,
+    speaker_id: IgnoredAny,
+    participant: IgnoredAny,
+    speaker_name: IgnoredAny,
+    speaker_type: IgnoredAny,
+}
+
+impl UtteranceProbe<'_> {
+    /// `UtteranceRecord::is_usable` of the record `RawUtterance` would make:
+    /// text (a number counts) and a start time (a number, or text holding one).
+    fn is_usable(&self) -> bool {
+        let has_text = match &self.snippet {
+            Probe::Text(t) => !t.trim().is_empty(),
+            Probe::Number => true,
+            Probe::Absent | Probe::Other => false,
+        };
+        let has_start = match &self.snippet_time {
+            Probe::Number => true,
+            Probe::Text(t) => t.trim().parse::<f64>().is_ok_and(f64::is_finite),
+            Probe::Absent | Probe::Other => false,
+        };
+        has_text && has_start
     }
 }
 
@@ -309,8 +406,10 @@ impl<'de> Deserialize<'de> for UtteranceCount {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UtteranceCount, A::Error> {
                 let mut count = UtteranceCount::default();
-                while let Some(ObjectOnly(u)) = seq.next_element::<ObjectOnly<RawUtterance>>()? {
-                    match u.map(RawUtterance::record) {
+                while let Some(ObjectOnly(u)) =
+                    seq.next_element::<ObjectOnly<UtteranceProbe<'de>>>()?
+                {
+                    match u {
                         Some(u) if u.is_usable() => count.usable += 1,
                         _ => count.dropped += 1,
                     }
@@ -472,15 +571,16 @@ fn json_error(e: serde_json::Error) -> String {
     format!("not readable JSON: {e}")
 }
 
-/// Reads one JSON entry and says what it is. `location` names the archive
-/// and entry; records get a JSON pointer added. An error is a message for
-/// the report (the JSON could not be parsed).
-pub fn read_document<R: Read>(
-    reader: R,
+/// Reads one JSON entry (its whole bytes, UTF-8 without a BOM) and says
+/// what it is. `location` names the archive and entry; records get a JSON
+/// pointer added. An error is a message for the report (the JSON could not
+/// be parsed).
+pub fn read_document(
+    bytes: &[u8],
     location: &Location,
     source: EntryRef,
 ) -> Result<ChorusDocument, String> {
-    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let top = Top::deserialize(&mut deserializer).map_err(json_error)?;
     deserializer.end().map_err(json_error)?;
     Ok(match top {
@@ -658,9 +758,11 @@ struct TranscriptDocument {
 }
 
 /// Second pass: the participants, speakers and utterances of one
-/// conversation document.
-pub fn read_transcript<R: Read>(reader: R) -> Result<TranscriptRecord, String> {
-    let document: TranscriptDocument = read_json(reader)?;
+/// conversation document (its whole bytes).
+pub fn read_transcript(bytes: &[u8]) -> Result<TranscriptRecord, String> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let document = TranscriptDocument::deserialize(&mut deserializer).map_err(json_error)?;
+    deserializer.end().map_err(json_error)?;
     let attributes = document.data.attributes.unwrap_or_default();
     let recording = attributes.recording.unwrap_or_default();
     Ok(TranscriptRecord {
@@ -685,13 +787,6 @@ pub fn read_transcript<R: Read>(reader: R) -> Result<TranscriptRecord, String> {
             .map(RawUtterance::record)
             .collect(),
     })
-}
-
-fn read_json<T: DeserializeOwned, R: Read>(reader: R) -> Result<T, String> {
-    let mut deserializer = serde_json::Deserializer::from_reader(reader);
-    let value = T::deserialize(&mut deserializer).map_err(json_error)?;
-    deserializer.end().map_err(json_error)?;
-    Ok(value)
 }
 
 #[cfg(test)]

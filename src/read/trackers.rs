@@ -1,9 +1,12 @@
 //! Tracker exports: a file's bytes in (CSV/text, JSON or XLSX, as detected),
 //! `TrackerRecord`s out, each with its row or JSON pointer. Problems with one
-//! record go into the report; a file that cannot be read at all is an error.
+//! record go into the report; a file that cannot be read at all is an error,
+//! and so is one beyond the `Limits` (a gigantic cell, a workbook that would
+//! inflate too far).
 
 use crate::detect::FileKind;
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 use crate::model::{Location, TrackerRecord};
 use crate::read::phrases::split_phrases;
 use crate::read::table::{field_for, records_from_rows, Field, ACCEPTED_HEADERS};
@@ -12,17 +15,28 @@ use crate::report::{ReasonCode, Report};
 use serde_json::Value;
 use std::io::Cursor;
 
-/// Reads one tracker export of a known kind.
+/// Reads one tracker export of a known kind, with the default limits.
 pub fn read_trackers(
     file: &str,
     bytes: &[u8],
     kind: FileKind,
     report: &mut Report,
 ) -> Result<Vec<TrackerRecord>> {
+    read_trackers_with(file, bytes, kind, &Limits::default(), report)
+}
+
+/// Reads one tracker export of a known kind within `limits`.
+pub fn read_trackers_with(
+    file: &str,
+    bytes: &[u8],
+    kind: FileKind,
+    limits: &Limits,
+    report: &mut Report,
+) -> Result<Vec<TrackerRecord>> {
     match kind {
-        FileKind::TrackerCsv => read_csv(file, bytes, report),
-        FileKind::TrackerJson => read_json(file, bytes, report),
-        FileKind::TrackerXlsx => read_xlsx(file, bytes, report),
+        FileKind::TrackerCsv => read_csv(file, bytes, limits, report),
+        FileKind::TrackerJson => read_json(file, bytes, limits, report),
+        FileKind::TrackerXlsx => read_xlsx(file, bytes, limits, report),
         FileKind::Empty => Err(Error::input(Location::file(file), "the file is empty")),
         FileKind::Zip => Err(Error::input(
             Location::file(file),
@@ -75,7 +89,33 @@ fn sniff_delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-pub fn read_csv(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
+/// A cell beyond the limit stops the file: no tracker holds a megabyte of
+/// phrases, so such a file is not a tracker export.
+fn check_cells(location: impl Fn() -> Location, cells: &[String], limits: &Limits) -> Result<()> {
+    match cells
+        .iter()
+        .enumerate()
+        .find(|(_, cell)| cell.len() > limits.max_cell_bytes)
+    {
+        Some((column, cell)) => Err(Error::input(
+            location(),
+            format!(
+                "column {} holds {} bytes, more than the limit of {} for one cell; this is not a tracker export",
+                column + 1,
+                cell.len(),
+                limits.max_cell_bytes
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+pub fn read_csv(
+    file: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    report: &mut Report,
+) -> Result<Vec<TrackerRecord>> {
     let text = decode_reporting(file, bytes, report);
     // Skip blank lines before the header when sniffing, so a leading empty
     // line does not hide the delimiter.
@@ -94,7 +134,9 @@ pub fn read_csv(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<Tra
                 format!("the CSV could not be read: {e}"),
             )
         })?;
-        rows.push((row, record.iter().map(str::to_string).collect::<Vec<_>>()));
+        let cells = record.iter().map(str::to_string).collect::<Vec<_>>();
+        check_cells(|| Location::row(file, row), &cells, limits)?;
+        rows.push((row, cells));
     }
     records_from_rows(file, rows, report)
 }
@@ -114,8 +156,59 @@ fn cell_text(cell: &calamine::Data) -> String {
     }
 }
 
-pub fn read_xlsx(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
+/// Refuses a workbook whose parts would inflate beyond the limits before
+/// the XLSX reader unpacks any of them (the zip reader itself stops an entry
+/// that inflates beyond its declared size).
+fn check_workbook_sizes(file: &str, bytes: &[u8], limits: &Limits) -> Result<()> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        Error::input(
+            Location::file(file),
+            format!("the XLSX workbook could not be opened: {e}"),
+        )
+    })?;
+    if archive.len() > limits.max_entries {
+        return Err(Error::input(
+            Location::file(file),
+            format!(
+                "the workbook has {} parts, more than the limit of {}",
+                archive.len(),
+                limits.max_entries
+            ),
+        ));
+    }
+    let mut total = 0u64;
+    for index in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(index) else {
+            continue;
+        };
+        if let Some(problem) = limits.ratio_problem(entry.size(), entry.compressed_size()) {
+            return Err(Error::input(
+                Location::file(file).with_entry(String::from_utf8_lossy(entry.name_raw())),
+                problem,
+            ));
+        }
+        total = total.saturating_add(entry.size());
+    }
+    if total > limits.max_workbook_bytes {
+        return Err(Error::input(
+            Location::file(file),
+            format!(
+                "the workbook would inflate to {total} bytes, more than the limit of {}; not read",
+                limits.max_workbook_bytes
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub fn read_xlsx(
+    file: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    report: &mut Report,
+) -> Result<Vec<TrackerRecord>> {
     use calamine::Reader;
+    check_workbook_sizes(file, bytes, limits)?;
     let mut workbook = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         Error::input(
             Location::file(file),
@@ -137,14 +230,21 @@ pub fn read_xlsx(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<Tr
     })?;
     let first_row = range.start().map(|(row, _)| row as u64).unwrap_or(0);
     let first_col = range.start().map(|(_, col)| col as usize).unwrap_or(0);
-    let rows = range.rows().enumerate().map(|(i, cells)| {
+    let mut rows = Vec::new();
+    for (i, cells) in range.rows().enumerate() {
         // Keep column positions stable when the used range starts right of A.
         let mut row = vec![String::new(); first_col];
         row.extend(cells.iter().map(cell_text));
-        (first_row + i as u64 + 1, row)
-    });
+        let number = first_row + i as u64 + 1;
+        check_cells(
+            || Location::row(file, number).with_entry(&sheet),
+            &row,
+            limits,
+        )?;
+        rows.push((number, row));
+    }
     let label = format!("{file} [{sheet}]");
-    let mut records = records_from_rows(&label, rows.collect::<Vec<_>>(), report)?;
+    let mut records = records_from_rows(&label, rows, report)?;
     for record in &mut records {
         record.location.file = file.to_string();
         record.location.entry = Some(sheet.clone());
@@ -243,7 +343,39 @@ fn value_phrases(value: &Value) -> Vec<String> {
     }
 }
 
-pub fn read_json(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<TrackerRecord>> {
+/// The JSON pointer of the first string (or key) longer than `limit` bytes.
+fn oversized_string(value: &Value, limit: usize, pointer: &mut String) -> bool {
+    match value {
+        Value::String(s) => s.len() > limit,
+        Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+            let len = pointer.len();
+            pointer.push_str(&format!("/{i}"));
+            let found = oversized_string(item, limit, pointer);
+            if !found {
+                pointer.truncate(len);
+            }
+            found
+        }),
+        Value::Object(map) => map.iter().any(|(key, item)| {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&escape_pointer(key));
+            let found = key.len() > limit || oversized_string(item, limit, pointer);
+            if !found {
+                pointer.truncate(len);
+            }
+            found
+        }),
+        _ => false,
+    }
+}
+
+pub fn read_json(
+    file: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    report: &mut Report,
+) -> Result<Vec<TrackerRecord>> {
     let text = decode_reporting(file, bytes, report);
     let document: Value =
         serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
@@ -261,6 +393,16 @@ pub fn read_json(file: &str, bytes: &[u8], report: &mut Report) -> Result<Vec<Tr
                 ),
             )
         })?;
+    let mut pointer = String::new();
+    if oversized_string(&document, limits.max_cell_bytes, &mut pointer) {
+        return Err(Error::input(
+            Location::pointer(file, pointer),
+            format!(
+                "a string of more than {} bytes, the limit for one value; this is not a tracker export",
+                limits.max_cell_bytes
+            ),
+        ));
+    }
     let (base, items) = tracker_list(file, &document)?;
     let mut records = Vec::new();
     for (index, item) in items.iter().enumerate() {
@@ -336,7 +478,7 @@ mod tests {
     fn json_keys_use_the_same_aliases() {
         let mut report = Report::default();
         let json = br#"{"trackers": [{"Tracker Name": "Pricing", "Keywords": ["price", "cost"], "Group": "Deal"}, 7, {"note": 1}]}"#;
-        let records = read_json("t.json", json, &mut report).unwrap();
+        let records = read_json("t.json", json, &Limits::default(), &mut report).unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].name, "Pricing");
         assert_eq!(records[0].phrases, ["price", "cost"]);

@@ -3,6 +3,12 @@
 //! (re-read from the archive and built one call at a time),
 //! `media/<id>.<ext>` (copied unchanged, stored), `users.json` and
 //! `users.csv`. Paths come only from validated 32-hex ids.
+//!
+//! A transcript entry is one `TranscriptJob` turned into a `PreparedEntry`
+//! (`prepare_transcript`: re-read, built, serialised, compressed). The
+//! writer does that itself one call at a time, or takes the entries from a
+//! caller that prepares them in parallel (the CLI's worker threads) and
+//! hands them over in `transcript_jobs` order.
 
 use crate::convert::CallsOutcome;
 use crate::decide::transcript::build_transcript;
@@ -11,10 +17,10 @@ use crate::model::calls::{EntryRef, User, UserAction};
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveSource};
 use crate::read::chorus::read_transcript;
-use crate::write::package::{to_json_bytes, PackageWriter};
+use crate::write::package::{to_json_bytes, PackageWriter, PreparedEntry};
 use crate::write::report::spreadsheet_safe;
 use serde::Serialize;
-use std::io::Write;
+use std::io::{Read, Write};
 
 #[derive(Serialize)]
 struct UsersFile<'a> {
@@ -70,10 +76,78 @@ fn source<'a, 'b>(
     Ok((archive, location))
 }
 
+/// One transcript entry of the package: the call, the entry's path and
+/// where the call's conversation document is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptJob {
+    pub source_id: String,
+    pub path: String,
+    pub document: EntryRef,
+}
+
+/// The transcript entries a conversion's package holds, in package order.
+pub fn transcript_jobs(outcome: &CallsOutcome) -> Vec<TranscriptJob> {
+    outcome
+        .calls
+        .iter()
+        .filter_map(|planned| {
+            Some(TranscriptJob {
+                source_id: planned.call.source_id.clone(),
+                path: planned.call.transcript.clone()?,
+                document: planned.transcript?,
+            })
+        })
+        .collect()
+}
+
+/// The work of one transcript entry, on any thread: re-reads the call's
+/// conversation document from `archives` (the sources the conversion read,
+/// in order), builds the transcript and compresses it.
+pub fn prepare_transcript(
+    job: &TranscriptJob,
+    archives: &mut [&mut dyn ArchiveSource],
+) -> Result<PreparedEntry> {
+    debug_assert!(is_call_id(&job.source_id));
+    let (archive, location) = source(archives, job.document)?;
+    let reread = |e: std::io::Error| {
+        Error::input(
+            location.clone(),
+            format!("cannot re-read the conversation document: {e}"),
+        )
+    };
+    let limit = crate::limits::Limits::default().max_json_entry_bytes;
+    let size = archive
+        .entries()
+        .get(job.document.entry)
+        .map_or(0, |e| e.size.min(limit));
+    let mut bytes = Vec::with_capacity(size as usize);
+    archive
+        .open(job.document.entry)
+        .map_err(reread)?
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(reread)?;
+    let document = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let record = read_transcript(document).map_err(|message| {
+        Error::input(
+            location.clone(),
+            format!("the conversation document changed since it was read: {message}"),
+        )
+    })?;
+    let transcript = to_json_bytes(&build_transcript(&job.source_id, record));
+    PreparedEntry::compress(&job.path, &transcript)
+}
+
+/// Gives the writer each transcript entry, in `transcript_jobs` order.
+pub type TranscriptSupply<'a> = dyn FnMut(&TranscriptJob) -> Result<PreparedEntry> + 'a;
+
+/// Writes the call entries. Transcripts come from `supply` when given,
+/// else they are prepared here from `archives`, one at a time.
 pub fn write_calls<W: Write>(
     package: &mut PackageWriter<W>,
     outcome: &CallsOutcome,
     archives: &mut [&mut dyn ArchiveSource],
+    mut supply: Option<&mut TranscriptSupply>,
 ) -> Result<()> {
     let mut lines = Vec::new();
     for planned in &outcome.calls {
@@ -83,26 +157,13 @@ pub fn write_calls<W: Write>(
     package.add("calls.jsonl", &lines)?;
     drop(lines);
 
-    for planned in &outcome.calls {
-        let id = &planned.call.source_id;
-        let (Some(at), Some(path)) = (planned.transcript, &planned.call.transcript) else {
-            continue;
+    for job in transcript_jobs(outcome) {
+        let entry = match supply.as_deref_mut() {
+            Some(supply) => supply(&job)?,
+            None => prepare_transcript(&job, archives)?,
         };
-        debug_assert!(is_call_id(id));
-        let (archive, location) = source(archives, at)?;
-        let reader = archive.open(at.entry).map_err(|e| {
-            Error::input(
-                location.clone(),
-                format!("cannot re-read the conversation document: {e}"),
-            )
-        })?;
-        let record = read_transcript(std::io::BufReader::new(reader)).map_err(|message| {
-            Error::input(
-                location.clone(),
-                format!("the conversation document changed since it was read: {message}"),
-            )
-        })?;
-        package.add(path, &to_json_bytes(&build_transcript(id, record)))?;
+        debug_assert_eq!(entry.path(), job.path);
+        package.add_prepared(entry)?;
     }
 
     for planned in &outcome.calls {

@@ -1,9 +1,8 @@
 //! Test helpers shared by the package tests: unpack a package, validate it
-//! against the JSON Schemas in schemas/ and against its own manifest, and
+//! (through the library's `verify`: schemas, manifest, paths, counts), and
 //! compare it with a golden copy under tests/golden/.
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
@@ -36,91 +35,24 @@ pub fn unzip(package: &[u8]) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn json(bytes: &[u8], what: &str) -> serde_json::Value {
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{what} is not JSON: {e}"))
-}
-
-/// Checks `instance` against schemas/<schema>; panics listing every problem.
-pub fn assert_schema(schema: &str, instance: &serde_json::Value, what: &str) {
-    let schema_path = repo().join("schemas").join(schema);
-    let schema_json = json(&std::fs::read(&schema_path).unwrap(), schema);
-    let validator = jsonschema::validator_for(&schema_json)
-        .unwrap_or_else(|e| panic!("{schema} is not a valid schema: {e}"));
-    let problems: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
+/// Validates a whole package with the library's own check (`verify`): every
+/// JSON file against its schema, the manifest's sizes and checksums against
+/// the entries, no entry missing or extra, manifest last, counts and paths.
+/// Panics listing every problem; returns the unpacked entries.
+pub fn validate_package(package: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let verification = chorus2outdoo::verify_package_bytes(package);
+    let problems: Vec<String> = verification
+        .problems
+        .iter()
+        .map(|p| p.to_string())
         .collect();
     assert!(
         problems.is_empty(),
-        "{what} does not match {schema}:\n{}",
+        "the package does not verify:\n{}",
         problems.join("\n")
     );
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Validates a whole package: every JSON file against its schema, the
-/// manifest's sizes and checksums against the entries, no entry missing or
-/// extra, manifest last. Returns the unpacked entries.
-pub fn validate_package(package: &[u8]) -> Vec<(String, Vec<u8>)> {
     let entries = unzip(package);
-    let (last, _) = entries.last().expect("the package has entries");
-    assert_eq!(last, "manifest.json", "manifest.json is the last entry");
-    let manifest = json(&entries.last().unwrap().1, "manifest.json");
-    assert_schema("manifest.schema.json", &manifest, "manifest.json");
-    let listed: Vec<(String, u64, String)> = manifest["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["bytes"].as_u64().unwrap(),
-                f["sha256"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let actual: Vec<(String, u64, String)> = entries[..entries.len() - 1]
-        .iter()
-        .map(|(name, bytes)| (name.clone(), bytes.len() as u64, sha256_hex(bytes)))
-        .collect();
-    assert_eq!(
-        listed, actual,
-        "manifest files list every other entry, in order, with size and sha256"
-    );
-    let names: BTreeSet<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names.len(), entries.len(), "no entry appears twice");
-    for (name, bytes) in &entries {
-        let schema = match name.as_str() {
-            "themes.json" => Some("themes.schema.json"),
-            "report.json" => Some("report.schema.json"),
-            "users.json" => Some("users.schema.json"),
-            n if n.starts_with("transcripts/") => Some("transcript.schema.json"),
-            _ => None,
-        };
-        if let Some(schema) = schema {
-            assert_schema(schema, &json(bytes, name), name);
-        }
-        if name == "calls.jsonl" {
-            for (i, line) in String::from_utf8(bytes.clone())
-                .unwrap()
-                .lines()
-                .enumerate()
-            {
-                assert_schema(
-                    "calls.schema.json",
-                    &json(line.as_bytes(), "calls.jsonl line"),
-                    &format!("calls.jsonl line {}", i + 1),
-                );
-            }
-        }
-    }
+    assert_eq!(verification.entries, entries.len());
     entries
 }
 

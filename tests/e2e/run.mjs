@@ -1,8 +1,10 @@
 // End-to-end tests of the web page: starts `chorus2outdoo serve` on a free
 // 127.0.0.1 port, drives Debian's /usr/bin/chromium with playwright-core,
-// and stops both at the end, also on failure or timeout.
+// and stops both at the end, also on failure or timeout. The tests of the
+// page's download from Chorus start the mock Chorus API
+// (target/debug/examples/mock_chorus) and a server allowing its origin.
 //
-//   node tests/e2e/run.mjs            (after `make wasm build`)
+//   node tests/e2e/run.mjs            (after `make wasm build` and `cargo build --example mock_chorus`)
 //
 // Prints one line per test and a closing "N passed, N failed"; exits non-zero
 // on any failure. The preview screenshot goes to tests/artifacts/preview.png.
@@ -18,6 +20,7 @@ import assert from 'node:assert/strict';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'target/release/chorus2outdoo');
+const MOCK = join(ROOT, 'target/debug/examples/mock_chorus');
 const FIXTURES = join(ROOT, 'tests/fixtures');
 const E2E = join(FIXTURES, 'e2e');
 const ARTIFACTS = join(ROOT, 'tests/artifacts');
@@ -26,22 +29,26 @@ const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run',
 ];
-const GLOBAL_TIMEOUT_MS = 240_000;
+const GLOBAL_TIMEOUT_MS = 480_000;
 const TEST_TIMEOUT_MS = 45_000;
 
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; "
+const csp = (chorusOrigin) => "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+  + `connect-src 'self' ${chorusOrigin}; `
   + "img-src 'self' blob: data:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The mock API's token: distinctive, so any leak is found by a plain search. */
+const TOKEN = 'e2e-Tok3n-9f8a7b6c';
 const NO_HEADER_ERROR = 'broken_no_header.csv row 1: no tracker header found: a header row needs a tracker name column and a keywords or expression column. Headers found: "Owner", "Notes", "Created".';
 
-let server = null;
+/** Every process the tests started (servers, mock APIs), stopped at the end. */
+const children = [];
 let browser = null;
 
 async function cleanup() {
   if (browser) await browser.close().catch(() => {});
   browser = null;
-  if (server && server.exitCode === null) server.kill('SIGTERM');
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
 }
-process.on('exit', () => { if (server && server.exitCode === null) server.kill('SIGKILL'); });
+process.on('exit', () => { for (const child of children) if (child.exitCode === null) child.kill('SIGKILL'); });
 const globalTimer = setTimeout(async () => {
   console.error(`e2e: global timeout of ${GLOBAL_TIMEOUT_MS / 1000} s reached, stopping`);
   await cleanup();
@@ -59,11 +66,17 @@ function freePort() {
   });
 }
 
-async function startServer() {
+/** Starts `serve`; `chorusOrigin` null means the default (no flag, no CHORUS_ORIGIN). */
+async function startServer(chorusOrigin = null) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "make build" first`);
   if (!existsSync(join(ROOT, 'www/pkg/chorus2outdoo_bg.wasm'))) throw new Error('www/pkg is missing: run "make wasm" first');
   const port = await freePort();
-  server = spawn(CLI, ['serve', '--dir', join(ROOT, 'www'), '--port', String(port)], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const env = { ...process.env };
+  delete env.CHORUS_ORIGIN;
+  const args = ['serve', '--dir', join(ROOT, 'www'), '--port', String(port)];
+  if (chorusOrigin) args.push('--chorus-origin', chorusOrigin);
+  const server = spawn(CLI, args, { stdio: ['ignore', 'inherit', 'pipe'], env });
+  children.push(server);
   await new Promise((done, fail) => {
     const timer = setTimeout(() => fail(new Error('the server did not start within 10 s')), 10_000);
     let output = '';
@@ -80,6 +93,39 @@ async function startServer() {
     });
   });
   return `http://127.0.0.1:${port}`;
+}
+
+/** Starts the mock Chorus API; `stop()` ends it and gives the requests it saw ("GET /path?query"). */
+async function startMock({ cors }) {
+  if (!existsSync(MOCK)) throw new Error(`${MOCK} is missing: run "cargo build --example mock_chorus" first`);
+  const args = ['--data', join(FIXTURES, 'api'), '--token', TOKEN];
+  if (cors) args.push('--cors');
+  const mock = spawn(MOCK, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(mock);
+  let log = '';
+  mock.stderr.on('data', (chunk) => { log += chunk; });
+  const url = await new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error('the mock API did not start within 10 s')), 10_000);
+    let output = '';
+    mock.stdout.on('data', (chunk) => {
+      output += chunk;
+      const found = output.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (found) {
+        clearTimeout(timer);
+        done(found[1]);
+      }
+    });
+    mock.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`the mock API exited with ${code}: ${log}`));
+    });
+  });
+  const stop = () => new Promise((done) => {
+    if (mock.exitCode !== null) return done(log.split('\n').filter(Boolean));
+    mock.once('exit', () => done(log.split('\n').filter(Boolean)));
+    mock.stdin.end();
+  });
+  return { url, stop };
 }
 
 /** The status of a GET for `path` sent exactly as written. */
@@ -104,15 +150,17 @@ function localDate() {
 
 let BASE = '';
 
-async function openPage({ allowConsoleErrors = false, beforeGoto = null } = {}) {
+async function openPage({ allowConsoleErrors = false, beforeGoto = null, base = BASE, allowedOrigins = [] } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
-  const record = { requests: [], consoleErrors: [], pageErrors: [] };
+  const record = { requests: [], consoleErrors: [], consoleAll: [], pageErrors: [] };
   context.on('request', (request) => record.requests.push(request.url()));
   if (beforeGoto) await beforeGoto(context);
   const page = await context.newPage();
   page.on('console', (message) => {
+    record.consoleAll.push(message.text());
     if (message.type() === 'error') record.consoleErrors.push(message.text());
   });
+  page.on('worker', (worker) => worker.on('console', (message) => record.consoleAll.push(message.text())));
   page.on('pageerror', (error) => record.pageErrors.push(String(error)));
   await page.addInitScript(() => {
     window.__cspViolations = [];
@@ -120,7 +168,7 @@ async function openPage({ allowConsoleErrors = false, beforeGoto = null } = {}) 
       window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
     });
   });
-  const response = await page.goto(BASE + '/');
+  const response = await page.goto(base + '/');
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
 
   /** The checks every test ends with. */
@@ -131,13 +179,47 @@ async function openPage({ allowConsoleErrors = false, beforeGoto = null } = {}) 
     if (!allowConsoleErrors) assert.deepEqual(record.consoleErrors, [], 'no console errors');
     const outside = record.requests.filter((url) => {
       const parsed = new URL(url);
-      return !(parsed.origin === BASE || parsed.protocol === 'blob:' || parsed.protocol === 'data:');
+      return !(parsed.origin === base || allowedOrigins.includes(parsed.origin) || parsed.protocol === 'blob:' || parsed.protocol === 'data:');
     });
-    assert.deepEqual(outside, [], 'no request leaves the page origin');
+    assert.deepEqual(outside, [], 'no request leaves the page origin (and the allowed Chorus origin)');
     assert.ok(record.requests.length > 0, 'requests were recorded');
     await context.close();
   };
   return { page, context, response, record, finish };
+}
+
+/** Waits until the page has converted more than `before` times. */
+async function converted(page, before, timeout = 30_000) {
+  await page.waitForFunction((n) => Number(document.body.dataset.conversions ?? 0) > n, before, { timeout });
+}
+
+const conversions = async (page) => Number(await page.evaluate(() => document.body.dataset.conversions ?? 0));
+
+/** Clicks the download button and gives the package's bytes (kept as tests/artifacts/<keepAs> to compare by hand). */
+async function downloadPackage(page, keepAs) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  assert.equal(download.suggestedFilename(), `outdoo-import-${localDate()}.zip`);
+  const bytes = readFileSync(await download.path());
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, keepAs), bytes);
+  return bytes;
+}
+
+/** The CLI's package for the same inputs. */
+function cliPackage(name, args) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const out = join(ARTIFACTS, name);
+  execFileSync(CLI, ['--quiet', 'convert', ...args, '--out', out]);
+  return readFileSync(out);
+}
+
+/** Fills the scope controls (each change converts again when files are there). */
+async function setScope(page, { from = '', to = '', minDuration = '0', calls = 'all' }) {
+  await page.fill('#scope-from', from);
+  await page.fill('#scope-to', to);
+  await page.fill('#scope-min-duration', minDuration);
+  await page.dispatchEvent('#scope-min-duration', 'change');
+  await page.selectOption('#scope-calls', calls);
 }
 
 /** Picks files with the file button and waits for the resulting conversion. */
@@ -164,12 +246,18 @@ const test = (name, body) => tests.push({ name, body });
 test('the page loads with its policy, no console errors and no outside requests', async () => {
   const { page, response, record, finish } = await openPage();
   const headers = response.headers();
-  assert.equal(headers['content-security-policy'], CSP);
+  assert.equal(headers['content-security-policy'], csp('https://chorus.ai'));
   assert.equal(headers['x-content-type-options'], 'nosniff');
   assert.equal(headers['content-type'], 'text/html; charset=utf-8');
-  const meta = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (node) => node.getAttribute('content'));
-  // frame-ancestors only works as a header; in a <meta> browsers ignore it with a console error.
-  assert.equal(meta, CSP.replace("; frame-ancestors 'none'", ''), 'the <meta> policy matches the served header');
+  // The policy is the header alone: a <meta> could not name the configured Chorus origin.
+  assert.equal(await page.locator('meta[http-equiv="Content-Security-Policy"]').count(), 0);
+  const config = await page.evaluate(async () => {
+    const answer = await fetch('/config.json');
+    return { type: answer.headers.get('content-type'), policy: answer.headers.get('content-security-policy'), body: await answer.text() };
+  });
+  assert.deepEqual(config, { type: 'application/json', policy: csp('https://chorus.ai'), body: '{"chorus_origin":"https://chorus.ai"}' });
+  assert.equal(await page.inputValue('#fetch-base-url'), 'https://chorus.ai');
+  assert.equal(await page.textContent('#chorus-origin-note'), 'https://chorus.ai');
   assert.match(await page.textContent('#privacy'), /Your files stay on this computer\./);
   assert.match(await page.textContent('#version'), /^chorus2outdoo \d+\.\d+\.\d+$/);
   assert.ok(record.requests.some((url) => url.endsWith('/pkg/chorus2outdoo_bg.wasm')), 'the module was fetched');
@@ -392,6 +480,170 @@ test('1,000 trackers preview within a second, bounded, and filter quickly', asyn
   await finish();
 });
 
+test('a dropped call archive converts within the scope and roster, byte-identical to the CLI', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const archive = join(ARTIFACTS, 'sample-50.zip');
+  execFileSync(CLI, ['--quiet', 'sample', '--calls', '50', '--seed', '7', '--out', archive]);
+  const rosterPath = join(ARTIFACTS, 'roster.csv');
+  writeFileSync(rosterPath, 'Email,Name\nriley.lee@seller.example,Riley Lee\nnoa.khan@seller.example,Noa Khan\n');
+
+  const { page, finish } = await openPage();
+  await setScope(page, { from: '2026-10-31', to: '2026-10-31', minDuration: '120', calls: 'meetings' });
+  await page.setInputFiles('#roster-input', rosterPath);
+  await page.waitForFunction(() => !document.querySelector('#roster-clear').hidden);
+  await pick(page, [archive]);
+  assert.deepEqual(await texts(page, '#files tbody tr td.kind'), ['Chorus call archive']);
+  assert.deepEqual(await texts(page, '#files tbody tr .status'), ['read: 50 engagements, 47 conversations, 12 users, 0 recordings']);
+  const counts = await page.$$eval('#call-counts dd', (nodes) => Object.fromEntries(nodes.map((node) => [node.dataset.count, node.textContent])));
+  assert.deepEqual(counts, { calls: '25', skipped_calls: '25', transcripts: '25', media: '0', users: '11', users_to_create: '9' });
+  assert.deepEqual(await texts(page, '#skipped-by-reason li'), [
+    'excluded_kind a dialer call (meetings only): 8',
+    'host_did_not_join the host did not join: 3',
+    'out_of_period outside the period: 9',
+    'too_short too short: 5',
+  ]);
+  assert.equal(await page.locator('#call-list tbody tr.call').count(), 25);
+  const first = await page.$$eval('#call-list tbody tr.call:first-child td', (cells) => cells.map((cell) => cell.textContent));
+  assert.deepEqual(first, ['Pricing discussion - Hooli', '2026-10-31 00:12', '44:41', 'jamie.park@seller.example', '3', 'yes']);
+  assert.deepEqual(await texts(page, '#user-list tbody tr.existing td.email'), ['noa.khan@seller.example', 'riley.lee@seller.example']);
+  assert.equal(await page.locator('#user-list tbody tr.create').count(), 9);
+  assert.equal(await page.locator('#skipped-list tbody tr.skipped').count(), 25);
+  const skipped = await page.$$eval('#skipped-list tbody tr.skipped:first-child td', (cells) => cells.map((cell) => cell.textContent));
+  assert.deepEqual(skipped, [
+    '044c3cd7f43c661ce6984080bab12a02', 'excluded_kind', 'a dialer call; only meetings were chosen',
+    'sample-50.zip entry engagements/page-00001.json at /engagements/0',
+  ]);
+  assert.equal(await page.isHidden('#tracker-part'), true, 'no tracker tree without trackers');
+
+  const fromPage = await downloadPackage(page, 'page-archive-package.zip');
+  const fromCli = cliPackage('cli-archive-package.zip', [
+    '--archive', archive, '--roster', rosterPath, '--from', '2026-10-31', '--to', '2026-10-31', '--min-duration', '120', '--calls', 'meetings',
+  ]);
+  assert.ok(fromPage.length > 10_000, 'the package holds the transcripts');
+  assert.ok(fromPage.equals(fromCli), `page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
+
+  // A wider scope converts again: every recorded call of the archive.
+  const before = await conversions(page);
+  await page.selectOption('#scope-calls', 'all');
+  await converted(page, before);
+  await setScope(page, {});
+  await page.waitForFunction(() => document.querySelector('#call-counts dd[data-count="calls"]')?.textContent === '47');
+  await finish();
+});
+
+test('"Try it with a sample archive" shows the whole flow', async () => {
+  const { page, finish } = await openPage();
+  const before = await conversions(page);
+  await page.click('#sample');
+  await converted(page, before);
+  assert.deepEqual(await texts(page, '#files tbody tr td.name'), ['chorus-sample-200-calls.zip']);
+  assert.deepEqual(await texts(page, '#files tbody tr .status'), ['read: 200 engagements, 176 conversations, 12 users, 0 recordings']);
+  const counts = await page.$$eval('#call-counts dd', (nodes) => Object.fromEntries(nodes.map((node) => [node.dataset.count, node.textContent])));
+  assert.deepEqual(counts, SAMPLE_200_COUNTS);
+  assert.equal(await page.locator('#call-list tbody tr.call').count(), 50);
+  assert.equal(await page.textContent('#call-list-more'), `${Number(SAMPLE_200_COUNTS.calls) - 50} more calls not listed; calls.jsonl in the package holds them all.`);
+  // The sample is the CLI's `sample --calls 200 --seed 1`, converted the same way.
+  const sample = join(ARTIFACTS, 'chorus-sample-200-calls.zip');
+  execFileSync(CLI, ['--quiet', 'sample', '--calls', '200', '--seed', '1', '--out', sample]);
+  const fromPage = await downloadPackage(page, 'page-sample-package.zip');
+  assert.ok(fromPage.equals(cliPackage('cli-sample-package.zip', ['--archive', sample])), 'the sample package equals the CLI one');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.locator('#result').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'calls-preview.png') });
+  await finish();
+});
+
+/** The CLI's counts for the same archives and scopes (`convert` prints them). */
+const SAMPLE_200_COUNTS = { calls: '175', skipped_calls: '25', transcripts: '175', media: '0', users: '12', users_to_create: '12' };
+const FETCH_COUNTS = { calls: '3', skipped_calls: '2', transcripts: '3', media: '0', users: '1', users_to_create: '1' };
+const FETCH_STATUS = 'Downloaded 5 engagements and 3 conversations.';
+const FETCH_SCOPE = { from: '2026-05-01', to: '2026-06-30', minDuration: '600', calls: 'meetings' };
+const FETCH_FLAGS = ['--from', '2026-05-01', '--to', '2026-06-30', '--min-duration', '600', '--calls', 'meetings'];
+
+/** Asserts the token went nowhere but the Authorization header. */
+async function assertTokenKept(page, record, mockRequests) {
+  assert.equal(await page.inputValue('#fetch-token'), '', 'the token input is cleared');
+  const storage = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href, cookie: document.cookie }));
+  assert.ok(!storage.includes(TOKEN), 'not in storage, cookies or the page URL');
+  assert.deepEqual(record.requests.filter((url) => url.includes(TOKEN)), [], 'not in any request URL');
+  assert.deepEqual(record.consoleAll.filter((text) => text.includes(TOKEN)), [], 'not in the console');
+  assert.deepEqual(mockRequests.filter((line) => line.includes(TOKEN)), [], 'not in a URL the API saw');
+  assert.ok(!(await page.content()).includes(TOKEN), 'not in the page');
+}
+
+test('the page downloads from a Chorus API that allows it (CORS) and converts like the CLI', async () => {
+  const mock = await startMock({ cors: true });
+  const base = await startServer(mock.url);
+  const { page, record, response, finish } = await openPage({ base, allowedOrigins: [mock.url], allowConsoleErrors: true });
+  assert.equal(response.headers()['content-security-policy'], csp(mock.url));
+  assert.equal(await page.inputValue('#fetch-base-url'), mock.url, 'the address comes from the server');
+  await setScope(page, FETCH_SCOPE);
+  await page.click('#fetch summary');
+
+  // A wrong token: a clear message, nothing added.
+  await page.fill('#fetch-token', 'not-the-token');
+  await page.click('#fetch-start');
+  await page.waitForFunction(() => document.body.dataset.fetch === 'failed');
+  assert.match(await page.textContent('#fetch-status'), /^the token is invalid or its role lacks API access \(401 from http:\/\/127\.0\.0\.1:\d+\/v3\/engagements\?/);
+  assert.equal(await page.isHidden('#fetch-fallback'), true);
+
+  const before = await conversions(page);
+  await page.fill('#fetch-token', TOKEN);
+  await page.click('#fetch-start');
+  await converted(page, before);
+  assert.equal(await page.textContent('#fetch-status'), FETCH_STATUS);
+  assert.deepEqual(await texts(page, '#files tbody tr td.name'), ['chorus-archive.zip']);
+  const counts = await page.$$eval('#call-counts dd', (nodes) => Object.fromEntries(nodes.map((node) => [node.dataset.count, node.textContent])));
+  assert.deepEqual(counts, FETCH_COUNTS);
+  const fromPage = await downloadPackage(page, 'page-fetch-package.zip');
+  const requests = await mock.stop();
+  assert.ok(requests.some((line) => line.startsWith('GET /v3/engagements?')), 'the page called the mock API');
+
+  // The CLI: fetch from a fresh mock with the same scope, then convert.
+  const cliMock = await startMock({ cors: false });
+  const fetched = join(ARTIFACTS, 'fetch', 'chorus-archive.zip');
+  mkdirSync(dirname(fetched), { recursive: true });
+  execFileSync(CLI, ['--quiet', 'fetch', '--base-url', cliMock.url, ...FETCH_FLAGS, '--out', fetched], { env: { ...process.env, CHORUS_API_TOKEN: TOKEN } });
+  await cliMock.stop();
+  const fromCli = cliPackage('cli-fetch-package.zip', ['--archive', fetched, ...FETCH_FLAGS]);
+  assert.ok(fromPage.equals(fromCli), `page package (${fromPage.length} bytes) equals the CLI's fetch + convert (${fromCli.length} bytes)`);
+
+  await assertTokenKept(page, record, requests);
+  const origins = new Set(record.requests.map((url) => new URL(url).origin).filter((origin) => origin !== 'null'));
+  assert.deepEqual([...origins].sort(), [base, mock.url].sort(), 'requests only to the page and the Chorus API');
+  await finish();
+});
+
+test('where the browser cannot reach Chorus, the page shows the native command with the scope', async () => {
+  const mock = await startMock({ cors: false });
+  const base = await startServer(mock.url);
+  const { page, record, finish } = await openPage({ base, allowedOrigins: [mock.url], allowConsoleErrors: true });
+  await setScope(page, FETCH_SCOPE);
+  await page.click('#fetch summary');
+
+  // Another origin than the configured one is refused before any request.
+  await page.fill('#fetch-base-url', 'https://elsewhere.example');
+  await page.fill('#fetch-token', TOKEN);
+  await page.click('#fetch-start');
+  assert.equal(await page.textContent('#fetch-status'),
+    `This page may only connect to ${mock.url}. To use https://elsewhere.example, start the page with: chorus2outdoo serve --chorus-origin https://elsewhere.example`);
+  assert.equal(await page.inputValue('#fetch-token'), '', 'the token input is cleared even then');
+
+  await page.fill('#fetch-base-url', mock.url);
+  await page.fill('#fetch-token', TOKEN);
+  await page.click('#fetch-start');
+  await page.waitForSelector('#fetch-fallback:not([hidden])');
+  assert.equal(await page.textContent('#fetch-fallback-text'),
+    'The browser could not reach the Chorus API (blocked by the browser (CORS) or network unreachable). Run this command on your computer instead:');
+  assert.equal(await page.textContent('#fetch-command'),
+    `CHORUS_API_TOKEN=... chorus2outdoo fetch --base-url ${mock.url} --from 2026-05-01 --to 2026-06-30 --min-duration 600 --calls meetings --out chorus-archive.zip`);
+  assert.equal(await page.locator('#files tbody tr').count(), 0, 'nothing was added');
+  const requests = await mock.stop();
+  await assertTokenKept(page, record, requests);
+  assert.ok(record.requests.every((url) => !url.startsWith('https://elsewhere.example')), 'the refused origin was never called');
+  await finish();
+});
+
 // ---------------------------------------------------------------------------
 
 async function main() {
@@ -405,7 +657,10 @@ async function main() {
     await cleanup();
     process.exit(1);
   }
+  // E2E_ONLY=regex runs only the tests whose name matches.
+  const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
   for (const { name, body } of tests) {
+    if (only && !only.test(name)) continue;
     let timer;
     try {
       await Promise.race([

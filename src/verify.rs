@@ -1,0 +1,717 @@
+//! Package verification: an Outdoo import package (a zip, through
+//! `Read + Seek`) in, the list of problems found out (empty when the package
+//! is sound). It checks what docs/import-package.md promises:
+//!
+//! - `manifest.json` is the last entry, matches its schema, and lists every
+//!   other entry, in zip order, with its size and SHA-256; no entry is
+//!   missing, extra or repeated;
+//! - every JSON file (and every line of `calls.jsonl`) matches its schema in
+//!   `schemas/` (compiled into the library);
+//! - every path the package names exists (`calls.jsonl`'s `transcript` and
+//!   `media`), and every transcript and recording belongs to a call;
+//! - the manifest's counts match themes.json, report.json, calls.jsonl and
+//!   users.json.
+//!
+//! Entries are read one at a time and hashed as they stream, so recordings
+//! are never held in memory; JSON files larger than the limit are refused.
+
+use crate::limits::Limits;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::io::{Read, Seek};
+
+/// One thing wrong with a package: the entry it concerns (or none for the
+/// zip as a whole) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub entry: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match &self.entry {
+            Some(entry) => write!(f, "{entry}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// What `verify_package` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// Entries in the zip (all of them, manifest included).
+    pub entries: usize,
+    pub problems: Vec<Problem>,
+}
+
+impl Verification {
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, entry: Option<&str>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            entry: entry.map(str::to_string),
+            message: message.into(),
+        });
+    }
+}
+
+/// The schema each JSON file of format v1 must match, by path.
+const SCHEMAS: [(&str, &str); 6] = [
+    (
+        "manifest.json",
+        include_str!("../schemas/manifest.schema.json"),
+    ),
+    ("themes.json", include_str!("../schemas/themes.schema.json")),
+    ("report.json", include_str!("../schemas/report.schema.json")),
+    ("users.json", include_str!("../schemas/users.schema.json")),
+    ("calls.jsonl", include_str!("../schemas/calls.schema.json")),
+    (
+        "transcripts/",
+        include_str!("../schemas/transcript.schema.json"),
+    ),
+];
+
+/// The compiled schemas, by the key used in `SCHEMAS`.
+struct Schemas(BTreeMap<&'static str, jsonschema::Validator>);
+
+impl Schemas {
+    fn compile(verification: &mut Verification) -> Schemas {
+        let mut compiled = BTreeMap::new();
+        for (key, text) in SCHEMAS {
+            let validator = serde_json::from_str::<Value>(text)
+                .map_err(|e| e.to_string())
+                .and_then(|schema| jsonschema::validator_for(&schema).map_err(|e| e.to_string()));
+            match validator {
+                Ok(validator) => {
+                    compiled.insert(key, validator);
+                }
+                Err(e) => {
+                    verification.problem(None, format!("the schema for {key} is broken: {e}"))
+                }
+            }
+        }
+        Schemas(compiled)
+    }
+
+    /// Checks `instance` against the schema for `key`; `what` names it in problems.
+    fn check(&self, key: &str, instance: &Value, what: &str, verification: &mut Verification) {
+        let Some(validator) = self.0.get(key) else {
+            return;
+        };
+        for error in validator.iter_errors(instance).take(20) {
+            let at = error.instance_path().to_string();
+            let at = if at.is_empty() {
+                String::new()
+            } else {
+                format!(" at {at}")
+            };
+            verification.problem(
+                Some(what),
+                format!("does not match its schema{at}: {error}"),
+            );
+        }
+    }
+}
+
+/// One entry as read back: name, size and SHA-256 of the uncompressed bytes,
+/// and the bytes themselves for the JSON, JSONL and CSV files.
+struct ReadEntry {
+    name: String,
+    bytes: u64,
+    sha256: String,
+    content: Option<Vec<u8>>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Entries whose content is checked beyond its checksum (and so kept).
+fn is_document(name: &str) -> bool {
+    !name.starts_with("media/")
+}
+
+fn read_entry(
+    archive: &mut zip::ZipArchive<impl Read + Seek>,
+    index: usize,
+    limits: &Limits,
+) -> Result<ReadEntry, (String, String)> {
+    let mut entry = archive.by_index(index).map_err(|e| {
+        (
+            format!("entry {}", index + 1),
+            format!("cannot be read: {e}"),
+        )
+    })?;
+    let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+    let keep = is_document(&name);
+    if keep && entry.size() > limits.max_json_entry_bytes {
+        return Err((
+            name,
+            format!(
+                "declares {} bytes; documents over {} bytes are not read",
+                entry.size(),
+                limits.max_json_entry_bytes
+            ),
+        ));
+    }
+    let mut hasher = Sha256::new();
+    let mut content = keep.then(Vec::new);
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut bytes = 0u64;
+    loop {
+        let n = match entry.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => return Err((name, format!("cannot be read: {e}"))),
+        };
+        hasher.update(&buffer[..n]);
+        if let Some(content) = &mut content {
+            content.extend_from_slice(&buffer[..n]);
+        }
+        bytes += n as u64;
+    }
+    Ok(ReadEntry {
+        name,
+        bytes,
+        sha256: hex(&hasher.finalize()),
+        content,
+    })
+}
+
+fn parse_json(bytes: &[u8], what: &str, verification: &mut Verification) -> Option<Value> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            verification.problem(Some(what), format!("is not valid JSON: {e}"));
+            None
+        }
+    }
+}
+
+/// Verifies a package read from `reader` with the default limits.
+pub fn verify_package<R: Read + Seek>(reader: R) -> Verification {
+    verify_package_with(reader, &Limits::default())
+}
+
+/// Verifies a package held in memory (for the browser).
+pub fn verify_package_bytes(bytes: &[u8]) -> Verification {
+    verify_package(std::io::Cursor::new(bytes))
+}
+
+/// Verifies a package read from `reader`; `limits` bounds the entry count
+/// and the size of the documents read into memory.
+pub fn verify_package_with<R: Read + Seek>(reader: R, limits: &Limits) -> Verification {
+    let mut verification = Verification::default();
+    let mut archive = match zip::ZipArchive::new(reader) {
+        Ok(archive) => archive,
+        Err(e) => {
+            verification.problem(None, format!("not a readable zip archive: {e}"));
+            return verification;
+        }
+    };
+    verification.entries = archive.len();
+    if archive.len() > limits.max_entries {
+        verification.problem(
+            None,
+            format!(
+                "{} entries, more than the limit of {}; not read",
+                archive.len(),
+                limits.max_entries
+            ),
+        );
+        return verification;
+    }
+    let mut entries = Vec::with_capacity(archive.len());
+    for index in 0..archive.len() {
+        match read_entry(&mut archive, index, limits) {
+            Ok(entry) => entries.push(entry),
+            Err((name, message)) => {
+                verification.problem(Some(&name), message);
+                // Keep the name so the manifest comparison does not also call it missing.
+                entries.push(ReadEntry {
+                    name,
+                    bytes: 0,
+                    sha256: String::new(),
+                    content: None,
+                });
+            }
+        }
+    }
+    let schemas = Schemas::compile(&mut verification);
+    check_names(&entries, &mut verification);
+    let Some(manifest) = check_manifest(&entries, &schemas, &mut verification) else {
+        return verification;
+    };
+    let documents = check_documents(&entries, &schemas, &mut verification);
+    check_counts(&manifest, &documents, &mut verification);
+    verification
+}
+
+/// Entry names: no repeats, and every one a path format v1 can hold.
+fn check_names(entries: &[ReadEntry], verification: &mut Verification) {
+    let mut seen = BTreeSet::new();
+    for entry in entries {
+        if !seen.insert(entry.name.as_str()) {
+            verification.problem(Some(&entry.name), "appears more than once in the zip");
+        }
+        let name = entry.name.as_str();
+        let known = matches!(
+            name,
+            "manifest.json"
+                | "themes.json"
+                | "report.json"
+                | "report.csv"
+                | "calls.jsonl"
+                | "users.json"
+                | "users.csv"
+        ) || name
+            .strip_prefix("transcripts/")
+            .and_then(|rest| rest.strip_suffix(".json"))
+            .is_some_and(is_lower_hex_id)
+            || name
+                .strip_prefix("media/")
+                .and_then(|rest| rest.split_once('.'))
+                .is_some_and(|(id, ext)| {
+                    is_lower_hex_id(id) && matches!(ext, "mp4" | "m4a" | "mp3" | "wav" | "webm")
+                });
+        if !known {
+            verification.problem(
+                Some(name),
+                "is not a file of an Outdoo import package (format v1)",
+            );
+        }
+    }
+}
+
+fn is_lower_hex_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The manifest: last, valid, and listing every other entry exactly.
+/// Returns it when it could be read.
+fn check_manifest(
+    entries: &[ReadEntry],
+    schemas: &Schemas,
+    verification: &mut Verification,
+) -> Option<Value> {
+    let Some(position) = entries.iter().rposition(|e| e.name == "manifest.json") else {
+        verification.problem(None, "manifest.json is missing");
+        return None;
+    };
+    if position + 1 != entries.len() {
+        verification.problem(Some("manifest.json"), "is not the last entry of the zip");
+    }
+    let manifest = parse_json(
+        entries[position].content.as_deref().unwrap_or_default(),
+        "manifest.json",
+        verification,
+    )?;
+    schemas.check("manifest.json", &manifest, "manifest.json", verification);
+    let listed: Vec<(&str, Option<u64>, &str)> = manifest
+        .get("files")
+        .and_then(Value::as_array)
+        .map(|files| {
+            files
+                .iter()
+                .map(|f| {
+                    (
+                        f.get("path").and_then(Value::as_str).unwrap_or_default(),
+                        f.get("bytes").and_then(Value::as_u64),
+                        f.get("sha256").and_then(Value::as_str).unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let others: Vec<&ReadEntry> = entries
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != position)
+        .map(|(_, e)| e)
+        .collect();
+    let mut listed_names = BTreeSet::new();
+    for (path, _, _) in &listed {
+        if !listed_names.insert(*path) {
+            verification.problem(Some(path), "is listed twice in manifest.json");
+        }
+    }
+    let present: BTreeSet<&str> = others.iter().map(|e| e.name.as_str()).collect();
+    for (path, bytes, sha256) in &listed {
+        let Some(entry) = others.iter().find(|e| e.name == *path) else {
+            verification.problem(
+                Some(path),
+                "is listed in manifest.json but missing from the zip",
+            );
+            continue;
+        };
+        if entry.sha256.is_empty() {
+            continue; // unreadable, already reported
+        }
+        if *bytes != Some(entry.bytes) {
+            verification.problem(
+                Some(path),
+                format!(
+                    "holds {} bytes; manifest.json says {}",
+                    entry.bytes,
+                    bytes.map_or("nothing".to_string(), |b| b.to_string())
+                ),
+            );
+        }
+        if entry.sha256 != *sha256 {
+            verification.problem(
+                Some(path),
+                format!("SHA-256 is {}; manifest.json says {sha256}", entry.sha256),
+            );
+        }
+    }
+    for entry in &others {
+        if !listed_names.contains(entry.name.as_str()) {
+            verification.problem(
+                Some(&entry.name),
+                "is in the zip but not listed in manifest.json",
+            );
+        }
+    }
+    let in_both = |name: &&str| listed_names.contains(name) && present.contains(name);
+    let listed_order: Vec<&str> = listed.iter().map(|(p, _, _)| *p).filter(in_both).collect();
+    let zip_order: Vec<&str> = others
+        .iter()
+        .map(|e| e.name.as_str())
+        .filter(in_both)
+        .collect();
+    if listed_order != zip_order {
+        verification.problem(
+            Some("manifest.json"),
+            "lists the files in another order than the zip holds them",
+        );
+    }
+    Some(manifest)
+}
+
+/// What the documents hold, for the counts.
+#[derive(Default)]
+struct Documents {
+    themes: Option<Value>,
+    report: Option<Value>,
+    users: Option<Value>,
+    /// Lines of calls.jsonl, when present.
+    calls: Option<Vec<Value>>,
+    has_report_csv: bool,
+    has_users_csv: bool,
+}
+
+/// Every JSON file against its schema; calls.jsonl's paths against the zip.
+fn check_documents(
+    entries: &[ReadEntry],
+    schemas: &Schemas,
+    verification: &mut Verification,
+) -> Documents {
+    let mut documents = Documents::default();
+    let names: BTreeSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    for entry in entries {
+        let Some(content) = entry.content.as_deref() else {
+            continue;
+        };
+        let name = entry.name.as_str();
+        match name {
+            "themes.json" | "report.json" | "users.json" => {
+                let Some(value) = parse_json(content, name, verification) else {
+                    continue;
+                };
+                schemas.check(name, &value, name, verification);
+                match name {
+                    "themes.json" => documents.themes = Some(value),
+                    "report.json" => documents.report = Some(value),
+                    _ => documents.users = Some(value),
+                }
+            }
+            "calls.jsonl" => {
+                let mut calls = Vec::new();
+                let text = String::from_utf8_lossy(content);
+                if !text.is_empty() && !text.ends_with('\n') {
+                    verification.problem(Some(name), "does not end with a newline");
+                }
+                for (i, line) in text.lines().enumerate() {
+                    let what = format!("calls.jsonl line {}", i + 1);
+                    if let Some(call) = parse_json(line.as_bytes(), &what, verification) {
+                        schemas.check("calls.jsonl", &call, &what, verification);
+                        calls.push(call);
+                    }
+                }
+                documents.calls = Some(calls);
+            }
+            "report.csv" => documents.has_report_csv = true,
+            "users.csv" => documents.has_users_csv = true,
+            _ if name.starts_with("transcripts/") => {
+                if let Some(value) = parse_json(content, name, verification) {
+                    schemas.check("transcripts/", &value, name, verification);
+                    let expected = name
+                        .strip_prefix("transcripts/")
+                        .and_then(|n| n.strip_suffix(".json"));
+                    if value.get("source_id").and_then(Value::as_str) != expected {
+                        verification.problem(Some(name), "its source_id is not the id in its name");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for required in ["themes.json", "report.json", "report.csv"] {
+        if !names.contains(required) {
+            verification.problem(Some(required), "is missing from the package");
+        }
+    }
+    // Paths named by calls.jsonl exist; every transcript and recording has its call.
+    let mut named = BTreeSet::new();
+    for (i, call) in documents.calls.iter().flatten().enumerate() {
+        let id = call
+            .get("source_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        for field in ["transcript", "media"] {
+            let Some(path) = call.get(field).and_then(Value::as_str) else {
+                continue;
+            };
+            let what = format!("calls.jsonl line {}", i + 1);
+            let expected_prefix = if field == "transcript" {
+                format!("transcripts/{id}.")
+            } else {
+                format!("media/{id}.")
+            };
+            if !path.starts_with(&expected_prefix) {
+                verification.problem(
+                    Some(&what),
+                    format!("{field} {path} is not named by the call's id"),
+                );
+            }
+            if !names.contains(path) {
+                verification.problem(Some(&what), format!("{field} {path} is not in the zip"));
+            }
+            named.insert(path);
+        }
+    }
+    for entry in entries {
+        let name = entry.name.as_str();
+        if (name.starts_with("transcripts/") || name.starts_with("media/")) && !named.contains(name)
+        {
+            verification.problem(Some(name), "belongs to no call in calls.jsonl");
+        }
+    }
+    let call_files = [
+        documents.calls.is_some(),
+        documents.users.is_some() || names.contains("users.json"),
+        documents.has_users_csv,
+    ];
+    if call_files.iter().any(|x| *x) && !call_files.iter().all(|x| *x) {
+        verification.problem(
+            None,
+            "a package with calls holds calls.jsonl, users.json and users.csv together; some are missing",
+        );
+    }
+    documents
+}
+
+fn count(value: Option<&Value>) -> Option<u64> {
+    value.and_then(Value::as_u64)
+}
+
+fn expect_count(
+    what: &str,
+    stated: Option<u64>,
+    actual: usize,
+    source: &str,
+    verification: &mut Verification,
+) {
+    if let Some(stated) = stated {
+        if stated != actual as u64 {
+            verification.problem(
+                Some("manifest.json"),
+                format!("counts.{what} is {stated}, but {source} holds {actual}"),
+            );
+        }
+    }
+}
+
+/// The manifest's counts against the documents.
+fn check_counts(manifest: &Value, documents: &Documents, verification: &mut Verification) {
+    let counts = manifest.get("counts");
+    let field = |name: &str| count(counts.and_then(|c| c.get(name)));
+    if let Some(themes) = documents
+        .themes
+        .as_ref()
+        .and_then(|t| t.get("themes"))
+        .and_then(Value::as_array)
+    {
+        let topics: Vec<&Value> = themes
+            .iter()
+            .filter_map(|t| t.get("topics").and_then(Value::as_array))
+            .flatten()
+            .collect();
+        let needs_review = topics
+            .iter()
+            .filter(|t| t.get("status").and_then(Value::as_str) == Some("needs_review"))
+            .count();
+        let triggers: usize = topics
+            .iter()
+            .filter_map(|t| t.get("triggers").and_then(Value::as_array))
+            .map(Vec::len)
+            .sum();
+        expect_count(
+            "themes",
+            field("themes"),
+            themes.len(),
+            "themes.json",
+            verification,
+        );
+        expect_count(
+            "topics",
+            field("topics"),
+            topics.len(),
+            "themes.json",
+            verification,
+        );
+        expect_count(
+            "needs_review",
+            field("needs_review"),
+            needs_review,
+            "themes.json",
+            verification,
+        );
+        expect_count(
+            "triggers",
+            field("triggers"),
+            triggers,
+            "themes.json",
+            verification,
+        );
+    }
+    if let Some(report) = &documents.report {
+        let entries = report
+            .get("entries")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for severity in ["info", "warning", "review", "error"] {
+            let actual = entries
+                .iter()
+                .filter(|e| e.get("severity").and_then(Value::as_str) == Some(severity))
+                .count();
+            let stated = count(
+                counts
+                    .and_then(|c| c.get("report"))
+                    .and_then(|r| r.get(severity)),
+            );
+            expect_count(
+                &format!("report.{severity}"),
+                stated,
+                actual,
+                "report.json",
+                verification,
+            );
+            let own = count(report.get("counts").and_then(|c| c.get(severity)));
+            if own.is_some_and(|own| own != actual as u64) {
+                verification.problem(
+                    Some("report.json"),
+                    format!("counts.{severity} does not match its {actual} {severity} entries"),
+                );
+            }
+        }
+    }
+    let has_call_counts = field("calls").is_some();
+    if has_call_counts != documents.calls.is_some() {
+        verification.problem(
+            Some("manifest.json"),
+            if has_call_counts {
+                "counts calls, but the package has no calls.jsonl"
+            } else {
+                "has no call counts, but the package holds calls.jsonl"
+            },
+        );
+    }
+    if let Some(calls) = &documents.calls {
+        let with = |key: &str| {
+            calls
+                .iter()
+                .filter(|c| c.get(key).is_some_and(|v| !v.is_null()))
+                .count()
+        };
+        expect_count(
+            "calls",
+            field("calls"),
+            calls.len(),
+            "calls.jsonl",
+            verification,
+        );
+        expect_count(
+            "transcripts",
+            field("transcripts"),
+            with("transcript"),
+            "calls.jsonl",
+            verification,
+        );
+        expect_count(
+            "media",
+            field("media"),
+            with("media"),
+            "calls.jsonl",
+            verification,
+        );
+        let skipped = documents
+            .report
+            .as_ref()
+            .and_then(|r| r.get("skipped"))
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let own = count(
+            documents
+                .report
+                .as_ref()
+                .and_then(|r| r.get("counts"))
+                .and_then(|c| c.get("skipped")),
+        );
+        if own.is_some_and(|own| own != skipped as u64) {
+            verification.problem(
+                Some("report.json"),
+                format!("counts.skipped does not match its {skipped} skipped calls"),
+            );
+        }
+        expect_count(
+            "skipped_calls",
+            field("skipped_calls"),
+            skipped,
+            "report.json",
+            verification,
+        );
+        if let Some(users) = documents
+            .users
+            .as_ref()
+            .and_then(|u| u.get("users"))
+            .and_then(Value::as_array)
+        {
+            let to_create = users
+                .iter()
+                .filter(|u| u.get("action").and_then(Value::as_str) == Some("create"))
+                .count();
+            expect_count(
+                "users",
+                field("users"),
+                users.len(),
+                "users.json",
+                verification,
+            );
+            expect_count(
+                "users_to_create",
+                field("users_to_create"),
+                to_create,
+                "users.json",
+                verification,
+            );
+        }
+    }
+}

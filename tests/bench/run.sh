@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The benchmark behind `make bench`: generated sample archives converted by
+# the release CLI, a generated 5,000-tracker export previewed, and a table of
+# medians. Installs nothing; needs the release CLI (make build) and
+# /usr/bin/time. Figures are wall time medians of RUNS runs (default 5).
+#
+#   tests/bench/run.sh                 # 2,000 and 10,000 calls
+#   CALLS="500 2000" RUNS=3 tests/bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CLI=${CLI:-target/release/chorus2outdoo}
+RUNS=${RUNS:-5}
+CALLS=${CALLS:-"2000 10000"}
+WORK=${BENCH_DIR:-$(mktemp -d -t chorus2outdoo-bench.XXXXXX)}
+mkdir -p "$WORK"
+CORES=$(nproc)
+
+[ -x "$CLI" ] || { echo "bench: $CLI is missing; run make build" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing" >&2; exit 1; }
+
+# One run: prints "<seconds> <peak RSS in KB>".
+measure() {
+  /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
+    cat "$WORK/stderr.txt" >&2
+    exit 1
+  }
+  cat "$WORK/time.txt"
+}
+
+# Median of the numbers on stdin.
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# RUNS runs of a command: prints "<median seconds> <median peak RSS in MB>".
+runs() {
+  local times=() rss=()
+  for _ in $(seq "$RUNS"); do
+    read -r t m < <(measure "$@")
+    times+=("$t")
+    rss+=("$m")
+  done
+  printf '%s %s\n' "$(printf '%s\n' "${times[@]}" | median)" \
+    "$(printf '%s\n' "${rss[@]}" | median | awk '{ printf "%.0f", $1 / 1024 }')"
+}
+
+echo "chorus2outdoo benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $CORES cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $RUNS runs each, medians"
+echo
+printf '%-34s %8s %9s %10s %9s %9s\n' "run" "calls" "JSON MB" "wall s" "MB/s" "peak MB"
+
+for calls in $CALLS; do
+  archive="$WORK/sample-$calls.zip"
+  [ -f "$archive" ] || "$CLI" --quiet sample --calls "$calls" --seed 1 --out "$archive"
+  json_bytes=$(unzip -Zt "$archive" | awk '{ print $3 }')
+  json_mb=$(awk -v b="$json_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+  for jobs in "$CORES" 1; do
+    read -r wall peak < <(runs "$CLI" --quiet convert --archive "$archive" --jobs "$jobs" --out "$WORK/package.zip")
+    printf '%-34s %8s %9s %10.2f %9.1f %9s\n' "native CLI, $jobs thread(s)" "$calls" "$json_mb" "$wall" \
+      "$(awk -v b="$json_bytes" -v t="$wall" 'BEGIN { print b / 1e6 / t }')" "$peak"
+  done
+  package_mb=$(awk -v b="$(stat -c %s "$WORK/package.zip")" 'BEGIN { printf "%.1f", b / 1e6 }')
+  echo "  (archive $(awk -v b="$(stat -c %s "$archive")" 'BEGIN { printf "%.1f", b / 1e6 }') MB zipped, package $package_mb MB)"
+done
+
+# A 5,000-tracker export: inspect converts it and prints what the preview shows.
+trackers="$WORK/trackers_5000.csv"
+{
+  echo "Tracker Name,Category,Type,Keywords,Said By,Language"
+  for i in $(seq 1 5000); do
+    echo "Tracker $i,Category $((i % 40)),Basic,\"phrase $i a, phrase $i b, phrase $i c\",Anyone,en"
+  done
+} >"$trackers"
+read -r wall peak < <(runs "$CLI" inspect "$trackers")
+printf '%-34s %8s %9s %10.3f %9s %9s\n' "native preview, 5,000 trackers" "-" "-" "$wall" "-" "$peak"
+echo
+echo "page: not measured (${PAGE_REASON:-the page converts call archives in one Web Worker and has no benchmark hook yet; see docs/performance.md})"
+[ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"

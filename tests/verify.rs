@@ -1,0 +1,297 @@
+//! `verify`: every golden package passes; a package with one byte changed,
+//! one file removed, one file added, a count off, a path that points nowhere
+//! or the manifest out of place fails with a problem naming the entry; the
+//! CLI exits 0 or 1 accordingly.
+
+mod common;
+
+use chorus2outdoo::{verify_package_bytes, Verification};
+use common::{fixture, repo, unzip};
+use std::io::{Cursor, Write};
+use std::process::Command;
+use zip::write::SimpleFileOptions;
+
+type Entries = Vec<(String, Vec<u8>)>;
+
+/// Zips entries the way packages are written: deflated, recordings stored,
+/// fixed timestamps.
+fn zip_entries(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        let method = if name.starts_with("media/") {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        let options = SimpleFileOptions::default()
+            .compression_method(method)
+            .last_modified_time(zip::DateTime::default());
+        zip.start_file(name.as_str(), options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// The golden copy of a case, in its entry order.
+fn golden(case: &str) -> Entries {
+    let dir = repo().join("tests/golden").join(case);
+    std::fs::read_to_string(dir.join("entries.txt"))
+        .unwrap()
+        .lines()
+        .map(|name| (name.to_string(), std::fs::read(dir.join(name)).unwrap()))
+        .collect()
+}
+
+fn problems(verification: &Verification) -> Vec<String> {
+    verification
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect()
+}
+
+fn assert_problem(package: &[u8], expected: &str) {
+    let found = problems(&verify_package_bytes(package));
+    assert!(
+        found.iter().any(|p| p.contains(expected)),
+        "expected a problem containing {expected:?}, found {found:#?}"
+    );
+}
+
+fn golden_cases() -> Vec<String> {
+    let mut cases: Vec<String> = std::fs::read_dir(repo().join("tests/golden"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn every_golden_package_verifies() {
+    let cases = golden_cases();
+    assert!(cases.len() >= 12, "{cases:?}");
+    for case in cases {
+        let entries = golden(&case);
+        let verification = verify_package_bytes(&zip_entries(&entries));
+        assert_eq!(problems(&verification), Vec::<String>::new(), "{case}");
+        assert_eq!(verification.entries, entries.len(), "{case}");
+    }
+}
+
+#[test]
+fn a_converted_package_verifies() {
+    let conversion = chorus2outdoo::convert(
+        &[fixture("trackers_advanced_expressions.csv")],
+        &Default::default(),
+    )
+    .unwrap();
+    let package = conversion.write_package(Vec::new()).unwrap();
+    assert!(verify_package_bytes(&package).is_ok());
+}
+
+#[test]
+fn one_changed_content_byte_is_caught() {
+    let mut entries = golden("archive_realistic");
+    let (name, bytes) = entries
+        .iter_mut()
+        .find(|(name, _)| name.starts_with("transcripts/"))
+        .unwrap();
+    // One letter of an utterance's text: still valid JSON, another checksum.
+    let at = bytes.windows(9).position(|w| w == b"\"text\": \"").unwrap() + 10;
+    assert!(bytes[at].is_ascii_alphabetic());
+    bytes[at] ^= 0x20;
+    let name = name.clone();
+    let found = problems(&verify_package_bytes(&zip_entries(&entries)));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with(&format!("{name}: SHA-256 is ")),
+        "{found:#?}"
+    );
+
+    // A recording, stored: one byte of the zip itself.
+    let mut entries = golden("archive_realistic");
+    let media = entries
+        .iter()
+        .position(|(name, _)| name.starts_with("media/"))
+        .unwrap();
+    entries[media].1[0] ^= 0x80;
+    assert_problem(
+        &zip_entries(&entries),
+        &format!("{}: SHA-256 is ", entries[media].0),
+    );
+}
+
+#[test]
+fn one_flipped_byte_of_compressed_data_is_caught() {
+    let package = zip_entries(&golden("json"));
+    // Flip a byte inside themes.json's deflated data (after its 30-byte
+    // local header and 11-byte name).
+    for at in [50, 60, 70] {
+        let mut broken = package.clone();
+        broken[at] ^= 0x55;
+        let found = problems(&verify_package_bytes(&broken));
+        assert!(
+            found.iter().any(|p| p.starts_with("themes.json: ")),
+            "byte {at}: {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_removed_file_is_caught() {
+    let mut entries = golden("archive_realistic");
+    let removed = entries
+        .iter()
+        .position(|(n, _)| n.starts_with("transcripts/"))
+        .unwrap();
+    let (name, _) = entries.remove(removed);
+    let found = problems(&verify_package_bytes(&zip_entries(&entries)));
+    assert!(found.contains(&format!(
+        "{name}: is listed in manifest.json but missing from the zip"
+    )));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains(&format!("transcript {name} is not in the zip"))),
+        "{found:#?}"
+    );
+
+    let mut entries = golden("json");
+    entries.retain(|(n, _)| n != "report.csv");
+    assert_problem(
+        &zip_entries(&entries),
+        "report.csv: is listed in manifest.json but missing from the zip",
+    );
+}
+
+#[test]
+fn an_added_file_is_caught() {
+    let mut entries = golden("json");
+    entries.insert(1, ("notes.txt".to_string(), b"hello\n".to_vec()));
+    let found = problems(&verify_package_bytes(&zip_entries(&entries)));
+    assert!(
+        found.contains(&"notes.txt: is in the zip but not listed in manifest.json".to_string()),
+        "{found:#?}"
+    );
+    assert!(found
+        .contains(&"notes.txt: is not a file of an Outdoo import package (format v1)".to_string()));
+
+    // A recording no call names.
+    let mut entries = golden("archive_realistic");
+    let media = "media/ffff0000000000000000000000000009.mp3".to_string();
+    entries.insert(1, (media.clone(), b"ID3\x04\0".to_vec()));
+    assert_problem(
+        &zip_entries(&entries),
+        &format!("{media}: belongs to no call in calls.jsonl"),
+    );
+}
+
+fn edit_manifest(entries: &mut Entries, edit: impl Fn(&mut serde_json::Value)) {
+    let manifest = entries.last_mut().unwrap();
+    assert_eq!(manifest.0, "manifest.json");
+    let mut value: serde_json::Value = serde_json::from_slice(&manifest.1).unwrap();
+    edit(&mut value);
+    manifest.1 = serde_json::to_vec_pretty(&value).unwrap();
+}
+
+#[test]
+fn a_count_off_is_caught() {
+    let mut entries = golden("advanced_expressions");
+    edit_manifest(&mut entries, |m| {
+        let triggers = m["counts"]["triggers"].as_u64().unwrap();
+        m["counts"]["triggers"] = (triggers + 1).into();
+    });
+    let found = problems(&verify_package_bytes(&zip_entries(&entries)));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].starts_with("manifest.json: counts.triggers is "));
+
+    let mut entries = golden("archive_realistic");
+    edit_manifest(&mut entries, |m| {
+        m["counts"]["users_to_create"] = 99.into();
+        m["counts"]["skipped_calls"] = 0.into();
+    });
+    let found = problems(&verify_package_bytes(&zip_entries(&entries)));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with("manifest.json: counts.users_to_create is 99, but users.json")),
+        "{found:#?}"
+    );
+    assert!(found
+        .iter()
+        .any(|p| p.starts_with("manifest.json: counts.skipped_calls is 0, but report.json")));
+}
+
+#[test]
+fn a_schema_violation_and_a_misplaced_manifest_are_caught() {
+    let mut entries = golden("json");
+    edit_manifest(&mut entries, |m| m["format_version"] = 2.into());
+    let manifest = entries.pop().unwrap();
+    entries.insert(0, manifest);
+    let found = problems(&verify_package_bytes(&zip_entries(&entries)));
+    assert!(found.contains(&"manifest.json: is not the last entry of the zip".to_string()));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with("manifest.json: does not match its schema at /format_version")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn not_a_package_is_one_problem() {
+    for bytes in [&b""[..], b"PK\x03\x04trunc", b"name,keywords\n"] {
+        let found = problems(&verify_package_bytes(bytes));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].starts_with("not a readable zip archive"));
+    }
+    // A truncated package.
+    let package = zip_entries(&golden("json"));
+    let found = problems(&verify_package_bytes(&package[..package.len() - 30]));
+    assert!(!found.is_empty());
+}
+
+#[test]
+fn cli_verify_says_ok_or_lists_problems() {
+    let dir = std::env::temp_dir().join(format!("c2o-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.zip");
+    let entries = golden("archive_realistic");
+    std::fs::write(&good, zip_entries(&entries)).unwrap();
+    let run = |path: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_chorus2outdoo"))
+            .arg("verify")
+            .arg(path)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&good);
+    assert_eq!(
+        (code, stderr),
+        (0, format!("ok: {} entries verified\n", entries.len()))
+    );
+
+    let mut entries = golden("json");
+    entries.retain(|(n, _)| n != "report.csv");
+    entries.insert(0, ("extra.json".to_string(), b"{}\n".to_vec()));
+    let bad = dir.join("bad.zip");
+    std::fs::write(&bad, zip_entries(&entries)).unwrap();
+    let (code, stderr) = run(&bad);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines[0].starts_with("error: ") && lines[0].ends_with("problems"));
+    assert!(lines.contains(&"report.csv: is listed in manifest.json but missing from the zip"));
+    assert!(lines.contains(&"extra.json: is in the zip but not listed in manifest.json"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unzip_of_golden_matches_entries() {
+    let entries = golden("json");
+    assert_eq!(unzip(&zip_entries(&entries)), entries);
+}

@@ -1,0 +1,185 @@
+//! The browser binding's Blob side, tested in a dedicated Web Worker in
+//! headless Chromium (wasm-bindgen-test): `FileReaderSync` exists only in
+//! workers, exactly where the page runs the converter. The Blob reader (exact
+//! bytes at any offset, seeks, few slices for many small reads), the chunk
+//! sink, the sample archive, `inspectFile` and `convertArchives`.
+#![cfg(target_arch = "wasm32")]
+
+use chorus2outdoo::wasm::{self, blob::BlobReader, blob::ChunkSink};
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const PAGE_CSV: &[u8] = include_bytes!("fixtures/e2e/trackers_page.csv");
+
+fn blob(bytes: &[u8]) -> web_sys::Blob {
+    web_sys::Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(bytes))).unwrap()
+}
+
+/// 10,000 bytes where every position has a known value.
+fn pattern() -> Vec<u8> {
+    (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+fn plain(value: JsValue) -> Value {
+    serde_wasm_bindgen::from_value(value).expect("a plain JSON-like object")
+}
+
+async fn blob_bytes(blob: &web_sys::Blob) -> Vec<u8> {
+    Uint8Array::new(&JsFuture::from(blob.array_buffer()).await.unwrap()).to_vec()
+}
+
+/// A JS function collecting every chunk it is called with.
+fn collector() -> (Function, Rc<RefCell<Vec<Vec<u8>>>>) {
+    let chunks = Rc::new(RefCell::new(Vec::new()));
+    let sink = chunks.clone();
+    let closure = Closure::<dyn FnMut(Uint8Array)>::new(move |chunk: Uint8Array| sink.borrow_mut().push(chunk.to_vec()));
+    let function: Function = closure.as_ref().clone().unchecked_into();
+    closure.forget();
+    (function, chunks)
+}
+
+#[wasm_bindgen_test]
+fn blob_reader_gives_the_exact_bytes_at_any_offset() {
+    let data = pattern();
+    let mut reader = BlobReader::with_read_ahead(blob(&data), 1024).unwrap();
+    assert_eq!(reader.size(), 10_000);
+
+    let mut all = Vec::new();
+    reader.read_to_end(&mut all).unwrap();
+    assert_eq!(all, data);
+
+    for (offset, length) in [(0u64, 1usize), (1023, 2), (1024, 1024), (4097, 3000), (9_990, 10)] {
+        assert_eq!(reader.seek(SeekFrom::Start(offset)).unwrap(), offset);
+        let mut out = vec![0u8; length];
+        reader.read_exact(&mut out).unwrap();
+        assert_eq!(out, &data[offset as usize..offset as usize + length], "{length} bytes at {offset}");
+    }
+
+    assert_eq!(reader.seek(SeekFrom::End(-4)).unwrap(), 9_996);
+    let mut tail = Vec::new();
+    reader.read_to_end(&mut tail).unwrap();
+    assert_eq!(tail, &data[9_996..]);
+    let mut nothing = [0u8; 8];
+    assert_eq!(reader.read(&mut nothing).unwrap(), 0, "at the end a read gives nothing");
+
+    assert_eq!(reader.seek(SeekFrom::Start(100)).unwrap(), 100);
+    assert_eq!(reader.seek(SeekFrom::Current(-50)).unwrap(), 50);
+    assert_eq!(reader.stream_position().unwrap(), 50);
+    let mut byte = [0u8; 1];
+    reader.read_exact(&mut byte).unwrap();
+    assert_eq!(byte[0], data[50]);
+    assert_eq!(reader.seek(SeekFrom::Current(-100)).unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    assert_eq!(reader.seek(SeekFrom::Start(20_000)).unwrap(), 20_000, "a seek past the end is allowed");
+    assert_eq!(reader.read(&mut nothing).unwrap(), 0);
+}
+
+#[wasm_bindgen_test]
+fn small_reads_cost_one_slice_per_read_ahead() {
+    let data = pattern();
+    let mut reader = BlobReader::with_read_ahead(blob(&data), 4096).unwrap();
+    let mut byte = [0u8; 1];
+    for i in 0..4096 {
+        reader.read_exact(&mut byte).unwrap();
+        assert_eq!(byte[0], data[i]);
+    }
+    assert_eq!(reader.slices(), 1, "4,096 one-byte reads: one slice of the Blob");
+    reader.read_exact(&mut byte).unwrap();
+    assert_eq!(reader.slices(), 2);
+    // A read as large as the buffer goes straight through: one more slice.
+    let mut large = vec![0u8; 5000];
+    reader.read_exact(&mut large).unwrap();
+    assert_eq!(large, &data[4097..9097]);
+    assert_eq!(reader.slices(), 3);
+}
+
+#[wasm_bindgen_test]
+fn chunk_sink_hands_over_full_chunks_then_the_rest() {
+    let (callback, chunks) = collector();
+    let mut sink = ChunkSink::new(callback, 1000);
+    let data = pattern();
+    for piece in data[..2500].chunks(300) {
+        sink.write_all(piece).unwrap();
+    }
+    sink.flush().unwrap();
+    assert_eq!(chunks.borrow().len(), 2, "flush keeps chunks large");
+    assert_eq!(sink.finish().unwrap(), (2500, 3));
+    let sizes: Vec<usize> = chunks.borrow().iter().map(Vec::len).collect();
+    assert_eq!(sizes, [1200, 1200, 100]);
+    assert_eq!(chunks.borrow().concat(), &data[..2500]);
+}
+
+#[wasm_bindgen_test]
+async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
+    let sample = wasm::sample_archive(20, 3).unwrap();
+    assert_eq!(sample.type_(), "application/zip");
+    let bytes = blob_bytes(&sample).await;
+    let options = chorus2outdoo::sample::SampleOptions { calls: 20, seed: 3, media: false };
+    let (expected, summary) = chorus2outdoo::sample::write_sample(std::io::Cursor::new(Vec::new()), &options).unwrap();
+    assert_eq!(bytes, expected.into_inner(), "the same bytes as `chorus2outdoo sample --calls 20 --seed 3`");
+
+    let inspected = plain(wasm::inspect_file("sample.zip".into(), sample.clone()).unwrap());
+    assert_eq!(inspected["kind"], "call_archive");
+    assert_eq!(inspected["error"], Value::Null);
+    assert_eq!(inspected["archive"]["engagements"], 20);
+    assert_eq!(inspected["archive"]["conversations"], summary.conversations);
+    assert_eq!(inspected["archive"]["users"], 12);
+
+    let archive = Object::new();
+    Reflect::set(&archive, &"name".into(), &"sample.zip".into()).unwrap();
+    Reflect::set(&archive, &"blob".into(), &sample).unwrap();
+    let scope = json!({"min_duration_seconds": 120, "calls": "meetings"});
+    let scope_js = serde_wasm_bindgen::to_value(&scope).unwrap();
+    let mut conversion =
+        wasm::convert_archives(JsValue::NULL, Array::of1(&archive).into(), JsValue::NULL, scope_js).unwrap();
+    let preview = plain(conversion.preview().unwrap());
+    let (callback, chunks) = collector();
+    let size = conversion.write_package(callback, Some(16 * 1024)).unwrap();
+    let package = chunks.borrow().concat();
+    assert_eq!(size as usize, package.len());
+    assert!(chunks.borrow().len() > 1, "the package came in several chunks");
+    assert!(chunks.borrow().iter().rev().skip(1).all(|c| c.len() >= 16 * 1024));
+
+    // The library on an in-memory copy gives the same preview and bytes.
+    let options: chorus2outdoo::Options = serde_json::from_value(scope).unwrap();
+    let mut source = chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
+    let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
+    let native = chorus2outdoo::convert_with_archives(&[], &mut sources, None, &options).unwrap();
+    let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
+    assert_eq!(package, expected);
+    let counts = &preview["counts"];
+    let native_counts = serde_json::to_value(native.counts()).unwrap();
+    assert_eq!(counts, &native_counts);
+    assert!(counts["calls"].as_u64().unwrap() > 0 && counts["skipped_calls"].as_u64().unwrap() > 0, "{counts}");
+    assert_eq!(preview["calls"]["calls"].as_array().unwrap().len() as u64, counts["calls"].as_u64().unwrap());
+}
+
+#[wasm_bindgen_test]
+fn inspect_file_reads_a_tracker_export_whole() {
+    let summary = plain(wasm::inspect_file("trackers_page.csv".into(), blob(PAGE_CSV)).unwrap());
+    assert_eq!(summary["kind"], "tracker_csv");
+    assert_eq!(summary["trackers"], 6);
+    assert_eq!(summary["phrases"], 15);
+}
+
+#[wasm_bindgen_test]
+fn convert_archives_names_a_broken_zip() {
+    let mut broken = b"PK\x03\x04".to_vec();
+    broken.extend_from_slice(&[0u8; 60]);
+    let archive = Object::new();
+    Reflect::set(&archive, &"name".into(), &"broken.zip".into()).unwrap();
+    Reflect::set(&archive, &"blob".into(), &blob(&broken)).unwrap();
+    let error = match wasm::convert_archives(JsValue::NULL, Array::of1(&archive).into(), JsValue::NULL, JsValue::NULL) {
+        Ok(_) => panic!("a broken zip must not convert"),
+        Err(error) => JsValue::from(error).unchecked_into::<js_sys::Error>(),
+    };
+    let message = String::from(error.message());
+    assert!(message.starts_with("broken.zip: this is not a readable zip archive"), "{message}");
+}

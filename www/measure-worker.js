@@ -1,0 +1,20 @@
+import init, { inspectFile, convertArchives } from './pkg/chorus2outdoo.js';
+const ready = init();
+self.onmessage = async (event) => {
+  const exports = await ready;
+  const file = event.data;
+  const t = [];
+  let t0 = performance.now();
+  inspectFile(file.name, file); t.push(['inspectFile', performance.now() - t0]);
+  t0 = performance.now();
+  const c = convertArchives([], [{ name: file.name, blob: file }], null, {}); t.push(['convertArchives (hash + first pass)', performance.now() - t0]);
+  t0 = performance.now();
+  c.preview(); t.push(['preview', performance.now() - t0]);
+  t0 = performance.now();
+  let n = 0; c.writePackage((chunk) => { n += chunk.length; }); t.push(['writePackage (second pass)', performance.now() - t0]);
+  t0 = performance.now();
+  const fr = new FileReaderSync(); let total = 0;
+  for (let o = 0; o < file.size; o += 2 << 20) total += fr.readAsArrayBuffer(file.slice(o, o + (2 << 20))).byteLength;
+  t.push(['read whole file in 2MB slices', performance.now() - t0]);
+  self.postMessage({ t, n, mem: exports.memory.buffer.byteLength });
+};
