@@ -5,6 +5,11 @@
 mod fetch_native;
 mod folder;
 mod parallel;
+
+/// Peak memory stays near what is live: glibc's allocator keeps the heap
+/// fragmented by per-entry buffers between long-lived records.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod serve;
 
 use chorus2outdoo::{
@@ -332,14 +337,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Verify { package } => {
-            let file = std::fs::File::open(&package)
-                .map_err(|e| Failure(format!("{}: cannot read the package: {e}", package.display())))?;
+            let file = std::fs::File::open(&package).map_err(|e| {
+                Failure(format!(
+                    "{}: cannot read the package: {e}",
+                    package.display()
+                ))
+            })?;
             let verification = chorus2outdoo::verify_package(std::io::BufReader::new(file));
             if verification.is_ok() {
                 say(format!("ok: {} entries verified", verification.entries));
                 return Ok(());
             }
-            let problems: Vec<String> = verification.problems.iter().map(|p| p.to_string()).collect();
+            let problems: Vec<String> = verification
+                .problems
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
             Err(Failure(format!(
                 "{}: {} problems\n{}",
                 package.display(),

@@ -30,7 +30,9 @@ img-src 'self' blob: data:; style-src 'self'; object-src 'none'; base-uri 'none'
 /// is fine; a path, query, user or anything a policy could misread is not),
 /// lower-cased.
 pub fn chorus_origin(url: &str) -> Result<String, String> {
-    let bad = || format!("--chorus-origin {url:?}: give an origin such as https://chorus.ai (http or https, a host, an optional port, no path)");
+    let bad = || {
+        format!("--chorus-origin {url:?}: give an origin such as https://chorus.ai (http or https, a host, an optional port, no path)")
+    };
     let url = url.trim();
     let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
     let scheme = scheme.to_ascii_lowercase();
@@ -43,9 +45,12 @@ pub fn chorus_origin(url: &str) -> Result<String, String> {
         _ => (host_port, None),
     };
     let host_ok = !host.is_empty()
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
         && !host.starts_with('.');
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     if !host_ok || !port_ok {
         return Err(bad());
     }
@@ -115,7 +120,12 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
 }
 
-fn respond<R: std::io::Read>(config: &Config, request: Request, response: Response<R>, content_type: &str) {
+fn respond<R: std::io::Read>(
+    config: &Config,
+    request: Request,
+    response: Response<R>,
+    content_type: &str,
+) {
     let response = response
         .with_header(header("Content-Type", content_type))
         .with_header(header("Content-Security-Policy", &config.policy))
@@ -154,7 +164,12 @@ fn handle(root: &Path, config: &Config, request: Request) {
         return respond_text(request, 404, "404 not found\n");
     }
     match std::fs::File::open(&path) {
-        Ok(file) => respond(config, request, Response::from_file(file), content_type(&path)),
+        Ok(file) => respond(
+            config,
+            request,
+            Response::from_file(file),
+            content_type(&path),
+        ),
         Err(e) if e.kind() == ErrorKind::NotFound => respond_text(request, 404, "404 not found\n"),
         Err(_) => respond_text(request, 500, "500 cannot read the file\n"),
     }
@@ -289,15 +304,25 @@ img-src 'self' blob: data:; style-src 'self'; object-src 'none'; base-uri 'none'
         assert!(!policy.contains("unsafe-inline"));
         // No <meta> policy in index.html: it could not name the configured origin,
         // and a stricter one would block the download form.
-        let html = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/index.html")).unwrap();
+        let html = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/index.html"))
+            .unwrap();
         assert!(!html.contains("http-equiv=\"Content-Security-Policy\""));
     }
 
     #[test]
     fn chorus_origins_are_plain_origins() {
-        assert_eq!(chorus_origin("https://chorus.ai").unwrap(), "https://chorus.ai");
-        assert_eq!(chorus_origin("https://Chorus.AI/").unwrap(), "https://chorus.ai");
-        assert_eq!(chorus_origin("http://127.0.0.1:8123").unwrap(), "http://127.0.0.1:8123");
+        assert_eq!(
+            chorus_origin("https://chorus.ai").unwrap(),
+            "https://chorus.ai"
+        );
+        assert_eq!(
+            chorus_origin("https://Chorus.AI/").unwrap(),
+            "https://chorus.ai"
+        );
+        assert_eq!(
+            chorus_origin("http://127.0.0.1:8123").unwrap(),
+            "http://127.0.0.1:8123"
+        );
         for bad in [
             "chorus.ai",
             "ftp://chorus.ai",

@@ -13,7 +13,8 @@
 //!   users.json.
 //!
 //! Entries are read one at a time and hashed as they stream, so recordings
-//! are never held in memory; JSON files larger than the limit are refused.
+//! are never held in memory, transcripts are checked as they are read and
+//! dropped, and documents larger than the limit are refused.
 
 use crate::limits::Limits;
 use serde::Serialize;
@@ -77,31 +78,44 @@ const SCHEMAS: [(&str, &str); 6] = [
     ),
 ];
 
-/// The compiled schemas, by the key used in `SCHEMAS`.
-struct Schemas(BTreeMap<&'static str, jsonschema::Validator>);
+/// The compiled schemas, by the key used in `SCHEMAS`, and the problems
+/// compiling them (none: they are tested).
+struct Schemas {
+    validators: BTreeMap<&'static str, jsonschema::Validator>,
+    broken: Vec<String>,
+}
 
 impl Schemas {
-    fn compile(verification: &mut Verification) -> Schemas {
-        let mut compiled = BTreeMap::new();
+    /// Compiled once per process, then shared by every verification.
+    fn get() -> &'static Schemas {
+        static SCHEMAS_COMPILED: std::sync::OnceLock<Schemas> = std::sync::OnceLock::new();
+        SCHEMAS_COMPILED.get_or_init(Schemas::compile)
+    }
+
+    fn compile() -> Schemas {
+        let mut schemas = Schemas {
+            validators: BTreeMap::new(),
+            broken: Vec::new(),
+        };
         for (key, text) in SCHEMAS {
             let validator = serde_json::from_str::<Value>(text)
                 .map_err(|e| e.to_string())
                 .and_then(|schema| jsonschema::validator_for(&schema).map_err(|e| e.to_string()));
             match validator {
                 Ok(validator) => {
-                    compiled.insert(key, validator);
+                    schemas.validators.insert(key, validator);
                 }
-                Err(e) => {
-                    verification.problem(None, format!("the schema for {key} is broken: {e}"))
-                }
+                Err(e) => schemas
+                    .broken
+                    .push(format!("the schema for {key} is broken: {e}")),
             }
         }
-        Schemas(compiled)
+        schemas
     }
 
     /// Checks `instance` against the schema for `key`; `what` names it in problems.
     fn check(&self, key: &str, instance: &Value, what: &str, verification: &mut Verification) {
-        let Some(validator) = self.0.get(key) else {
+        let Some(validator) = self.validators.get(key) else {
             return;
         };
         for error in validator.iter_errors(instance).take(20) {
@@ -227,9 +241,21 @@ pub fn verify_package_with<R: Read + Seek>(reader: R, limits: &Limits) -> Verifi
         );
         return verification;
     }
+    let schemas = Schemas::get();
+    for broken in &schemas.broken {
+        verification.problem(None, broken.clone());
+    }
     let mut entries = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
         match read_entry(&mut archive, index, limits) {
+            // Transcripts are checked as they are read and not kept: a
+            // package may hold thousands.
+            Ok(mut entry) if entry.name.starts_with("transcripts/") => {
+                if let Some(content) = entry.content.take() {
+                    check_transcript(&entry.name, &content, schemas, &mut verification);
+                }
+                entries.push(entry);
+            }
             Ok(entry) => entries.push(entry),
             Err((name, message)) => {
                 verification.problem(Some(&name), message);
@@ -243,12 +269,11 @@ pub fn verify_package_with<R: Read + Seek>(reader: R, limits: &Limits) -> Verifi
             }
         }
     }
-    let schemas = Schemas::compile(&mut verification);
     check_names(&entries, &mut verification);
-    let Some(manifest) = check_manifest(&entries, &schemas, &mut verification) else {
+    let Some(manifest) = check_manifest(&entries, schemas, &mut verification) else {
         return verification;
     };
-    let documents = check_documents(&entries, &schemas, &mut verification);
+    let documents = check_documents(&entries, schemas, &mut verification);
     check_counts(&manifest, &documents, &mut verification);
     verification
 }
@@ -406,7 +431,25 @@ struct Documents {
     has_users_csv: bool,
 }
 
-/// Every JSON file against its schema; calls.jsonl's paths against the zip.
+/// A transcript against its schema and its own name.
+fn check_transcript(
+    name: &str,
+    content: &[u8],
+    schemas: &Schemas,
+    verification: &mut Verification,
+) {
+    if let Some(value) = parse_json(content, name, verification) {
+        schemas.check("transcripts/", &value, name, verification);
+        let expected = name
+            .strip_prefix("transcripts/")
+            .and_then(|n| n.strip_suffix(".json"));
+        if value.get("source_id").and_then(Value::as_str) != expected {
+            verification.problem(Some(name), "its source_id is not the id in its name");
+        }
+    }
+}
+
+/// Every other JSON file against its schema; calls.jsonl's paths against the zip.
 fn check_documents(
     entries: &[ReadEntry],
     schemas: &Schemas,
@@ -448,17 +491,6 @@ fn check_documents(
             }
             "report.csv" => documents.has_report_csv = true,
             "users.csv" => documents.has_users_csv = true,
-            _ if name.starts_with("transcripts/") => {
-                if let Some(value) = parse_json(content, name, verification) {
-                    schemas.check("transcripts/", &value, name, verification);
-                    let expected = name
-                        .strip_prefix("transcripts/")
-                        .and_then(|n| n.strip_suffix(".json"));
-                    if value.get("source_id").and_then(Value::as_str) != expected {
-                        verification.problem(Some(name), "its source_id is not the id in its name");
-                    }
-                }
-            }
             _ => {}
         }
     }

@@ -99,6 +99,23 @@ fn mutated(base: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// Inputs the fuzz targets in fuzz/ found to fail, kept so they stay fixed.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    // A UTF-16 BE export whose phrase ended in a stray byte order mark
+    // (U+FEFF): the phrase broke themes.schema.json's "no outer spaces" rule.
+    let file = InputFile {
+        name: "fuzz_trackers_utf16be_phrase_ends_in_bom.csv".into(),
+        bytes: fixture("fuzz_trackers_utf16be_phrase_ends_in_bom.csv"),
+    };
+    let package = convert(&[file], &Options::default())
+        .unwrap()
+        .write_package(Vec::new())
+        .unwrap();
+    let verification = chorus2outdoo::verify_package_bytes(&package);
+    assert!(verification.is_ok(), "{:?}", verification.problems);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 

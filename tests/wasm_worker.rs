@@ -40,7 +40,9 @@ async fn blob_bytes(blob: &web_sys::Blob) -> Vec<u8> {
 fn collector() -> (Function, Rc<RefCell<Vec<Vec<u8>>>>) {
     let chunks = Rc::new(RefCell::new(Vec::new()));
     let sink = chunks.clone();
-    let closure = Closure::<dyn FnMut(Uint8Array)>::new(move |chunk: Uint8Array| sink.borrow_mut().push(chunk.to_vec()));
+    let closure = Closure::<dyn FnMut(Uint8Array)>::new(move |chunk: Uint8Array| {
+        sink.borrow_mut().push(chunk.to_vec())
+    });
     let function: Function = closure.as_ref().clone().unchecked_into();
     closure.forget();
     (function, chunks)
@@ -56,11 +58,21 @@ fn blob_reader_gives_the_exact_bytes_at_any_offset() {
     reader.read_to_end(&mut all).unwrap();
     assert_eq!(all, data);
 
-    for (offset, length) in [(0u64, 1usize), (1023, 2), (1024, 1024), (4097, 3000), (9_990, 10)] {
+    for (offset, length) in [
+        (0u64, 1usize),
+        (1023, 2),
+        (1024, 1024),
+        (4097, 3000),
+        (9_990, 10),
+    ] {
         assert_eq!(reader.seek(SeekFrom::Start(offset)).unwrap(), offset);
         let mut out = vec![0u8; length];
         reader.read_exact(&mut out).unwrap();
-        assert_eq!(out, &data[offset as usize..offset as usize + length], "{length} bytes at {offset}");
+        assert_eq!(
+            out,
+            &data[offset as usize..offset as usize + length],
+            "{length} bytes at {offset}"
+        );
     }
 
     assert_eq!(reader.seek(SeekFrom::End(-4)).unwrap(), 9_996);
@@ -68,7 +80,11 @@ fn blob_reader_gives_the_exact_bytes_at_any_offset() {
     reader.read_to_end(&mut tail).unwrap();
     assert_eq!(tail, &data[9_996..]);
     let mut nothing = [0u8; 8];
-    assert_eq!(reader.read(&mut nothing).unwrap(), 0, "at the end a read gives nothing");
+    assert_eq!(
+        reader.read(&mut nothing).unwrap(),
+        0,
+        "at the end a read gives nothing"
+    );
 
     assert_eq!(reader.seek(SeekFrom::Start(100)).unwrap(), 100);
     assert_eq!(reader.seek(SeekFrom::Current(-50)).unwrap(), 50);
@@ -76,8 +92,15 @@ fn blob_reader_gives_the_exact_bytes_at_any_offset() {
     let mut byte = [0u8; 1];
     reader.read_exact(&mut byte).unwrap();
     assert_eq!(byte[0], data[50]);
-    assert_eq!(reader.seek(SeekFrom::Current(-100)).unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
-    assert_eq!(reader.seek(SeekFrom::Start(20_000)).unwrap(), 20_000, "a seek past the end is allowed");
+    assert_eq!(
+        reader.seek(SeekFrom::Current(-100)).unwrap_err().kind(),
+        std::io::ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        reader.seek(SeekFrom::Start(20_000)).unwrap(),
+        20_000,
+        "a seek past the end is allowed"
+    );
     assert_eq!(reader.read(&mut nothing).unwrap(), 0);
 }
 
@@ -90,7 +113,11 @@ fn small_reads_cost_one_slice_per_read_ahead() {
         reader.read_exact(&mut byte).unwrap();
         assert_eq!(byte[0], data[i]);
     }
-    assert_eq!(reader.slices(), 1, "4,096 one-byte reads: one slice of the Blob");
+    assert_eq!(
+        reader.slices(),
+        1,
+        "4,096 one-byte reads: one slice of the Blob"
+    );
     reader.read_exact(&mut byte).unwrap();
     assert_eq!(reader.slices(), 2);
     // A read as large as the buffer goes straight through: one more slice.
@@ -98,6 +125,31 @@ fn small_reads_cost_one_slice_per_read_ahead() {
     reader.read_exact(&mut large).unwrap();
     assert_eq!(large, &data[4097..9097]);
     assert_eq!(reader.slices(), 3);
+}
+
+#[wasm_bindgen_test]
+fn after_a_jump_the_window_starts_small_and_grows_while_sequential() {
+    use chorus2outdoo::wasm::blob::MIN_READ_AHEAD as MIN;
+    let data: Vec<u8> = (0..(1u32 << 20)).map(|i| (i % 251) as u8).collect();
+    let mut reader = BlobReader::with_read_ahead(blob(&data), 1 << 20).unwrap();
+    let mut byte = [0u8; 1];
+    let mut read_at = |reader: &mut BlobReader, at: u64| {
+        reader.seek(SeekFrom::Start(at)).unwrap();
+        reader.read_exact(&mut byte).unwrap();
+        assert_eq!(byte[0], data[at as usize], "byte {at}");
+    };
+    // A jump (opening one entry of many) reads MIN bytes, not the whole window.
+    read_at(&mut reader, 500_000);
+    read_at(&mut reader, 500_000 + MIN as u64 - 1);
+    assert_eq!(reader.slices(), 1);
+    // Reading on from there doubles the window: 2 * MIN bytes in one slice.
+    read_at(&mut reader, 500_000 + MIN as u64);
+    read_at(&mut reader, 500_000 + 3 * MIN as u64 - 1);
+    assert_eq!(reader.slices(), 2);
+    // Another jump starts small again.
+    read_at(&mut reader, 10);
+    read_at(&mut reader, 10 + MIN as u64);
+    assert_eq!(reader.slices(), 4);
 }
 
 #[wasm_bindgen_test]
@@ -121,9 +173,18 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let sample = wasm::sample_archive(20, 3).unwrap();
     assert_eq!(sample.type_(), "application/zip");
     let bytes = blob_bytes(&sample).await;
-    let options = chorus2outdoo::sample::SampleOptions { calls: 20, seed: 3, media: false };
-    let (expected, summary) = chorus2outdoo::sample::write_sample(std::io::Cursor::new(Vec::new()), &options).unwrap();
-    assert_eq!(bytes, expected.into_inner(), "the same bytes as `chorus2outdoo sample --calls 20 --seed 3`");
+    let options = chorus2outdoo::sample::SampleOptions {
+        calls: 20,
+        seed: 3,
+        media: false,
+    };
+    let (expected, summary) =
+        chorus2outdoo::sample::write_sample(std::io::Cursor::new(Vec::new()), &options).unwrap();
+    assert_eq!(
+        bytes,
+        expected.into_inner(),
+        "the same bytes as `chorus2outdoo sample --calls 20 --seed 3`"
+    );
 
     let inspected = plain(wasm::inspect_file("sample.zip".into(), sample.clone()).unwrap());
     assert_eq!(inspected["kind"], "call_archive");
@@ -137,19 +198,33 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     Reflect::set(&archive, &"blob".into(), &sample).unwrap();
     let scope = json!({"min_duration_seconds": 120, "calls": "meetings"});
     let scope_js = serde_wasm_bindgen::to_value(&scope).unwrap();
-    let mut conversion =
-        wasm::convert_archives(JsValue::NULL, Array::of1(&archive).into(), JsValue::NULL, scope_js).unwrap();
+    let mut conversion = wasm::convert_archives(
+        JsValue::NULL,
+        Array::of1(&archive).into(),
+        JsValue::NULL,
+        scope_js,
+    )
+    .unwrap();
     let preview = plain(conversion.preview().unwrap());
     let (callback, chunks) = collector();
     let size = conversion.write_package(callback, Some(16 * 1024)).unwrap();
     let package = chunks.borrow().concat();
     assert_eq!(size as usize, package.len());
-    assert!(chunks.borrow().len() > 1, "the package came in several chunks");
-    assert!(chunks.borrow().iter().rev().skip(1).all(|c| c.len() >= 16 * 1024));
+    assert!(
+        chunks.borrow().len() > 1,
+        "the package came in several chunks"
+    );
+    assert!(chunks
+        .borrow()
+        .iter()
+        .rev()
+        .skip(1)
+        .all(|c| c.len() >= 16 * 1024));
 
     // The library on an in-memory copy gives the same preview and bytes.
     let options: chorus2outdoo::Options = serde_json::from_value(scope).unwrap();
-    let mut source = chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
+    let mut source =
+        chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
     let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
     let native = chorus2outdoo::convert_with_archives(&[], &mut sources, None, &options).unwrap();
     let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
@@ -157,8 +232,14 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let counts = &preview["counts"];
     let native_counts = serde_json::to_value(native.counts()).unwrap();
     assert_eq!(counts, &native_counts);
-    assert!(counts["calls"].as_u64().unwrap() > 0 && counts["skipped_calls"].as_u64().unwrap() > 0, "{counts}");
-    assert_eq!(preview["calls"]["calls"].as_array().unwrap().len() as u64, counts["calls"].as_u64().unwrap());
+    assert!(
+        counts["calls"].as_u64().unwrap() > 0 && counts["skipped_calls"].as_u64().unwrap() > 0,
+        "{counts}"
+    );
+    assert_eq!(
+        preview["calls"]["calls"].as_array().unwrap().len() as u64,
+        counts["calls"].as_u64().unwrap()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -176,10 +257,18 @@ fn convert_archives_names_a_broken_zip() {
     let archive = Object::new();
     Reflect::set(&archive, &"name".into(), &"broken.zip".into()).unwrap();
     Reflect::set(&archive, &"blob".into(), &blob(&broken)).unwrap();
-    let error = match wasm::convert_archives(JsValue::NULL, Array::of1(&archive).into(), JsValue::NULL, JsValue::NULL) {
+    let error = match wasm::convert_archives(
+        JsValue::NULL,
+        Array::of1(&archive).into(),
+        JsValue::NULL,
+        JsValue::NULL,
+    ) {
         Ok(_) => panic!("a broken zip must not convert"),
         Err(error) => JsValue::from(error).unchecked_into::<js_sys::Error>(),
     };
     let message = String::from(error.message());
-    assert!(message.starts_with("broken.zip: this is not a readable zip archive"), "{message}");
+    assert!(
+        message.starts_with("broken.zip: this is not a readable zip archive"),
+        "{message}"
+    );
 }

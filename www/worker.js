@@ -55,7 +55,6 @@ const operations = {
     args.token = null;
     return { archive: new Blob([result.archive], { type: 'application/zip' }), missing: result.missing, progress: result.progress };
   },
-  memory: () => wasmMemoryBytes(),
 };
 
 self.onmessage = async (event) => {

@@ -21,9 +21,14 @@ pub struct TrackerDecisions {
     pub default_language: String,
 }
 
-/// Trims and collapses runs of whitespace to one space.
+/// Trims and collapses runs of whitespace to one space. U+FEFF (a stray
+/// byte order mark inside the text) counts as whitespace, as it does for
+/// JavaScript and for the schema's `\s`.
 pub fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.split(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A topic being built from one or more records.
@@ -357,4 +362,16 @@ fn finish_topic(draft: &mut TopicDraft, report: &mut Report) -> Topic {
         );
     }
     topic
+}
+
+#[cfg(test)]
+mod whitespace_tests {
+    use super::collapse_whitespace;
+
+    #[test]
+    fn collapses_every_kind_of_space() {
+        assert_eq!(collapse_whitespace("  a \t\u{a0} b\r\n"), "a b");
+        assert_eq!(collapse_whitespace("SOSOC \u{feff}"), "SOSOC");
+        assert_eq!(collapse_whitespace("\u{feff}a\u{feff}b"), "a b");
+    }
 }

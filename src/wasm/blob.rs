@@ -10,8 +10,11 @@ use js_sys::{Function, Uint8Array};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// How much `BlobReader` reads from the Blob at once.
+/// The most `BlobReader` reads from the Blob at once (sequential reading).
 pub const READ_AHEAD: usize = 2 * 1024 * 1024;
+/// What it reads after a jump (opening one zip entry among many): the
+/// window doubles from here while the reading stays sequential.
+pub const MIN_READ_AHEAD: usize = 64 * 1024;
 /// How large the chunks `ChunkSink` hands to JavaScript are.
 pub const CHUNK: usize = 1024 * 1024;
 
@@ -24,9 +27,12 @@ fn js_error(what: &str, error: JsValue) -> io::Error {
     io::Error::other(format!("{what}: {detail}"))
 }
 
-/// `Read + Seek` over a `Blob`. Reads of any size cost one `Blob.slice` per
-/// `read_ahead` bytes; a read larger than the buffer goes straight into the
-/// caller's buffer.
+/// `Read + Seek` over a `Blob`. Sequential reads of any size cost one
+/// `Blob.slice` per `read_ahead` bytes; after a seek out of the buffer the
+/// window starts again at `MIN_READ_AHEAD` and doubles while reading stays
+/// sequential, so opening entries in random order does not read megabytes
+/// each time. A read larger than the window goes straight into the caller's
+/// buffer.
 pub struct BlobReader {
     blob: web_sys::Blob,
     reader: web_sys::FileReaderSync,
@@ -35,6 +41,10 @@ pub struct BlobReader {
     buffer: Vec<u8>,
     buffer_start: u64,
     read_ahead: usize,
+    /// The next fill's size: `MIN_READ_AHEAD..=read_ahead`.
+    window: usize,
+    /// Where the last slice ended: a read from there is sequential.
+    slice_end: Option<u64>,
     slices: u64,
 }
 
@@ -58,6 +68,8 @@ impl BlobReader {
             buffer: Vec::new(),
             buffer_start: 0,
             read_ahead: read_ahead.max(1),
+            window: MIN_READ_AHEAD.min(read_ahead.max(1)),
+            slice_end: None,
             slices: 0,
         })
     }
@@ -88,6 +100,7 @@ impl BlobReader {
         }
         array.copy_to(out);
         self.slices += 1;
+        self.slice_end = Some(end);
         Ok(())
     }
 
@@ -104,7 +117,13 @@ impl Read for BlobReader {
         }
         if self.buffered().is_none() {
             let left = self.size - self.position;
-            if out.len() >= self.read_ahead {
+            let sequential = self.slice_end == Some(self.position);
+            self.window = if sequential {
+                (self.window * 2).min(self.read_ahead)
+            } else {
+                MIN_READ_AHEAD.min(self.read_ahead)
+            };
+            if out.len() >= self.window {
                 // A large read goes straight through.
                 let n = (out.len() as u64).min(left) as usize;
                 let start = self.position;
@@ -112,7 +131,7 @@ impl Read for BlobReader {
                 self.position += n as u64;
                 return Ok(n);
             }
-            let n = (self.read_ahead as u64).min(left) as usize;
+            let n = (self.window as u64).min(left) as usize;
             let start = self.position;
             let mut buffer = std::mem::take(&mut self.buffer);
             buffer.resize(n, 0);

@@ -19,13 +19,13 @@ CORES=$(nproc)
 [ -x "$CLI" ] || { echo "bench: $CLI is missing; run make build" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing" >&2; exit 1; }
 
-# One run: prints "<seconds> <peak RSS in KB>".
+# One run: prints "<seconds> <peak RSS in KB> <CPU seconds>".
 measure() {
-  /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
+  /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
     cat "$WORK/stderr.txt" >&2
     exit 1
   }
-  cat "$WORK/time.txt"
+  awk '{ print $1, $2, $3 + $4 }' "$WORK/time.txt"
 }
 
 # Median of the numbers on stdin.
@@ -33,21 +33,27 @@ median() {
   sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# RUNS runs of a command: prints "<median seconds> <median peak RSS in MB>".
+# RUNS runs of a command: prints "<median seconds> <median peak RSS in MB>
+# <median CPU seconds>". The CPU time shows the work done even when other
+# processes share the cores; the wall time is what a person waits.
 runs() {
-  local times=() rss=()
+  local times=() rss=() cpu=()
   for _ in $(seq "$RUNS"); do
-    read -r t m < <(measure "$@")
+    read -r t m c < <(measure "$@")
     times+=("$t")
     rss+=("$m")
+    cpu+=("$c")
   done
-  printf '%s %s\n' "$(printf '%s\n' "${times[@]}" | median)" \
-    "$(printf '%s\n' "${rss[@]}" | median | awk '{ printf "%.0f", $1 / 1024 }')"
+  printf '%s %s %s\n' "$(printf '%s\n' "${times[@]}" | median)" \
+    "$(printf '%s\n' "${rss[@]}" | median | awk '{ printf "%.0f", $1 / 1024 }')" \
+    "$(printf '%s\n' "${cpu[@]}" | median)"
 }
 
 echo "chorus2outdoo benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $CORES cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $RUNS runs each, medians"
 echo
-printf '%-34s %8s %9s %10s %9s %9s\n' "run" "calls" "JSON MB" "wall s" "MB/s" "peak MB"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine slows the wall times)"
+echo
+printf '%-32s %7s %8s %8s %7s %8s %8s\n' "run" "calls" "JSON MB" "wall s" "MB/s" "CPU s" "peak MB"
 
 for calls in $CALLS; do
   archive="$WORK/sample-$calls.zip"
@@ -55,9 +61,9 @@ for calls in $CALLS; do
   json_bytes=$(unzip -Zt "$archive" | awk '{ print $3 }')
   json_mb=$(awk -v b="$json_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
   for jobs in "$CORES" 1; do
-    read -r wall peak < <(runs "$CLI" --quiet convert --archive "$archive" --jobs "$jobs" --out "$WORK/package.zip")
-    printf '%-34s %8s %9s %10.2f %9.1f %9s\n' "native CLI, $jobs thread(s)" "$calls" "$json_mb" "$wall" \
-      "$(awk -v b="$json_bytes" -v t="$wall" 'BEGIN { print b / 1e6 / t }')" "$peak"
+    read -r wall peak cpu < <(runs "$CLI" --quiet convert --archive "$archive" --jobs "$jobs" --out "$WORK/package.zip")
+    printf '%-32s %7s %8s %8.2f %7.1f %8.2f %8s\n' "native CLI, $jobs thread(s)" "$calls" "$json_mb" "$wall" \
+      "$(awk -v b="$json_bytes" -v t="$wall" 'BEGIN { print b / 1e6 / t }')" "$cpu" "$peak"
   done
   package_mb=$(awk -v b="$(stat -c %s "$WORK/package.zip")" 'BEGIN { printf "%.1f", b / 1e6 }')
   echo "  (archive $(awk -v b="$(stat -c %s "$archive")" 'BEGIN { printf "%.1f", b / 1e6 }') MB zipped, package $package_mb MB)"
@@ -71,8 +77,8 @@ trackers="$WORK/trackers_5000.csv"
     echo "Tracker $i,Category $((i % 40)),Basic,\"phrase $i a, phrase $i b, phrase $i c\",Anyone,en"
   done
 } >"$trackers"
-read -r wall peak < <(runs "$CLI" inspect "$trackers")
-printf '%-34s %8s %9s %10.3f %9s %9s\n' "native preview, 5,000 trackers" "-" "-" "$wall" "-" "$peak"
+read -r wall peak cpu < <(runs "$CLI" inspect "$trackers")
+printf '%-32s %7s %8s %8.3f %7s %8.2f %8s\n' "native preview, 5,000 trackers" "-" "-" "$wall" "-" "$cpu" "$peak"
 echo
 echo "page: not measured (${PAGE_REASON:-the page converts call archives in one Web Worker and has no benchmark hook yet; see docs/performance.md})"
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"
