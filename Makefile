@@ -1,7 +1,7 @@
 # make serve   build everything and serve the page on http://127.0.0.1:8080 (PORT=... to change)
 # make test    native tests, the wasm binding in headless Chromium, the page end to end
 # make bench   sample archives through the release CLI: a table of medians (docs/performance.md)
-# Both install what is missing first (scripts/setup.sh) and skip what is there.
+# Both install what is missing first (.ci/setup.sh) and skip what is there.
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -12,10 +12,10 @@ CLI := target/release/chorus2outdoo
 .PHONY: setup setup-test wasm build serve test test-native test-wasm test-e2e bench
 
 setup:
-	scripts/setup.sh
+	.ci/setup.sh
 
 setup-test:
-	scripts/setup.sh --browser
+	.ci/setup.sh --browser
 
 # The library as WebAssembly plus its JS glue, in www/pkg/ (git-ignored).
 wasm: setup
@@ -35,10 +35,10 @@ test-native:
 	cargo test
 
 # The binding API in headless Chromium (wasm-bindgen-test-runner is the cargo
-# runner for wasm32, see .cargo/config.toml; browser flags in webdriver.json).
+# runner for wasm32, see .cargo/config.toml; browser flags in tests/webdriver.json).
 # --no-default-features leaves out the native-only CLI binary.
 test-wasm:
-	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/webdriver.json \
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/tests/webdriver.json \
 	WASM_BINDGEN_TEST_TIMEOUT=120 \
 	cargo test --target wasm32-unknown-unknown --no-default-features --test wasm_api --test wasm_worker
 

@@ -195,7 +195,10 @@ fn reopen_archives(
     digests: &[(u64, String)],
 ) -> chorus2outdoo::Result<Vec<Box<dyn ArchiveSource + Send>>> {
     let reopen_error = |path: &Path, message: String| {
-        chorus2outdoo::Error::Write(format!("{}: cannot open the archive again: {message}", path.display()))
+        chorus2outdoo::Error::Write(format!(
+            "{}: cannot open the archive again: {message}",
+            path.display()
+        ))
     };
     paths
         .iter()
@@ -206,7 +209,12 @@ fn reopen_archives(
                 return Ok(Box::new(folder) as Box<dyn ArchiveSource + Send>);
             }
             let file = std::fs::File::open(path).map_err(|e| reopen_error(path, e.to_string()))?;
-            let zip = ZipSource::with_digest(file_name(path), std::io::BufReader::new(file), *bytes, sha256.clone())?;
+            let zip = ZipSource::with_digest(
+                file_name(path),
+                std::io::BufReader::new(file),
+                *bytes,
+                sha256.clone(),
+            )?;
             Ok(Box::new(zip) as Box<dyn ArchiveSource + Send>)
         })
         .collect()
@@ -301,17 +309,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 std::fs::File::create(&partial)
                     .map_err(|e| Failure(format!("{}: cannot create: {e}", partial.display())))?,
             );
-            let workers = jobs.map(usize::from).unwrap_or_else(|| {
-                std::thread::available_parallelism().map_or(1, |n| n.get())
-            });
+            let workers = jobs
+                .map(usize::from)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let reopen = || reopen_archives(&archives, &sources_digest);
-            let sink = match parallel::write_package(&conversion, &mut sources, &reopen, workers, sink) {
-                Ok(sink) => sink,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&partial);
-                    return Err(e.into());
-                }
-            };
+            let sink =
+                match parallel::write_package(&conversion, &mut sources, &reopen, workers, sink) {
+                    Ok(sink) => sink,
+                    Err(e) => {
+                        let _ = std::fs::remove_file(&partial);
+                        return Err(e.into());
+                    }
+                };
             sink.into_inner()
                 .map_err(|e| Failure(e.to_string()))?
                 .sync_all()?;
@@ -467,7 +476,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             ));
             Ok(())
         }
-        Command::Serve { dir, port, chorus_origin } => serve::serve(&dir, port, &chorus_origin).map_err(Failure),
+        Command::Serve {
+            dir,
+            port,
+            chorus_origin,
+        } => serve::serve(&dir, port, &chorus_origin).map_err(Failure),
     }
 }
 

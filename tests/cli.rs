@@ -7,7 +7,10 @@ use common::{fixture, repo, validate_package};
 use std::process::Command;
 
 fn cli(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_chorus2outdoo")).args(args).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_chorus2outdoo"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -16,7 +19,11 @@ fn cli(args: &[&str]) -> (i32, String, String) {
 }
 
 fn path(name: &str) -> String {
-    repo().join("tests/fixtures").join(name).to_string_lossy().into_owned()
+    repo()
+        .join("tests/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn scratch(name: &str) -> std::path::PathBuf {
@@ -49,11 +56,24 @@ fn convert_writes_the_library_package_and_a_summary() {
     );
     let package = std::fs::read(out).unwrap();
     validate_package(&package);
-    let files = [fixture("trackers_advanced_expressions.csv"), fixture("trackers_array.json")];
-    let library = chorus2outdoo::convert(&files, &chorus2outdoo::Options::default()).unwrap().write_package(Vec::new()).unwrap();
+    let files = [
+        fixture("trackers_advanced_expressions.csv"),
+        fixture("trackers_array.json"),
+    ];
+    let library = chorus2outdoo::convert(&files, &chorus2outdoo::Options::default())
+        .unwrap()
+        .write_package(Vec::new())
+        .unwrap();
     assert_eq!(package, library);
 
-    let (code, _, stderr) = cli(&["convert", "--quiet", "--trackers", &path("trackers_array.json"), "--out", out]);
+    let (code, _, stderr) = cli(&[
+        "convert",
+        "--quiet",
+        "--trackers",
+        &path("trackers_array.json"),
+        "--out",
+        out,
+    ]);
     assert_eq!((code, stderr.as_str()), (0, ""));
 }
 
@@ -80,17 +100,40 @@ trackers_wrapped_object.json: tracker list (JSON) - 1 trackers, 2 phrases, 0 pro
 fn bad_input_is_one_clear_line_and_exit_code_1() {
     let out = scratch("bad").join("package.zip");
     let out = out.to_str().unwrap();
-    let (code, _, stderr) = cli(&["convert", "--trackers", &path("trackers_no_header.csv"), "--out", out]);
+    let (code, _, stderr) = cli(&[
+        "convert",
+        "--trackers",
+        &path("trackers_no_header.csv"),
+        "--out",
+        out,
+    ]);
     assert_eq!(code, 1);
-    assert!(stderr.starts_with("error: trackers_no_header.csv row 1: no tracker header found"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: trackers_no_header.csv row 1: no tracker header found"),
+        "{stderr}"
+    );
     assert_eq!(stderr.lines().count(), 1);
-    assert!(!std::path::Path::new(out).exists(), "no half package is left behind");
+    assert!(
+        !std::path::Path::new(out).exists(),
+        "no half package is left behind"
+    );
 
     let (code, _, stderr) = cli(&["convert", "--trackers", "/nonexistent/t.csv", "--out", out]);
     assert_eq!(code, 1);
-    assert!(stderr.starts_with("error: /nonexistent/t.csv: cannot read the file"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: /nonexistent/t.csv: cannot read the file"),
+        "{stderr}"
+    );
 
-    let (code, _, stderr) = cli(&["convert", "--trackers", &path("trackers_array.json"), "--default-language", "Klingon", "--out", out]);
+    let (code, _, stderr) = cli(&[
+        "convert",
+        "--trackers",
+        &path("trackers_array.json"),
+        "--default-language",
+        "Klingon",
+        "--out",
+        out,
+    ]);
     assert_eq!(code, 1);
     assert_eq!(
         stderr,

@@ -115,7 +115,7 @@ pub fn prepare_transcript(
             format!("cannot re-read the conversation document: {e}"),
         )
     };
-    let limit = crate::limits::Limits::default().max_json_entry_bytes;
+    let limit = archive.limits().max_json_entry_bytes;
     let size = archive
         .entries()
         .get(job.document.entry)

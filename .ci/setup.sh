@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there.
 #
-#   scripts/setup.sh            the wasm32 target and the pinned wasm-bindgen CLI
-#   scripts/setup.sh --browser  also Chromium + chromedriver (Debian packages),
+#   .ci/setup.sh            the wasm32 target and the pinned wasm-bindgen CLI
+#   .ci/setup.sh --browser  also Chromium + chromedriver (Debian packages),
 #                               Node.js and the e2e tests' playwright-core
 set -euo pipefail
 
