@@ -135,6 +135,30 @@ pub struct FileSummary {
     pub archive: Option<ArchiveSummary>,
 }
 
+impl FileSummary {
+    /// A summary with nothing counted yet.
+    pub fn new(name: impl Into<String>, kind: FileKind) -> Self {
+        FileSummary {
+            name: name.into(),
+            kind,
+            kind_label: kind.label(),
+            trackers: 0,
+            phrases: 0,
+            problems: 0,
+            error: None,
+            archive: None,
+        }
+    }
+
+    /// A file that cannot be converted, and why.
+    pub fn failed(name: impl Into<String>, kind: FileKind, error: impl Into<String>) -> Self {
+        FileSummary {
+            error: Some(error.into()),
+            ..FileSummary::new(name, kind)
+        }
+    }
+}
+
 /// Reads a call archive's entries (the first pass) and says what it holds;
 /// `problems` counts its report entries of severity warning or worse.
 pub fn inspect_archive(source: &mut dyn ArchiveSource) -> FileSummary {
@@ -142,18 +166,13 @@ pub fn inspect_archive(source: &mut dyn ArchiveSource) -> FileSummary {
     let mut contents = ArchiveContents::default();
     let summary = read_archive(0, source, &mut contents, &mut report);
     FileSummary {
-        name: source.name().to_string(),
-        kind: FileKind::CallArchive,
-        kind_label: FileKind::CallArchive.label(),
-        trackers: 0,
-        phrases: 0,
         // Unreadable conversation documents are reported with their call later.
         problems: report.count(Severity::Warning)
             + report.count(Severity::Review)
             + report.count(Severity::Error)
             + contents.unreadable.len(),
-        error: None,
         archive: Some(summary),
+        ..FileSummary::new(source.name(), FileKind::CallArchive)
     }
 }
 
@@ -168,28 +187,10 @@ pub fn inspect(file: &InputFile) -> FileSummary {
             std::io::Cursor::new(&file.bytes[..]),
         ) {
             Ok(mut source) => inspect_archive(&mut source),
-            Err(e) => FileSummary {
-                name: file.name.clone(),
-                kind,
-                kind_label: kind.label(),
-                trackers: 0,
-                phrases: 0,
-                problems: 0,
-                error: Some(e.to_string()),
-                archive: None,
-            },
+            Err(e) => FileSummary::failed(&file.name, kind, e.to_string()),
         };
     }
-    let mut summary = FileSummary {
-        name: file.name.clone(),
-        kind,
-        kind_label: kind.label(),
-        trackers: 0,
-        phrases: 0,
-        problems: 0,
-        error: None,
-        archive: None,
-    };
+    let mut summary = FileSummary::new(&file.name, kind);
     match convert(std::slice::from_ref(file), &Options::default()) {
         Ok(conversion) => {
             let counts = conversion.counts();

@@ -171,17 +171,7 @@ pub fn inspect_file(name: String, blob: web_sys::Blob) -> Result<JsValue, JsErro
             }
             Ok(_) => {}
             Err(e) => {
-                let kind = FileKind::Zip;
-                return to_js(&FileSummary {
-                    name,
-                    kind,
-                    kind_label: kind.label(),
-                    trackers: 0,
-                    phrases: 0,
-                    problems: 0,
-                    error: Some(e.to_string()),
-                    archive: None,
-                });
+                return to_js(&FileSummary::failed(name, FileKind::Zip, e.to_string()));
             }
         }
     }

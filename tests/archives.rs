@@ -10,11 +10,10 @@ use chorus2outdoo::report::ReasonCode;
 use chorus2outdoo::{
     convert_with_archives, ArchiveSource, CallScope, Conversion, InputFile, Options, ZipSource,
 };
-use common::{assert_golden, fixture, repo, unzip, validate_package};
+use common::{assert_golden, cli, fixture, repo, unzip, validate_package};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use zip::write::SimpleFileOptions;
 
 const A: &str = "aaaa0000000000000000000000000001";
@@ -423,18 +422,6 @@ fn bad_options_and_rosters_name_the_problem() {
     )
     .unwrap();
     assert_eq!(options.calls, CallScope::Meetings);
-}
-
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_chorus2outdoo"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 fn temp_dir(name: &str) -> PathBuf {

@@ -3,20 +3,7 @@
 
 mod common;
 
-use common::{fixture, repo, validate_package};
-use std::process::Command;
-
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_chorus2outdoo"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+use common::{cli, fixture, repo, validate_package};
 
 fn path(name: &str) -> String {
     repo()

@@ -7,29 +7,20 @@ mod common;
 
 use chorus2outdoo::{verify_package_bytes, Verification};
 use common::{fixture, repo, unzip};
-use std::io::{Cursor, Write};
+use std::io::Cursor;
 use std::process::Command;
-use zip::write::SimpleFileOptions;
 
 type Entries = Vec<(String, Vec<u8>)>;
 
 /// Zips entries the way packages are written: deflated, recordings stored,
-/// fixed timestamps.
+/// fixed timestamps (the archive writer does exactly that).
 fn zip_entries(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, bytes) in entries {
-        let method = if name.starts_with("media/") {
-            zip::CompressionMethod::Stored
-        } else {
-            zip::CompressionMethod::Deflated
-        };
-        let options = SimpleFileOptions::default()
-            .compression_method(method)
-            .last_modified_time(zip::DateTime::default());
-        zip.start_file(name.as_str(), options).unwrap();
-        zip.write_all(bytes).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
+    let sources = entries
+        .iter()
+        .map(|(name, bytes)| (name.clone(), &bytes[..]));
+    chorus2outdoo::fetch::write_archive(Cursor::new(Vec::new()), sources)
+        .unwrap()
+        .into_inner()
 }
 
 /// The golden copy of a case, in its entry order.
@@ -125,9 +116,11 @@ fn one_changed_content_byte_is_caught() {
 #[test]
 fn one_flipped_byte_of_compressed_data_is_caught() {
     let package = zip_entries(&golden("json"));
-    // Flip a byte inside themes.json's deflated data (after its 30-byte
-    // local header and 11-byte name).
-    for at in [50, 60, 70] {
+    // Flip a byte inside themes.json's deflated data: the first entry's data
+    // starts after its 30-byte local header, its name and its extra field.
+    let length = |at: usize| u16::from_le_bytes([package[at], package[at + 1]]) as usize;
+    let data = 30 + length(26) + length(28);
+    for at in [data + 10, data + 20, data + 30] {
         let mut broken = package.clone();
         broken[at] ^= 0x55;
         let found = problems(&verify_package_bytes(&broken));
