@@ -34,10 +34,11 @@ test: setup-test
 test-native:
 	cargo test
 
-# The binding API in headless Chromium (wasm-bindgen-test-runner is the cargo
-# runner for wasm32, see .cargo/config.toml; browser flags in tests/webdriver.json).
+# The binding API in headless Chromium (wasm-bindgen-test-runner as the cargo
+# runner for wasm32; browser flags in tests/webdriver.json).
 # --no-default-features leaves out the native-only CLI binary.
 test-wasm:
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/tests/webdriver.json \
 	WASM_BINDGEN_TEST_TIMEOUT=120 \
 	cargo test --target wasm32-unknown-unknown --no-default-features --test wasm_api --test wasm_worker
