@@ -10,7 +10,7 @@ use chorus2outdoo::report::ReasonCode;
 use chorus2outdoo::{
     convert_with_archives, ArchiveSource, CallScope, Conversion, InputFile, Options, ZipSource,
 };
-use common::{assert_golden, cli, fixture, repo, unzip, validate_package};
+use common::{assert_golden, cli, fixture, repo, scratch, unzip, validate_package};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
@@ -424,16 +424,9 @@ fn bad_options_and_rosters_name_the_problem() {
     assert_eq!(options.calls, CallScope::Meetings);
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("chorus2outdoo-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn cli_converts_a_zip_and_a_folder() {
-    let dir = temp_dir("cli-archive");
+    let dir = scratch("cli-archive");
     let zip_path = dir.join("chorus-export.zip");
     std::fs::write(&zip_path, realistic_zip()).unwrap();
     let out = dir.join("package.zip");
@@ -508,7 +501,7 @@ fn cli_converts_a_zip_and_a_folder() {
 
 #[test]
 fn cli_exit_codes() {
-    let dir = temp_dir("cli-codes");
+    let dir = scratch("cli-codes");
     let out = dir.join("p.zip");
     let out = out.to_str().unwrap();
     let (code, _, stderr) = cli(&["convert", "--out", out]);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{cli, fixture, repo, validate_package};
+use common::{cli, fixture, repo, scratch, validate_package};
 
 fn path(name: &str) -> String {
     repo()
@@ -13,16 +13,9 @@ fn path(name: &str) -> String {
         .into_owned()
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("chorus2outdoo-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn convert_writes_the_library_package_and_a_summary() {
-    let out = scratch("convert").join("package.zip");
+    let out = scratch("cli-convert").join("package.zip");
     let out = out.to_str().unwrap();
     let (code, stdout, stderr) = cli(&[
         "convert",
@@ -85,7 +78,7 @@ trackers_wrapped_object.json: tracker list (JSON) - 1 trackers, 2 phrases, 0 pro
 
 #[test]
 fn bad_input_is_one_clear_line_and_exit_code_1() {
-    let out = scratch("bad").join("package.zip");
+    let out = scratch("cli-bad").join("package.zip");
     let out = out.to_str().unwrap();
     let (code, _, stderr) = cli(&[
         "convert",

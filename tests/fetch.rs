@@ -1,14 +1,15 @@
 //! `chorus2outdoo fetch` against a mock Chorus API on 127.0.0.1: paging,
 //! retries, failures, resuming, and the archive it writes.
 
+mod common;
 #[path = "support/mock_chorus.rs"]
 mod mock_chorus;
 
 use chorus2outdoo::fetch::{
     media_extension, native_command, Event, FetchScope, Fetcher, Next, Response, Task,
 };
+use common::{scratch, unzip};
 use mock_chorus::{Fault, MockChorus, MockConfig};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -41,14 +42,6 @@ fn fault(path: &str, status: u16, retry_after: Option<&str>, times: usize) -> Fa
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("chorus2outdoo-fetch-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 struct Run {
     code: i32,
     stderr: String,
@@ -74,16 +67,9 @@ fn fetch(base: &str, out: &Path, args: &[&str], token: Option<&str>) -> Run {
     }
 }
 
+/// The entries of a zip file on disk.
 fn entries(zip_path: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut entry = archive.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).unwrap();
-            (entry.name().unwrap().to_string(), bytes)
-        })
-        .collect()
+    unzip(&std::fs::read(zip_path).unwrap())
 }
 
 fn names(entries: &[(String, Vec<u8>)]) -> Vec<String> {
@@ -97,7 +83,7 @@ fn get(path: &str) -> String {
 #[test]
 fn downloads_pages_users_conversations_and_media_into_an_archive() {
     let api = mock(vec![], false);
-    let dir = scratch("full");
+    let dir = scratch("fetch-full");
     let out = dir.join("chorus-archive.zip");
     let run = fetch(
         &api.url,
@@ -190,7 +176,7 @@ fn downloads_pages_users_conversations_and_media_into_an_archive() {
 #[test]
 fn a_repeated_page_stops_paging() {
     let api = mock(vec![], true);
-    let dir = scratch("repeat");
+    let dir = scratch("fetch-repeat");
     let out = dir.join("a.zip");
     let run = fetch(
         &api.url,
@@ -229,7 +215,7 @@ fn rate_limits_and_server_errors_are_retried() {
         ],
         false,
     );
-    let dir = scratch("retry");
+    let dir = scratch("fetch-retry");
     let out = dir.join("a.zip");
     let run = fetch(&api.url, &out, &[], Some(TOKEN));
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -258,7 +244,7 @@ fn rate_limits_and_server_errors_are_retried() {
 #[test]
 fn an_invalid_token_stops_with_a_clear_message() {
     let api = mock(vec![], false);
-    let dir = scratch("unauthorized");
+    let dir = scratch("fetch-unauthorized");
     let run = fetch(&api.url, &dir.join("a.zip"), &[], Some("wrong-token"));
     assert_eq!(run.code, 1);
     assert!(
@@ -284,7 +270,7 @@ fn an_invalid_token_stops_with_a_clear_message() {
 #[test]
 fn a_missing_conversation_is_reported_and_the_rest_goes_on() {
     let api = mock(vec![fault(D4, 404, None, 1)], false);
-    let dir = scratch("missing");
+    let dir = scratch("fetch-missing");
     let out = dir.join("a.zip");
     let run = fetch(&api.url, &out, &[], Some(TOKEN));
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -304,7 +290,7 @@ fn a_missing_conversation_is_reported_and_the_rest_goes_on() {
 
 #[test]
 fn an_interrupted_download_resumes_without_fetching_again() {
-    let dir = scratch("resume");
+    let dir = scratch("fetch-resume");
     let out = dir.join("a.zip");
     // The token is revoked in the middle of the run.
     let api = mock(vec![fault(E5, 401, None, 1)], false);
@@ -527,7 +513,7 @@ fn without_inputs(manifest: &[u8]) -> serde_json::Value {
 #[test]
 fn fetch_then_convert_gives_the_package_of_a_hand_made_archive() {
     let api = mock(vec![fault(C3, 500, None, 1)], false);
-    let dir = scratch("roundtrip");
+    let dir = scratch("fetch-roundtrip");
     std::fs::create_dir_all(dir.join("fetched")).unwrap();
     std::fs::create_dir_all(dir.join("hand")).unwrap();
     let fetched = dir.join("fetched/chorus-archive.zip");

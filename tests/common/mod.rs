@@ -19,6 +19,14 @@ pub fn cli(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// An empty folder of this test run's own under the system's temp folder.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("chorus2outdoo-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
