@@ -32,13 +32,43 @@ use crate::write::package::{sha256_hex, write_package};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
 
 /// One input file: its name (without folders) and its bytes.
 #[derive(Debug, Clone)]
 pub struct InputFile {
     pub name: String,
     pub bytes: Vec<u8>,
+}
+
+impl InputFile {
+    /// Reads a tracker export or roster from `reader`: it is read whole, up to
+    /// `limits.max_tracker_file_bytes`; a larger file is refused with its name.
+    pub fn read(name: impl Into<String>, reader: impl Read, limits: &Limits) -> Result<InputFile> {
+        let name = name.into();
+        let mut bytes = Vec::new();
+        reader
+            .take(limits.max_tracker_file_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::input(Location::file(&name), format!("cannot read the file: {e}")))?;
+        InputFile::check_size(&name, bytes.len() as u64, limits)?;
+        Ok(InputFile { name, bytes })
+    }
+
+    /// Refuses a tracker export or roster of `size` bytes beyond the limit,
+    /// before anything is read where the size is known up front.
+    pub fn check_size(name: &str, size: u64, limits: &Limits) -> Result<()> {
+        let limit = limits.max_tracker_file_bytes;
+        if size > limit {
+            return Err(Error::input(
+                Location::file(name),
+                format!(
+                    "the file has more than {limit} bytes, the limit for a tracker export or roster; not read"
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// What the customer chooses. Every field has a default, so `{}` is valid.

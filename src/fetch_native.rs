@@ -172,7 +172,7 @@ pub fn run(run: FetchRun) -> Result<(), String> {
         .with_concurrency(run.concurrency);
     let say = |text: &str| {
         if !run.quiet {
-            eprintln!("{text}");
+            eprintln!("{}", chorus2outdoo::printable(text, true));
         }
     };
     if resumed {

@@ -31,6 +31,7 @@ pub use convert::{
 pub use decide::calls::CallScope;
 pub use error::{Error, Result};
 pub use limits::Limits;
+pub use model::printable;
 pub use read::archive::{ArchiveEntry, ArchiveSource, ZipSource};
 pub use verify::{verify_package, verify_package_bytes, Problem, Verification};
 

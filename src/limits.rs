@@ -15,6 +15,9 @@ pub struct Limits {
     pub max_json_entry_bytes: u64,
     /// Uncompressed bytes of all entries of a tracker workbook (XLSX) together.
     pub max_workbook_bytes: u64,
+    /// Bytes of one tracker export or roster file as given (CSV, JSON or
+    /// XLSX): such a file is read whole, so it is refused beyond this.
+    pub max_tracker_file_bytes: u64,
     /// Uncompressed size over compressed size of one zip entry, checked for
     /// entries above `ratio_floor_bytes`: Chorus JSON compresses
     /// about 10:1, a file of zeros (the usual bomb) about 1,000:1.
@@ -32,6 +35,7 @@ impl Default for Limits {
             max_entries: 1_000_000,
             max_json_entry_bytes: 512 * 1024 * 1024,
             max_workbook_bytes: 512 * 1024 * 1024,
+            max_tracker_file_bytes: 256 * 1024 * 1024,
             max_compression_ratio: 500,
             ratio_floor_bytes: 1024 * 1024,
             max_cell_bytes: 1024 * 1024,

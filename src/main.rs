@@ -13,8 +13,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod serve;
 
 use chorus2outdoo::{
-    convert_with_archives, inspect, inspect_archive, ArchiveSource, CallScope, InputFile, Options,
-    ZipSource,
+    convert_with_archives, inspect, inspect_archive, printable, ArchiveSource, CallScope, InputFile,
+    Options, ZipSource,
 };
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -243,19 +243,21 @@ fn inspect_path(path: &Path) -> Result<Option<chorus2outdoo::FileSummary>, Failu
     Ok(Some(inspect_archive(source.as_mut())))
 }
 
+/// A tracker export or roster, read whole within the limits.
 fn load(path: &Path) -> Result<InputFile, Failure> {
-    let bytes = std::fs::read(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| Failure(format!("{}: cannot read the file: {e}", path.display())))?;
-    Ok(InputFile {
-        name: file_name(path),
-        bytes,
-    })
+    let limits = chorus2outdoo::Limits::default();
+    if let Ok(metadata) = file.metadata() {
+        InputFile::check_size(&file_name(path), metadata.len(), &limits)?;
+    }
+    Ok(InputFile::read(file_name(path), file, &limits)?)
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let say = |text: String| {
         if !cli.quiet {
-            eprintln!("{text}");
+            eprintln!("{}", printable(&text, true));
         }
     };
     match cli.command {
@@ -377,7 +379,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     println!(
                         "{}: {} - {} entries: {} engagement pages ({} engagements), {} conversations, {} users files ({} users), \
 {} recordings, {} ignored, {} unrecognised, {} unreadable; {} problems",
-                        summary.name,
+                        printable(&summary.name, false),
                         summary.kind_label,
                         a.entries,
                         a.engagement_pages,
@@ -397,14 +399,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 match &summary.error {
                     None => println!(
                         "{}: {} - {} trackers, {} phrases, {} problems",
-                        summary.name,
+                        printable(&summary.name, false),
                         summary.kind_label,
                         summary.trackers,
                         summary.phrases,
                         summary.problems
                     ),
                     Some(error) => {
-                        println!("{}: {} - error: {error}", summary.name, summary.kind_label);
+                        println!(
+                            "{}: {} - error: {}",
+                            printable(&summary.name, false),
+                            summary.kind_label,
+                            printable(error, true)
+                        );
                         failed = Some(error.clone());
                     }
                 }
@@ -490,7 +497,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message)) => {
-            eprintln!("error: {message}");
+            // Messages quote names from the input: no escape sequence of a
+            // hostile file name reaches the terminal.
+            eprintln!("error: {}", printable(&message, true));
             ExitCode::from(1)
         }
     }

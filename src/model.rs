@@ -61,17 +61,42 @@ impl Location {
     }
 }
 
+/// A name or message from an input, safe to print on a terminal or in one
+/// line of a log: control characters (escape sequences, carriage returns,
+/// bells) and the Unicode controls that reorder text on screen become
+/// `\u{..}` escapes. With `keep_newlines`, `\n` and `\t` stay (a message of
+/// several lines); a name never keeps them.
+pub fn printable(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && !(keep_newlines && (c == '\n' || c == '\t')))
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
+        f.write_str(&printable(&self.file, false))?;
         if let Some(entry) = &self.entry {
-            write!(f, " entry {entry}")?;
+            write!(f, " entry {}", printable(entry, false))?;
         }
         if let Some(row) = self.row {
             write!(f, " row {row}")?;
         }
         if let Some(pointer) = &self.pointer {
-            write!(f, " at {}", if pointer.is_empty() { "/" } else { pointer })?;
+            let pointer = if pointer.is_empty() { "/" } else { pointer };
+            write!(f, " at {}", printable(pointer, false))?;
         }
         if let Some(column) = self.column {
             write!(f, " column {column}")?;

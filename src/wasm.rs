@@ -13,9 +13,9 @@
 
 pub mod blob;
 
-use crate::detect::FileKind;
+use crate::detect::{detect, FileKind};
 use crate::read::archive::ZipSource;
-use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Options};
+use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
 use blob::{BlobReader, ChunkSink};
 use js_sys::Function;
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -140,16 +140,6 @@ fn blob_reader(blob: &web_sys::Blob) -> Result<BlobReader, JsError> {
     BlobReader::new(blob.clone()).map_err(|e| JsError::new(&e))
 }
 
-/// The whole of a (small) Blob, for tracker exports and rosters.
-fn blob_bytes(name: &str, blob: &web_sys::Blob) -> Result<Vec<u8>, JsError> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    blob_reader(blob)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| JsError::new(&format!("{name}: cannot read the file: {e}")))?;
-    Ok(bytes)
-}
-
 fn is_workbook(source: &dyn ArchiveSource) -> bool {
     source.entries().iter().any(|e| e.name == "xl/workbook.xml")
 }
@@ -175,8 +165,20 @@ pub fn inspect_file(name: String, blob: web_sys::Blob) -> Result<JsValue, JsErro
             }
         }
     }
-    let bytes = blob_bytes(&name, &blob)?;
-    to_js(&crate::inspect(&InputFile { name, bytes }))
+    let limits = Limits::default();
+    let read = match InputFile::check_size(&name, blob.size() as u64, &limits) {
+        Ok(()) => InputFile::read(name.clone(), blob_reader(&blob)?, &limits),
+        Err(e) => Err(e),
+    };
+    match read {
+        Ok(file) => to_js(&crate::inspect(&file)),
+        Err(e) => {
+            let mut head = vec![0u8; 4096];
+            let mut reader = BlobReader::with_read_ahead(blob, 4096).map_err(|e| JsError::new(&e))?;
+            let n = reader.read(&mut head).unwrap_or(0);
+            to_js(&FileSummary::failed(name, detect(&head[..n]), e.to_string()))
+        }
+    }
 }
 
 /// Reads `[{name, blob: Blob}]`.

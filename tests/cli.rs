@@ -120,6 +120,22 @@ fn bad_input_is_one_clear_line_and_exit_code_1() {
         "error: options: default language \"Klingon\" is not a language this tool knows; use an ISO 639-1 code such as en or de\n"
     );
 
+    // A tracker file beyond the size limit is refused before it is read (a
+    // sparse file: 300 MB long, nothing on disk).
+    let huge = scratch("cli-huge").join("huge.csv");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(300 * 1024 * 1024)
+        .unwrap();
+    let (code, _, stderr) = cli(&["convert", "--trackers", huge.to_str().unwrap(), "--out", out]);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            1,
+            "error: huge.csv: the file has more than 268435456 bytes, the limit for a tracker export or roster; not read\n"
+        )
+    );
+
     let (code, _, stderr) = cli(&["convert", "--trackers"]);
     assert_eq!(code, 2, "{stderr}");
     let (code, _, _) = cli(&["frobnicate"]);

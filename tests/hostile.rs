@@ -242,6 +242,72 @@ fn a_workbook_that_would_inflate_too_far_is_refused() {
 }
 
 #[test]
+fn a_json_entry_over_the_configured_limit_is_refused_in_both_passes() {
+    let mut conversation = serde_json::to_vec(&serde_json::json!({"data": {
+        "id": A,
+        "attributes": {"recording": {"start_time": "2026-07-01T16:30:00.000Z", "duration": 600,
+            "utterances": [{"index": 1, "snippet_time": 0.0, "snippet_length": 2.0,
+                "snippet": "hello ".repeat(400)}]}}
+    }}))
+    .unwrap();
+    conversation.push(b'\n');
+    let page = engagement_page(&[A]);
+    let zip = zip_of(&[
+        ("page-1.json", &page),
+        (&format!("{A}_transcript.json"), &conversation),
+    ]);
+    let limits = Limits {
+        max_json_entry_bytes: 1_000,
+        ..Limits::default()
+    };
+    let (conversation_limited, package) = convert_archive(&zip, Some(limits));
+    assert_eq!(imported_ids(&conversation_limited), [A]);
+    let transcript_warning = |conversion: &Conversion| {
+        conversion
+            .report
+            .entries
+            .iter()
+            .filter(|e| e.code == ReasonCode::MissingTranscript)
+            .map(|e| format!("{}: {}", e.location, e.message))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        transcript_warning(&conversation_limited),
+        [format!(
+            "hostile.zip entry {A}_transcript.json: call {A}: its conversation document cannot be read \
+(a JSON document of more than 1000 bytes; not read); imported without a transcript"
+        )]
+    );
+    let paths: Vec<String> = common::unzip(&package).into_iter().map(|(n, _)| n).collect();
+    assert!(!paths.iter().any(|p| p.starts_with("transcripts/")), "{paths:?}");
+
+    // Within the default limits the same archive keeps its transcript.
+    let (unlimited, package) = convert_archive(&zip, None);
+    assert!(transcript_warning(&unlimited).is_empty());
+    assert!(common::unzip(&package)
+        .iter()
+        .any(|(n, _)| n == &format!("transcripts/{A}.json")));
+}
+
+#[test]
+fn a_tracker_file_over_the_size_limit_is_refused_with_its_name() {
+    let limits = Limits {
+        max_tracker_file_bytes: 20,
+        ..Limits::default()
+    };
+    let csv = b"Name,Keywords\nPricing,price\n";
+    let message = InputFile::read("big.csv", &csv[..], &limits)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        "big.csv: the file has more than 20 bytes, the limit for a tracker export or roster; not read"
+    );
+    let file = InputFile::read("small.csv", &csv[..20], &limits).unwrap();
+    assert_eq!(file.bytes, &csv[..20]);
+}
+
+#[test]
 fn deep_json_nesting_names_the_file_or_entry() {
     let deep = "[".repeat(100_000).into_bytes();
     let message = tracker_error("deep.json", deep.clone(), &Options::default());

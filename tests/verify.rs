@@ -280,6 +280,20 @@ fn cli_verify_says_ok_or_lists_problems() {
     assert!(lines[0].starts_with("error: ") && lines[0].ends_with("problems"));
     assert!(lines.contains(&"report.csv: is listed in manifest.json but missing from the zip"));
     assert!(lines.contains(&"extra.json: is in the zip but not listed in manifest.json"));
+
+    // An entry name made to rewrite the terminal (colour, clear line, bell,
+    // right-to-left override) is printed escaped, never as control bytes.
+    let mut entries = golden("json");
+    entries.insert(0, ("\u{1b}[2K\r\u{7}ok\u{202e}.json".to_string(), b"{}\n".to_vec()));
+    let hostile = dir.join("hostile.zip");
+    std::fs::write(&hostile, zip_entries(&entries)).unwrap();
+    let (code, stderr) = run(&hostile);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("\\u{1b}[2K\\u{d}\\u{7}ok\\u{202e}.json: is in the zip but not listed in manifest.json\n"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(['\u{1b}', '\r', '\u{7}', '\u{202e}']), "{stderr:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

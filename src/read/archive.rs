@@ -333,6 +333,7 @@ pub fn read_archive(
             read_entry(
                 reader,
                 entry,
+                limits.max_json_entry_bytes,
                 &location,
                 source_ref,
                 contents,
@@ -357,6 +358,7 @@ pub fn read_archive(
 fn read_entry(
     mut reader: Box<dyn Read + '_>,
     entry: &ArchiveEntry,
+    max_json_bytes: u64,
     location: &Location,
     source: EntryRef,
     contents: &mut ArchiveContents,
@@ -409,7 +411,7 @@ cannot be matched to a call; rename it to <engagement id>.{extension} to import 
     let rest = Cursor::new(head[skip_bom..].to_vec()).chain(reader);
     if matches!(first, Some(b'{' | b'[')) {
         let document =
-            read_json_bytes(rest, buffer).and_then(|()| read_document(buffer, location, source));
+            read_json_bytes(rest, max_json_bytes, buffer).and_then(|()| read_document(buffer, location, source));
         read_json_entry(document, entry, location, contents, summary, report);
         return Ok(());
     }
@@ -447,9 +449,12 @@ Tracker exports are converted with --trackers",
 
 /// The whole of a JSON entry into `buffer`, for parsing from a slice
 /// (faster than from a reader). A read error reads as unreadable JSON; an
-/// entry over the JSON entry limit is not read.
-fn read_json_bytes(reader: impl Read, buffer: &mut Vec<u8>) -> std::result::Result<(), String> {
-    let limit = crate::limits::Limits::default().max_json_entry_bytes;
+/// entry over `limit` bytes is not read.
+fn read_json_bytes(
+    reader: impl Read,
+    limit: u64,
+    buffer: &mut Vec<u8>,
+) -> std::result::Result<(), String> {
     buffer.clear();
     reader
         .take(limit + 1)
