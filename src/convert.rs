@@ -20,14 +20,14 @@ use crate::decide::users::decide_users;
 use crate::detect::{detect, FileKind};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
-use crate::model::calls::{Call, SkippedCall, User, UserAction};
+use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User, UserAction};
 use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
 use crate::read::archive::{read_archive, ArchiveContents, ArchiveSource, ArchiveSummary};
 use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
 use crate::report::{Report, ReportEntry, Severity};
-use crate::write::calls::{transcript_jobs, TranscriptJob, TranscriptSupply};
+use crate::write::calls::{reread_transcript, transcript_jobs, TranscriptJob, TranscriptSupply};
 use crate::write::package::{sha256_hex, write_package};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -403,6 +403,32 @@ impl Conversion {
     /// `write_package_with_transcripts`.
     pub fn transcript_jobs(&self) -> Vec<TranscriptJob> {
         self.calls.as_ref().map(transcript_jobs).unwrap_or_default()
+    }
+
+    /// The transcript of one imported call as the package will hold it,
+    /// read again from `archives` (the sources given to
+    /// `convert_with_archives`); `None` for a call without one.
+    pub fn transcript(
+        &self,
+        source_id: &str,
+        archives: &mut [&mut dyn ArchiveSource],
+    ) -> Result<Option<Transcript>> {
+        let job = self.transcript_jobs().into_iter().find(|j| j.source_id == source_id);
+        job.map(|job| reread_transcript(&job, archives)).transpose()
+    }
+
+    /// The archive entries writing the package reads again (conversation
+    /// documents, then recordings), in the order it reads them: what a
+    /// progress display counts during the write.
+    pub fn reread_entries(&self) -> Vec<EntryRef> {
+        let Some(outcome) = &self.calls else {
+            return Vec::new();
+        };
+        let documents = outcome.calls.iter().filter(|c| c.call.transcript.is_some());
+        documents
+            .filter_map(|c| c.transcript)
+            .chain(outcome.calls.iter().filter(|c| c.call.media.is_some()).filter_map(|c| c.media))
+            .collect()
     }
 
     /// Writes the package like `write_package_with`, taking each transcript

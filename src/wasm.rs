@@ -12,11 +12,13 @@
 //! chunk, to a JS callback.
 
 pub mod blob;
+pub mod progress;
 
 use crate::detect::{detect, FileKind};
 use crate::read::archive::ZipSource;
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
 use blob::{BlobReader, ChunkSink};
+use progress::{Meter, SharedMeter, WatchedSource};
 use js_sys::Function;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
@@ -147,15 +149,33 @@ fn is_workbook(source: &dyn ArchiveSource) -> bool {
 /// What a `Blob`/`File` was detected as and what it holds, like `inspect`;
 /// a zip that is not a workbook is a call archive, read entry by entry from
 /// the Blob (`{..., kind: "call_archive", archive: {engagements, ...}}`).
+/// With `listOnly`, a call archive's entries are listed but not read
+/// (`archive: {name, entries}`, the other counts 0): the conversion reads
+/// them anyway, so the page reads a big archive once, not twice.
 /// Only in a Web Worker.
 #[wasm_bindgen(js_name = inspectFile)]
-pub fn inspect_file(name: String, blob: web_sys::Blob) -> Result<JsValue, JsError> {
+pub fn inspect_file(
+    name: String,
+    blob: web_sys::Blob,
+    list_only: Option<bool>,
+) -> Result<JsValue, JsError> {
     use std::io::Read;
     let mut head = [0u8; 4];
     let mut reader = BlobReader::with_read_ahead(blob.clone(), 4).map_err(|e| JsError::new(&e))?;
     let n = reader.read(&mut head).unwrap_or(0);
     if n == 4 && &head == b"PK\x03\x04" {
         match ZipSource::new(name.clone(), blob_reader(&blob)?) {
+            Ok(source) if !is_workbook(&source) && list_only == Some(true) => {
+                let listing = crate::read::archive::ArchiveSummary {
+                    name: name.clone(),
+                    entries: source.entries().len(),
+                    ..Default::default()
+                };
+                return to_js(&FileSummary {
+                    archive: Some(listing),
+                    ..FileSummary::new(name, FileKind::CallArchive)
+                });
+            }
             Ok(mut source) if !is_workbook(&source) => {
                 return to_js(&crate::inspect_archive(&mut source))
             }
@@ -215,7 +235,8 @@ fn archive_sources(archives: &JsValue) -> Result<Vec<ZipSource<BlobReader>>, JsE
 #[wasm_bindgen]
 pub struct ArchiveConversion {
     conversion: Conversion,
-    archives: Vec<ZipSource<BlobReader>>,
+    archives: Vec<WatchedSource<ZipSource<BlobReader>>>,
+    meter: SharedMeter,
 }
 
 #[wasm_bindgen]
@@ -223,6 +244,29 @@ impl ArchiveConversion {
     /// The preview object (`counts`, `themes`, `report`, `inputs`, `calls`).
     pub fn preview(&self) -> Result<JsValue, JsError> {
         to_js(&self.conversion.preview())
+    }
+
+    /// The first `limit` utterances of one imported call's transcript, as
+    /// the package holds it: `{source_id, speakers, utterances,
+    /// utterance_count}`, or null for a call without a transcript.
+    pub fn transcript(&mut self, source_id: String, limit: u32) -> Result<JsValue, JsError> {
+        let mut archives: Vec<&mut dyn ArchiveSource> = self
+            .archives
+            .iter_mut()
+            .map(|a| &mut a.inner as &mut dyn ArchiveSource)
+            .collect();
+        let transcript = self
+            .conversion
+            .transcript(&source_id, &mut archives)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let Some(mut transcript) = transcript else {
+            return Ok(JsValue::NULL);
+        };
+        let count = transcript.utterances.len();
+        transcript.utterances.truncate(limit as usize);
+        let result = to_js(&transcript)?;
+        set(result.unchecked_ref(), "utterance_count", &JsValue::from(count as f64))?;
+        Ok(result)
     }
 
     /// `outdoo-import-YYYY-MM-DD.zip`, today's local date.
@@ -245,6 +289,15 @@ impl ArchiveConversion {
             on_chunk,
             chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
         );
+        let reread = self.conversion.reread_entries();
+        let bytes_total = reread
+            .iter()
+            .filter_map(|at| self.archives.get(at.archive)?.entries().get(at.entry))
+            .map(|e| e.size)
+            .sum();
+        self.meter
+            .borrow_mut()
+            .start("write", reread.len(), bytes_total);
         let mut archives: Vec<&mut dyn ArchiveSource> = self
             .archives
             .iter_mut()
@@ -255,6 +308,7 @@ impl ArchiveConversion {
             .write_package_with(&mut archives, sink)
             .map_err(|e| JsError::new(&e.to_string()))?;
         let (bytes, _) = sink.finish().map_err(|e| JsError::new(&e.to_string()))?;
+        self.meter.borrow_mut().finish();
         Ok(bytes as f64)
     }
 }
@@ -263,13 +317,17 @@ impl ArchiveConversion {
 /// archives (`archives`: `[{name, blob: Blob|File}]`, read from the Blob as
 /// needed) and an optional roster (`{name, bytes}` or null) with `options`
 /// (`{default_language, from, to, min_duration_seconds, calls}`), exactly as
-/// `chorus2outdoo convert --archive ...` does. Only in a Web Worker.
+/// `chorus2outdoo convert --archive ...` does. `onProgress`, when given,
+/// hears `{phase, entries_done, entries_total, bytes_done, bytes_total}`
+/// while the archives are read here and read again by `writePackage`.
+/// Only in a Web Worker.
 #[wasm_bindgen(js_name = convertArchives)]
 pub fn convert_archives(
     files: JsValue,
     archives: JsValue,
     roster: JsValue,
     options: JsValue,
+    on_progress: Option<Function>,
 ) -> Result<ArchiveConversion, JsError> {
     let files = if files.is_undefined() || files.is_null() {
         Vec::new()
@@ -282,7 +340,17 @@ pub fn convert_archives(
         input_files(&Array::of1(&roster).into())?.pop()
     };
     let options = self::options(&options)?;
-    let mut sources = archive_sources(&archives)?;
+    let meter = Meter::new(on_progress);
+    let mut sources: Vec<_> = archive_sources(&archives)?
+        .into_iter()
+        .map(|source| WatchedSource::new(source, meter.clone()))
+        .collect();
+    let readable = sources
+        .iter()
+        .flat_map(|s| s.entries())
+        .filter(|e| !e.is_dir && !crate::read::archive::is_junk(&e.name));
+    let (entries_total, bytes_total) = readable.fold((0, 0), |(n, b), e| (n + 1, b + e.size));
+    meter.borrow_mut().start("read", entries_total, bytes_total);
     let conversion = {
         let mut archives: Vec<&mut dyn ArchiveSource> = sources
             .iter_mut()
@@ -291,10 +359,21 @@ pub fn convert_archives(
         crate::convert_with_archives(&files, &mut archives, roster.as_ref(), &options)
             .map_err(|e| JsError::new(&e.to_string()))?
     };
+    meter.borrow_mut().finish();
     Ok(ArchiveConversion {
         conversion,
         archives: sources,
+        meter,
     })
+}
+
+/// Checks a package the way `chorus2outdoo verify` does (manifest sizes and
+/// checksums, schemas, paths, counts), reading the Blob in slices:
+/// `{entries, problems: [{entry, message}]}`, no problems meaning it is
+/// sound. Only in a Web Worker.
+#[wasm_bindgen(js_name = verifyPackage)]
+pub fn verify_package(package: web_sys::Blob) -> Result<JsValue, JsError> {
+    to_js(&crate::verify_package(blob_reader(&package)?))
 }
 
 /// The sample archive (`chorus2outdoo sample --calls N --seed S`), the same

@@ -48,6 +48,18 @@ fn collector() -> (Function, Rc<RefCell<Vec<Vec<u8>>>>) {
     (function, chunks)
 }
 
+/// A JS function collecting every progress object it is called with.
+fn progress_collector() -> (Function, Rc<RefCell<Vec<Value>>>) {
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let sink = events.clone();
+    let closure = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        sink.borrow_mut().push(plain(event))
+    });
+    let function: Function = closure.as_ref().clone().unchecked_into();
+    closure.forget();
+    (function, events)
+}
+
 #[wasm_bindgen_test]
 fn blob_reader_gives_the_exact_bytes_at_any_offset() {
     let data = pattern();
@@ -173,6 +185,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let sample = wasm::sample_archive(20, 3).unwrap();
     assert_eq!(sample.type_(), "application/zip");
     let bytes = blob_bytes(&sample).await;
+    let entries = sample_entries(&bytes);
     let options = chorus2outdoo::sample::SampleOptions {
         calls: 20,
         seed: 3,
@@ -186,23 +199,29 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         "the same bytes as `chorus2outdoo sample --calls 20 --seed 3`"
     );
 
-    let inspected = plain(wasm::inspect_file("sample.zip".into(), sample.clone()).unwrap());
+    let inspected = plain(wasm::inspect_file("sample.zip".into(), sample.clone(), None).unwrap());
     assert_eq!(inspected["kind"], "call_archive");
     assert_eq!(inspected["error"], Value::Null);
     assert_eq!(inspected["archive"]["engagements"], 20);
     assert_eq!(inspected["archive"]["conversations"], summary.conversations);
     assert_eq!(inspected["archive"]["users"], 12);
+    let listed = plain(wasm::inspect_file("sample.zip".into(), sample.clone(), Some(true)).unwrap());
+    assert_eq!(listed["kind"], "call_archive");
+    assert_eq!(listed["archive"]["entries"], entries.len());
+    assert_eq!(listed["archive"]["engagements"], 0, "listed, not read");
 
     let archive = Object::new();
     Reflect::set(&archive, &"name".into(), &"sample.zip".into()).unwrap();
     Reflect::set(&archive, &"blob".into(), &sample).unwrap();
     let scope = json!({"min_duration_seconds": 120, "calls": "meetings"});
     let scope_js = serde_wasm_bindgen::to_value(&scope).unwrap();
+    let (on_progress, events) = progress_collector();
     let mut conversion = wasm::convert_archives(
         JsValue::NULL,
         Array::of1(&archive).into(),
         JsValue::NULL,
         scope_js,
+        Some(on_progress),
     )
     .unwrap();
     let preview = plain(conversion.preview().unwrap());
@@ -229,6 +248,67 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let native = chorus2outdoo::convert_with_archives(&[], &mut sources, None, &options).unwrap();
     let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
     assert_eq!(package, expected);
+    // A call's transcript for the preview: the first utterances of what the
+    // package holds, read again from the Blob.
+    let first = preview["calls"]["calls"][0]["source_id"].as_str().unwrap().to_string();
+    let excerpt = plain(conversion.transcript(first.clone(), 3).unwrap());
+    let mut whole = native.transcript(&first, &mut sources).unwrap().unwrap();
+    let count = whole.utterances.len();
+    assert!(count > 3);
+    whole.utterances.truncate(3);
+    let mut expected_excerpt = serde_json::to_value(&whole).unwrap();
+    expected_excerpt["utterance_count"] = json!(count);
+    assert_eq!(excerpt, expected_excerpt);
+    let packaged: Value = serde_json::from_slice(
+        &zip_entry(&package, &format!("transcripts/{first}.json")),
+    )
+    .unwrap();
+    assert_eq!(packaged["utterances"].as_array().unwrap().len(), count);
+    assert_eq!(packaged["utterances"][0], excerpt["utterances"][0]);
+    assert_eq!(
+        conversion.transcript("ffff0000000000000000000000000000".into(), 3).unwrap(),
+        JsValue::NULL
+    );
+
+    // Progress: each phase starts at zero and ends with every entry it
+    // counted, the first pass over all 20 engagements' entries (pages,
+    // conversations, users), the write over the conversation documents.
+    let events = events.borrow();
+    let phase = |name: &str| -> Vec<&Value> { events.iter().filter(|e| e["phase"] == name).collect() };
+    let (read, write) = (phase("read"), phase("write"));
+    assert_eq!(read.len() + write.len(), events.len());
+    assert_eq!(
+        (read[0]["entries_done"].as_u64(), read[0]["bytes_done"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let read_end = read.last().unwrap();
+    assert_eq!(read_end["entries_done"], read_end["entries_total"]);
+    assert_eq!(read_end["entries_total"], entries.len());
+    assert_eq!(read_end["bytes_done"], entries.iter().map(|(_, n)| n).sum::<u64>());
+    let write_end = write.last().unwrap();
+    let transcripts = preview["counts"]["transcripts"].as_u64().unwrap();
+    assert_eq!(write_end["entries_done"], transcripts);
+    assert_eq!(write_end["entries_total"], transcripts);
+    assert_eq!(write_end["bytes_done"], write_end["bytes_total"]);
+    assert!(write_end["bytes_total"].as_u64().unwrap() > 0);
+
+    // The page's check of the package it built, read from a Blob.
+    let verification = plain(wasm::verify_package(blob(&package)).unwrap());
+    let package_entries = zip::ZipArchive::new(std::io::Cursor::new(&package)).unwrap().len();
+    assert_eq!(verification, json!({"entries": package_entries, "problems": []}));
+    let mut tampered = package.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x01;
+    let verification = plain(wasm::verify_package(blob(&tampered)).unwrap());
+    assert!(
+        !verification["problems"].as_array().unwrap().is_empty(),
+        "{verification}"
+    );
+    let verification = plain(wasm::verify_package(blob(b"not a zip")).unwrap());
+    let problems = verification["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{verification}");
+    assert!(problems[0]["message"].as_str().unwrap().starts_with("not a readable zip archive"));
+
     let counts = &preview["counts"];
     let native_counts = serde_json::to_value(native.counts()).unwrap();
     assert_eq!(counts, &native_counts);
@@ -242,9 +322,28 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     );
 }
 
+/// One entry of a zip, inflated.
+fn zip_entry(zip: &[u8], name: &str) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut bytes = Vec::new();
+    archive.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+/// The (name, size) of every entry of a zip.
+fn sample_entries(zip: &[u8]) -> Vec<(String, u64)> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let entry = archive.by_index(i).unwrap();
+            (entry.name().unwrap().to_string(), entry.size())
+        })
+        .collect()
+}
+
 #[wasm_bindgen_test]
 fn inspect_file_reads_a_tracker_export_whole() {
-    let summary = plain(wasm::inspect_file("trackers_page.csv".into(), blob(PAGE_CSV)).unwrap());
+    let summary = plain(wasm::inspect_file("trackers_page.csv".into(), blob(PAGE_CSV), Some(true)).unwrap());
     assert_eq!(summary["kind"], "tracker_csv");
     assert_eq!(summary["trackers"], 6);
     assert_eq!(summary["phrases"], 15);
@@ -262,6 +361,7 @@ fn convert_archives_names_a_broken_zip() {
         Array::of1(&archive).into(),
         JsValue::NULL,
         JsValue::NULL,
+        None,
     ) {
         Ok(_) => panic!("a broken zip must not convert"),
         Err(error) => JsValue::from(error).unchecked_into::<js_sys::Error>(),

@@ -233,7 +233,7 @@ pub fn base_name(name: &str) -> &str {
     name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
-fn is_junk(name: &str) -> bool {
+pub(crate) fn is_junk(name: &str) -> bool {
     let base = base_name(name);
     name.split(['/', '\\']).any(|part| part == "__MACOSX")
         || base.starts_with("._")

@@ -13,7 +13,7 @@
 use crate::convert::CallsOutcome;
 use crate::decide::transcript::build_transcript;
 use crate::error::{Error, Result};
-use crate::model::calls::{EntryRef, User, UserAction};
+use crate::model::calls::{EntryRef, Transcript, User, UserAction};
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveSource};
 use crate::read::chorus::read_transcript;
@@ -107,6 +107,16 @@ pub fn prepare_transcript(
     job: &TranscriptJob,
     archives: &mut [&mut dyn ArchiveSource],
 ) -> Result<PreparedEntry> {
+    let transcript = to_json_bytes(&reread_transcript(job, archives)?);
+    PreparedEntry::compress(&job.path, &transcript)
+}
+
+/// Re-reads the call's conversation document from `archives` and builds
+/// its transcript, exactly as the package holds it.
+pub fn reread_transcript(
+    job: &TranscriptJob,
+    archives: &mut [&mut dyn ArchiveSource],
+) -> Result<Transcript> {
     debug_assert!(is_call_id(&job.source_id));
     let (archive, location) = source(archives, job.document)?;
     let reread = |e: std::io::Error| {
@@ -134,8 +144,7 @@ pub fn prepare_transcript(
             format!("the conversation document changed since it was read: {message}"),
         )
     })?;
-    let transcript = to_json_bytes(&build_transcript(&job.source_id, record));
-    PreparedEntry::compress(&job.path, &transcript)
+    Ok(build_transcript(&job.source_id, record))
 }
 
 /// Gives the writer each transcript entry, in `transcript_jobs` order.
