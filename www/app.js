@@ -101,6 +101,15 @@ class Converter {
     for (const request of pending) request.reject(failure);
   }
 
+  /** Stops whatever the worker is doing at once (it is terminated); the next call starts a fresh one. */
+  cancel() {
+    this.replace(Object.assign(new Error('cancelled'), { name: 'AbortError', cancelled: true }));
+  }
+
+  get busy() {
+    return this.pending.size > 0;
+  }
+
   call(op, args, { onProgress = null } = {}) {
     if (!this.worker) this.start();
     const id = this.nextId++;
@@ -130,7 +139,7 @@ let generation = 0;
 /** The optional roster of existing Outdoo users: {name, bytes}. */
 let roster = null;
 
-function showMessage(text, { retry = false } = {}) {
+function showMessage(text, { retry = false, retryText = 'Try again' } = {}) {
   const box = $('#message');
   box.replaceChildren();
   if (!text) {
@@ -138,7 +147,7 @@ function showMessage(text, { retry = false } = {}) {
     return;
   }
   box.append(el('span', { text }));
-  if (retry) box.append(' ', el('button', { type: 'button', class: 'retry', text: 'Try again', onclick: () => update() }));
+  if (retry) box.append(' ', el('button', { type: 'button', class: 'retry', text: retryText, onclick: () => update({ force: true }) }));
   box.hidden = false;
 }
 
@@ -162,19 +171,15 @@ async function addFiles(fileList) {
   renderFiles();
   await Promise.all(added.map(async (entry) => {
     try {
-      if (await isZip(entry.file)) {
-        // A zip is inspected from the File itself: a call archive is never read whole.
-        entry.state = 'inspecting';
-        renderFiles();
-        entry.summary = await converter.call('inspectFile', { name: entry.name, file: entry.file });
-        if (entry.summary.kind === 'call_archive') entry.archive = entry.file;
-        else entry.bytes = new Uint8Array(await entry.file.arrayBuffer());
-      } else {
-        entry.bytes = new Uint8Array(await entry.file.arrayBuffer());
-        entry.state = 'inspecting';
-        renderFiles();
-        entry.summary = await converter.call('inspect', { name: entry.name, bytes: entry.bytes });
-      }
+      // Every file is inspected from the File itself, in the worker. A call
+      // archive is only listed here (the conversion reads it, once) and is
+      // never read whole; a tracker export is read whole within its size
+      // limit, and only then copied for the conversion.
+      entry.state = 'inspecting';
+      renderFiles();
+      entry.summary = await converter.call('inspectFile', { name: entry.name, file: entry.file, listOnly: true });
+      if (entry.summary.kind === 'call_archive') entry.archive = entry.file;
+      else if (!entry.summary.error) entry.bytes = new Uint8Array(await entry.file.arrayBuffer());
       entry.state = entry.summary.error ? 'error' : 'ok';
       entry.error = entry.summary.error;
     } catch (error) {
@@ -185,11 +190,6 @@ async function addFiles(fileList) {
     renderFiles();
   }));
   update();
-}
-
-async function isZip(file) {
-  const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
-  return head.length === 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
 }
 
 /** What a call archive holds, in words. */
@@ -218,8 +218,10 @@ function renderFiles() {
     const summary = entry.summary;
     let status;
     if (entry.state === 'error') status = el('span', { class: 'status error', text: entry.error });
-    else if (entry.state === 'ok') {
-      const problems = summary.problems;
+    else if (entry.state === 'ok' && entry.archive && !entry.read) {
+      status = el('span', { class: 'status busy', text: `listed: ${plural(summary.archive.entries, 'entry', 'entries')}; read while converting` });
+    } else if (entry.state === 'ok') {
+      const problems = entry.archive ? summary.archive.unrecognised + summary.archive.unreadable : summary.problems;
       const what = summary.archive ? `: ${archiveText(summary.archive)}` : '';
       status = el('span', { class: problems ? 'status warning' : 'status ok', text: problems ? `read${what}${what ? ';' : ','} ${plural(problems, 'problem')} (see the report)` : `read${what}` });
     } else status = el('span', { class: 'status busy', text: `${entry.state}…` });
@@ -239,11 +241,19 @@ function renderFiles() {
 // ---------------------------------------------------------------------------
 // Conversion
 
-async function update() {
-  const current = ++generation;
+/** What the shown (or running) conversion was made from; the same again is not converted twice. */
+let convertedFrom = null;
+
+async function update({ force = false } = {}) {
   const ready = entries.filter((entry) => entry.state === 'ok');
   const busy = entries.some((entry) => entry.state === 'reading' || entry.state === 'inspecting');
   if (busy) return;
+  // A control that loses focus fires `change` again with the value already
+  // converted: nothing to do then.
+  const inputs = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options: convertOptions() });
+  if (!force && ready.length > 0 && inputs === convertedFrom) return;
+  convertedFrom = ready.length > 0 ? inputs : null;
+  const current = ++generation;
   if (ready.length === 0) {
     setConversion(null);
     const failed = entries.filter((entry) => entry.state === 'error');
@@ -252,28 +262,125 @@ async function update() {
   }
   const started = performance.now();
   const files = ready.filter((entry) => entry.bytes).map((entry) => ({ name: entry.name, bytes: entry.bytes }));
-  const archives = ready.filter((entry) => entry.archive).map((entry) => ({ name: entry.name, blob: entry.archive }));
-  try {
-    const result = archives.length > 0 || roster
-      ? await converter.call('convertArchives', { files, archives, roster, options: convertOptions() })
-      : await converter.call('convert', { files, options: convertOptions() });
+  const archiveEntries = ready.filter((entry) => entry.archive);
+  const archives = archiveEntries.map((entry) => ({ name: entry.name, blob: entry.archive }));
+  let shownAt = null;
+  let preview = null;
+  const onProgress = (progress) => {
     if (current !== generation) return;
-    setConversion(result);
+    if (progress.phase !== 'preview') {
+      showProgress(progress);
+      return;
+    }
+    // The preview is shown while the package is still being written and checked.
+    preview = progress.preview;
+    markArchivesRead(archiveEntries, preview);
+    setConversion({ preview, package: null });
     showMessage('');
-    const elapsed = performance.now() - started;
-    const rendered = performance.now();
     renderAll();
-    const total = performance.now() - started;
-    $('#timing').textContent = `Converted ${plural(ready.length, 'file')} in ${Math.round(elapsed)} ms, shown in ${Math.round(performance.now() - rendered)} ms.`;
-    document.body.dataset.previewMs = String(Math.round(total));
+    shownAt = performance.now();
+  };
+  try {
+    let result;
+    if (archives.length > 0 || roster) {
+      startProgress();
+      result = await converter.call('convertArchives', { files, archives, roster, options: convertOptions() }, { onProgress });
+    } else {
+      result = await converter.call('convert', { files, options: convertOptions() }, { onProgress });
+    }
+    result.preview = preview;
+    if (current !== generation) return;
+    stopProgress();
+    setPackage(result);
+    const elapsed = performance.now() - started;
+    $('#timing').textContent = `Previewed ${plural(ready.length, 'file')} in ${Math.round(shownAt - started)} ms; the package was written and checked in ${Math.round(elapsed)} ms.`;
+    document.body.dataset.previewMs = String(Math.round(shownAt - started));
     document.body.dataset.convertMs = String(Math.round(elapsed));
     if (result.wasm_memory_bytes != null) document.body.dataset.wasmMemory = String(result.wasm_memory_bytes);
     document.body.dataset.conversions = String(Number(document.body.dataset.conversions ?? 0) + 1);
   } catch (error) {
     if (current !== generation) return;
+    convertedFrom = null;
+    stopProgress();
     setConversion(null);
+    if (error.cancelled) {
+      document.body.dataset.state = 'cancelled';
+      showMessage('Conversion cancelled. Your files are still here.', { retry: true, retryText: 'Convert again' });
+      return;
+    }
     showMessage(describeFailure(error), { retry: error.fatal });
   }
+}
+
+/** Archives read by a conversion: their file rows show what they hold. */
+function markArchivesRead(archiveEntries, preview) {
+  const read = preview.calls?.archives ?? [];
+  archiveEntries.forEach((entry, index) => {
+    if (!read[index]) return;
+    entry.summary = { ...entry.summary, archive: read[index] };
+    entry.read = true;
+  });
+  renderFiles();
+}
+
+// ---------------------------------------------------------------------------
+// Progress of a conversion with call archives, and its cancel button.
+
+const PHASES = { read: 'Reading the archives', write: 'Writing the package', verify: 'Checking the package' };
+let progressPhase = null;
+
+/** A conversion shorter than this shows no progress bar at all. */
+const PROGRESS_DELAY_MS = 250;
+let progressTimer = 0;
+
+function startProgress() {
+  progressPhase = null;
+  $('#progress-bar').removeAttribute('value');
+  $('#progress-text').textContent = 'Starting…';
+  document.body.dataset.converting = 'true';
+  clearTimeout(progressTimer);
+  progressTimer = setTimeout(() => { $('#progress').hidden = false; }, PROGRESS_DELAY_MS);
+}
+
+function stopProgress() {
+  clearTimeout(progressTimer);
+  $('#progress').hidden = true;
+  delete document.body.dataset.converting;
+}
+
+const megabytes = (bytes) => (bytes / 1e6).toLocaleString('en', { maximumFractionDigits: bytes < 1e7 ? 1 : 0 });
+
+function formatSeconds(seconds) {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/** `{phase, entries_done, entries_total, bytes_done, bytes_total}` as a bar and a line of text. */
+function showProgress(progress) {
+  const now = performance.now();
+  if (progressPhase?.phase !== progress.phase) progressPhase = { phase: progress.phase, started: now };
+  const bar = $('#progress-bar');
+  const label = PHASES[progress.phase] ?? progress.phase;
+  document.body.dataset.progressPhase = progress.phase;
+  if (progress.phase === 'verify' || !progress.bytes_total) {
+    bar.removeAttribute('value');
+    $('#progress-text').textContent = `${label}…`;
+    return;
+  }
+  bar.max = progress.bytes_total;
+  bar.value = progress.bytes_done;
+  const what = progress.phase === 'read' ? 'entries' : 'transcripts and recordings';
+  const parts = [
+    `${label}: ${progress.entries_done.toLocaleString('en')} of ${progress.entries_total.toLocaleString('en')} ${what}`,
+    `${megabytes(progress.bytes_done)} of ${megabytes(progress.bytes_total)} MB`,
+  ];
+  const seconds = (now - progressPhase.started) / 1000;
+  if (seconds > 0.5 && progress.bytes_done > 0) {
+    const rate = progress.bytes_done / seconds;
+    parts.push(`${megabytes(rate)} MB/s`);
+    parts.push(`about ${formatSeconds((progress.bytes_total - progress.bytes_done) / rate)} left`);
+  }
+  $('#progress-text').textContent = parts.join(' · ');
 }
 
 /** The scope controls as the library's options (the same as the CLI's flags). */
@@ -300,6 +407,7 @@ function fetchScope() {
   };
 }
 
+/** Shows a conversion's preview; its package follows with `setPackage` (or comes with it). */
 function setConversion(result) {
   conversion = result;
   if (downloadUrl) URL.revokeObjectURL(downloadUrl);
@@ -313,11 +421,44 @@ function setConversion(result) {
       topicText.set(topic, [theme.name, topic.name, topic.description, topic.source.expression ?? '', ...topic.review_reasons].join('\n').toLowerCase());
     }
   }
-  downloadUrl = URL.createObjectURL(result.package);
+  setPackage(result);
+}
+
+/** The download button: waiting for the package, offered once it passed its check, or withheld. */
+function setPackage(result) {
+  conversion = { ...conversion, ...result, preview: conversion.preview };
   const link = $('#download');
+  const check = $('#verification');
+  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+  downloadUrl = null;
+  link.removeAttribute('href');
+  link.setAttribute('aria-disabled', 'true');
+  check.replaceChildren();
+  check.className = 'verification muted';
+  if (!result.package) {
+    link.textContent = 'Preparing the package…';
+    document.body.dataset.verified = 'pending';
+    return;
+  }
+  const { verification } = result;
+  if (verification.problems.length > 0) {
+    link.textContent = 'The package failed its check';
+    check.className = 'verification error';
+    check.append(
+      el('p', { text: `The package failed its own check (${plural(verification.problems.length, 'problem')}), so it is not offered for download. Please report this; the problems were:` }),
+      el('ul', {}, verification.problems.slice(0, 20).map((problem) => el('li', { text: problem.entry ? `${problem.entry}: ${problem.message}` : problem.message }))),
+    );
+    document.body.dataset.verified = 'failed';
+    return;
+  }
+  downloadUrl = URL.createObjectURL(result.package);
   link.href = downloadUrl;
   link.download = result.package_name;
+  link.removeAttribute('aria-disabled');
   link.textContent = `Download ${result.package_name}`;
+  check.className = 'verification ok';
+  check.textContent = `Checked before download: ${plural(verification.entries, 'file')}; every size and SHA-256 checksum, every JSON schema, path and count matches.`;
+  document.body.dataset.verified = 'ok';
 }
 
 function renderAll() {
@@ -365,7 +506,10 @@ function renderCalls() {
     el('code', { text: reason }), ` ${REASONS[reason] ?? ''}: ${n}`)));
 
   const listed = calls.calls.slice(0, CALL_LIMIT).map((call) => el('tr', { class: 'call', 'data-id': call.source_id },
-    el('td', { class: 'title', text: call.title ?? '(no title)' }),
+    el('td', { class: 'title' }, el('button', {
+      type: 'button', class: 'call-open', 'aria-expanded': 'false', text: call.title ?? '(no title)',
+      onclick: (event) => toggleCall(event.currentTarget, call),
+    })),
     el('td', { class: 'start', text: call.started_at.slice(0, 16).replace('T', ' ') }),
     el('td', { class: 'num duration', text: formatDuration(call.duration_seconds) }),
     el('td', { class: 'host', text: call.host_email ?? '' }),
@@ -394,6 +538,57 @@ function renderCalls() {
   if (skipped.length === 0) skipped.push(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'None.' })));
   $('#skipped-list tbody').replaceChildren(...skipped);
   $('#skipped-list-more').textContent = counts.skipped_calls > CALL_LIMIT ? `${plural(counts.skipped_calls - CALL_LIMIT, 'more call')} left out are listed in report.json inside the package.` : '';
+}
+
+/** How many utterances a call's detail shows. */
+const EXCERPT_UTTERANCES = 8;
+
+const SIDES = { internal: 'our team', external: 'customer side', unknown: 'side unknown' };
+
+/** Opens or closes the detail row of a call: participants, then the start of its transcript. */
+async function toggleCall(button, call) {
+  const row = button.closest('tr');
+  const open = row.nextElementSibling?.classList.contains('call-detail');
+  if (open) {
+    row.nextElementSibling.remove();
+    button.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  button.setAttribute('aria-expanded', 'true');
+  const transcript = el('div', { class: 'excerpt' }, el('p', { class: 'muted', text: call.transcript ? 'Reading the transcript…' : 'No transcript.' }));
+  const people = call.participants.map((person) => el('li', { class: 'participant' },
+    el('span', { class: 'person-name', text: person.name ?? '(no name)' }),
+    person.email ? el('span', { class: 'person-email muted', text: ` ${person.email}` }) : null,
+    person.title || person.company ? el('span', { class: 'person-role', text: ` · ${[person.title, person.company].filter(Boolean).join(', ')}` }) : null,
+    el('span', { class: 'person-side muted', text: ` (${SIDES[person.side] ?? person.side})` }),
+  ));
+  const detail = el('tr', { class: 'call-detail', 'data-id': call.source_id }, el('td', { colspan: 6 },
+    el('h4', { text: 'Participants' }),
+    people.length ? el('ul', { class: 'participants' }, people) : el('p', { class: 'muted', text: 'None listed.' }),
+    el('h4', { text: 'Transcript' }),
+    transcript,
+  ));
+  row.after(detail);
+  if (!call.transcript) return;
+  try {
+    const excerpt = await converter.call('transcript', { sourceId: call.source_id, limit: EXCERPT_UTTERANCES });
+    const speakers = new Map(excerpt.speakers.map((speaker) => [speaker.id, speaker]));
+    const lines = excerpt.utterances.map((utterance) => {
+      const speaker = speakers.get(utterance.speaker);
+      return el('li', { class: `utterance ${speaker?.side ?? 'unknown'}` },
+        el('span', { class: 'at muted', text: `${formatDuration(Math.floor(utterance.start_ms / 1000))} ` }),
+        el('span', { class: 'speaker', text: `${speaker?.name ?? `Speaker ${utterance.speaker}`}: ` }),
+        el('span', { class: 'text', text: utterance.text }),
+      );
+    });
+    const more = excerpt.utterance_count - excerpt.utterances.length;
+    transcript.replaceChildren(
+      el('ol', { class: 'utterances' }, lines),
+      more > 0 ? el('p', { class: 'muted', text: `${plural(more, 'more utterance')} in transcripts/${call.source_id}.json.` }) : '',
+    );
+  } catch (error) {
+    transcript.replaceChildren(el('p', { class: 'status error', text: describeFailure(error) }));
+  }
 }
 
 function renderCounts() {
@@ -562,6 +757,7 @@ function setUp() {
     update();
   });
   $('#sample').addEventListener('click', addSample);
+  $('#cancel').addEventListener('click', () => converter.cancel());
   $('#fetch-form').addEventListener('submit', startFetch);
   $('#fetch-copy').addEventListener('click', () => navigator.clipboard?.writeText($('#fetch-command').textContent).catch(() => {}));
   $('#clear').addEventListener('click', () => {
