@@ -58,3 +58,83 @@ fn threads_do_not_change_the_package() {
     assert!(two == one, "two threads differ from one on a folder");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The way Web Workers build the package: entries prepared elsewhere and
+/// handed over as plain parts (a manifest record and a one-entry zip), in
+/// any order of preparation, appended in package order.
+#[test]
+fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
+    use chorus2outdoo::write::calls::prepare_transcript;
+    use chorus2outdoo::write::package::{PackageSession, PreparedEntry};
+
+    let options = SampleOptions {
+        calls: 30,
+        seed: 11,
+        media: true,
+    };
+    let (sample, _) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
+    let sample = sample.into_inner();
+    let mut source = ZipSource::new("sample.zip", Cursor::new(&sample[..])).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let conversion = convert_with_archives(&[], &mut sources, None, &Options::default()).unwrap();
+    let expected = conversion
+        .write_package_with(&mut sources, Vec::new())
+        .unwrap();
+
+    // Prepared last to first, as parts.
+    let jobs = conversion.transcript_jobs();
+    let mut parts: Vec<_> = jobs
+        .iter()
+        .rev()
+        .map(|job| prepare_transcript(job, &mut sources).unwrap().into_parts())
+        .collect();
+    parts.reverse();
+
+    let mut session = PackageSession::begin(&conversion, Vec::new()).unwrap();
+    let (first_record, first_zip) = parts[0].clone();
+    // Out of order, and a record that does not match its zip, are refused.
+    let (second_record, second_zip) = parts[1].clone();
+    let message = session
+        .add_transcript(PreparedEntry::from_parts(second_record.clone(), second_zip).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        format!(
+            "writing the package failed: {}: a transcript out of order (the package takes {} next)",
+            second_record.path, first_record.path
+        )
+    );
+    let mismatched = PreparedEntry::from_parts(second_record.clone(), first_zip.clone())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        mismatched.ends_with("a prepared entry that holds another entry than its record names"),
+        "{mismatched}"
+    );
+    assert!(PreparedEntry::from_parts(first_record.clone(), b"not a zip".to_vec()).is_err());
+
+    for (record, zip) in parts {
+        session
+            .add_transcript(PreparedEntry::from_parts(record, zip).unwrap())
+            .unwrap();
+    }
+    let package = session.finish(&conversion, &mut sources).unwrap();
+    assert!(package == expected, "the session's package differs");
+
+    // Finishing before every transcript is in is refused.
+    let early = PackageSession::begin(&conversion, Vec::new())
+        .unwrap()
+        .finish(&conversion, &mut sources)
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        early,
+        format!(
+            "writing the package failed: {}: the package was finished without this transcript",
+            jobs[0].path
+        )
+    );
+}

@@ -150,31 +150,26 @@ pub fn reread_transcript(
 /// Gives the writer each transcript entry, in `transcript_jobs` order.
 pub type TranscriptSupply<'a> = dyn FnMut(&TranscriptJob) -> Result<PreparedEntry> + 'a;
 
-/// Writes the call entries. Transcripts come from `supply` when given,
-/// else they are prepared here from `archives`, one at a time.
-pub fn write_calls<W: Write>(
+/// Writes the call entries that come before the transcripts: `calls.jsonl`.
+pub fn write_calls_head<W: Write>(
     package: &mut PackageWriter<W>,
     outcome: &CallsOutcome,
-    archives: &mut [&mut dyn ArchiveSource],
-    mut supply: Option<&mut TranscriptSupply>,
 ) -> Result<()> {
     let mut lines = Vec::new();
     for planned in &outcome.calls {
         serde_json::to_writer(&mut lines, &planned.call).expect("calls always serialise");
         lines.push(b'\n');
     }
-    package.add("calls.jsonl", &lines)?;
-    drop(lines);
+    package.add("calls.jsonl", &lines)
+}
 
-    for job in transcript_jobs(outcome) {
-        let entry = match supply.as_deref_mut() {
-            Some(supply) => supply(&job)?,
-            None => prepare_transcript(&job, archives)?,
-        };
-        debug_assert_eq!(entry.path(), job.path);
-        package.add_prepared(entry)?;
-    }
-
+/// Writes the call entries that come after the transcripts: the
+/// recordings, copied from `archives`, then `users.json` and `users.csv`.
+pub fn write_calls_tail<W: Write>(
+    package: &mut PackageWriter<W>,
+    outcome: &CallsOutcome,
+    archives: &mut [&mut dyn ArchiveSource],
+) -> Result<()> {
     for planned in &outcome.calls {
         let (Some(at), Some(path)) = (planned.media, &planned.call.media) else {
             continue;

@@ -10,24 +10,27 @@
 //! `users.json`, `users.csv`; then `report.json`, `report.csv`, and
 //! `manifest.json`.
 //!
-//! Transcripts may be compressed apart from the package, on any thread
-//! (`PreparedEntry::compress`), and appended in order (`add_prepared`): the
+//! Transcripts may be compressed apart from the package, on any thread or in
+//! another Web Worker (`PreparedEntry::compress`: the entry as a one-entry
+//! streamed zip, plain bytes that can cross to another worker), and
+//! appended in order (`add_prepared`, which merges that zip's entry): the
 //! bytes are the same as when the writer compresses them itself.
 
 use crate::convert::{Conversion, InputRecord};
 use crate::error::{Error, Result};
 use crate::model::{Location, Theme};
 use crate::read::archive::ArchiveSource;
-use crate::write::calls::{write_calls, TranscriptSupply};
+use crate::write::calls::{
+    prepare_transcript, write_calls_head, write_calls_tail, TranscriptJob, TranscriptSupply,
+};
 use crate::write::report::{
     report_csv, report_csv_with_skipped, report_json, report_json_with_skipped,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::cell::RefCell;
-use std::io::{Read, Write};
-use zip::write::{PreparedZipFile, SimpleFileOptions, StreamWriter, ZipFileBuilder};
-use zip::{CompressionMethod, DateTime, ZipWriter};
+use std::io::{Cursor, Read, Write};
+use zip::write::{SimpleFileOptions, StreamWriter};
+use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
 pub const FORMAT_NAME: &str = "outdoo-import-package";
 pub const FORMAT_VERSION: u32 = 1;
@@ -87,145 +90,70 @@ fn entry_options(method: CompressionMethod) -> SimpleFileOptions {
     }
 }
 
-/// An entry compressed apart from the package (on any thread), with its
-/// manifest record, ready for `PackageWriter::add_prepared`.
+/// An entry compressed apart from the package (on any thread, or in another
+/// Web Worker), with its manifest record, ready for
+/// `PackageWriter::add_prepared`: the entry is held as a one-entry zip
+/// written exactly as the package writes entries, so appending it copies
+/// its local header, data and data descriptor as they are.
 pub struct PreparedEntry {
     record: FileRecord,
-    zip: PreparedZipFile,
+    zip: Vec<u8>,
 }
 
 impl PreparedEntry {
     /// Deflates `content` as the entry `path`, as `PackageWriter::add` would.
     pub fn compress(path: &str, content: &[u8]) -> Result<PreparedEntry> {
-        let mut builder = ZipFileBuilder::new(path, entry_options(CompressionMethod::Deflated))?;
-        builder.write_all(content)?;
+        let mut zip = ZipWriter::new_stream(Vec::with_capacity(content.len() / 4 + 256));
+        zip.start_file(path, entry_options(CompressionMethod::Deflated))?;
+        zip.write_all(content)?;
         Ok(PreparedEntry {
             record: FileRecord {
                 path: path.to_string(),
                 bytes: content.len() as u64,
                 sha256: sha256_hex(content),
             },
-            zip: builder.finish()?,
+            zip: zip.finish()?.into_inner(),
         })
     }
 
     pub fn path(&self) -> &str {
         &self.record.path
     }
-}
 
-/// The package's sink. While a prepared entry is appended it holds the
-/// bytes back, to clear the CRC-32 that the zip writer puts into that
-/// entry's local header: a streamed entry's header carries zeros there (the
-/// real value follows in its data descriptor), and so must this one, for
-/// the package to be byte-identical however it was compressed. The cells
-/// let the package writer reach the sink through the zip writer's shared
-/// reference.
-struct Sink<W: Write> {
-    inner: RefCell<W>,
-    held: RefCell<Held>,
-}
+    /// The manifest record and the one-entry zip, to hand to another worker.
+    pub fn into_parts(self) -> (FileRecord, Vec<u8>) {
+        (self.record, self.zip)
+    }
 
-/// The bytes the sink holds back; the buffer is kept for the next entry.
-enum Held {
-    Nothing(Vec<u8>),
-    /// Bytes written while a prepared entry is appended.
-    Holding(Vec<u8>),
-    /// Patched bytes, written out before anything else.
-    Ready(Vec<u8>),
-}
-
-impl<W: Write> Sink<W> {
-    fn new(inner: W) -> Self {
-        Sink {
-            inner: RefCell::new(inner),
-            held: RefCell::new(Held::Nothing(Vec::new())),
+    /// An entry from `into_parts`, checked: the zip must hold exactly the
+    /// one entry the record names, of the size it names.
+    pub fn from_parts(record: FileRecord, zip: Vec<u8>) -> Result<PreparedEntry> {
+        let bad = |why: &str| Error::Write(format!("{}: a prepared entry that {why}", record.path));
+        let mut archive =
+            ZipArchive::new(Cursor::new(&zip[..])).map_err(|_| bad("is not a zip"))?;
+        if archive.len() != 1 {
+            return Err(bad("does not hold exactly one entry"));
         }
-    }
-
-    /// Writes out the patched bytes of the last prepared entry, if any.
-    fn write_ready(&self) -> std::io::Result<()> {
-        let mut held = self.held.borrow_mut();
-        if let Held::Ready(bytes) = &mut *held {
-            let mut bytes = std::mem::take(bytes);
-            let written = self.inner.borrow_mut().write_all(&bytes);
-            bytes.clear();
-            *held = Held::Nothing(bytes);
-            written?;
+        let entry = archive.by_index_raw(0).map_err(|_| bad("cannot be read"))?;
+        if entry.name_raw() != record.path.as_bytes() || entry.size() != record.bytes {
+            return Err(bad("holds another entry than its record names"));
         }
-        Ok(())
+        drop(entry);
+        Ok(PreparedEntry { record, zip })
     }
-
-    fn hold(&self) {
-        let mut held = self.held.borrow_mut();
-        let buffer = match &mut *held {
-            Held::Nothing(bytes) | Held::Holding(bytes) | Held::Ready(bytes) => {
-                std::mem::take(bytes)
-            }
-        };
-        *held = Held::Holding(buffer);
-    }
-
-    fn take_held(&self) -> Vec<u8> {
-        let mut held = self.held.borrow_mut();
-        match std::mem::replace(&mut *held, Held::Nothing(Vec::new())) {
-            Held::Nothing(bytes) | Held::Holding(bytes) | Held::Ready(bytes) => bytes,
-        }
-    }
-}
-
-impl<W: Write> Write for Sink<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Held::Holding(bytes) = self.held.get_mut() {
-            bytes.extend_from_slice(buf);
-            return Ok(buf.len());
-        }
-        self.write_ready()?;
-        self.inner.get_mut().write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if matches!(self.held.get_mut(), Held::Holding(_)) {
-            return Ok(());
-        }
-        self.write_ready()?;
-        self.inner.get_mut().flush()
-    }
-}
-
-/// Bytes of a local file header before the file name, and of a data
-/// descriptor (with its signature) for an entry under 4 GiB.
-const LOCAL_HEADER_BYTES: usize = 30;
-const DATA_DESCRIPTOR_BYTES: usize = 16;
-/// Where the CRC-32 sits in a local file header.
-const LOCAL_HEADER_CRC: std::ops::Range<usize> = 14..18;
-
-/// Clears the CRC-32 in the local header of the entry `name` that ends
-/// `held` (header, `compressed` bytes of data, data descriptor).
-fn clear_local_crc(held: &mut [u8], name: &[u8], compressed: usize) -> Option<()> {
-    let start = held
-        .len()
-        .checked_sub(DATA_DESCRIPTOR_BYTES + compressed + LOCAL_HEADER_BYTES + name.len())?;
-    let header = &mut held[start..];
-    let name_at = LOCAL_HEADER_BYTES..LOCAL_HEADER_BYTES + name.len();
-    if !header.starts_with(b"PK\x03\x04") || &header[name_at] != name {
-        return None;
-    }
-    header[LOCAL_HEADER_CRC].fill(0);
-    Some(())
 }
 
 /// Writes entries one after another and remembers what it wrote for the
 /// manifest.
 pub struct PackageWriter<W: Write> {
-    zip: ZipWriter<StreamWriter<Sink<W>>>,
+    zip: ZipWriter<StreamWriter<W>>,
     files: Vec<FileRecord>,
 }
 
 impl<W: Write> PackageWriter<W> {
     pub fn new(sink: W) -> Self {
         PackageWriter {
-            zip: ZipWriter::new_stream(Sink::new(sink)),
+            zip: ZipWriter::new_stream(sink),
             files: Vec::new(),
         }
     }
@@ -234,38 +162,12 @@ impl<W: Write> PackageWriter<W> {
         entry_options(method)
     }
 
-    fn sink(&self) -> &Sink<W> {
-        self.zip
-            .get_ref()
-            .expect("the package is open until finished")
-            .get_ref()
-    }
-
     /// Appends an entry compressed by `PreparedEntry::compress` and records
     /// it for the manifest: the same bytes as `add` with the same content.
     pub fn add_prepared(&mut self, entry: PreparedEntry) -> Result<()> {
         let PreparedEntry { record, zip } = entry;
-        let compressed = zip.compressed_size();
-        if compressed >= u64::from(u32::MAX) || zip.uncompressed_size() >= u64::from(u32::MAX) {
-            return Err(Error::Write(format!(
-                "{}: a prepared entry of 4 GiB or more",
-                record.path
-            )));
-        }
-        self.sink().write_ready()?;
-        self.sink().hold();
-        let appended = self.zip.add_prepared_file(zip);
-        let mut held = self.sink().take_held();
-        appended?;
-        clear_local_crc(&mut held, record.path.as_bytes(), compressed as usize).ok_or_else(
-            || {
-                Error::Write(format!(
-                    "{}: the local header of a prepared entry is not where it belongs",
-                    record.path
-                ))
-            },
-        )?;
-        *self.sink().held.borrow_mut() = Held::Ready(held);
+        let archive = ZipArchive::new(Cursor::new(zip))?;
+        self.zip.merge_archive(archive)?;
         self.files.push(record);
         Ok(())
     }
@@ -330,56 +232,126 @@ impl<W: Write> PackageWriter<W> {
     /// Writes `manifest.json` (not listed in itself) and closes the zip.
     fn finish(mut self, manifest: &[u8]) -> Result<W> {
         self.write_entry("manifest.json", manifest, CompressionMethod::Deflated)?;
-        let sink = self.zip.finish()?.into_inner();
-        sink.write_ready()?;
-        Ok(sink.inner.into_inner())
+        Ok(self.zip.finish()?.into_inner())
+    }
+}
+
+/// A package being written in steps, for a writer that gets its transcript
+/// entries from elsewhere (other threads, other Web Workers) as they come:
+/// `begin` writes what precedes the transcripts, `add_transcript` takes
+/// them in `transcript_jobs` order, `finish` writes the rest.
+pub struct PackageSession<W: Write> {
+    package: PackageWriter<W>,
+    jobs: Vec<TranscriptJob>,
+    next: usize,
+}
+
+impl<W: Write> PackageSession<W> {
+    /// Writes `themes.json` and, with call archives, `calls.jsonl`.
+    pub fn begin(conversion: &Conversion, sink: W) -> Result<Self> {
+        let mut package = PackageWriter::new(sink);
+        package.add(
+            "themes.json",
+            &to_json_bytes(&ThemesFile {
+                themes: &conversion.themes,
+            }),
+        )?;
+        if let Some(calls) = &conversion.calls {
+            write_calls_head(&mut package, calls)?;
+        }
+        Ok(PackageSession {
+            package,
+            jobs: conversion.transcript_jobs(),
+            next: 0,
+        })
+    }
+
+    /// The transcript entry the package takes next, if any is left.
+    pub fn next_job(&self) -> Option<&TranscriptJob> {
+        self.jobs.get(self.next)
+    }
+
+    /// Appends the next transcript entry; one for another path is refused.
+    pub fn add_transcript(&mut self, entry: PreparedEntry) -> Result<()> {
+        match self.next_job() {
+            Some(job) if job.path == entry.path() => {}
+            expected => {
+                return Err(Error::Write(format!(
+                    "{}: a transcript out of order (the package takes {} next)",
+                    entry.path(),
+                    expected.map_or("no more transcripts", |j| j.path.as_str())
+                )))
+            }
+        }
+        self.package.add_prepared(entry)?;
+        self.next += 1;
+        Ok(())
+    }
+
+    /// Writes the recordings (re-read from `archives`), the users, the
+    /// report and the manifest, and hands the sink back. Every transcript
+    /// must have been added.
+    pub fn finish(
+        mut self,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+    ) -> Result<W> {
+        if let Some(job) = self.next_job() {
+            return Err(Error::Write(format!(
+                "{}: the package was finished without this transcript",
+                job.path
+            )));
+        }
+        let package = &mut self.package;
+        match &conversion.calls {
+            Some(calls) => {
+                write_calls_tail(package, calls, archives)?;
+                package.add(
+                    "report.json",
+                    &report_json_with_skipped(&conversion.report, &calls.skipped),
+                )?;
+                package.add(
+                    "report.csv",
+                    &report_csv_with_skipped(&conversion.report, &calls.skipped),
+                )?;
+            }
+            None => {
+                package.add("report.json", &report_json(&conversion.report))?;
+                package.add("report.csv", &report_csv(&conversion.report))?;
+            }
+        }
+        let manifest = Manifest {
+            format: FORMAT_NAME,
+            format_version: FORMAT_VERSION,
+            generator: crate::GENERATOR,
+            inputs: &conversion.inputs,
+            counts: conversion.counts(),
+            files: package.files(),
+        };
+        let manifest = to_json_bytes(&manifest);
+        self.package.finish(&manifest)
     }
 }
 
 /// Writes the whole package for a conversion; transcripts and recordings
 /// are re-read from `archives` (the sources the conversion read, in order).
-/// `transcripts`, when given, supplies the transcript entries (see
-/// `write::calls::write_calls`).
+/// `transcripts`, when given, supplies the transcript entries (else they
+/// are prepared here, one at a time).
 pub fn write_package<W: Write>(
     conversion: &Conversion,
     archives: &mut [&mut dyn ArchiveSource],
-    transcripts: Option<&mut TranscriptSupply>,
+    mut transcripts: Option<&mut TranscriptSupply>,
     sink: W,
 ) -> Result<W> {
-    let mut package = PackageWriter::new(sink);
-    package.add(
-        "themes.json",
-        &to_json_bytes(&ThemesFile {
-            themes: &conversion.themes,
-        }),
-    )?;
-    match &conversion.calls {
-        Some(calls) => {
-            write_calls(&mut package, calls, archives, transcripts)?;
-            package.add(
-                "report.json",
-                &report_json_with_skipped(&conversion.report, &calls.skipped),
-            )?;
-            package.add(
-                "report.csv",
-                &report_csv_with_skipped(&conversion.report, &calls.skipped),
-            )?;
-        }
-        None => {
-            package.add("report.json", &report_json(&conversion.report))?;
-            package.add("report.csv", &report_csv(&conversion.report))?;
-        }
+    let mut session = PackageSession::begin(conversion, sink)?;
+    while let Some(job) = session.next_job().cloned() {
+        let entry = match transcripts.as_deref_mut() {
+            Some(supply) => supply(&job)?,
+            None => prepare_transcript(&job, archives)?,
+        };
+        session.add_transcript(entry)?;
     }
-    let manifest = Manifest {
-        format: FORMAT_NAME,
-        format_version: FORMAT_VERSION,
-        generator: crate::GENERATOR,
-        inputs: &conversion.inputs,
-        counts: conversion.counts(),
-        files: package.files(),
-    };
-    let manifest = to_json_bytes(&manifest);
-    package.finish(&manifest)
+    session.finish(conversion, archives)
 }
 
 #[cfg(test)]
