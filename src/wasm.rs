@@ -18,6 +18,9 @@ use crate::detect::{detect, FileKind};
 use crate::read::archive::ZipSource;
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
 use blob::{BlobReader, ChunkSink};
+use crate::model::calls::EntryRef;
+use crate::write::calls::{prepare_transcript, TranscriptJob};
+use crate::write::package::{FileRecord, PackageSession, PreparedEntry};
 use progress::{Meter, SharedMeter, WatchedSource};
 use js_sys::Function;
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -237,6 +240,87 @@ pub struct ArchiveConversion {
     conversion: Conversion,
     archives: Vec<WatchedSource<ZipSource<BlobReader>>>,
     meter: SharedMeter,
+    /// A package written in steps (`beginPackage` .. `finishPackage`).
+    session: Option<PackageSession<ChunkSink>>,
+}
+
+/// Reads `{path, bytes, sha256, zip: Uint8Array}` (a `TranscriptPreparer`
+/// result) back into a prepared entry.
+fn prepared_entry(part: &JsValue) -> Result<PreparedEntry, JsError> {
+    let field = |name: &str| Reflect::get(part, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let bad = || JsError::new("a prepared transcript must be {path, bytes, sha256, zip: Uint8Array}");
+    let record = FileRecord {
+        path: field("path").as_string().ok_or_else(bad)?,
+        bytes: field("bytes").as_f64().ok_or_else(bad)? as u64,
+        sha256: field("sha256").as_string().ok_or_else(bad)?,
+    };
+    let zip = field("zip").dyn_into::<Uint8Array>().map_err(|_| bad())?.to_vec();
+    PreparedEntry::from_parts(record, zip).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// A prepared entry as `{path, bytes, sha256, zip: Uint8Array}`, for
+/// `postMessage` (the zip's buffer can be transferred).
+fn prepared_part(entry: PreparedEntry) -> Result<JsValue, JsError> {
+    let (record, zip) = entry.into_parts();
+    let part = Object::new();
+    set(&part, "path", &JsValue::from_str(&record.path))?;
+    set(&part, "bytes", &JsValue::from(record.bytes as f64))?;
+    set(&part, "sha256", &JsValue::from_str(&record.sha256))?;
+    set(&part, "zip", &Uint8Array::from(zip.as_slice()))?;
+    Ok(part.into())
+}
+
+/// Prepares transcript entries in a Web Worker of its own, from the same
+/// archives as the conversion (the same Files, in the same order): the
+/// other half of `ArchiveConversion::beginPackage`.
+#[wasm_bindgen]
+pub struct TranscriptPreparer {
+    archives: Vec<ZipSource<BlobReader>>,
+}
+
+#[wasm_bindgen]
+impl TranscriptPreparer {
+    /// `archives`: `[{name, blob}]` as given to `convertArchives`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(archives: JsValue) -> Result<TranscriptPreparer, JsError> {
+        Ok(TranscriptPreparer {
+            archives: archive_sources(&archives)?,
+        })
+    }
+
+    /// Re-reads, builds and compresses one transcript entry (a job of
+    /// `transcriptJobs`): `{path, bytes, sha256, zip: Uint8Array}`.
+    pub fn prepare(&mut self, job: JsValue) -> Result<JsValue, JsError> {
+        let job: JobJs = serde_wasm_bindgen::from_value(job)
+            .map_err(|e| JsError::new(&format!("a transcript job: {e}")))?;
+        let job = TranscriptJob {
+            source_id: job.source_id,
+            path: job.path,
+            document: EntryRef {
+                archive: job.archive,
+                entry: job.entry,
+            },
+        };
+        let mut archives: Vec<&mut dyn ArchiveSource> = self
+            .archives
+            .iter_mut()
+            .map(|a| a as &mut dyn ArchiveSource)
+            .collect();
+        let entry = prepare_transcript(&job, &mut archives).map_err(|e| JsError::new(&e.to_string()))?;
+        prepared_part(entry)
+    }
+}
+
+/// A transcript job as JavaScript sees it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct JobJs {
+    source_id: String,
+    path: String,
+    archive: usize,
+    entry: usize,
+    /// The conversation document's size (for progress).
+    #[serde(default)]
+    bytes: u64,
 }
 
 #[wasm_bindgen]
@@ -269,6 +353,98 @@ impl ArchiveConversion {
         Ok(result)
     }
 
+    /// The transcript entries the package holds, in package order, for
+    /// `TranscriptPreparer`s in other workers: `[{source_id, path, archive,
+    /// entry, bytes}]`.
+    #[wasm_bindgen(js_name = transcriptJobs)]
+    pub fn transcript_jobs(&self) -> Result<JsValue, JsError> {
+        let jobs: Vec<JobJs> = self
+            .conversion
+            .transcript_jobs()
+            .into_iter()
+            .map(|job| JobJs {
+                bytes: self.entry_size(job.document),
+                source_id: job.source_id,
+                path: job.path,
+                archive: job.document.archive,
+                entry: job.document.entry,
+            })
+            .collect();
+        to_js(&jobs)
+    }
+
+    fn entry_size(&self, at: EntryRef) -> u64 {
+        self.archives
+            .get(at.archive)
+            .and_then(|a| a.entries().get(at.entry))
+            .map_or(0, |e| e.size)
+    }
+
+    fn start_write_progress(&self) {
+        let reread = self.conversion.reread_entries();
+        let bytes_total = reread.iter().map(|at| self.entry_size(*at)).sum();
+        self.meter
+            .borrow_mut()
+            .start("write", reread.len(), bytes_total);
+    }
+
+    /// Starts writing the package in steps: the entries before the
+    /// transcripts go to `onChunk` now; `addTranscript` takes the
+    /// transcripts in `transcriptJobs` order, `finishPackage` the rest.
+    /// The bytes are those of `writePackage`.
+    #[wasm_bindgen(js_name = beginPackage)]
+    pub fn begin_package(&mut self, on_chunk: Function, chunk_bytes: Option<u32>) -> Result<(), JsError> {
+        let sink = ChunkSink::new(
+            on_chunk,
+            chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
+        );
+        self.start_write_progress();
+        let session =
+            PackageSession::begin(&self.conversion, sink).map_err(|e| JsError::new(&e.to_string()))?;
+        self.session = Some(session);
+        Ok(())
+    }
+
+    /// Appends the next transcript entry, as a `TranscriptPreparer` made it.
+    #[wasm_bindgen(js_name = addTranscript)]
+    pub fn add_transcript(&mut self, part: JsValue) -> Result<(), JsError> {
+        let entry = prepared_entry(&part)?;
+        let session = self
+            .session
+            .as_mut()
+            .ok_or_else(|| JsError::new("beginPackage first"))?;
+        let size = session.next_job().map(|job| job.document);
+        session
+            .add_transcript(entry)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        if let Some(at) = size {
+            let bytes = self.entry_size(at);
+            self.meter.borrow_mut().counted(bytes);
+        }
+        Ok(())
+    }
+
+    /// Writes the rest of the package (recordings, users, report,
+    /// manifest); returns its size in bytes.
+    #[wasm_bindgen(js_name = finishPackage)]
+    pub fn finish_package(&mut self) -> Result<f64, JsError> {
+        let session = self
+            .session
+            .take()
+            .ok_or_else(|| JsError::new("beginPackage first"))?;
+        let mut archives: Vec<&mut dyn ArchiveSource> = self
+            .archives
+            .iter_mut()
+            .map(|a| a as &mut dyn ArchiveSource)
+            .collect();
+        let sink = session
+            .finish(&self.conversion, &mut archives)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let (bytes, _) = sink.finish().map_err(|e| JsError::new(&e.to_string()))?;
+        self.meter.borrow_mut().finish();
+        Ok(bytes as f64)
+    }
+
     /// `outdoo-import-YYYY-MM-DD.zip`, today's local date.
     #[wasm_bindgen(js_name = packageName)]
     pub fn package_name(&self) -> String {
@@ -289,15 +465,7 @@ impl ArchiveConversion {
             on_chunk,
             chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
         );
-        let reread = self.conversion.reread_entries();
-        let bytes_total = reread
-            .iter()
-            .filter_map(|at| self.archives.get(at.archive)?.entries().get(at.entry))
-            .map(|e| e.size)
-            .sum();
-        self.meter
-            .borrow_mut()
-            .start("write", reread.len(), bytes_total);
+        self.start_write_progress();
         let mut archives: Vec<&mut dyn ArchiveSource> = self
             .archives
             .iter_mut()
@@ -364,6 +532,7 @@ pub fn convert_archives(
         conversion,
         archives: sources,
         meter,
+        session: None,
     })
 }
 

@@ -241,13 +241,42 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         .all(|c| c.len() >= 16 * 1024));
 
     // The library on an in-memory copy gives the same preview and bytes.
-    let options: chorus2outdoo::Options = serde_json::from_value(scope).unwrap();
+    let options: chorus2outdoo::Options = serde_json::from_value(scope.clone()).unwrap();
     let mut source =
         chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
     let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
     let native = chorus2outdoo::convert_with_archives(&[], &mut sources, None, &options).unwrap();
     let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
     assert_eq!(package, expected);
+    // In steps, with the transcripts prepared by a `TranscriptPreparer` (as
+    // helper workers do) and handed over as plain parts: the same bytes.
+    let scope_js = serde_wasm_bindgen::to_value(&scope).unwrap();
+    let mut stepped = wasm::convert_archives(
+        JsValue::NULL,
+        Array::of1(&archive).into(),
+        JsValue::NULL,
+        scope_js,
+        None,
+    )
+    .unwrap();
+    let jobs = Array::from(&stepped.transcript_jobs().unwrap());
+    assert_eq!(jobs.length() as u64, preview["counts"]["transcripts"].as_u64().unwrap());
+    let mut preparer = wasm::TranscriptPreparer::new(Array::of1(&archive).into()).unwrap();
+    let (callback, stepped_chunks) = collector();
+    stepped.begin_package(callback, None).unwrap();
+    let parts: Vec<JsValue> = jobs.iter().map(|job| preparer.prepare(job).unwrap()).collect();
+    let error = match stepped.add_transcript(parts[1].clone()) {
+        Ok(()) => panic!("a transcript out of order must be refused"),
+        Err(error) => String::from(JsValue::from(error).unchecked_into::<js_sys::Error>().message()),
+    };
+    assert!(error.contains("a transcript out of order"), "{error}");
+    for part in parts {
+        stepped.add_transcript(part).unwrap();
+    }
+    let stepped_size = stepped.finish_package().unwrap();
+    assert_eq!(stepped_size, size);
+    assert!(stepped_chunks.borrow().concat() == package, "the stepped package differs");
+
     // A call's transcript for the preview: the first utterances of what the
     // package holds, read again from the Blob.
     let first = preview["calls"]["calls"][0]["source_id"].as_str().unwrap().to_string();

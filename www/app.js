@@ -12,6 +12,11 @@ const TOPIC_LIMIT = 200;
 const REPORT_LIMIT = 500;
 /** How many calls, users and left-out calls the preview lists. */
 const CALL_LIMIT = 50;
+/** Most Web Workers a conversion uses (one per core up to this). */
+const MAX_WORKERS = 8;
+/** Workers per conversion: `?workers=N` in the address, else one per core. */
+const WORKERS = Math.max(1, Math.min(MAX_WORKERS,
+  Number.parseInt(new URLSearchParams(location.search).get('workers') ?? '', 10) || navigator.hardwareConcurrency || 1));
 /** The sample archive the "try it" button makes. */
 const SAMPLE = { calls: 200, seed: 1 };
 /** The Chorus origin the page may connect to (from /config.json of `chorus2outdoo serve`). */
@@ -284,7 +289,7 @@ async function update({ force = false } = {}) {
     let result;
     if (archives.length > 0 || roster) {
       startProgress();
-      result = await converter.call('convertArchives', { files, archives, roster, options: convertOptions() }, { onProgress });
+      result = await converter.call('convertArchives', { files, archives, roster, options: convertOptions(), workers: WORKERS }, { onProgress });
     } else {
       result = await converter.call('convert', { files, options: convertOptions() }, { onProgress });
     }
@@ -297,6 +302,13 @@ async function update({ force = false } = {}) {
     document.body.dataset.previewMs = String(Math.round(shownAt - started));
     document.body.dataset.convertMs = String(Math.round(elapsed));
     if (result.wasm_memory_bytes != null) document.body.dataset.wasmMemory = String(result.wasm_memory_bytes);
+    if (result.workers != null) {
+      document.body.dataset.workers = String(result.workers);
+      document.body.dataset.readMs = String(Math.round(result.read_ms));
+      document.body.dataset.writeMs = String(Math.round(result.write_ms));
+      document.body.dataset.helperMemory = String(Math.max(0, ...(result.helper_memory_bytes ?? [])));
+      $('#timing').textContent += ` ${plural(result.workers, 'worker')} wrote the transcripts.`;
+    }
     document.body.dataset.conversions = String(Number(document.body.dataset.conversions ?? 0) + 1);
   } catch (error) {
     if (current !== generation) return;

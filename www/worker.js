@@ -21,7 +21,7 @@
 // cancel, the page terminates this worker: nothing here needs to stop itself.
 
 import init, {
-  convert, convertArchives, fetchArchive, inspect, inspectFile, sampleArchive, verifyPackage, version,
+  TranscriptPreparer, convert, convertArchives, fetchArchive, inspect, inspectFile, sampleArchive, verifyPackage, version,
 } from './pkg/chorus2outdoo.js';
 
 const ready = init();
@@ -40,7 +40,7 @@ function verified(pkg, id) {
 }
 
 /** Converts with call archives: progress, the preview, then the package chunk by chunk. */
-function convertWithArchives({ files, archives, roster, options }, id) {
+async function convertWithArchives({ files, archives, roster, options, workers = 1 }, id) {
   lastConversion?.free();
   lastConversion = null;
   const started = performance.now();
@@ -51,18 +51,139 @@ function convertWithArchives({ files, archives, roster, options }, id) {
   self.postMessage({ id, progress: { phase: 'preview', preview } });
   const chunks = [];
   const writeStarted = performance.now();
-  conversion.writePackage((chunk) => chunks.push(chunk));
+  const jobs = workers > 1 ? conversion.transcriptJobs() : [];
+  if (jobs.length >= 2) {
+    conversion.beginPackage((chunk) => chunks.push(chunk));
+    await transcriptsFromHelpers(conversion, archives, jobs, Math.min(workers, jobs.length));
+    conversion.finishPackage();
+  } else {
+    conversion.writePackage((chunk) => chunks.push(chunk));
+  }
   const writeMs = performance.now() - writeStarted;
   const pkg = new Blob(chunks, { type: 'application/zip' });
   return {
     package: pkg,
     package_name: conversion.packageName(),
     verification: verified(pkg, id),
+    workers: jobs.length >= 2 ? Math.min(workers, jobs.length) : 1,
     chunks: chunks.length,
     read_ms: readMs,
     write_ms: writeMs,
     wasm_memory_bytes: wasmMemoryBytes(),
+    helper_memory_bytes: helperMemory,
   };
+}
+
+// ---------------------------------------------------------------------------
+// Helper workers: this same script, started by the converter's worker, each
+// re-reading, building and compressing its share of the transcripts
+// (TranscriptPreparer) on its own core. Helper w of n takes jobs w, w + n,
+// w + 2n, ...; the converter appends the entries in package order, so the
+// package is byte-identical to the one a single worker writes. A helper
+// keeps at most CREDIT entries unacknowledged, so none runs far ahead.
+// Terminating the converter's worker (cancel) ends its helpers with it.
+
+const CREDIT = 8;
+/** The helpers, started once and kept for the next conversion. */
+const helpers = [];
+/** The wasm memory each helper reported last (bytes). */
+let helperMemory = [];
+
+function helper(index) {
+  if (!helpers[index]) helpers[index] = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  return helpers[index];
+}
+
+function transcriptsFromHelpers(conversion, archives, jobs, n) {
+  return new Promise((resolve, reject) => {
+    const waiting = new Map();
+    let next = 0;
+    let failed = false;
+    helperMemory = new Array(n).fill(0);
+    const fail = (error) => {
+      if (failed) return;
+      failed = true;
+      for (let w = 0; w < n; w += 1) helpers[w].postMessage({ op: 'stopPreparing' });
+      reject(error);
+    };
+    const drain = () => {
+      try {
+        while (waiting.has(next)) {
+          const part = waiting.get(next);
+          waiting.delete(next);
+          conversion.addTranscript(part);
+          helpers[next % n].postMessage({ op: 'ack' });
+          next += 1;
+        }
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      if (next === jobs.length) resolve();
+    };
+    for (let w = 0; w < n; w += 1) {
+      const worker = helper(w);
+      worker.onmessage = (event) => {
+        const { prepared, error, memory } = event.data;
+        if (failed) return;
+        if (error) {
+          fail(new Error(error));
+          return;
+        }
+        if (memory != null) helperMemory[w] = memory;
+        if (prepared) {
+          waiting.set(prepared.index, prepared.part);
+          drain();
+        }
+      };
+      worker.onerror = (event) => {
+        event.preventDefault();
+        fail(new Error(`a helper worker stopped: ${event.message || 'it could not be loaded'}`));
+      };
+      const share = [];
+      for (let j = w; j < jobs.length; j += n) share.push({ ...jobs[j], index: j });
+      worker.postMessage({ op: 'prepare', archives, jobs: share, credit: CREDIT });
+    }
+  });
+}
+
+/** In a helper: prepares its share of the jobs, `credit` at most ahead of the acknowledgements. */
+let preparing = null;
+
+async function prepareShare({ archives, jobs, credit }) {
+  const state = { acked: 0, sent: 0, stopped: false, wake: null };
+  preparing = state;
+  const preparer = new TranscriptPreparer(archives);
+  try {
+    for (const job of jobs) {
+      while (state.sent - state.acked >= credit && !state.stopped) await new Promise((wake) => { state.wake = wake; });
+      if (state.stopped) return;
+      const part = preparer.prepare(job);
+      state.sent += 1;
+      self.postMessage({ prepared: { index: job.index, part }, memory: wasmMemoryBytes() }, [part.zip.buffer]);
+    }
+  } finally {
+    preparer.free();
+    if (preparing === state) preparing = null;
+  }
+}
+
+function helperMessage(data) {
+  if (data.op === 'ack' || data.op === 'stopPreparing') {
+    if (!preparing) return true;
+    if (data.op === 'ack') preparing.acked += 1;
+    else preparing.stopped = true;
+    preparing.wake?.();
+    preparing.wake = null;
+    return true;
+  }
+  if (data.op === 'prepare') {
+    ready
+      .then(() => prepareShare(data))
+      .catch((error) => self.postMessage({ error: String(error?.message ?? error) }));
+    return true;
+  }
+  return false;
 }
 
 let module = null;
@@ -99,6 +220,7 @@ const operations = {
 };
 
 self.onmessage = async (event) => {
+  if (helperMessage(event.data)) return;
   const { id, op, args } = event.data;
   try {
     await ready;

@@ -62,6 +62,11 @@ impl Meter {
         self.send();
     }
 
+    /// An entry read elsewhere (another worker) counted here.
+    pub fn counted(&mut self, bytes: u64) {
+        self.opened(bytes);
+    }
+
     fn opened(&mut self, bytes: u64) {
         self.progress.entries_done += 1;
         self.progress.bytes_done += bytes;

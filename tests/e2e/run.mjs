@@ -151,7 +151,7 @@ function localDate() {
 
 let BASE = '';
 
-async function openPage({ allowConsoleErrors = false, beforeGoto = null, base = BASE, allowedOrigins = [] } = {}) {
+async function openPage({ allowConsoleErrors = false, beforeGoto = null, base = BASE, allowedOrigins = [], query = '' } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
   const record = { requests: [], consoleErrors: [], consoleAll: [], pageErrors: [] };
   context.on('request', (request) => record.requests.push(request.url()));
@@ -169,7 +169,7 @@ async function openPage({ allowConsoleErrors = false, beforeGoto = null, base = 
       window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
     });
   });
-  const response = await page.goto(base + '/');
+  const response = await page.goto(`${base}/${query}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
 
   /** The checks every test ends with. */
@@ -640,6 +640,22 @@ test('a dropped call archive converts within the scope and roster, byte-identica
   await setScope(page, {});
   await page.waitForFunction(() => document.querySelector('#call-counts dd[data-count="calls"]')?.textContent === '47');
   await finish();
+});
+
+test('one worker and three workers write the same package as the CLI', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const archive = join(ARTIFACTS, 'sample-120.zip');
+  execFileSync(CLI, ['--quiet', 'sample', '--calls', '120', '--seed', '4', '--media', '--out', archive]);
+  const fromCli = cliPackage('cli-sample-120-package.zip', ['--archive', archive]);
+  for (const workers of [1, 3]) {
+    const { page, finish } = await openPage({ query: `?workers=${workers}` });
+    await pick(page, [archive]);
+    assert.equal(await page.evaluate(() => document.body.dataset.workers), String(workers));
+    assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+    const fromPage = await downloadPackage(page, `page-sample-120-${workers}-workers.zip`);
+    assert.ok(fromPage.equals(fromCli), `${workers} worker(s): page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
+    await finish();
+  }
 });
 
 test('"Try it with a sample archive" shows the whole flow', async () => {
