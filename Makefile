@@ -1,6 +1,6 @@
 # make serve   build everything and serve the page on http://127.0.0.1:8080 (PORT=... to change)
 # make test    native tests, the wasm binding in headless Chromium, the page end to end
-# make bench   sample archives through the release CLI: a table of medians (docs/performance.md)
+# make bench   sample archives through the release CLI and the page: a table of medians (docs/performance.md)
 # Both install what is missing first (.ci/setup.sh) and skip what is there.
 
 SHELL := /bin/bash
@@ -50,6 +50,8 @@ test-e2e:
 	node tests/e2e/run.mjs
 
 # Generated sample archives (2,000 and 10,000 calls) and a 5,000-tracker
-# export through the release CLI; prints a table of medians. CALLS, RUNS to change.
-bench: build
+# export through the release CLI and the page in headless Chromium (one
+# worker and one per core); prints a table of medians. CALLS, RUNS,
+# PAGE_RUNS to change.
+bench: setup-test wasm build
 	tests/bench/run.sh

@@ -167,7 +167,12 @@ pub fn inspect_file(
     let mut reader = BlobReader::with_read_ahead(blob.clone(), 4).map_err(|e| JsError::new(&e))?;
     let n = reader.read(&mut head).unwrap_or(0);
     if n == 4 && &head == b"PK\x03\x04" {
-        match ZipSource::new(name.clone(), blob_reader(&blob)?) {
+        let source = if list_only == Some(true) {
+            ZipSource::unhashed(name.clone(), blob_reader(&blob)?)
+        } else {
+            ZipSource::new(name.clone(), blob_reader(&blob)?)
+        };
+        match source {
             Ok(source) if !is_workbook(&source) && list_only == Some(true) => {
                 let listing = crate::read::archive::ArchiveSummary {
                     name: name.clone(),
@@ -204,8 +209,9 @@ pub fn inspect_file(
     }
 }
 
-/// Reads `[{name, blob: Blob}]`.
-fn archive_sources(archives: &JsValue) -> Result<Vec<ZipSource<BlobReader>>, JsError> {
+/// Reads `[{name, blob: Blob}]`; `hashed`: each archive's SHA-256 is
+/// computed (one read through it), as the package's manifest needs.
+fn archive_sources(archives: &JsValue, hashed: bool) -> Result<Vec<ZipSource<BlobReader>>, JsError> {
     if archives.is_undefined() || archives.is_null() {
         return Ok(Vec::new());
     }
@@ -228,7 +234,13 @@ fn archive_sources(archives: &JsValue) -> Result<Vec<ZipSource<BlobReader>>, JsE
                         "archives[{index}].blob must be a Blob or File ({name})"
                     ))
                 })?;
-            ZipSource::new(name, blob_reader(&blob)?).map_err(|e| JsError::new(&e.to_string()))
+            let reader = blob_reader(&blob)?;
+            let source = if hashed {
+                ZipSource::new(name, reader)
+            } else {
+                ZipSource::unhashed(name, reader)
+            };
+            source.map_err(|e| JsError::new(&e.to_string()))
         })
         .collect()
 }
@@ -284,7 +296,7 @@ impl TranscriptPreparer {
     #[wasm_bindgen(constructor)]
     pub fn new(archives: JsValue) -> Result<TranscriptPreparer, JsError> {
         Ok(TranscriptPreparer {
-            archives: archive_sources(&archives)?,
+            archives: archive_sources(&archives, false)?,
         })
     }
 
@@ -509,7 +521,7 @@ pub fn convert_archives(
     };
     let options = self::options(&options)?;
     let meter = Meter::new(on_progress);
-    let mut sources: Vec<_> = archive_sources(&archives)?
+    let mut sources: Vec<_> = archive_sources(&archives, true)?
         .into_iter()
         .map(|source| WatchedSource::new(source, meter.clone()))
         .collect();

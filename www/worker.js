@@ -51,21 +51,19 @@ async function convertWithArchives({ files, archives, roster, options, workers =
   self.postMessage({ id, progress: { phase: 'preview', preview } });
   const chunks = [];
   const writeStarted = performance.now();
-  const jobs = workers > 1 ? conversion.transcriptJobs() : [];
-  if (jobs.length >= 2) {
-    conversion.beginPackage((chunk) => chunks.push(chunk));
-    await transcriptsFromHelpers(conversion, archives, jobs, Math.min(workers, jobs.length));
-    conversion.finishPackage();
-  } else {
-    conversion.writePackage((chunk) => chunks.push(chunk));
-  }
+  const jobs = conversion.transcriptJobs();
+  const helpersUsed = workers > 1 && jobs.length >= 2 ? Math.min(workers, jobs.length) : 0;
+  conversion.beginPackage((chunk) => chunks.push(chunk));
+  if (helpersUsed) await transcriptsFromHelpers(conversion, archives, jobs, helpersUsed);
+  else transcriptsHere(conversion, archives, jobs);
+  conversion.finishPackage();
   const writeMs = performance.now() - writeStarted;
   const pkg = new Blob(chunks, { type: 'application/zip' });
   return {
     package: pkg,
     package_name: conversion.packageName(),
     verification: verified(pkg, id),
-    workers: jobs.length >= 2 ? Math.min(workers, jobs.length) : 1,
+    workers: helpersUsed || 1,
     chunks: chunks.length,
     read_ms: readMs,
     write_ms: writeMs,
@@ -74,16 +72,45 @@ async function convertWithArchives({ files, archives, roster, options, workers =
   };
 }
 
+/** Jobs in the order their conversation documents lie in the archives. */
+const inArchiveOrder = (jobs) => [...jobs].sort((a, b) => a.archive - b.archive || a.entry - b.entry);
+
+/**
+ * One worker: the transcripts prepared here, in archive order (reading on
+ * instead of jumping around the File), and appended in package order; the
+ * entries prepared early wait outside wasm memory.
+ */
+function transcriptsHere(conversion, archives, jobs) {
+  const preparer = new TranscriptPreparer(archives);
+  try {
+    const waiting = new Map();
+    let next = 0;
+    for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) {
+      waiting.set(job.index, preparer.prepare(job));
+      while (waiting.has(next)) {
+        conversion.addTranscript(waiting.get(next));
+        waiting.delete(next);
+        next += 1;
+      }
+    }
+  } finally {
+    preparer.free();
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Helper workers: this same script, started by the converter's worker, each
 // re-reading, building and compressing its share of the transcripts
 // (TranscriptPreparer) on its own core. Helper w of n takes jobs w, w + n,
-// w + 2n, ...; the converter appends the entries in package order, so the
+// w + 2n, ... and prepares them in the order their conversation documents
+// lie in the archive (a read of the File costs a round trip to the browser,
+// so reading on beats jumping around); the converter holds entries that
+// come early (outside wasm memory) and appends them in package order, so the
 // package is byte-identical to the one a single worker writes. A helper
-// keeps at most CREDIT entries unacknowledged, so none runs far ahead.
+// runs at most CREDIT entries ahead of what the converter has received.
 // Terminating the converter's worker (cancel) ends its helpers with it.
 
-const CREDIT = 8;
+const CREDIT = 16;
 /** The helpers, started once and kept for the next conversion. */
 const helpers = [];
 /** The wasm memory each helper reported last (bytes). */
@@ -112,7 +139,6 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
           const part = waiting.get(next);
           waiting.delete(next);
           conversion.addTranscript(part);
-          helpers[next % n].postMessage({ op: 'ack' });
           next += 1;
         }
       } catch (error) {
@@ -133,6 +159,7 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
         if (memory != null) helperMemory[w] = memory;
         if (prepared) {
           waiting.set(prepared.index, prepared.part);
+          worker.postMessage({ op: 'ack' });
           drain();
         }
       };
@@ -142,7 +169,7 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
       };
       const share = [];
       for (let j = w; j < jobs.length; j += n) share.push({ ...jobs[j], index: j });
-      worker.postMessage({ op: 'prepare', archives, jobs: share, credit: CREDIT });
+      worker.postMessage({ op: 'prepare', archives, jobs: inArchiveOrder(share), credit: CREDIT });
     }
   });
 }

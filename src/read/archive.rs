@@ -92,6 +92,20 @@ impl<R: Read + Seek> ZipSource<R> {
         Self::with_digest(name, reader, bytes, sha256)
     }
 
+    /// Lists a zip without hashing it: for a listing, or for another
+    /// reader of an archive whose digest is known elsewhere (a helper Web
+    /// Worker preparing transcripts). Its `sha256` is empty.
+    pub fn unhashed(name: impl Into<String>, mut reader: R) -> Result<Self> {
+        let name = name.into();
+        let bytes = reader.seek(SeekFrom::End(0)).map_err(|e| {
+            Error::input(
+                Location::file(&name),
+                format!("cannot read the archive: {e}"),
+            )
+        })?;
+        Self::with_digest(name, reader, bytes, String::new())
+    }
+
     /// Lists a zip whose size and SHA-256 are already known, without
     /// reading it through: another reader of an archive already opened
     /// with `new` (a worker thread's own file handle on it).
@@ -108,7 +122,7 @@ impl<R: Read + Seek> ZipSource<R> {
                 format!("cannot read the archive: {e}"),
             )
         })?;
-        let mut archive = zip::ZipArchive::new(reader).map_err(|e| {
+        let archive = zip::ZipArchive::new(reader).map_err(|e| {
             Error::input(
                 Location::file(&name),
                 format!("this is not a readable zip archive ({e}); pass a zip or a folder"),
@@ -116,7 +130,9 @@ impl<R: Read + Seek> ZipSource<R> {
         })?;
         let mut entries = Vec::with_capacity(archive.len());
         for index in 0..archive.len() {
-            let entry = archive.by_index_raw(index).map_err(|e| {
+            // From the central directory alone: no entry's own header is read
+            // (in the browser, each would cost a read of the file).
+            let entry = archive.by_index_data(index).map_err(|e| {
                 Error::input(
                     Location::file(&name),
                     format!("entry {} of the zip cannot be read: {e}", index + 1),

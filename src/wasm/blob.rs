@@ -117,7 +117,11 @@ impl Read for BlobReader {
         }
         if self.buffered().is_none() {
             let left = self.size - self.position;
-            let sequential = self.slice_end == Some(self.position);
+            // Reading on, or skipping forward less than a window (the next
+            // zip entry after the rest of this one), counts as sequential.
+            let sequential = self
+                .slice_end
+                .is_some_and(|end| self.position >= end && self.position - end <= self.window as u64);
             self.window = if sequential {
                 (self.window * 2).min(self.read_ahead)
             } else {

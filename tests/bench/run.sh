@@ -3,7 +3,7 @@
 # the release CLI, a generated 5,000-tracker export previewed, and a table of
 # medians. Installs nothing; needs the release CLI (make build); peak memory
 # comes from /usr/bin/time when it is there. Figures are medians of RUNS
-# runs (default 5).
+# runs (default 5) for the CLI, of PAGE_RUNS (default 3) for the page.
 #
 #   tests/bench/run.sh                 # 2,000 and 10,000 calls
 #   CALLS="500 2000" RUNS=3 tests/bench/run.sh
@@ -65,6 +65,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the m
 echo
 printf '%-32s %7s %8s %8s %7s %8s %8s\n' "run" "calls" "JSON MB" "wall s" "MB/s" "CPU s" "peak MB"
 
+native_rates=""
 for calls in $CALLS; do
   archive="$WORK/sample-$calls.zip"
   # The generator says how much JSON it wrote ("... (87.6 MB of JSON) ...").
@@ -75,8 +76,10 @@ for calls in $CALLS; do
   json_mb=$(awk -v b="$json_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
   for jobs in "$CORES" 1; do
     read -r wall peak cpu < <(runs "$CLI" --quiet convert --archive "$archive" --jobs "$jobs" --out "$WORK/package.zip")
+    rate=$(awk -v b="$json_bytes" -v t="$wall" 'BEGIN { print b / 1e6 / t }')
     printf '%-32s %7s %8s %8.2f %7.1f %8.2f %8s\n' "native CLI, $jobs thread(s)" "$calls" "$json_mb" "$wall" \
-      "$(awk -v b="$json_bytes" -v t="$wall" 'BEGIN { print b / 1e6 / t }')" "$cpu" "$peak"
+      "$rate" "$cpu" "$peak"
+    [ "$jobs" != "$CORES" ] || native_rates="$native_rates $calls:$rate"
   done
   package_mb=$(awk -v b="$(stat -c %s "$WORK/package.zip")" 'BEGIN { printf "%.1f", b / 1e6 }')
   echo "  (archive $(awk -v b="$(stat -c %s "$archive")" 'BEGIN { printf "%.1f", b / 1e6 }') MB zipped, package $package_mb MB)"
@@ -92,6 +95,11 @@ trackers="$WORK/trackers_5000.csv"
 } >"$trackers"
 read -r wall peak cpu < <(runs "$CLI" inspect "$trackers")
 printf '%-32s %7s %8s %8.3f %7s %8.2f %8s\n' "native preview, 5,000 trackers" "-" "-" "$wall" "-" "$cpu" "$peak"
-echo
-echo "page: not measured (${PAGE_REASON:-the page converts call archives in one Web Worker and has no benchmark hook yet; see docs/performance.md})"
+
+# The page: the same archives and export in headless Chromium (tests/e2e/bench.mjs).
+if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/e2e/node_modules/playwright-core ] && [ -f www/pkg/chorus2outdoo_bg.wasm ]; then
+  NATIVE_RATES="$native_rates" node tests/e2e/bench.mjs "$WORK" "$CALLS" "${PAGE_RUNS:-3}" "$trackers"
+else
+  echo "page: not measured (needs /usr/bin/chromium, tests/e2e/node_modules and www/pkg: make bench installs and builds them)"
+fi
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"

@@ -10,26 +10,18 @@
 // on any failure. The preview screenshot goes to tests/artifacts/preview.png.
 
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS, CLI, ROOT, children, startServer } from './support.mjs';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import http from 'node:http';
-import net from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = join(ROOT, 'target/release/chorus2outdoo');
 const MOCK = join(ROOT, 'target/debug/examples/mock_chorus');
 const FIXTURES = join(ROOT, 'tests/fixtures');
 const E2E = join(FIXTURES, 'e2e');
 const ARTIFACTS = join(ROOT, 'tests/artifacts');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
 const GLOBAL_TIMEOUT_MS = 480_000;
 const TEST_TIMEOUT_MS = 45_000;
 
@@ -40,8 +32,6 @@ const csp = (chorusOrigin) => "default-src 'self'; script-src 'self' 'wasm-unsaf
 const TOKEN = 'e2e-Tok3n-9f8a7b6c';
 const NO_HEADER_ERROR = 'broken_no_header.csv row 1: no tracker header found: a header row needs a tracker name column and a keywords or expression column. Headers found: "Owner", "Notes", "Created".';
 
-/** Every process the tests started (servers, mock APIs), stopped at the end. */
-const children = [];
 let browser = null;
 
 async function cleanup() {
@@ -49,52 +39,11 @@ async function cleanup() {
   browser = null;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
 }
-process.on('exit', () => { for (const child of children) if (child.exitCode === null) child.kill('SIGKILL'); });
 const globalTimer = setTimeout(async () => {
   console.error(`e2e: global timeout of ${GLOBAL_TIMEOUT_MS / 1000} s reached, stopping`);
   await cleanup();
   process.exit(1);
 }, GLOBAL_TIMEOUT_MS);
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const probe = net.createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
-
-/** Starts `serve`; `chorusOrigin` null means the default (no flag, no CHORUS_ORIGIN). */
-async function startServer(chorusOrigin = null) {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "make build" first`);
-  if (!existsSync(join(ROOT, 'www/pkg/chorus2outdoo_bg.wasm'))) throw new Error('www/pkg is missing: run "make wasm" first');
-  const port = await freePort();
-  const env = { ...process.env };
-  delete env.CHORUS_ORIGIN;
-  const args = ['serve', '--dir', join(ROOT, 'www'), '--port', String(port)];
-  if (chorusOrigin) args.push('--chorus-origin', chorusOrigin);
-  const server = spawn(CLI, args, { stdio: ['ignore', 'inherit', 'pipe'], env });
-  children.push(server);
-  await new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error('the server did not start within 10 s')), 10_000);
-    let output = '';
-    server.stderr.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes(`on http://127.0.0.1:${port}`)) {
-        clearTimeout(timer);
-        done();
-      }
-    });
-    server.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`the server exited with ${code}: ${output}`));
-    });
-  });
-  return `http://127.0.0.1:${port}`;
-}
 
 /** Starts the mock Chorus API; `stop()` ends it and gives the requests it saw ("GET /path?query"). */
 async function startMock({ cors }) {
@@ -472,14 +421,18 @@ test('markup in tracker files and call archives is shown as text, never run', as
 
 test('a big archive shows progress, the preview before the package, and cancels at once', async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const archive = join(ARTIFACTS, 'sample-1000.zip');
-  if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '1000', '--seed', '5', '--out', archive]);
+  const archive = join(ARTIFACTS, 'sample-3000.zip');
+  if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '3000', '--seed', '5', '--out', archive]);
+  // The CLI says what the archive holds: "... - 2811 entries: 30 engagement pages (3000 engagements), 2780 conversations, ...".
+  const inspected = execFileSync(CLI, ['inspect', archive]).toString();
+  const [, entries, engagements, conversations] = inspected.match(/ - (\d+) entries: \d+ engagement pages \((\d+) engagements\), (\d+) conversations/);
+  const n = (text) => Number(text).toLocaleString('en');
   const { page, finish } = await openPage();
   await page.setInputFiles('#file-input', [archive]);
-  await page.waitForSelector('#files .status.busy >> text=/^listed: 940 entries; read while converting$/');
-  await page.waitForSelector('body[data-progress-phase="read"]');
-  assert.equal(await page.isVisible('#progress'), true);
-  await page.waitForFunction(() => /^Reading the archives: [\d,]+ of 940 entries · [\d.,]+ of [\d.,]+ MB/.test(document.querySelector('#progress-text').textContent));
+  await page.waitForSelector(`#files .status.busy >> text="listed: ${n(entries)} entries; read while converting"`);
+  await page.waitForSelector('#progress', { state: 'visible' });
+  await page.waitForFunction((total) => new RegExp(`^(Reading the archives: [\\d,]+ of ${total} entries|Writing the package: [\\d,]+ of [\\d,]+ transcripts and recordings) · [\\d.,]+ of [\\d.,]+ MB`)
+    .test(document.querySelector('#progress-text').textContent), n(entries));
   await page.click('#cancel');
   await page.waitForSelector('body[data-state="cancelled"]');
   assert.equal(await page.locator('#message span').textContent(), 'Conversion cancelled. Your files are still here.');
@@ -493,7 +446,7 @@ test('a big archive shows progress, the preview before the package, and cancels 
   assert.equal(await page.isVisible('#call-counts'), true, 'the preview is shown before the package is ready');
   assert.equal(await page.getAttribute('#download', 'href'), null, 'no download before the package is checked');
   await converted(page, before, 40_000);
-  assert.deepEqual(await texts(page, '#files tbody tr .status'), ['read: 1,000 engagements, 929 conversations, 12 users, 0 recordings']);
+  assert.deepEqual(await texts(page, '#files tbody tr .status'), [`read: ${n(engagements)} engagements, ${n(conversations)} conversations, 12 users, 0 recordings`]);
   assert.equal(await page.isHidden('#progress'), true);
   assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
   assert.match(await page.textContent('#verification'), /^Checked before download: [\d,]+ files; every size and SHA-256 checksum, every JSON schema, path and count matches\.$/);
