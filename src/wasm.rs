@@ -256,6 +256,16 @@ pub struct ArchiveConversion {
     session: Option<PackageSession<ChunkSink>>,
 }
 
+/// The sources as the library takes them.
+fn as_sources<S: ArchiveSource>(sources: &mut [S]) -> Vec<&mut dyn ArchiveSource> {
+    sources.iter_mut().map(|s| s as &mut dyn ArchiveSource).collect()
+}
+
+/// The package's sink: chunks of `chunk_bytes` (default 1 MiB) to `on_chunk`.
+fn chunk_sink(on_chunk: Function, chunk_bytes: Option<u32>) -> ChunkSink {
+    ChunkSink::new(on_chunk, chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK))
+}
+
 /// Reads `{path, bytes, sha256, zip: Uint8Array}` (a `TranscriptPreparer`
 /// result) back into a prepared entry.
 fn prepared_entry(part: &JsValue) -> Result<PreparedEntry, JsError> {
@@ -313,11 +323,7 @@ impl TranscriptPreparer {
                 entry: job.entry,
             },
         };
-        let mut archives: Vec<&mut dyn ArchiveSource> = self
-            .archives
-            .iter_mut()
-            .map(|a| a as &mut dyn ArchiveSource)
-            .collect();
+        let mut archives = as_sources(&mut self.archives);
         let entry = prepare_transcript(&job, &mut archives).map_err(|e| JsError::new(&e.to_string()))?;
         prepared_part(entry)
     }
@@ -406,10 +412,7 @@ impl ArchiveConversion {
     /// The bytes are those of `writePackage`.
     #[wasm_bindgen(js_name = beginPackage)]
     pub fn begin_package(&mut self, on_chunk: Function, chunk_bytes: Option<u32>) -> Result<(), JsError> {
-        let sink = ChunkSink::new(
-            on_chunk,
-            chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
-        );
+        let sink = chunk_sink(on_chunk, chunk_bytes);
         self.start_write_progress();
         let session =
             PackageSession::begin(&self.conversion, sink).map_err(|e| JsError::new(&e.to_string()))?;
@@ -444,11 +447,7 @@ impl ArchiveConversion {
             .session
             .take()
             .ok_or_else(|| JsError::new("beginPackage first"))?;
-        let mut archives: Vec<&mut dyn ArchiveSource> = self
-            .archives
-            .iter_mut()
-            .map(|a| a as &mut dyn ArchiveSource)
-            .collect();
+        let mut archives = as_sources(&mut self.archives);
         let sink = session
             .finish(&self.conversion, &mut archives)
             .map_err(|e| JsError::new(&e.to_string()))?;
@@ -473,16 +472,9 @@ impl ArchiveConversion {
         on_chunk: Function,
         chunk_bytes: Option<u32>,
     ) -> Result<f64, JsError> {
-        let sink = ChunkSink::new(
-            on_chunk,
-            chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
-        );
+        let sink = chunk_sink(on_chunk, chunk_bytes);
         self.start_write_progress();
-        let mut archives: Vec<&mut dyn ArchiveSource> = self
-            .archives
-            .iter_mut()
-            .map(|a| a as &mut dyn ArchiveSource)
-            .collect();
+        let mut archives = as_sources(&mut self.archives);
         let sink = self
             .conversion
             .write_package_with(&mut archives, sink)
@@ -532,10 +524,7 @@ pub fn convert_archives(
     let (entries_total, bytes_total) = readable.fold((0, 0), |(n, b), e| (n + 1, b + e.size));
     meter.borrow_mut().start("read", entries_total, bytes_total);
     let conversion = {
-        let mut archives: Vec<&mut dyn ArchiveSource> = sources
-            .iter_mut()
-            .map(|a| a as &mut dyn ArchiveSource)
-            .collect();
+        let mut archives = as_sources(&mut sources);
         crate::convert_with_archives(&files, &mut archives, roster.as_ref(), &options)
             .map_err(|e| JsError::new(&e.to_string()))?
     };

@@ -21,18 +21,24 @@ fn convert_cli(archive: &Path, jobs: u16, out: &Path) -> Vec<u8> {
     std::fs::read(out).unwrap()
 }
 
+/// A generated archive with recordings (so transcripts and stored
+/// recordings follow each other in the package).
+fn sample_with_media(calls: usize, seed: u64) -> Vec<u8> {
+    let options = SampleOptions {
+        calls,
+        seed,
+        media: true,
+    };
+    let (sample, summary) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
+    assert!(summary.conversations > calls / 3, "{summary:?}");
+    sample.into_inner()
+}
+
 #[test]
 fn threads_do_not_change_the_package() {
     let dir = std::env::temp_dir().join(format!("chorus2outdoo-parallel-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let options = SampleOptions {
-        calls: 60,
-        seed: 7,
-        media: true,
-    };
-    let (sample, summary) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
-    let sample = sample.into_inner();
-    assert!(summary.conversations > 20, "{summary:?}");
+    let sample = sample_with_media(60, 7);
     let archive = dir.join("sample.zip");
     std::fs::write(&archive, &sample).unwrap();
 
@@ -67,13 +73,7 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
     use chorus2outdoo::write::calls::prepare_transcript;
     use chorus2outdoo::write::package::{PackageSession, PreparedEntry};
 
-    let options = SampleOptions {
-        calls: 30,
-        seed: 11,
-        media: true,
-    };
-    let (sample, _) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
-    let sample = sample.into_inner();
+    let sample = sample_with_media(30, 11);
     let mut source = ZipSource::new("sample.zip", Cursor::new(&sample[..])).unwrap();
     let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
     let conversion = convert_with_archives(&[], &mut sources, None, &Options::default()).unwrap();
