@@ -50,7 +50,9 @@ impl InputFile {
         reader
             .take(limits.max_tracker_file_bytes.saturating_add(1))
             .read_to_end(&mut bytes)
-            .map_err(|e| Error::input(Location::file(&name), format!("cannot read the file: {e}")))?;
+            .map_err(|e| {
+                Error::input(Location::file(&name), format!("cannot read the file: {e}"))
+            })?;
         InputFile::check_size(&name, bytes.len() as u64, limits)?;
         Ok(InputFile { name, bytes })
     }
@@ -413,7 +415,10 @@ impl Conversion {
         source_id: &str,
         archives: &mut [&mut dyn ArchiveSource],
     ) -> Result<Option<Transcript>> {
-        let job = self.transcript_jobs().into_iter().find(|j| j.source_id == source_id);
+        let job = self
+            .transcript_jobs()
+            .into_iter()
+            .find(|j| j.source_id == source_id);
         job.map(|job| reread_transcript(&job, archives)).transpose()
     }
 
@@ -427,7 +432,13 @@ impl Conversion {
         let documents = outcome.calls.iter().filter(|c| c.call.transcript.is_some());
         documents
             .filter_map(|c| c.transcript)
-            .chain(outcome.calls.iter().filter(|c| c.call.media.is_some()).filter_map(|c| c.media))
+            .chain(
+                outcome
+                    .calls
+                    .iter()
+                    .filter(|c| c.call.media.is_some())
+                    .filter_map(|c| c.media),
+            )
             .collect()
     }
 

@@ -13,8 +13,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod serve;
 
 use chorus2outdoo::{
-    convert_with_archives, inspect, inspect_archive, printable, ArchiveSource, CallScope, InputFile,
-    Options, ZipSource,
+    convert_with_archives, inspect, inspect_archive, printable, ArchiveSource, CallScope,
+    InputFile, Options, ZipSource,
 };
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};

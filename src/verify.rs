@@ -35,7 +35,12 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match &self.entry {
-            Some(entry) => write!(f, "{}: {}", crate::model::printable(entry, false), self.message),
+            Some(entry) => write!(
+                f,
+                "{}: {}",
+                crate::model::printable(entry, false),
+                self.message
+            ),
             None => f.write_str(&self.message),
         }
     }

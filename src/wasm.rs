@@ -15,15 +15,15 @@ pub mod blob;
 pub mod progress;
 
 use crate::detect::{detect, FileKind};
-use crate::read::archive::ZipSource;
-use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
-use blob::{BlobReader, ChunkSink};
 use crate::model::calls::EntryRef;
+use crate::read::archive::ZipSource;
 use crate::write::calls::{prepare_transcript, TranscriptJob};
 use crate::write::package::{FileRecord, PackageSession, PreparedEntry};
-use progress::{Meter, SharedMeter, WatchedSource};
+use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
+use blob::{BlobReader, ChunkSink};
 use js_sys::Function;
 use js_sys::{Array, Object, Reflect, Uint8Array};
+use progress::{Meter, SharedMeter, WatchedSource};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -202,16 +202,24 @@ pub fn inspect_file(
         Ok(file) => to_js(&crate::inspect(&file)),
         Err(e) => {
             let mut head = vec![0u8; 4096];
-            let mut reader = BlobReader::with_read_ahead(blob, 4096).map_err(|e| JsError::new(&e))?;
+            let mut reader =
+                BlobReader::with_read_ahead(blob, 4096).map_err(|e| JsError::new(&e))?;
             let n = reader.read(&mut head).unwrap_or(0);
-            to_js(&FileSummary::failed(name, detect(&head[..n]), e.to_string()))
+            to_js(&FileSummary::failed(
+                name,
+                detect(&head[..n]),
+                e.to_string(),
+            ))
         }
     }
 }
 
 /// Reads `[{name, blob: Blob}]`; `hashed`: each archive's SHA-256 is
 /// computed (one read through it), as the package's manifest needs.
-fn archive_sources(archives: &JsValue, hashed: bool) -> Result<Vec<ZipSource<BlobReader>>, JsError> {
+fn archive_sources(
+    archives: &JsValue,
+    hashed: bool,
+) -> Result<Vec<ZipSource<BlobReader>>, JsError> {
     if archives.is_undefined() || archives.is_null() {
         return Ok(Vec::new());
     }
@@ -258,25 +266,36 @@ pub struct ArchiveConversion {
 
 /// The sources as the library takes them.
 fn as_sources<S: ArchiveSource>(sources: &mut [S]) -> Vec<&mut dyn ArchiveSource> {
-    sources.iter_mut().map(|s| s as &mut dyn ArchiveSource).collect()
+    sources
+        .iter_mut()
+        .map(|s| s as &mut dyn ArchiveSource)
+        .collect()
 }
 
 /// The package's sink: chunks of `chunk_bytes` (default 1 MiB) to `on_chunk`.
 fn chunk_sink(on_chunk: Function, chunk_bytes: Option<u32>) -> ChunkSink {
-    ChunkSink::new(on_chunk, chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK))
+    ChunkSink::new(
+        on_chunk,
+        chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
+    )
 }
 
 /// Reads `{path, bytes, sha256, zip: Uint8Array}` (a `TranscriptPreparer`
 /// result) back into a prepared entry.
 fn prepared_entry(part: &JsValue) -> Result<PreparedEntry, JsError> {
-    let field = |name: &str| Reflect::get(part, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    let bad = || JsError::new("a prepared transcript must be {path, bytes, sha256, zip: Uint8Array}");
+    let field =
+        |name: &str| Reflect::get(part, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let bad =
+        || JsError::new("a prepared transcript must be {path, bytes, sha256, zip: Uint8Array}");
     let record = FileRecord {
         path: field("path").as_string().ok_or_else(bad)?,
         bytes: field("bytes").as_f64().ok_or_else(bad)? as u64,
         sha256: field("sha256").as_string().ok_or_else(bad)?,
     };
-    let zip = field("zip").dyn_into::<Uint8Array>().map_err(|_| bad())?.to_vec();
+    let zip = field("zip")
+        .dyn_into::<Uint8Array>()
+        .map_err(|_| bad())?
+        .to_vec();
     PreparedEntry::from_parts(record, zip).map_err(|e| JsError::new(&e.to_string()))
 }
 
@@ -324,7 +343,8 @@ impl TranscriptPreparer {
             },
         };
         let mut archives = as_sources(&mut self.archives);
-        let entry = prepare_transcript(&job, &mut archives).map_err(|e| JsError::new(&e.to_string()))?;
+        let entry =
+            prepare_transcript(&job, &mut archives).map_err(|e| JsError::new(&e.to_string()))?;
         prepared_part(entry)
     }
 }
@@ -367,7 +387,11 @@ impl ArchiveConversion {
         let count = transcript.utterances.len();
         transcript.utterances.truncate(limit as usize);
         let result = to_js(&transcript)?;
-        set(result.unchecked_ref(), "utterance_count", &JsValue::from(count as f64))?;
+        set(
+            result.unchecked_ref(),
+            "utterance_count",
+            &JsValue::from(count as f64),
+        )?;
         Ok(result)
     }
 
@@ -411,11 +435,15 @@ impl ArchiveConversion {
     /// transcripts in `transcriptJobs` order, `finishPackage` the rest.
     /// The bytes are those of `writePackage`.
     #[wasm_bindgen(js_name = beginPackage)]
-    pub fn begin_package(&mut self, on_chunk: Function, chunk_bytes: Option<u32>) -> Result<(), JsError> {
+    pub fn begin_package(
+        &mut self,
+        on_chunk: Function,
+        chunk_bytes: Option<u32>,
+    ) -> Result<(), JsError> {
         let sink = chunk_sink(on_chunk, chunk_bytes);
         self.start_write_progress();
-        let session =
-            PackageSession::begin(&self.conversion, sink).map_err(|e| JsError::new(&e.to_string()))?;
+        let session = PackageSession::begin(&self.conversion, sink)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         self.session = Some(session);
         Ok(())
     }

@@ -127,7 +127,13 @@ fn bad_input_is_one_clear_line_and_exit_code_1() {
         .unwrap()
         .set_len(300 * 1024 * 1024)
         .unwrap();
-    let (code, _, stderr) = cli(&["convert", "--trackers", huge.to_str().unwrap(), "--out", out]);
+    let (code, _, stderr) = cli(&[
+        "convert",
+        "--trackers",
+        huge.to_str().unwrap(),
+        "--out",
+        out,
+    ]);
     assert_eq!(
         (code, stderr.as_str()),
         (

@@ -278,8 +278,14 @@ fn a_json_entry_over_the_configured_limit_is_refused_in_both_passes() {
 (a JSON document of more than 1000 bytes; not read); imported without a transcript"
         )]
     );
-    let paths: Vec<String> = common::unzip(&package).into_iter().map(|(n, _)| n).collect();
-    assert!(!paths.iter().any(|p| p.starts_with("transcripts/")), "{paths:?}");
+    let paths: Vec<String> = common::unzip(&package)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert!(
+        !paths.iter().any(|p| p.starts_with("transcripts/")),
+        "{paths:?}"
+    );
 
     // Within the default limits the same archive keeps its transcript.
     let (unlimited, package) = convert_archive(&zip, None);

@@ -284,7 +284,13 @@ fn cli_verify_says_ok_or_lists_problems() {
     // An entry name made to rewrite the terminal (colour, clear line, bell,
     // right-to-left override) is printed escaped, never as control bytes.
     let mut entries = golden("json");
-    entries.insert(0, ("\u{1b}[2K\r\u{7}ok\u{202e}.json".to_string(), b"{}\n".to_vec()));
+    entries.insert(
+        0,
+        (
+            "\u{1b}[2K\r\u{7}ok\u{202e}.json".to_string(),
+            b"{}\n".to_vec(),
+        ),
+    );
     let hostile = dir.join("hostile.zip");
     std::fs::write(&hostile, zip_entries(&entries)).unwrap();
     let (code, stderr) = run(&hostile);
@@ -293,7 +299,10 @@ fn cli_verify_says_ok_or_lists_problems() {
         stderr.contains("\\u{1b}[2K\\u{d}\\u{7}ok\\u{202e}.json: is in the zip but not listed in manifest.json\n"),
         "{stderr}"
     );
-    assert!(!stderr.contains(['\u{1b}', '\r', '\u{7}', '\u{202e}']), "{stderr:?}");
+    assert!(
+        !stderr.contains(['\u{1b}', '\r', '\u{7}', '\u{202e}']),
+        "{stderr:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

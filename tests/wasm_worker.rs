@@ -205,7 +205,8 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     assert_eq!(inspected["archive"]["engagements"], 20);
     assert_eq!(inspected["archive"]["conversations"], summary.conversations);
     assert_eq!(inspected["archive"]["users"], 12);
-    let listed = plain(wasm::inspect_file("sample.zip".into(), sample.clone(), Some(true)).unwrap());
+    let listed =
+        plain(wasm::inspect_file("sample.zip".into(), sample.clone(), Some(true)).unwrap());
     assert_eq!(listed["kind"], "call_archive");
     assert_eq!(listed["archive"]["entries"], entries.len());
     assert_eq!(listed["archive"]["engagements"], 0, "listed, not read");
@@ -260,14 +261,24 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     )
     .unwrap();
     let jobs = Array::from(&stepped.transcript_jobs().unwrap());
-    assert_eq!(jobs.length() as u64, preview["counts"]["transcripts"].as_u64().unwrap());
+    assert_eq!(
+        jobs.length() as u64,
+        preview["counts"]["transcripts"].as_u64().unwrap()
+    );
     let mut preparer = wasm::TranscriptPreparer::new(Array::of1(&archive).into()).unwrap();
     let (callback, stepped_chunks) = collector();
     stepped.begin_package(callback, None).unwrap();
-    let parts: Vec<JsValue> = jobs.iter().map(|job| preparer.prepare(job).unwrap()).collect();
+    let parts: Vec<JsValue> = jobs
+        .iter()
+        .map(|job| preparer.prepare(job).unwrap())
+        .collect();
     let error = match stepped.add_transcript(parts[1].clone()) {
         Ok(()) => panic!("a transcript out of order must be refused"),
-        Err(error) => String::from(JsValue::from(error).unchecked_into::<js_sys::Error>().message()),
+        Err(error) => String::from(
+            JsValue::from(error)
+                .unchecked_into::<js_sys::Error>()
+                .message(),
+        ),
     };
     assert!(error.contains("a transcript out of order"), "{error}");
     for part in parts {
@@ -275,11 +286,17 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     }
     let stepped_size = stepped.finish_package().unwrap();
     assert_eq!(stepped_size, size);
-    assert!(stepped_chunks.borrow().concat() == package, "the stepped package differs");
+    assert!(
+        stepped_chunks.borrow().concat() == package,
+        "the stepped package differs"
+    );
 
     // A call's transcript for the preview: the first utterances of what the
     // package holds, read again from the Blob.
-    let first = preview["calls"]["calls"][0]["source_id"].as_str().unwrap().to_string();
+    let first = preview["calls"]["calls"][0]["source_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let excerpt = plain(conversion.transcript(first.clone(), 3).unwrap());
     let mut whole = native.transcript(&first, &mut sources).unwrap().unwrap();
     let count = whole.utterances.len();
@@ -288,14 +305,14 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let mut expected_excerpt = serde_json::to_value(&whole).unwrap();
     expected_excerpt["utterance_count"] = json!(count);
     assert_eq!(excerpt, expected_excerpt);
-    let packaged: Value = serde_json::from_slice(
-        &zip_entry(&package, &format!("transcripts/{first}.json")),
-    )
-    .unwrap();
+    let packaged: Value =
+        serde_json::from_slice(&zip_entry(&package, &format!("transcripts/{first}.json"))).unwrap();
     assert_eq!(packaged["utterances"].as_array().unwrap().len(), count);
     assert_eq!(packaged["utterances"][0], excerpt["utterances"][0]);
     assert_eq!(
-        conversion.transcript("ffff0000000000000000000000000000".into(), 3).unwrap(),
+        conversion
+            .transcript("ffff0000000000000000000000000000".into(), 3)
+            .unwrap(),
         JsValue::NULL
     );
 
@@ -303,17 +320,24 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     // counted, the first pass over all 20 engagements' entries (pages,
     // conversations, users), the write over the conversation documents.
     let events = events.borrow();
-    let phase = |name: &str| -> Vec<&Value> { events.iter().filter(|e| e["phase"] == name).collect() };
+    let phase =
+        |name: &str| -> Vec<&Value> { events.iter().filter(|e| e["phase"] == name).collect() };
     let (read, write) = (phase("read"), phase("write"));
     assert_eq!(read.len() + write.len(), events.len());
     assert_eq!(
-        (read[0]["entries_done"].as_u64(), read[0]["bytes_done"].as_u64()),
+        (
+            read[0]["entries_done"].as_u64(),
+            read[0]["bytes_done"].as_u64()
+        ),
         (Some(0), Some(0))
     );
     let read_end = read.last().unwrap();
     assert_eq!(read_end["entries_done"], read_end["entries_total"]);
     assert_eq!(read_end["entries_total"], entries.len());
-    assert_eq!(read_end["bytes_done"], entries.iter().map(|(_, n)| n).sum::<u64>());
+    assert_eq!(
+        read_end["bytes_done"],
+        entries.iter().map(|(_, n)| n).sum::<u64>()
+    );
     let write_end = write.last().unwrap();
     let transcripts = preview["counts"]["transcripts"].as_u64().unwrap();
     assert_eq!(write_end["entries_done"], transcripts);
@@ -323,8 +347,13 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
 
     // The page's check of the package it built, read from a Blob.
     let verification = plain(wasm::verify_package(blob(&package)).unwrap());
-    let package_entries = zip::ZipArchive::new(std::io::Cursor::new(&package)).unwrap().len();
-    assert_eq!(verification, json!({"entries": package_entries, "problems": []}));
+    let package_entries = zip::ZipArchive::new(std::io::Cursor::new(&package))
+        .unwrap()
+        .len();
+    assert_eq!(
+        verification,
+        json!({"entries": package_entries, "problems": []})
+    );
     let mut tampered = package.clone();
     let middle = tampered.len() / 2;
     tampered[middle] ^= 0x01;
@@ -336,7 +365,10 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let verification = plain(wasm::verify_package(blob(b"not a zip")).unwrap());
     let problems = verification["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{verification}");
-    assert!(problems[0]["message"].as_str().unwrap().starts_with("not a readable zip archive"));
+    assert!(problems[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("not a readable zip archive"));
 
     let counts = &preview["counts"];
     let native_counts = serde_json::to_value(native.counts()).unwrap();
@@ -355,7 +387,11 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
 fn zip_entry(zip: &[u8], name: &str) -> Vec<u8> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     let mut bytes = Vec::new();
-    archive.by_name(name).unwrap().read_to_end(&mut bytes).unwrap();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
     bytes
 }
 
@@ -372,7 +408,8 @@ fn sample_entries(zip: &[u8]) -> Vec<(String, u64)> {
 
 #[wasm_bindgen_test]
 fn inspect_file_reads_a_tracker_export_whole() {
-    let summary = plain(wasm::inspect_file("trackers_page.csv".into(), blob(PAGE_CSV), Some(true)).unwrap());
+    let summary =
+        plain(wasm::inspect_file("trackers_page.csv".into(), blob(PAGE_CSV), Some(true)).unwrap());
     assert_eq!(summary["kind"], "tracker_csv");
     assert_eq!(summary["trackers"], 6);
     assert_eq!(summary["phrases"], 15);

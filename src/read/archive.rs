@@ -426,8 +426,8 @@ cannot be matched to a call; rename it to <engagement id>.{extension} to import 
     let skip_bom = head.len() - text_start.len();
     let rest = Cursor::new(head[skip_bom..].to_vec()).chain(reader);
     if matches!(first, Some(b'{' | b'[')) {
-        let document =
-            read_json_bytes(rest, max_json_bytes, buffer).and_then(|()| read_document(buffer, location, source));
+        let document = read_json_bytes(rest, max_json_bytes, buffer)
+            .and_then(|()| read_document(buffer, location, source));
         read_json_entry(document, entry, location, contents, summary, report);
         return Ok(());
     }

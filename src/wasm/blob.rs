@@ -119,9 +119,9 @@ impl Read for BlobReader {
             let left = self.size - self.position;
             // Reading on, or skipping forward less than a window (the next
             // zip entry after the rest of this one), counts as sequential.
-            let sequential = self
-                .slice_end
-                .is_some_and(|end| self.position >= end && self.position - end <= self.window as u64);
+            let sequential = self.slice_end.is_some_and(|end| {
+                self.position >= end && self.position - end <= self.window as u64
+            });
             self.window = if sequential {
                 (self.window * 2).min(self.read_ahead)
             } else {
