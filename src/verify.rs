@@ -156,10 +156,16 @@ fn is_document(name: &str) -> bool {
     !name.starts_with("media/")
 }
 
+/// Reads entry `index`: its name, size and SHA-256, and for a document its
+/// bytes into `content` (cleared first; reused from entry to entry, so
+/// thousands of transcripts do not each cost fresh memory). `buffer` is the
+/// reused block for recordings, which are hashed and not kept.
 fn read_entry(
     archive: &mut zip::ZipArchive<impl Read + Seek>,
     index: usize,
     limits: &Limits,
+    content: &mut Vec<u8>,
+    buffer: &mut [u8],
 ) -> Result<ReadEntry, (String, String)> {
     let mut entry = archive.by_index(index).map_err(|e| {
         (
@@ -180,26 +186,33 @@ fn read_entry(
         ));
     }
     let mut hasher = Sha256::new();
-    let mut content = keep.then(Vec::new);
-    let mut buffer = vec![0u8; 64 * 1024];
-    let mut bytes = 0u64;
-    loop {
-        let n = match entry.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) => return Err((name, format!("cannot be read: {e}"))),
-        };
-        hasher.update(&buffer[..n]);
-        if let Some(content) = &mut content {
-            content.extend_from_slice(&buffer[..n]);
+    content.clear();
+    let bytes = if keep {
+        content.reserve(entry.size() as usize);
+        (&mut entry)
+            .take(limits.max_json_entry_bytes + 1)
+            .read_to_end(content)
+            .map_err(|e| (name.clone(), format!("cannot be read: {e}")))?;
+        hasher.update(&content[..]);
+        content.len() as u64
+    } else {
+        let mut bytes = 0u64;
+        loop {
+            let n = match entry.read(buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => return Err((name, format!("cannot be read: {e}"))),
+            };
+            hasher.update(&buffer[..n]);
+            bytes += n as u64;
         }
-        bytes += n as u64;
-    }
+        bytes
+    };
     Ok(ReadEntry {
         name,
         bytes,
         sha256: hex(&hasher.finalize()),
-        content,
+        content: None,
     })
 }
 
@@ -251,17 +264,22 @@ pub fn verify_package_with<R: Read + Seek>(reader: R, limits: &Limits) -> Verifi
         verification.problem(None, broken.clone());
     }
     let mut entries = Vec::with_capacity(archive.len());
+    let mut content = Vec::new();
+    let mut buffer = vec![0u8; 64 * 1024];
     for index in 0..archive.len() {
-        match read_entry(&mut archive, index, limits) {
+        match read_entry(&mut archive, index, limits, &mut content, &mut buffer) {
             // Transcripts are checked as they are read and not kept: a
             // package may hold thousands.
-            Ok(mut entry) if entry.name.starts_with("transcripts/") => {
-                if let Some(content) = entry.content.take() {
-                    check_transcript(&entry.name, &content, schemas, &mut verification);
+            Ok(entry) if entry.name.starts_with("transcripts/") => {
+                check_transcript(&entry.name, &content, schemas, &mut verification);
+                entries.push(entry);
+            }
+            Ok(mut entry) => {
+                if is_document(&entry.name) {
+                    entry.content = Some(std::mem::take(&mut content));
                 }
                 entries.push(entry);
             }
-            Ok(entry) => entries.push(entry),
             Err((name, message)) => {
                 verification.problem(Some(&name), message);
                 // Keep the name so the manifest comparison does not also call it missing.
@@ -372,8 +390,13 @@ fn check_manifest(
         }
     }
     let present: BTreeSet<&str> = others.iter().map(|e| e.name.as_str()).collect();
+    // The first entry of each name (a repeated name is reported by check_names).
+    let mut by_name: BTreeMap<&str, &ReadEntry> = BTreeMap::new();
+    for entry in &others {
+        by_name.entry(entry.name.as_str()).or_insert(entry);
+    }
     for (path, bytes, sha256) in &listed {
-        let Some(entry) = others.iter().find(|e| e.name == *path) else {
+        let Some(entry) = by_name.get(path) else {
             verification.problem(
                 Some(path),
                 "is listed in manifest.json but missing from the zip",
