@@ -239,6 +239,92 @@ pub fn verify_package_bytes(bytes: &[u8]) -> Verification {
 /// Verifies a package read from `reader`; `limits` bounds the entry count
 /// and the size of the documents read into memory.
 pub fn verify_package_with<R: Read + Seek>(reader: R, limits: &Limits) -> Verification {
+    verify_package_sharing(reader, limits, &[])
+}
+
+/// One transcript entry checked apart (by `check_transcripts`, in another
+/// thread or Web Worker): its place in the zip, name, size, SHA-256 and
+/// what is wrong with its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct EntryCheck {
+    pub index: usize,
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub problems: Vec<EntryProblem>,
+}
+
+/// A problem of an `EntryCheck` (always about that entry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct EntryProblem {
+    pub message: String,
+}
+
+/// Share `share` of `shares` of a package's transcript entries (the k-th
+/// transcript entry of the zip belongs to share k % shares), read, hashed
+/// and checked against the transcript schema, for
+/// `verify_package_sharing`. An unreadable zip gives no checks (the
+/// verification that uses them reports it).
+pub fn check_transcripts<R: Read + Seek>(
+    reader: R,
+    limits: &Limits,
+    share: usize,
+    shares: usize,
+) -> Vec<EntryCheck> {
+    let Ok(mut archive) = zip::ZipArchive::new(reader) else {
+        return Vec::new();
+    };
+    if archive.len() > limits.max_entries || shares == 0 {
+        return Vec::new();
+    }
+    let schemas = Schemas::get();
+    let transcripts: Vec<usize> = archive
+        .file_names_raw()
+        .enumerate()
+        .filter(|(_, name)| name.starts_with(b"transcripts/"))
+        .map(|(index, _)| index)
+        .collect();
+    let mut content = Vec::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut checks = Vec::new();
+    for index in transcripts.into_iter().skip(share).step_by(shares) {
+        let mut verification = Verification::default();
+        let (name, bytes, sha256) =
+            match read_entry(&mut archive, index, limits, &mut content, &mut buffer) {
+                Ok(entry) => {
+                    check_transcript(&entry.name, &content, schemas, &mut verification);
+                    (entry.name, entry.bytes, entry.sha256)
+                }
+                Err((name, message)) => {
+                    verification.problem(Some(&name), message);
+                    (name, 0, String::new())
+                }
+            };
+        checks.push(EntryCheck {
+            index,
+            name,
+            bytes,
+            sha256,
+            problems: verification
+                .problems
+                .into_iter()
+                .map(|p| EntryProblem { message: p.message })
+                .collect(),
+        });
+    }
+    checks
+}
+
+/// Verifies a package like `verify_package_with`, taking the entries in
+/// `checked` (from `check_transcripts`, the same package) as they were
+/// checked instead of reading them again. The result is the same as
+/// checking everything here: same problems, in the same order.
+pub fn verify_package_sharing<R: Read + Seek>(
+    reader: R,
+    limits: &Limits,
+    checked: &[EntryCheck],
+) -> Verification {
+    let checked: BTreeMap<usize, &EntryCheck> = checked.iter().map(|c| (c.index, c)).collect();
     let mut verification = Verification::default();
     let mut archive = match zip::ZipArchive::new(reader) {
         Ok(archive) => archive,
@@ -267,6 +353,18 @@ pub fn verify_package_with<R: Read + Seek>(reader: R, limits: &Limits) -> Verifi
     let mut content = Vec::new();
     let mut buffer = vec![0u8; 64 * 1024];
     for index in 0..archive.len() {
+        if let Some(check) = checked.get(&index) {
+            for problem in &check.problems {
+                verification.problem(Some(&check.name), problem.message.clone());
+            }
+            entries.push(ReadEntry {
+                name: check.name.clone(),
+                bytes: check.bytes,
+                sha256: check.sha256.clone(),
+                content: None,
+            });
+            continue;
+        }
         match read_entry(&mut archive, index, limits, &mut content, &mut buffer) {
             // Transcripts are checked as they are read and not kept: a
             // package may hold thousands.

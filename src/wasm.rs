@@ -568,10 +568,39 @@ pub fn convert_archives(
 /// Checks a package the way `chorus2outdoo verify` does (manifest sizes and
 /// checksums, schemas, paths, counts), reading the Blob in slices:
 /// `{entries, problems: [{entry, message}]}`, no problems meaning it is
-/// sound. Only in a Web Worker.
+/// sound. `checked`, when given, holds the results of `checkTranscripts` on
+/// the same Blob in helper workers: those entries are not read again, and
+/// the result is the same. Only in a Web Worker.
 #[wasm_bindgen(js_name = verifyPackage)]
-pub fn verify_package(package: web_sys::Blob) -> Result<JsValue, JsError> {
-    to_js(&crate::verify_package(blob_reader(&package)?))
+pub fn verify_package(package: web_sys::Blob, checked: JsValue) -> Result<JsValue, JsError> {
+    let checked: Vec<crate::verify::EntryCheck> = if checked.is_undefined() || checked.is_null() {
+        Vec::new()
+    } else {
+        serde_wasm_bindgen::from_value(checked)
+            .map_err(|e| JsError::new(&format!("checked transcripts: {e}")))?
+    };
+    to_js(&crate::verify::verify_package_sharing(
+        blob_reader(&package)?,
+        &Limits::default(),
+        &checked,
+    ))
+}
+
+/// Share `share` of `shares` of a package's transcript entries, read from
+/// the Blob and checked (size, SHA-256, schema), for `verifyPackage` in the
+/// converter's worker: `[{index, name, bytes, sha256, problems}]`.
+#[wasm_bindgen(js_name = checkTranscripts)]
+pub fn check_transcripts(
+    package: web_sys::Blob,
+    share: u32,
+    shares: u32,
+) -> Result<JsValue, JsError> {
+    to_js(&crate::verify::check_transcripts(
+        blob_reader(&package)?,
+        &Limits::default(),
+        share as usize,
+        shares as usize,
+    ))
 }
 
 /// The sample archive (`chorus2outdoo sample --calls N --seed S`), the same

@@ -311,3 +311,81 @@ fn unzip_of_golden_matches_entries() {
     let entries = golden("json");
     assert_eq!(unzip(&zip_entries(&entries)), entries);
 }
+
+/// The page's helpers check shares of the transcripts; the converter's
+/// worker checks the rest with their results: the same verification,
+/// problem for problem, as checking everything in one place.
+#[test]
+fn shared_checking_finds_exactly_what_one_check_finds() {
+    use chorus2outdoo::verify::{check_transcripts, verify_package_sharing};
+    use chorus2outdoo::Limits;
+
+    let shared = |package: &[u8], shares: usize| {
+        let limits = Limits::default();
+        let checks: Vec<_> = (0..shares)
+            .flat_map(|share| check_transcripts(Cursor::new(package), &limits, share, shares))
+            .collect();
+        (
+            checks.len(),
+            verify_package_sharing(Cursor::new(package), &limits, &checks),
+        )
+    };
+
+    let good = golden("archive_realistic");
+    let transcripts = good
+        .iter()
+        .filter(|(n, _)| n.starts_with("transcripts/"))
+        .count();
+    assert!(transcripts >= 2, "{transcripts}");
+    // A transcript changed, one that breaks its schema, one removed.
+    let mut changed = good.clone();
+    let first = changed
+        .iter()
+        .position(|(n, _)| n.starts_with("transcripts/"))
+        .unwrap();
+    let at = changed[first]
+        .1
+        .windows(9)
+        .position(|w| w == b"\"text\": \"")
+        .unwrap()
+        + 10;
+    changed[first].1[at] ^= 0x20;
+    let mut invalid = good.clone();
+    let last = invalid
+        .iter()
+        .rposition(|(n, _)| n.starts_with("transcripts/"))
+        .unwrap();
+    invalid[last].1 = b"{\"source_id\": 7}\n".to_vec();
+    let mut removed = good.clone();
+    removed.remove(first);
+
+    for (case, entries) in [
+        ("good", &good),
+        ("changed", &changed),
+        ("invalid", &invalid),
+        ("removed", &removed),
+    ] {
+        let package = zip_entries(entries);
+        let alone = verify_package_bytes(&package);
+        for shares in [1, 2, 3] {
+            let (checked, together) = shared(&package, shares);
+            assert_eq!(
+                checked,
+                entries
+                    .iter()
+                    .filter(|(n, _)| n.starts_with("transcripts/"))
+                    .count(),
+                "{case}: every transcript checked once"
+            );
+            assert_eq!(together, alone, "{case}, {shares} shares");
+        }
+        assert_eq!(
+            alone.is_ok(),
+            case == "good",
+            "{case}: {:#?}",
+            alone.problems
+        );
+    }
+    // Not a zip: no checks, and the one problem of an unreadable package.
+    assert!(check_transcripts(Cursor::new(&b"not a zip"[..]), &Limits::default(), 0, 2).is_empty());
+}

@@ -346,7 +346,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     assert!(write_end["bytes_total"].as_u64().unwrap() > 0);
 
     // The page's check of the package it built, read from a Blob.
-    let verification = plain(wasm::verify_package(blob(&package)).unwrap());
+    let verification = plain(wasm::verify_package(blob(&package), JsValue::NULL).unwrap());
     let package_entries = zip::ZipArchive::new(std::io::Cursor::new(&package))
         .unwrap()
         .len();
@@ -357,12 +357,21 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let mut tampered = package.clone();
     let middle = tampered.len() / 2;
     tampered[middle] ^= 0x01;
-    let verification = plain(wasm::verify_package(blob(&tampered)).unwrap());
-    assert!(
-        !verification["problems"].as_array().unwrap().is_empty(),
-        "{verification}"
-    );
-    let verification = plain(wasm::verify_package(blob(b"not a zip")).unwrap());
+    let alone = plain(wasm::verify_package(blob(&tampered), JsValue::NULL).unwrap());
+    assert!(!alone["problems"].as_array().unwrap().is_empty(), "{alone}");
+    // Shared with two helpers (both shares checked here): the same result.
+    let checks = Array::new();
+    for share in 0..2 {
+        for check in
+            Array::from(&wasm::check_transcripts(blob(&tampered), share, 2).unwrap()).iter()
+        {
+            checks.push(&check);
+        }
+    }
+    assert_eq!(checks.length() as u64, transcripts);
+    let shared = plain(wasm::verify_package(blob(&tampered), checks.into()).unwrap());
+    assert_eq!(shared, alone);
+    let verification = plain(wasm::verify_package(blob(b"not a zip"), JsValue::NULL).unwrap());
     let problems = verification["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{verification}");
     assert!(problems[0]["message"]

@@ -21,7 +21,8 @@
 // cancel, the page terminates this worker: nothing here needs to stop itself.
 
 import init, {
-  TranscriptPreparer, convert, convertArchives, fetchArchive, inspect, inspectFile, sampleArchive, verifyPackage, version,
+  TranscriptPreparer, checkTranscripts, convert, convertArchives, fetchArchive, inspect, inspectFile, sampleArchive,
+  verifyPackage, version,
 } from './pkg/chorus2outdoo.js';
 
 const ready = init();
@@ -31,11 +32,17 @@ ready.catch(() => {});
 /** The last conversion with call archives, kept for `transcript` until the next one. */
 let lastConversion = null;
 
-/** Checks a package Blob; the page shows the result next to the download. */
-function verified(pkg, id) {
+/**
+ * Checks a package Blob; the page shows the result next to the download.
+ * With `helpersUsed` helpers, they check shares of the transcripts first
+ * (checkTranscripts) and this worker the rest (the same result as checking
+ * everything here).
+ */
+async function verified(pkg, id, helpersUsed = 0) {
   self.postMessage({ id, progress: { phase: 'verify' } });
   const started = performance.now();
-  const verification = verifyPackage(pkg);
+  const checked = helpersUsed > 1 ? await checksFromHelpers(pkg, helpersUsed) : null;
+  const verification = verifyPackage(pkg, checked);
   return { ...verification, ms: performance.now() - started };
 }
 
@@ -62,7 +69,7 @@ async function convertWithArchives({ files, archives, roster, options, workers =
   return {
     package: pkg,
     package_name: conversion.packageName(),
-    verification: verified(pkg, id),
+    verification: await verified(pkg, id, helpersUsed),
     workers: helpersUsed || 1,
     chunks: chunks.length,
     read_ms: readMs,
@@ -174,6 +181,22 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
   });
 }
 
+/** The helpers' checks of their shares of a package's transcripts. */
+function checksFromHelpers(pkg, n) {
+  return Promise.all(Array.from({ length: n }, (_, share) => new Promise((resolve, reject) => {
+    const worker = helper(share);
+    worker.onmessage = (event) => {
+      if (event.data.error) reject(new Error(event.data.error));
+      else if (event.data.checked) resolve(event.data.checked);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      reject(new Error(`a helper worker stopped: ${event.message || 'it could not be loaded'}`));
+    };
+    worker.postMessage({ op: 'check', pkg, share, shares: n });
+  }))).then((shares) => shares.flat());
+}
+
 /** In a helper: prepares its share of the jobs, `credit` at most ahead of the acknowledgements. */
 let preparing = null;
 
@@ -204,6 +227,12 @@ function helperMessage(data) {
     preparing.wake = null;
     return true;
   }
+  if (data.op === 'check') {
+    ready
+      .then(() => self.postMessage({ checked: checkTranscripts(data.pkg, data.share, data.shares) }))
+      .catch((error) => self.postMessage({ error: String(error?.message ?? error) }));
+    return true;
+  }
   if (data.op === 'prepare') {
     ready
       .then(() => prepareShare(data))
@@ -224,12 +253,12 @@ function wasmMemoryBytes() {
 const operations = {
   version: () => version(),
   inspect: ({ name, bytes }) => inspect(name, bytes),
-  convert: ({ files, options }, id) => {
+  convert: async ({ files, options }, id) => {
     const started = performance.now();
     const result = convert(files, options);
     const convertMs = performance.now() - started;
     self.postMessage({ id, progress: { phase: 'preview', preview: result.preview } });
-    return { package: result.package, package_name: result.package_name, verification: verified(result.package, id), convert_ms: convertMs };
+    return { package: result.package, package_name: result.package_name, verification: await verified(result.package, id), convert_ms: convertMs };
   },
   inspectFile: ({ name, file, listOnly }) => inspectFile(name, file, Boolean(listOnly)),
   convertArchives: (args, id) => convertWithArchives(args, id),
