@@ -14,7 +14,10 @@
 //!
 //! Entries are read one at a time and hashed as they stream, so recordings
 //! are never held in memory, transcripts are checked as they are read and
-//! dropped, and documents larger than the limit are refused.
+//! dropped, and documents larger than the limit are refused. The transcript
+//! checks can be shared out (`check_transcripts` on shares of them, in other
+//! threads or Web Workers; `verify_package_sharing` does the rest with
+//! their results) with the same outcome as one check of everything.
 
 use crate::limits::Limits;
 use serde::Serialize;

@@ -9,7 +9,12 @@
 //! Call archives are not copied into wasm memory: `inspectFile` and
 //! `convertArchives` read a `Blob`/`File` through `blob::BlobReader` (Web
 //! Workers only) and write the package through `blob::ChunkSink`, chunk by
-//! chunk, to a JS callback.
+//! chunk, to a JS callback. `progress` reports how far a conversion is.
+//! Helper workers take part through `TranscriptPreparer` (transcript
+//! entries, handed over as plain bytes) and `checkTranscripts` (shares of
+//! the package check); the converter's worker puts the package together in
+//! order (`beginPackage`, `addTranscript`, `finishPackage`) and checks it
+//! (`verifyPackage`).
 
 pub mod blob;
 pub mod progress;

@@ -7,8 +7,10 @@
 //! A transcript entry is one `TranscriptJob` turned into a `PreparedEntry`
 //! (`prepare_transcript`: re-read, built, serialised, compressed). The
 //! writer does that itself one call at a time, or takes the entries from a
-//! caller that prepares them in parallel (the CLI's worker threads) and
-//! hands them over in `transcript_jobs` order.
+//! caller that prepares them in parallel (the CLI's worker threads, the
+//! page's helper Web Workers) and hands them over in `transcript_jobs`
+//! order. `write_calls_head` writes what comes before the transcripts,
+//! `write_calls_tail` what comes after (see `write::package::PackageSession`).
 
 use crate::convert::CallsOutcome;
 use crate::decide::transcript::build_transcript;
