@@ -190,3 +190,26 @@ pub struct Theme {
     pub name: String,
     pub topics: Vec<Topic>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_what_would_rewrite_a_terminal() {
+        assert_eq!(printable("plain name.json", false), "plain name.json");
+        assert!(matches!(
+            printable("plain", false),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            printable("\u{1b}[31mred\u{7}\r\u{202e}fdp.exe\u{9b}", false),
+            "\\u{1b}[31mred\\u{7}\\u{d}\\u{202e}fdp.exe\\u{9b}"
+        );
+        assert_eq!(printable("a\nb\tc", false), "a\\u{a}b\\u{9}c");
+        assert_eq!(printable("a\nb\tc\u{1b}", true), "a\nb\tc\\u{1b}");
+        assert_eq!(printable("Zoë — 日本語", false), "Zoë — 日本語");
+        let location = Location::file("a\u{1b}.zip").with_entry("x\ny.json");
+        assert_eq!(location.to_string(), "a\\u{1b}.zip entry x\\u{a}y.json");
+    }
+}
