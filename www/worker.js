@@ -122,6 +122,9 @@ const CREDIT = 16;
 const helpers = [];
 /** The wasm memory each helper reported last (bytes). */
 let helperMemory = [];
+/** Numbers each task given to the helpers; their answers carry it, so a
+ * late answer to an earlier, failed task is never taken for a new one. */
+let task = 0;
 
 function helper(index) {
   if (!helpers[index]) helpers[index] = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -129,6 +132,7 @@ function helper(index) {
 }
 
 function transcriptsFromHelpers(conversion, archives, jobs, n) {
+  const current = ++task;
   return new Promise((resolve, reject) => {
     const waiting = new Map();
     let next = 0;
@@ -158,7 +162,7 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
       const worker = helper(w);
       worker.onmessage = (event) => {
         const { prepared, error, memory } = event.data;
-        if (failed) return;
+        if (failed || event.data.task !== current) return;
         if (error) {
           fail(new Error(error));
           return;
@@ -176,16 +180,18 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
       };
       const share = [];
       for (let j = w; j < jobs.length; j += n) share.push({ ...jobs[j], index: j });
-      worker.postMessage({ op: 'prepare', archives, jobs: inArchiveOrder(share), credit: CREDIT });
+      worker.postMessage({ op: 'prepare', task: current, archives, jobs: inArchiveOrder(share), credit: CREDIT });
     }
   });
 }
 
 /** The helpers' checks of their shares of a package's transcripts. */
 function checksFromHelpers(pkg, n) {
+  const current = ++task;
   return Promise.all(Array.from({ length: n }, (_, share) => new Promise((resolve, reject) => {
     const worker = helper(share);
     worker.onmessage = (event) => {
+      if (event.data.task !== current) return;
       if (event.data.error) reject(new Error(event.data.error));
       else if (event.data.checked) resolve(event.data.checked);
     };
@@ -193,14 +199,14 @@ function checksFromHelpers(pkg, n) {
       event.preventDefault();
       reject(new Error(`a helper worker stopped: ${event.message || 'it could not be loaded'}`));
     };
-    worker.postMessage({ op: 'check', pkg, share, shares: n });
+    worker.postMessage({ op: 'check', task: current, pkg, share, shares: n });
   }))).then((shares) => shares.flat());
 }
 
 /** In a helper: prepares its share of the jobs, `credit` at most ahead of the acknowledgements. */
 let preparing = null;
 
-async function prepareShare({ archives, jobs, credit }) {
+async function prepareShare({ task: current, archives, jobs, credit }) {
   const state = { acked: 0, sent: 0, stopped: false, wake: null };
   preparing = state;
   const preparer = new TranscriptPreparer(archives);
@@ -210,7 +216,7 @@ async function prepareShare({ archives, jobs, credit }) {
       if (state.stopped) return;
       const part = preparer.prepare(job);
       state.sent += 1;
-      self.postMessage({ prepared: { index: job.index, part }, memory: wasmMemoryBytes() }, [part.zip.buffer]);
+      self.postMessage({ task: current, prepared: { index: job.index, part }, memory: wasmMemoryBytes() }, [part.zip.buffer]);
     }
   } finally {
     preparer.free();
@@ -229,14 +235,14 @@ function helperMessage(data) {
   }
   if (data.op === 'check') {
     ready
-      .then(() => self.postMessage({ checked: checkTranscripts(data.pkg, data.share, data.shares) }))
-      .catch((error) => self.postMessage({ error: String(error?.message ?? error) }));
+      .then(() => self.postMessage({ task: data.task, checked: checkTranscripts(data.pkg, data.share, data.shares) }))
+      .catch((error) => self.postMessage({ task: data.task, error: String(error?.message ?? error) }));
     return true;
   }
   if (data.op === 'prepare') {
     ready
       .then(() => prepareShare(data))
-      .catch((error) => self.postMessage({ error: String(error?.message ?? error) }));
+      .catch((error) => self.postMessage({ task: data.task, error: String(error?.message ?? error) }));
     return true;
   }
   return false;
