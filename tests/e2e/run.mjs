@@ -33,6 +33,9 @@ const TOKEN = 'e2e-Tok3n-9f8a7b6c';
 const NO_HEADER_ERROR = 'broken_no_header.csv row 1: no tracker header found: a header row needs a tracker name column and a keywords or expression column. Headers found: "Owner", "Notes", "Created".';
 
 let browser = null;
+/** Errors thrown where no test awaits them (a route handler, say): they fail the test that was running. */
+const unhandled = [];
+process.on('unhandledRejection', (error) => unhandled.push(error));
 
 async function cleanup() {
   if (browser) await browser.close().catch(() => {});
@@ -486,8 +489,8 @@ test('a worker that crashes is replaced and the page recovers', async () => {
       const response = await route.fetch();
       const original = await response.text();
       const patched = original.replace(
-        'convert: ({ files, options }, id) => {',
-        "convert: () => { throw new WebAssembly.RuntimeError('unreachable'); },\n  unused: ({ files, options }, id) => {",
+        'convert: async ({ files, options }, id) => {',
+        "convert: () => { throw new WebAssembly.RuntimeError('unreachable'); },\n  unused: async ({ files, options }, id) => {",
       );
       if (patched === original) throw new Error('worker.js no longer has the line this test patches');
       return route.fulfill({ response, body: patched });
@@ -753,6 +756,7 @@ async function main() {
         body(),
         new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`timed out after ${TEST_TIMEOUT_MS / 1000} s`)), TEST_TIMEOUT_MS); }),
       ]);
+      if (unhandled.length) throw unhandled.splice(0)[0];
       passed += 1;
       console.log(`ok      ${name}`);
     } catch (error) {
@@ -760,6 +764,7 @@ async function main() {
       console.log(`FAILED  ${name}\n        ${String(error.stack ?? error).split('\n').join('\n        ')}`);
     } finally {
       clearTimeout(timer);
+      unhandled.splice(0);
     }
   }
   await cleanup();
