@@ -27,7 +27,9 @@ use crate::read::archive::{read_archive, ArchiveContents, ArchiveSource, Archive
 use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
 use crate::report::{Report, ReportEntry, Severity};
-use crate::write::calls::{reread_transcript, transcript_jobs, TranscriptJob, TranscriptSupply};
+use crate::write::calls::{
+    recording_jobs, reread_transcript, transcript_jobs, TranscriptJob, TranscriptSupply,
+};
 use crate::write::package::{sha256_hex, write_package};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -429,16 +431,10 @@ impl Conversion {
         let Some(outcome) = &self.calls else {
             return Vec::new();
         };
-        let documents = outcome.calls.iter().filter(|c| c.call.transcript.is_some());
-        documents
-            .filter_map(|c| c.transcript)
-            .chain(
-                outcome
-                    .calls
-                    .iter()
-                    .filter(|c| c.call.media.is_some())
-                    .filter_map(|c| c.media),
-            )
+        transcript_jobs(outcome)
+            .into_iter()
+            .map(|job| job.document)
+            .chain(recording_jobs(outcome).map(|recording| recording.source))
             .collect()
     }
 

@@ -219,6 +219,45 @@ fn read_entry(
     })
 }
 
+/// Reads entry `index` and checks what can be checked of it alone.
+/// Transcripts are checked against their schema as they are read and not
+/// kept (a package may hold thousands); the other documents keep their
+/// content for the checks across files. An entry that cannot be read is a
+/// problem, and keeps its name (with no checksum) so the manifest
+/// comparison does not also call it missing. `scratch` is the reused
+/// content buffer and read block of `read_entry`.
+fn read_and_check(
+    archive: &mut zip::ZipArchive<impl Read + Seek>,
+    index: usize,
+    limits: &Limits,
+    scratch: (&mut Vec<u8>, &mut [u8]),
+    schemas: &Schemas,
+    verification: &mut Verification,
+) -> ReadEntry {
+    let (content, buffer) = scratch;
+    match read_entry(archive, index, limits, content, buffer) {
+        Ok(entry) if entry.name.starts_with("transcripts/") => {
+            check_transcript(&entry.name, content, schemas, verification);
+            entry
+        }
+        Ok(mut entry) => {
+            if is_document(&entry.name) {
+                entry.content = Some(std::mem::take(content));
+            }
+            entry
+        }
+        Err((name, message)) => {
+            verification.problem(Some(&name), message);
+            ReadEntry {
+                name,
+                bytes: 0,
+                sha256: String::new(),
+                content: None,
+            }
+        }
+    }
+}
+
 fn parse_json(bytes: &[u8], what: &str, verification: &mut Verification) -> Option<Value> {
     match serde_json::from_slice(bytes) {
         Ok(value) => Some(value),
@@ -292,22 +331,19 @@ pub fn check_transcripts<R: Read + Seek>(
     let mut checks = Vec::new();
     for index in transcripts.into_iter().skip(share).step_by(shares) {
         let mut verification = Verification::default();
-        let (name, bytes, sha256) =
-            match read_entry(&mut archive, index, limits, &mut content, &mut buffer) {
-                Ok(entry) => {
-                    check_transcript(&entry.name, &content, schemas, &mut verification);
-                    (entry.name, entry.bytes, entry.sha256)
-                }
-                Err((name, message)) => {
-                    verification.problem(Some(&name), message);
-                    (name, 0, String::new())
-                }
-            };
+        let entry = read_and_check(
+            &mut archive,
+            index,
+            limits,
+            (&mut content, &mut buffer),
+            schemas,
+            &mut verification,
+        );
         checks.push(EntryCheck {
             index,
-            name,
-            bytes,
-            sha256,
+            name: entry.name,
+            bytes: entry.bytes,
+            sha256: entry.sha256,
             problems: verification
                 .problems
                 .into_iter()
@@ -368,30 +404,14 @@ pub fn verify_package_sharing<R: Read + Seek>(
             });
             continue;
         }
-        match read_entry(&mut archive, index, limits, &mut content, &mut buffer) {
-            // Transcripts are checked as they are read and not kept: a
-            // package may hold thousands.
-            Ok(entry) if entry.name.starts_with("transcripts/") => {
-                check_transcript(&entry.name, &content, schemas, &mut verification);
-                entries.push(entry);
-            }
-            Ok(mut entry) => {
-                if is_document(&entry.name) {
-                    entry.content = Some(std::mem::take(&mut content));
-                }
-                entries.push(entry);
-            }
-            Err((name, message)) => {
-                verification.problem(Some(&name), message);
-                // Keep the name so the manifest comparison does not also call it missing.
-                entries.push(ReadEntry {
-                    name,
-                    bytes: 0,
-                    sha256: String::new(),
-                    content: None,
-                });
-            }
-        }
+        entries.push(read_and_check(
+            &mut archive,
+            index,
+            limits,
+            (&mut content, &mut buffer),
+            schemas,
+            &mut verification,
+        ));
     }
     check_names(&entries, &mut verification);
     let Some(manifest) = check_manifest(&entries, schemas, &mut verification) else {

@@ -8,7 +8,7 @@
 mod common;
 
 use chorus2outdoo::model::calls::SkipReason;
-use chorus2outdoo::report::{ReasonCode, Severity};
+use chorus2outdoo::report::{ReasonCode, ReportEntry, Severity};
 use chorus2outdoo::{
     convert, convert_with_archives, ArchiveSource, Conversion, InputFile, Limits, Options,
     ZipSource,
@@ -70,15 +70,22 @@ fn imported_ids(conversion: &Conversion) -> Vec<String> {
         .collect()
 }
 
-/// Error entries of the report as "location: message".
-fn errors(conversion: &Conversion) -> Vec<String> {
+/// The report entries `keep` keeps, as "location: message".
+fn report_lines(conversion: &Conversion, keep: impl Fn(&ReportEntry) -> bool) -> Vec<String> {
     conversion
         .report
         .entries
         .iter()
-        .filter(|e| e.severity == Severity::Error && e.code == ReasonCode::UnreadableRecord)
+        .filter(|e| keep(e))
         .map(|e| format!("{}: {}", e.location, e.message))
         .collect()
+}
+
+/// The unreadable-record errors of the report.
+fn errors(conversion: &Conversion) -> Vec<String> {
+    report_lines(conversion, |e| {
+        e.severity == Severity::Error && e.code == ReasonCode::UnreadableRecord
+    })
 }
 
 fn tracker_error(name: &str, bytes: Vec<u8>, options: &Options) -> String {
@@ -263,13 +270,7 @@ fn a_json_entry_over_the_configured_limit_is_refused_in_both_passes() {
     let (conversation_limited, package) = convert_archive(&zip, Some(limits));
     assert_eq!(imported_ids(&conversation_limited), [A]);
     let transcript_warning = |conversion: &Conversion| {
-        conversion
-            .report
-            .entries
-            .iter()
-            .filter(|e| e.code == ReasonCode::MissingTranscript)
-            .map(|e| format!("{}: {}", e.location, e.message))
-            .collect::<Vec<_>>()
+        report_lines(conversion, |e| e.code == ReasonCode::MissingTranscript)
     };
     assert_eq!(
         transcript_warning(&conversation_limited),

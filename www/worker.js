@@ -83,23 +83,34 @@ async function convertWithArchives({ files, archives, roster, options, workers =
 const inArchiveOrder = (jobs) => [...jobs].sort((a, b) => a.archive - b.archive || a.entry - b.entry);
 
 /**
+ * Appends transcript entries to the package in job order, whatever order
+ * they are prepared in; an entry prepared early waits (outside wasm memory)
+ * until those before it are in. Returns `add(index, part)`, which says how
+ * many entries are in so far.
+ */
+function inPackageOrder(conversion) {
+  const waiting = new Map();
+  let next = 0;
+  return (index, part) => {
+    waiting.set(index, part);
+    while (waiting.has(next)) {
+      conversion.addTranscript(waiting.get(next));
+      waiting.delete(next);
+      next += 1;
+    }
+    return next;
+  };
+}
+
+/**
  * One worker: the transcripts prepared here, in archive order (reading on
- * instead of jumping around the File), and appended in package order; the
- * entries prepared early wait outside wasm memory.
+ * instead of jumping around the File), and appended in package order.
  */
 function transcriptsHere(conversion, archives, jobs) {
   const preparer = new TranscriptPreparer(archives);
   try {
-    const waiting = new Map();
-    let next = 0;
-    for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) {
-      waiting.set(job.index, preparer.prepare(job));
-      while (waiting.has(next)) {
-        conversion.addTranscript(waiting.get(next));
-        waiting.delete(next);
-        next += 1;
-      }
-    }
+    const add = inPackageOrder(conversion);
+    for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) add(job.index, preparer.prepare(job));
   } finally {
     preparer.free();
   }
@@ -131,11 +142,29 @@ function helper(index) {
   return helpers[index];
 }
 
+/**
+ * Helper `index` working on task `current`: `onAnswer` gets each of its
+ * answers to that task (answers to earlier tasks are dropped), `onFailure`
+ * an Error when it reports one or stops.
+ */
+function listen(index, current, onAnswer, onFailure) {
+  const worker = helper(index);
+  worker.onmessage = (event) => {
+    if (event.data.task !== current) return;
+    if (event.data.error) onFailure(new Error(event.data.error));
+    else onAnswer(event.data);
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    onFailure(new Error(`a helper worker stopped: ${event.message || 'it could not be loaded'}`));
+  };
+  return worker;
+}
+
 function transcriptsFromHelpers(conversion, archives, jobs, n) {
   const current = ++task;
   return new Promise((resolve, reject) => {
-    const waiting = new Map();
-    let next = 0;
+    const add = inPackageOrder(conversion);
     let failed = false;
     helperMemory = new Array(n).fill(0);
     const fail = (error) => {
@@ -144,40 +173,21 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
       for (let w = 0; w < n; w += 1) helpers[w].postMessage({ op: 'stopPreparing' });
       reject(error);
     };
-    const drain = () => {
-      try {
-        while (waiting.has(next)) {
-          const part = waiting.get(next);
-          waiting.delete(next);
-          conversion.addTranscript(part);
-          next += 1;
-        }
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      if (next === jobs.length) resolve();
-    };
     for (let w = 0; w < n; w += 1) {
-      const worker = helper(w);
-      worker.onmessage = (event) => {
-        const { prepared, error, memory } = event.data;
-        if (failed || event.data.task !== current) return;
-        if (error) {
-          fail(new Error(error));
+      const worker = listen(w, current, ({ prepared, memory }) => {
+        if (failed) return;
+        if (memory != null) helperMemory[w] = memory;
+        if (!prepared) return;
+        worker.postMessage({ op: 'ack' });
+        let added;
+        try {
+          added = add(prepared.index, prepared.part);
+        } catch (error) {
+          fail(error);
           return;
         }
-        if (memory != null) helperMemory[w] = memory;
-        if (prepared) {
-          waiting.set(prepared.index, prepared.part);
-          worker.postMessage({ op: 'ack' });
-          drain();
-        }
-      };
-      worker.onerror = (event) => {
-        event.preventDefault();
-        fail(new Error(`a helper worker stopped: ${event.message || 'it could not be loaded'}`));
-      };
+        if (added === jobs.length) resolve();
+      }, fail);
       const share = [];
       for (let j = w; j < jobs.length; j += n) share.push({ ...jobs[j], index: j });
       worker.postMessage({ op: 'prepare', task: current, archives, jobs: inArchiveOrder(share), credit: CREDIT });
@@ -189,16 +199,7 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
 function checksFromHelpers(pkg, n) {
   const current = ++task;
   return Promise.all(Array.from({ length: n }, (_, share) => new Promise((resolve, reject) => {
-    const worker = helper(share);
-    worker.onmessage = (event) => {
-      if (event.data.task !== current) return;
-      if (event.data.error) reject(new Error(event.data.error));
-      else if (event.data.checked) resolve(event.data.checked);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      reject(new Error(`a helper worker stopped: ${event.message || 'it could not be loaded'}`));
-    };
+    const worker = listen(share, current, ({ checked }) => resolve(checked), reject);
     worker.postMessage({ op: 'check', task: current, pkg, share, shares: n });
   }))).then((shares) => shares.flat());
 }

@@ -62,12 +62,8 @@ impl Meter {
         self.send();
     }
 
-    /// An entry read elsewhere (another worker) counted here.
+    /// Counts one entry of `bytes` read (here, or by another worker).
     pub fn counted(&mut self, bytes: u64) {
-        self.opened(bytes);
-    }
-
-    fn opened(&mut self, bytes: u64) {
         self.progress.entries_done += 1;
         self.progress.bytes_done += bytes;
         if js_sys::Date::now() - self.last_sent >= INTERVAL_MS {
@@ -114,7 +110,7 @@ impl<S: ArchiveSource> ArchiveSource for WatchedSource<S> {
     }
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>> {
         let size = self.inner.entries().get(index).map_or(0, |e| e.size);
-        self.meter.borrow_mut().opened(size);
+        self.meter.borrow_mut().counted(size);
         self.inner.open(index)
     }
     fn limits(&self) -> Limits {

@@ -102,6 +102,25 @@ pub fn transcript_jobs(outcome: &CallsOutcome) -> Vec<TranscriptJob> {
         .collect()
 }
 
+/// One recording entry of the package: where it is read from, its path in
+/// the package and its size.
+pub struct RecordingJob<'a> {
+    pub source: EntryRef,
+    pub path: &'a str,
+    pub bytes: u64,
+}
+
+/// The recording entries a conversion's package holds, in package order.
+pub fn recording_jobs(outcome: &CallsOutcome) -> impl Iterator<Item = RecordingJob<'_>> {
+    outcome.calls.iter().filter_map(|planned| {
+        Some(RecordingJob {
+            source: planned.media?,
+            path: planned.call.media.as_deref()?,
+            bytes: planned.media_bytes,
+        })
+    })
+}
+
 /// The work of one transcript entry, on any thread: re-reads the call's
 /// conversation document from `archives` (the sources the conversion read,
 /// in order), builds the transcript and compresses it.
@@ -172,18 +191,15 @@ pub fn write_calls_tail<W: Write>(
     outcome: &CallsOutcome,
     archives: &mut [&mut dyn ArchiveSource],
 ) -> Result<()> {
-    for planned in &outcome.calls {
-        let (Some(at), Some(path)) = (planned.media, &planned.call.media) else {
-            continue;
-        };
-        let (archive, location) = source(archives, at)?;
-        let mut reader = archive.open(at.entry).map_err(|e| {
+    for recording in recording_jobs(outcome) {
+        let (archive, location) = source(archives, recording.source)?;
+        let mut reader = archive.open(recording.source.entry).map_err(|e| {
             Error::input(
                 location.clone(),
                 format!("cannot re-read the recording: {e}"),
             )
         })?;
-        package.add_stored(path, &mut reader, planned.media_bytes, &location)?;
+        package.add_stored(recording.path, &mut reader, recording.bytes, &location)?;
     }
 
     package.add(
