@@ -21,6 +21,7 @@ use crate::detect::{detect, FileKind};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User, UserAction};
+use crate::model::packed::Packed;
 use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
 use crate::read::archive::{read_archive, ArchiveContents, ArchiveSource, ArchiveSummary};
@@ -272,8 +273,8 @@ pub struct CallCounts {
 /// The calls side of a conversion: what the first pass decided.
 #[derive(Debug, Clone, Default)]
 pub struct CallsOutcome {
-    /// In `calls.jsonl` order.
-    pub calls: Vec<PlannedCall>,
+    /// In `calls.jsonl` order; packed, as there may be tens of thousands.
+    pub calls: Packed<PlannedCall>,
     /// In input order.
     pub skipped: Vec<SkippedCall>,
     /// Sorted by email.
@@ -289,7 +290,7 @@ pub const PREVIEW_CALLS: usize = 200;
 #[derive(Debug, Clone, Serialize)]
 pub struct CallsPreview<'a> {
     /// The first `PREVIEW_CALLS` calls of `calls.jsonl`.
-    pub calls: Vec<&'a Call>,
+    pub calls: Vec<Call>,
     /// The first `PREVIEW_CALLS` skipped calls.
     pub skipped: &'a [SkippedCall],
     /// Skipped calls per reason code.
@@ -337,21 +338,25 @@ impl Conversion {
                 review: self.report.count(Severity::Review),
                 error: self.report.count(Severity::Error),
             },
-            calls: self.calls.as_ref().map(|outcome| CallCounts {
-                calls: outcome.calls.len(),
-                skipped_calls: outcome.skipped.len(),
-                transcripts: outcome
-                    .calls
-                    .iter()
-                    .filter(|c| c.transcript.is_some())
-                    .count(),
-                media: outcome.calls.iter().filter(|c| c.media.is_some()).count(),
-                users: outcome.users.len(),
-                users_to_create: outcome
-                    .users
-                    .iter()
-                    .filter(|u| u.action == UserAction::Create)
-                    .count(),
+            calls: self.calls.as_ref().map(|outcome| {
+                let (transcripts, media) = outcome.calls.iter().fold((0, 0), |(t, m), c| {
+                    (
+                        t + usize::from(c.transcript.is_some()),
+                        m + usize::from(c.media.is_some()),
+                    )
+                });
+                CallCounts {
+                    calls: outcome.calls.len(),
+                    skipped_calls: outcome.skipped.len(),
+                    transcripts,
+                    media,
+                    users: outcome.users.len(),
+                    users_to_create: outcome
+                        .users
+                        .iter()
+                        .filter(|u| u.action == UserAction::Create)
+                        .count(),
+                }
             }),
         }
     }
@@ -374,7 +379,7 @@ impl Conversion {
                         .calls
                         .iter()
                         .take(PREVIEW_CALLS)
-                        .map(|c| &c.call)
+                        .map(|c| c.call)
                         .collect(),
                     skipped: &outcome.skipped[..outcome.skipped.len().min(PREVIEW_CALLS)],
                     skipped_by_reason,

@@ -6,6 +6,7 @@
 //! The call side (engagements, conversations, calls, users) is in [`calls`].
 
 pub mod calls;
+pub mod packed;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

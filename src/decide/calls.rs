@@ -21,12 +21,13 @@ use crate::model::calls::{
     Call, CallKind, ConversationRecord, EngagementRecord, EntryRef, MediaRecord, Participant,
     ParticipantRecord, Reference, Side, SkipReason, SkippedCall,
 };
+use crate::model::packed::{packed_struct, Packed};
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveContents, UnreadableEntry};
 use crate::report::{ReasonCode, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Which calls the customer wants.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +59,11 @@ pub struct InternalPerson {
     pub name: Option<String>,
     pub chorus_user_id: Option<String>,
 }
+packed_struct!(InternalPerson {
+    email,
+    name,
+    chorus_user_id
+});
 
 /// A call to import, with where its transcript and recording are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,11 +75,19 @@ pub struct PlannedCall {
     pub internal_people: Vec<InternalPerson>,
     pub location: Location,
 }
+packed_struct!(PlannedCall {
+    call,
+    transcript,
+    media,
+    media_bytes,
+    internal_people,
+    location
+});
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallDecisions {
-    /// Sorted by start time, then id.
-    pub calls: Vec<PlannedCall>,
+    /// Sorted by start time, then id; packed, as there may be tens of thousands.
+    pub calls: Packed<PlannedCall>,
     /// In input order.
     pub skipped: Vec<SkippedCall>,
 }
@@ -87,46 +101,28 @@ fn join_key(id: &str) -> String {
     }
 }
 
-/// Call ids in the order they first appear.
-#[derive(Default)]
-struct CallOrder {
-    ids: Vec<String>,
-    known: HashSet<String>,
-}
-
-impl CallOrder {
-    fn add(&mut self, id: String) {
-        if self.known.insert(id.clone()) {
-            self.ids.push(id);
-        }
-    }
-}
-
-/// Keeps the first record per id, reporting the others.
-fn index_by_id<'a, T>(
-    records: &'a [T],
-    id: impl Fn(&T) -> String,
-    location: impl Fn(&T) -> &Location,
+/// Keeps the first record per id (its position in `records`), reporting
+/// the others; `location_of` finds the first one's location again.
+fn index_by_id(
+    records: impl IntoIterator<Item = (usize, String, Location)>,
+    location_of: impl Fn(usize) -> Location,
     what: &str,
-    order: &mut CallOrder,
     report: &mut Report,
-) -> HashMap<String, &'a T> {
-    let mut by_id: HashMap<String, &T> = HashMap::new();
-    for record in records {
-        let key = join_key(&id(record));
-        if let Some(first) = by_id.get(&key) {
+) -> HashMap<String, usize> {
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    for (index, key, location) in records {
+        if let Some(&first) = by_id.get(&key) {
             report.info(
                 ReasonCode::DuplicateRecord,
-                location(record).clone(),
+                location,
                 format!(
                     "{what} {key} appears again (first at {}); kept once",
-                    location(first)
+                    location_of(first)
                 ),
             );
             continue;
         }
-        by_id.insert(key.clone(), record);
-        order.add(key);
+        by_id.insert(key, index);
     }
     by_id
 }
@@ -497,65 +493,62 @@ pub fn decide_calls(
     scope: &Scope,
     report: &mut Report,
 ) -> CallDecisions {
-    let mut order = CallOrder::default();
-    let engagements: Vec<EngagementRecord> = contents
-        .engagements
-        .iter()
-        .filter(|e| {
-            let ok = !e.id.is_empty();
-            if !ok {
-                missing_id(&e.location, "an engagement", report);
-            }
-            ok
-        })
-        .cloned()
-        .collect();
-    let conversations: Vec<ConversationRecord> = contents
-        .conversations
-        .iter()
-        .filter_map(|c| {
-            let mut c = c.clone();
-            if c.id.is_empty() {
-                match c
-                    .location
-                    .entry
-                    .as_deref()
-                    .and_then(crate::read::archive::id_from_name)
-                {
-                    Some(id) => c.id = id,
-                    None => {
-                        missing_id(&c.location, "a conversation document", report);
-                        return None;
-                    }
-                }
-            }
-            Some(c)
-        })
-        .collect();
+    // The records are unpacked twice: here for their ids, and one call at a
+    // time below.
+    let mut engagement_ids = Vec::new();
+    for (index, engagement) in contents.engagements.iter().enumerate() {
+        if engagement.id.is_empty() {
+            missing_id(&engagement.location, "an engagement", report);
+        } else {
+            engagement_ids.push((index, join_key(&engagement.id), engagement.location));
+        }
+    }
+    let mut conversation_ids = Vec::new();
+    for (index, conversation) in contents.conversations.iter().enumerate() {
+        match conversation_id(&conversation) {
+            Some(id) => conversation_ids.push((index, join_key(&id), conversation.location)),
+            None => missing_id(&conversation.location, "a conversation document", report),
+        }
+    }
     let engagement_by_id = index_by_id(
-        &engagements,
-        |e| e.id.clone(),
-        |e| &e.location,
+        engagement_ids,
+        |i| {
+            contents
+                .engagements
+                .get(i)
+                .map(|e| e.location)
+                .unwrap_or_default()
+        },
         "engagement",
-        &mut order,
         report,
     );
     let conversation_by_id = index_by_id(
-        &conversations,
-        |c| c.id.clone(),
-        |c| &c.location,
+        conversation_ids,
+        |i| {
+            contents
+                .conversations
+                .get(i)
+                .map(|c| c.location)
+                .unwrap_or_default()
+        },
         "conversation document",
-        &mut order,
         report,
     );
     let unreadable_by_id = index_by_id(
-        &contents.unreadable,
-        |u| u.id.clone(),
-        |u| &u.location,
+        contents
+            .unreadable
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (i, join_key(&u.id), u.location.clone())),
+        |i| contents.unreadable[i].location.clone(),
         "unreadable entry for",
-        &mut order,
         report,
     );
+    let is_call = |id: &String| {
+        engagement_by_id.contains_key(id)
+            || conversation_by_id.contains_key(id)
+            || unreadable_by_id.contains_key(id)
+    };
 
     // One recording per call: a video before an audio file, else the first.
     let mut media_by_id: HashMap<String, &MediaRecord> = HashMap::new();
@@ -583,7 +576,7 @@ pub fn decide_calls(
         }
     }
     for media in &contents.media {
-        if !order.known.contains(&media.id)
+        if !is_call(&media.id)
             && media_by_id
                 .get(&media.id)
                 .is_some_and(|m| std::ptr::eq(*m, media))
@@ -601,15 +594,33 @@ pub fn decide_calls(
 
     // Calls are decided in id order, not archive order, so the report reads
     // the same however the archive's entries were arranged.
-    let mut ids = order.ids.clone();
+    let mut ids: Vec<&String> = engagement_by_id
+        .keys()
+        .chain(
+            conversation_by_id
+                .keys()
+                .filter(|id| !engagement_by_id.contains_key(*id)),
+        )
+        .chain(unreadable_by_id.keys().filter(|id| {
+            !engagement_by_id.contains_key(*id) && !conversation_by_id.contains_key(*id)
+        }))
+        .collect();
     ids.sort();
     let mut decisions = CallDecisions::default();
-    for id in &ids {
+    // (start time, id) of each planned call, for the package's order.
+    let mut order_keys: Vec<(String, String)> = Vec::new();
+    for id in ids {
+        let engagement = engagement_by_id
+            .get(id)
+            .and_then(|&i| contents.engagements.get(i));
+        let conversation = conversation_by_id
+            .get(id)
+            .and_then(|&i| contents.conversations.get(i));
         let sources = Sources {
             id,
-            engagement: engagement_by_id.get(id).copied(),
-            conversation: conversation_by_id.get(id).copied(),
-            unreadable: unreadable_by_id.get(id).copied(),
+            engagement: engagement.as_ref(),
+            conversation: conversation.as_ref(),
+            unreadable: unreadable_by_id.get(id).map(|&i| &contents.unreadable[i]),
         };
         match skip_reason(&sources, scope) {
             Some((reason, message)) => decisions.skipped.push(SkippedCall {
@@ -618,13 +629,31 @@ pub fn decide_calls(
                 message,
                 location: sources.location(),
             }),
-            None => decisions
-                .calls
-                .push(plan(&sources, media_by_id.get(id).copied(), report)),
+            None => {
+                let planned = plan(&sources, media_by_id.get(id).copied(), report);
+                order_keys.push((
+                    planned.call.started_at.clone(),
+                    planned.call.source_id.clone(),
+                ));
+                decisions.calls.push(&planned);
+            }
         }
     }
-    decisions.calls.sort_by(|a, b| {
-        (&a.call.started_at, &a.call.source_id).cmp(&(&b.call.started_at, &b.call.source_id))
-    });
+    let mut order: Vec<usize> = (0..order_keys.len()).collect();
+    order.sort_by(|&a, &b| order_keys[a].cmp(&order_keys[b]));
+    decisions.calls.reorder(&order);
     decisions
+}
+
+/// A conversation document's id, else the call id its entry's name starts
+/// with.
+fn conversation_id(conversation: &ConversationRecord) -> Option<String> {
+    if !conversation.id.is_empty() {
+        return Some(conversation.id.clone());
+    }
+    conversation
+        .location
+        .entry
+        .as_deref()
+        .and_then(crate::read::archive::id_from_name)
 }

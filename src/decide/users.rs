@@ -9,6 +9,7 @@
 
 use crate::decide::calls::PlannedCall;
 use crate::model::calls::{PersonRecord, User, UserAction};
+use crate::model::packed::Packed;
 use crate::report::{ReasonCode, Report};
 use std::collections::{BTreeMap, HashMap};
 
@@ -16,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const NEW_USER_ROLE: &str = "Analyst";
 
 pub fn decide_users(
-    calls: &[PlannedCall],
+    calls: &Packed<PlannedCall>,
     chorus_users: &[PersonRecord],
     roster: Option<&[PersonRecord]>,
     report: &mut Report,
@@ -33,7 +34,7 @@ pub fn decide_users(
             .collect()
     });
     let mut users: BTreeMap<String, User> = BTreeMap::new();
-    for planned in calls {
+    for planned in calls.iter() {
         let mut reported: Vec<&str> = Vec::new();
         for person in &planned.internal_people {
             let Some(email) = &person.email else {

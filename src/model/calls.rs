@@ -6,6 +6,7 @@
 //! writers consume (`Call`, `Participant`, `Transcript`, `User`), plus
 //! `SkippedCall` for every call left out with its `SkipReason`.
 
+use crate::model::packed::{packed_enum, packed_struct};
 use crate::model::Location;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -299,3 +300,87 @@ pub struct SkippedCall {
     pub message: String,
     pub location: Location,
 }
+
+// Packed forms (`model::packed`): the records kept for every call of a big archive.
+packed_struct!(ParticipantRecord {
+    name,
+    email,
+    kind,
+    title,
+    company,
+    person_id,
+    user_id,
+    is_my_team
+});
+packed_struct!(EngagementRecord {
+    id,
+    kind,
+    started_at,
+    duration_seconds,
+    subject,
+    user_id,
+    user_email,
+    user_name,
+    participants,
+    account_id,
+    account_name,
+    opportunity_id,
+    opportunity_name,
+    processing_state,
+    no_show,
+    language,
+    url,
+    location
+});
+packed_struct!(ConversationRecord {
+    id,
+    title,
+    status,
+    language,
+    private,
+    owner_email,
+    owner_name,
+    owner_user_id,
+    account_id,
+    account_name,
+    deal_id,
+    deal_name,
+    participants,
+    started_at,
+    duration_seconds,
+    recordable,
+    unrecorded_reason,
+    utterances,
+    utterances_dropped,
+    source,
+    location
+});
+packed_enum!(CallKind { Meeting, Call });
+packed_enum!(Side {
+    Internal,
+    External,
+    Unknown
+});
+packed_struct!(Participant {
+    name,
+    email,
+    title,
+    company,
+    side
+});
+packed_struct!(Reference { id, name });
+packed_struct!(Call {
+    source_id,
+    title,
+    started_at,
+    duration_seconds,
+    kind,
+    host_email,
+    participants,
+    account,
+    opportunity,
+    language,
+    chorus_url,
+    transcript,
+    media
+});

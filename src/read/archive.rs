@@ -17,6 +17,7 @@ use crate::limits::Limits;
 use crate::model::calls::{
     ConversationRecord, EngagementRecord, EntryRef, MediaRecord, PersonRecord,
 };
+use crate::model::packed::Packed;
 use crate::model::Location;
 use crate::read::chorus::{read_document, ChorusDocument};
 use crate::read::text::looks_like_text;
@@ -233,11 +234,12 @@ pub struct UnreadableEntry {
     pub location: Location,
 }
 
-/// Every record found in the archives, in entry order.
+/// Every record found in the archives, in entry order. Engagements and
+/// conversation documents, one or more per call, are packed.
 #[derive(Debug, Clone, Default)]
 pub struct ArchiveContents {
-    pub engagements: Vec<EngagementRecord>,
-    pub conversations: Vec<ConversationRecord>,
+    pub engagements: Packed<EngagementRecord>,
+    pub conversations: Packed<ConversationRecord>,
     pub media: Vec<MediaRecord>,
     /// Chorus users lists (names and Chorus user ids by email).
     pub people: Vec<PersonRecord>,
@@ -497,11 +499,13 @@ fn read_json_entry(
         | Ok(ChorusDocument::EngagementArray(engagements)) => {
             summary.engagement_pages += 1;
             summary.engagements += engagements.len();
-            contents.engagements.extend(engagements);
+            for engagement in &engagements {
+                contents.engagements.push(engagement);
+            }
         }
         Ok(ChorusDocument::Conversation(conversation)) => {
             summary.conversations += 1;
-            contents.conversations.push(*conversation);
+            contents.conversations.push(&conversation);
         }
         Ok(ChorusDocument::Users(people)) => {
             summary.users_files += 1;

@@ -94,9 +94,9 @@ pub fn transcript_jobs(outcome: &CallsOutcome) -> Vec<TranscriptJob> {
         .iter()
         .filter_map(|planned| {
             Some(TranscriptJob {
-                source_id: planned.call.source_id.clone(),
-                path: planned.call.transcript.clone()?,
+                path: planned.call.transcript?,
                 document: planned.transcript?,
+                source_id: planned.call.source_id,
             })
         })
         .collect()
@@ -104,18 +104,18 @@ pub fn transcript_jobs(outcome: &CallsOutcome) -> Vec<TranscriptJob> {
 
 /// One recording entry of the package: where it is read from, its path in
 /// the package and its size.
-pub struct RecordingJob<'a> {
+pub struct RecordingJob {
     pub source: EntryRef,
-    pub path: &'a str,
+    pub path: String,
     pub bytes: u64,
 }
 
 /// The recording entries a conversion's package holds, in package order.
-pub fn recording_jobs(outcome: &CallsOutcome) -> impl Iterator<Item = RecordingJob<'_>> {
+pub fn recording_jobs(outcome: &CallsOutcome) -> impl Iterator<Item = RecordingJob> + '_ {
     outcome.calls.iter().filter_map(|planned| {
         Some(RecordingJob {
             source: planned.media?,
-            path: planned.call.media.as_deref()?,
+            path: planned.call.media?,
             bytes: planned.media_bytes,
         })
     })
@@ -176,12 +176,13 @@ pub fn write_calls_head<W: Write>(
     package: &mut PackageWriter<W>,
     outcome: &CallsOutcome,
 ) -> Result<()> {
-    let mut lines = Vec::new();
-    for planned in &outcome.calls {
-        serde_json::to_writer(&mut lines, &planned.call).expect("calls always serialise");
-        lines.push(b'\n');
-    }
-    package.add("calls.jsonl", &lines)
+    package.add_written("calls.jsonl", |lines| {
+        for planned in outcome.calls.iter() {
+            serde_json::to_writer(&mut *lines, &planned.call).map_err(std::io::Error::from)?;
+            lines.write_all(b"\n")?;
+        }
+        Ok(())
+    })
 }
 
 /// Writes the call entries that come after the transcripts: the
@@ -199,7 +200,7 @@ pub fn write_calls_tail<W: Write>(
                 format!("cannot re-read the recording: {e}"),
             )
         })?;
-        package.add_stored(recording.path, &mut reader, recording.bytes, &location)?;
+        package.add_stored(&recording.path, &mut reader, recording.bytes, &location)?;
     }
 
     package.add(

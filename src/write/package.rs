@@ -23,9 +23,7 @@ use crate::read::archive::ArchiveSource;
 use crate::write::calls::{
     prepare_transcript, write_calls_head, write_calls_tail, TranscriptJob, TranscriptSupply,
 };
-use crate::write::report::{
-    report_csv, report_csv_with_skipped, report_json, report_json_with_skipped,
-};
+use crate::write::report::{write_report_csv, write_report_json};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read, Write};
@@ -143,6 +141,44 @@ impl PreparedEntry {
     }
 }
 
+/// Passes bytes on to `inner`, hashing and counting them.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// What the manifest says of the entry written through it.
+    fn record(self, path: &str) -> FileRecord {
+        FileRecord {
+            path: path.to_string(),
+            bytes: self.bytes,
+            sha256: hex(&self.hasher.finalize()),
+        }
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Writes entries one after another and remembers what it wrote for the
 /// manifest.
 pub struct PackageWriter<W: Write> {
@@ -180,12 +216,25 @@ impl<W: Write> PackageWriter<W> {
 
     /// Adds a compressed entry and records it for the manifest.
     pub fn add(&mut self, path: &str, content: &[u8]) -> Result<()> {
-        self.write_entry(path, content, CompressionMethod::Deflated)?;
-        self.files.push(FileRecord {
-            path: path.to_string(),
-            bytes: content.len() as u64,
-            sha256: sha256_hex(content),
-        });
+        self.add_written(path, |out| out.write_all(content))
+    }
+
+    /// Adds a compressed entry whose content `write` writes into it piece by
+    /// piece (a long `calls.jsonl`, the report), hashed and counted on the
+    /// way for the manifest: the same bytes as `add` with the whole content,
+    /// without holding it.
+    pub fn add_written(
+        &mut self,
+        path: &str,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        self.zip
+            .start_file(path, Self::options(CompressionMethod::Deflated))?;
+        let mut entry =
+            std::io::BufWriter::with_capacity(64 * 1024, HashingWriter::new(&mut self.zip));
+        write(&mut entry)?;
+        let entry = entry.into_inner().map_err(|e| e.into_error())?;
+        self.files.push(entry.record(path));
         Ok(())
     }
 
@@ -203,9 +252,8 @@ impl<W: Write> PackageWriter<W> {
         let options =
             Self::options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX));
         self.zip.start_file(path, options)?;
-        let mut hasher = Sha256::new();
+        let mut entry = HashingWriter::new(&mut self.zip);
         let mut buffer = vec![0u8; 64 * 1024];
-        let mut bytes = 0u64;
         loop {
             let n = content.read(&mut buffer).map_err(|e| {
                 Error::input(location.clone(), format!("cannot read the recording: {e}"))
@@ -213,15 +261,9 @@ impl<W: Write> PackageWriter<W> {
             if n == 0 {
                 break;
             }
-            hasher.update(&buffer[..n]);
-            self.zip.write_all(&buffer[..n])?;
-            bytes += n as u64;
+            entry.write_all(&buffer[..n])?;
         }
-        self.files.push(FileRecord {
-            path: path.to_string(),
-            bytes,
-            sha256: hex(&hasher.finalize()),
-        });
+        self.files.push(entry.record(path));
         Ok(())
     }
 
@@ -303,23 +345,16 @@ impl<W: Write> PackageSession<W> {
             )));
         }
         let package = &mut self.package;
-        match &conversion.calls {
-            Some(calls) => {
-                write_calls_tail(package, calls, archives)?;
-                package.add(
-                    "report.json",
-                    &report_json_with_skipped(&conversion.report, &calls.skipped),
-                )?;
-                package.add(
-                    "report.csv",
-                    &report_csv_with_skipped(&conversion.report, &calls.skipped),
-                )?;
-            }
-            None => {
-                package.add("report.json", &report_json(&conversion.report))?;
-                package.add("report.csv", &report_csv(&conversion.report))?;
-            }
+        if let Some(calls) = &conversion.calls {
+            write_calls_tail(package, calls, archives)?;
         }
+        let skipped = conversion.calls.as_ref().map(|calls| &calls.skipped[..]);
+        package.add_written("report.json", |out| {
+            write_report_json(&conversion.report, skipped, out)
+        })?;
+        package.add_written("report.csv", |out| {
+            write_report_csv(&conversion.report, skipped, out)
+        })?;
         let manifest = Manifest {
             format: FORMAT_NAME,
             format_version: FORMAT_VERSION,

@@ -10,8 +10,8 @@
 
 use crate::model::calls::SkippedCall;
 use crate::report::{Report, Severity};
-use crate::write::package::to_json_bytes;
 use serde::Serialize;
+use std::io::Write;
 
 #[derive(Serialize)]
 struct ReportCounts {
@@ -45,13 +45,20 @@ fn report_file<'a>(report: &'a Report, skipped: Option<&'a [SkippedCall]>) -> Re
     }
 }
 
-pub fn report_json(report: &Report) -> Vec<u8> {
-    to_json_bytes(&report_file(report, None))
+/// Writes `report.json` to `out`; `skipped` is given with call archives.
+pub fn write_report_json(
+    report: &Report,
+    skipped: Option<&[SkippedCall]>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report_file(report, skipped))?;
+    out.write_all(b"\n")
 }
 
-/// `report.json` of a conversion with call archives.
-pub fn report_json_with_skipped(report: &Report, skipped: &[SkippedCall]) -> Vec<u8> {
-    to_json_bytes(&report_file(report, Some(skipped)))
+pub fn report_json(report: &Report) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write_report_json(report, None, &mut bytes).expect("writing to a Vec cannot fail");
+    bytes
 }
 
 /// Neutralises spreadsheet formula prefixes.
@@ -82,53 +89,55 @@ fn location_cells(l: &crate::model::Location) -> [String; 5] {
 }
 
 pub fn report_csv(report: &Report) -> Vec<u8> {
-    csv_rows(report, None)
+    let mut bytes = Vec::new();
+    write_report_csv(report, None, &mut bytes).expect("writing to a Vec cannot fail");
+    bytes
 }
 
-/// `report.csv` of a conversion with call archives.
-pub fn report_csv_with_skipped(report: &Report, skipped: &[SkippedCall]) -> Vec<u8> {
-    csv_rows(report, Some(skipped))
-}
-
-fn csv_rows(report: &Report, skipped: Option<&[SkippedCall]>) -> Vec<u8> {
+/// Writes `report.csv` to `out`, row by row; `skipped` is given with call
+/// archives.
+pub fn write_report_csv(
+    report: &Report,
+    skipped: Option<&[SkippedCall]>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+        .from_writer(out);
     let mut header = vec![
         "severity", "code", "message", "file", "entry", "row", "pointer", "column",
     ];
     if skipped.is_some() {
         header.push("source_id");
     }
-    let mut rows = vec![header.into_iter().map(str::to_string).collect::<Vec<_>>()];
+    writer.write_record(&header)?;
+    let mut row = |first: [&str; 3], location: &crate::model::Location, source_id: Option<&str>| {
+        let cells = first
+            .into_iter()
+            .map(str::to_string)
+            .chain(location_cells(location))
+            .chain(skipped.map(|_| source_id.unwrap_or_default().to_string()));
+        writer.write_record(cells.map(|c| spreadsheet_safe(&c)))
+    };
     for entry in &report.entries {
-        let mut row = vec![
-            severity_name(entry.severity).to_string(),
-            entry.code.as_str().to_string(),
-            entry.message.clone(),
-        ];
-        row.extend(location_cells(&entry.location));
-        if skipped.is_some() {
-            row.push(String::new());
-        }
-        rows.push(row);
+        row(
+            [
+                severity_name(entry.severity),
+                entry.code.as_str(),
+                &entry.message,
+            ],
+            &entry.location,
+            None,
+        )?;
     }
     for call in skipped.unwrap_or_default() {
-        let mut row = vec![
-            "skipped".to_string(),
-            call.reason.as_str().to_string(),
-            call.message.clone(),
-        ];
-        row.extend(location_cells(&call.location));
-        row.push(call.source_id.clone());
-        rows.push(row);
+        row(
+            ["skipped", call.reason.as_str(), &call.message],
+            &call.location,
+            Some(&call.source_id),
+        )?;
     }
-    for row in rows {
-        writer
-            .write_record(row.iter().map(|c| spreadsheet_safe(c)))
-            .expect("writing to a Vec cannot fail");
-    }
-    writer.into_inner().expect("writing to a Vec cannot fail")
+    writer.flush()
 }
 
 #[cfg(test)]

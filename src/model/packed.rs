@@ -1,0 +1,512 @@
+//! Records kept in bulk, packed: the first pass's engagements and
+//! conversation documents and the decided calls in, one buffer of bytes per
+//! kind out (`Packed<T>`), from which a record is unpacked when it is used.
+//!
+//! A big archive has tens of thousands of calls. As plain structs each
+//! call's records are some fifty small allocations (every name, email and
+//! id its own string), which cost more than their text and, interleaved
+//! with the large short-lived buffers of reading entries, fragment the heap
+//! (native and wasm alike). Packed, a record is its text and a few length
+//! bytes in one shared buffer.
+//!
+//! The codec is the records' own fields, in declaration order, through the
+//! `Pack` trait (`packed_struct!` writes it for a struct, listing every
+//! field, so a field added to the struct and not to the list fails to
+//! compile). Serde's compact formats cannot be used here: the model's types
+//! skip empty fields in JSON (`skip_serializing_if`), which a format
+//! without field names cannot read back. Only this module writes the bytes
+//! it reads, so unpacking cannot meet foreign input.
+
+use crate::model::calls::EntryRef;
+use crate::model::Location;
+use chrono::{DateTime, Utc};
+use std::marker::PhantomData;
+
+/// A value that packs into bytes and unpacks from them.
+pub trait Pack: Sized {
+    fn pack(&self, out: &mut Vec<u8>);
+    /// Reads the value from the front of `input` and advances past it.
+    fn unpack(input: &mut &[u8]) -> Self;
+}
+
+fn take<'a>(input: &mut &'a [u8], n: usize) -> &'a [u8] {
+    let (head, rest) = input.split_at(n);
+    *input = rest;
+    head
+}
+
+impl Pack for u64 {
+    /// LEB128: lengths and counts are mostly one byte.
+    fn pack(&self, out: &mut Vec<u8>) {
+        let mut value = *self;
+        while value >= 0x80 {
+            out.push((value as u8) | 0x80);
+            value >>= 7;
+        }
+        out.push(value as u8);
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        let mut value = 0u64;
+        let mut shift = 0;
+        loop {
+            let byte = take(input, 1)[0];
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+}
+
+impl Pack for usize {
+    fn pack(&self, out: &mut Vec<u8>) {
+        (*self as u64).pack(out)
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        u64::unpack(input) as usize
+    }
+}
+
+impl Pack for u32 {
+    fn pack(&self, out: &mut Vec<u8>) {
+        u64::from(*self).pack(out)
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        u64::unpack(input) as u32
+    }
+}
+
+impl Pack for i64 {
+    /// Zig-zag, so small negative numbers stay short too.
+    fn pack(&self, out: &mut Vec<u8>) {
+        (((*self << 1) ^ (*self >> 63)) as u64).pack(out)
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        let value = u64::unpack(input);
+        ((value >> 1) as i64) ^ -((value & 1) as i64)
+    }
+}
+
+impl Pack for f64 {
+    fn pack(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(take(input, 8));
+        f64::from_le_bytes(bytes)
+    }
+}
+
+impl Pack for bool {
+    fn pack(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(*self));
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        take(input, 1)[0] != 0
+    }
+}
+
+impl Pack for String {
+    fn pack(&self, out: &mut Vec<u8>) {
+        self.len().pack(out);
+        out.extend_from_slice(self.as_bytes());
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        let len = usize::unpack(input);
+        // Packed from a `String`, so valid UTF-8; checked all the same.
+        String::from_utf8_lossy(take(input, len)).into_owned()
+    }
+}
+
+impl<T: Pack> Pack for Option<T> {
+    fn pack(&self, out: &mut Vec<u8>) {
+        match self {
+            None => out.push(0),
+            Some(value) => {
+                out.push(1);
+                value.pack(out);
+            }
+        }
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        bool::unpack(input).then(|| T::unpack(input))
+    }
+}
+
+impl<T: Pack> Pack for Vec<T> {
+    fn pack(&self, out: &mut Vec<u8>) {
+        self.len().pack(out);
+        for item in self {
+            item.pack(out);
+        }
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        let len = usize::unpack(input);
+        (0..len).map(|_| T::unpack(input)).collect()
+    }
+}
+
+impl Pack for DateTime<Utc> {
+    fn pack(&self, out: &mut Vec<u8>) {
+        self.timestamp().pack(out);
+        self.timestamp_subsec_nanos().pack(out);
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        let seconds = i64::unpack(input);
+        let nanos = u32::unpack(input);
+        DateTime::from_timestamp(seconds, nanos).unwrap_or_default()
+    }
+}
+
+/// Writes `Pack` for a struct from the list of all its fields.
+macro_rules! packed_struct {
+    ($name:ty { $($field:ident),* $(,)? }) => {
+        impl $crate::model::packed::Pack for $name {
+            fn pack(&self, out: &mut Vec<u8>) {
+                $( $crate::model::packed::Pack::pack(&self.$field, out); )*
+            }
+            fn unpack(input: &mut &[u8]) -> Self {
+                Self { $( $field: $crate::model::packed::Pack::unpack(input), )* }
+            }
+        }
+    };
+}
+pub(crate) use packed_struct;
+
+/// Writes `Pack` for a fieldless enum from the list of all its variants.
+macro_rules! packed_enum {
+    ($name:ty { $($variant:ident),* $(,)? }) => {
+        impl $crate::model::packed::Pack for $name {
+            fn pack(&self, out: &mut Vec<u8>) {
+                let variants = [$(<$name>::$variant),*];
+                let index = variants.iter().position(|v| v == self).unwrap_or(0);
+                out.push(index as u8);
+            }
+            fn unpack(input: &mut &[u8]) -> Self {
+                let variants = [$(<$name>::$variant),*];
+                let index = $crate::model::packed::unpack_byte(input);
+                variants[usize::from(index).min(variants.len() - 1)]
+            }
+        }
+    };
+}
+pub(crate) use packed_enum;
+
+/// One byte, for `packed_enum!`.
+pub fn unpack_byte(input: &mut &[u8]) -> u8 {
+    take(input, 1)[0]
+}
+
+packed_struct!(Location {
+    file,
+    entry,
+    row,
+    pointer,
+    column
+});
+packed_struct!(EntryRef { archive, entry });
+
+/// Bytes per block of a `Packed` store: records are appended to a block
+/// until it is full, so the store grows without copying what it holds and
+/// wastes at most one block (a record bigger than a block gets its own).
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// Where a record lies: its block, and its start and end in it.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    block: u32,
+    start: u32,
+    end: u32,
+}
+
+/// Records of one type packed one after another in blocks of bytes, in the
+/// order given (or a later `reorder`).
+pub struct Packed<T> {
+    blocks: Vec<Vec<u8>>,
+    spans: Vec<Span>,
+    kind: PhantomData<fn() -> T>,
+}
+
+impl<T> Default for Packed<T> {
+    fn default() -> Self {
+        Packed {
+            blocks: Vec::new(),
+            spans: Vec::new(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<T> Clone for Packed<T> {
+    fn clone(&self) -> Self {
+        Packed {
+            blocks: self.blocks.clone(),
+            spans: self.spans.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Packed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Packed({} records, {} bytes)",
+            self.spans.len(),
+            self.blocks.iter().map(Vec::len).sum::<usize>()
+        )
+    }
+}
+
+impl<T: Pack> Packed<T> {
+    pub fn push(&mut self, record: &T) {
+        let mut bytes = Vec::new();
+        record.pack(&mut bytes);
+        let fits = self
+            .blocks
+            .last()
+            .is_some_and(|block| block.capacity() - block.len() >= bytes.len());
+        if !fits {
+            self.blocks
+                .push(Vec::with_capacity(BLOCK_BYTES.max(bytes.len())));
+        }
+        let index = self.blocks.len() - 1;
+        let block = &mut self.blocks[index];
+        let start = block.len();
+        block.extend_from_slice(&bytes);
+        self.spans.push(Span {
+            block: index as u32,
+            start: start as u32,
+            end: block.len() as u32,
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The record at `index` (in the current order), unpacked.
+    pub fn get(&self, index: usize) -> Option<T> {
+        let span = self.spans.get(index)?;
+        let block = &self.blocks[span.block as usize];
+        Some(T::unpack(
+            &mut &block[span.start as usize..span.end as usize],
+        ))
+    }
+
+    /// Every record, unpacked one at a time.
+    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        (0..self.len()).filter_map(|index| self.get(index))
+    }
+
+    /// Puts the records in the order of `order`, a permutation of their
+    /// current positions: the record at `order[i]` becomes the `i`th.
+    pub fn reorder(&mut self, order: &[usize]) {
+        debug_assert_eq!(order.len(), self.len());
+        self.spans = order.iter().map(|&i| self.spans[i]).collect();
+    }
+}
+
+impl<T: Pack + PartialEq> PartialEq for Packed<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Pack> FromIterator<T> for Packed<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(records: I) -> Self {
+        let mut packed = Packed::default();
+        for record in records {
+            packed.push(&record);
+        }
+        packed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<T: Pack + PartialEq + std::fmt::Debug>(value: T) {
+        let mut bytes = Vec::new();
+        value.pack(&mut bytes);
+        let mut input = &bytes[..];
+        assert_eq!(T::unpack(&mut input), value);
+        assert!(input.is_empty(), "{value:?} left {} bytes", input.len());
+    }
+
+    #[test]
+    fn numbers_strings_and_times_round_trip() {
+        for n in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+            round_trip(n);
+        }
+        for n in [0i64, -1, 1, -64, 64, i64::MIN, i64::MAX] {
+            round_trip(n);
+        }
+        for x in [0.0f64, -1.5, 1e300, f64::MAX] {
+            round_trip(x);
+        }
+        round_trip(String::new());
+        round_trip("Zoë <zoe@example.com> \u{202E}".to_string());
+        round_trip(Some("a".to_string()));
+        round_trip(None::<String>);
+        round_trip(vec![Some(1u64), None, Some(300)]);
+        round_trip(DateTime::from_timestamp(1_700_000_000, 123_456_789).unwrap());
+        round_trip(DateTime::from_timestamp(-62_000_000_000, 0).unwrap());
+        round_trip(Location::default());
+        round_trip(Location {
+            file: "a.zip".into(),
+            entry: Some("e.json".into()),
+            row: Some(7),
+            pointer: Some("/engagements/3".into()),
+            column: Some(2),
+        });
+    }
+
+    #[test]
+    fn call_records_round_trip() {
+        use crate::decide::calls::{InternalPerson, PlannedCall};
+        use crate::model::calls::*;
+        let at = |s: i64| DateTime::from_timestamp(s, 500_000_000);
+        let some = |s: &str| Some(s.to_string());
+        let location = Location::pointer("a.zip", "/engagements/0").with_entry("p-1.json");
+        let person = ParticipantRecord {
+            name: some("Ana"),
+            email: some("ana@example.com"),
+            kind: some("rep"),
+            title: some("AE"),
+            company: some("Seller"),
+            person_id: some("p1"),
+            user_id: some("u1"),
+            is_my_team: Some(true),
+        };
+        round_trip(EngagementRecord {
+            id: "0123456789abcdef0123456789abcdef".into(),
+            kind: some("meeting"),
+            started_at: at(1_700_000_000),
+            duration_seconds: Some(1800.5),
+            subject: some("Demo"),
+            user_id: some("u1"),
+            user_email: some("ana@example.com"),
+            user_name: some("Ana"),
+            participants: vec![person.clone(), ParticipantRecord::default()],
+            account_id: some("a1"),
+            account_name: some("Buyer"),
+            opportunity_id: some("o1"),
+            opportunity_name: some("Deal"),
+            processing_state: some("done"),
+            no_show: Some(false),
+            language: some("en"),
+            url: some("https://chorus.ai/meeting/x"),
+            location: location.clone(),
+        });
+        round_trip(EngagementRecord::default());
+        round_trip(ConversationRecord {
+            id: "c".into(),
+            title: some("Demo"),
+            status: some("done"),
+            language: some("de"),
+            private: Some(false),
+            owner_email: some("ana@example.com"),
+            owner_name: some("Ana"),
+            owner_user_id: some("u1"),
+            account_id: some("a1"),
+            account_name: some("Buyer"),
+            deal_id: some("d1"),
+            deal_name: some("Deal"),
+            participants: vec![person],
+            started_at: at(-5),
+            duration_seconds: Some(0.0),
+            recordable: Some(true),
+            unrecorded_reason: some("none"),
+            utterances: 300,
+            utterances_dropped: 2,
+            source: EntryRef {
+                archive: 1,
+                entry: 70_000,
+            },
+            location: location.clone(),
+        });
+        round_trip(ConversationRecord::default());
+        let participant = |side| Participant {
+            name: some("Bo"),
+            email: None,
+            title: some("CTO"),
+            company: some("Buyer"),
+            side,
+        };
+        round_trip(PlannedCall {
+            call: Call {
+                source_id: "0123456789abcdef0123456789abcdef".into(),
+                title: None,
+                started_at: "2026-01-02T03:04:05Z".into(),
+                duration_seconds: 61,
+                kind: CallKind::Call,
+                host_email: some("ana@example.com"),
+                participants: vec![
+                    participant(Side::Internal),
+                    participant(Side::External),
+                    participant(Side::Unknown),
+                ],
+                account: Some(Reference {
+                    id: None,
+                    name: some("Buyer"),
+                }),
+                opportunity: None,
+                language: some("en"),
+                chorus_url: some("https://chorus.ai/meeting/x"),
+                transcript: some("transcripts/x.json"),
+                media: None,
+            },
+            transcript: Some(EntryRef {
+                archive: 0,
+                entry: 3,
+            }),
+            media: None,
+            media_bytes: u64::MAX,
+            internal_people: vec![InternalPerson {
+                email: some("ana@example.com"),
+                name: None,
+                chorus_user_id: some("u1"),
+            }],
+            location,
+        });
+    }
+
+    #[test]
+    fn a_store_keeps_records_in_order_and_reorders_them() {
+        let mut store: Packed<String> = ["one", "two", "", "four"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(store.len(), 4);
+        assert_eq!(store.get(1).as_deref(), Some("two"));
+        assert_eq!(store.get(4), None);
+        store.reorder(&[3, 0, 2, 1]);
+        assert_eq!(store.iter().collect::<Vec<_>>(), ["four", "one", "", "two"]);
+        store.push(&"five".to_string());
+        assert_eq!(store.get(4).as_deref(), Some("five"));
+        // Records beyond one block, and one bigger than a block.
+        let big = "x".repeat(BLOCK_BYTES + 10);
+        let mut store: Packed<String> = Packed::default();
+        for n in 0..30_000 {
+            store.push(&format!("record {n} {}", "y".repeat(n % 100)));
+        }
+        store.push(&big);
+        store.push(&"after".to_string());
+        assert_eq!(store.len(), 30_002);
+        assert_eq!(
+            store.get(29_999),
+            Some(format!("record 29999 {}", "y".repeat(99)))
+        );
+        assert_eq!(store.get(30_000).map(|s| s.len()), Some(BLOCK_BYTES + 10));
+        assert_eq!(store.get(30_001).as_deref(), Some("after"));
+        assert!(store.blocks.len() >= 3);
+    }
+}
