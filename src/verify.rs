@@ -141,13 +141,56 @@ impl Schemas {
     }
 }
 
-/// One entry as read back: name, size and SHA-256 of the uncompressed bytes,
-/// and the bytes themselves for the JSON, JSONL and CSV files.
+/// One entry as read back: name, size and SHA-256 of the uncompressed
+/// bytes, the manifest's bytes, and for the other documents what the
+/// checks across files need of them (not their bytes: `calls.jsonl` and
+/// `report.json` of a big archive run to tens of megabytes).
 struct ReadEntry {
     name: String,
     bytes: u64,
     sha256: String,
     content: Option<Vec<u8>>,
+    document: Option<CheckedDocument>,
+}
+
+/// A document checked alone as it was read: the problems found (reported
+/// later, in the place a check of all documents gives them) and its facts.
+struct CheckedDocument {
+    problems: Vec<Problem>,
+    facts: Facts,
+}
+
+enum Facts {
+    Themes(Value),
+    Users(Value),
+    Report(ReportFacts),
+    Calls(Vec<CallFacts>),
+    /// A CSV file, read.
+    Csv,
+    /// JSON that could not be parsed.
+    Unreadable,
+}
+
+/// What the counts need of `report.json`.
+#[derive(Default)]
+struct ReportFacts {
+    /// Entries per severity: info, warning, review, error.
+    entries: [usize; 4],
+    /// Its own `counts`, per severity.
+    own: [Option<u64>; 4],
+    /// Length of `skipped`.
+    skipped: usize,
+    own_skipped: Option<u64>,
+}
+
+const SEVERITIES: [&str; 4] = ["info", "warning", "review", "error"];
+
+/// What the checks across files need of one line of `calls.jsonl`.
+struct CallFacts {
+    source_id: String,
+    /// `transcript` and `media`: present and not null; the path when a string.
+    transcript: (bool, Option<String>),
+    media: (bool, Option<String>),
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -216,6 +259,7 @@ fn read_entry(
         bytes,
         sha256: hex(&hasher.finalize()),
         content: None,
+        document: None,
     })
 }
 
@@ -241,8 +285,10 @@ fn read_and_check(
             entry
         }
         Ok(mut entry) => {
-            if is_document(&entry.name) {
+            if entry.name == "manifest.json" {
                 entry.content = Some(std::mem::take(content));
+            } else if is_document(&entry.name) {
+                entry.document = check_document(&entry.name, content, schemas);
             }
             entry
         }
@@ -253,6 +299,7 @@ fn read_and_check(
                 bytes: 0,
                 sha256: String::new(),
                 content: None,
+                document: None,
             }
         }
     }
@@ -401,6 +448,7 @@ pub fn verify_package_sharing<R: Read + Seek>(
                 bytes: check.bytes,
                 sha256: check.sha256.clone(),
                 content: None,
+                document: None,
             });
             continue;
         }
@@ -417,7 +465,7 @@ pub fn verify_package_sharing<R: Read + Seek>(
     let Some(manifest) = check_manifest(&entries, schemas, &mut verification) else {
         return verification;
     };
-    let documents = check_documents(&entries, schemas, &mut verification);
+    let documents = check_documents(&mut entries, &mut verification);
     check_counts(&manifest, &documents, &mut verification);
     verification
 }
@@ -572,12 +620,89 @@ fn check_manifest(
 #[derive(Default)]
 struct Documents {
     themes: Option<Value>,
-    report: Option<Value>,
+    report: Option<ReportFacts>,
     users: Option<Value>,
     /// Lines of calls.jsonl, when present.
-    calls: Option<Vec<Value>>,
-    has_report_csv: bool,
+    calls: Option<Vec<CallFacts>>,
     has_users_csv: bool,
+}
+
+/// Checks a document other than the manifest and the transcripts against
+/// its schema, alone, and keeps what the checks across files need of it.
+fn check_document(name: &str, content: &[u8], schemas: &Schemas) -> Option<CheckedDocument> {
+    let mut verification = Verification::default();
+    let facts = match name {
+        "themes.json" | "report.json" | "users.json" => {
+            match parse_json(content, name, &mut verification) {
+                None => Facts::Unreadable,
+                Some(value) => {
+                    schemas.check(name, &value, name, &mut verification);
+                    match name {
+                        "themes.json" => Facts::Themes(value),
+                        "report.json" => Facts::Report(report_facts(&value)),
+                        _ => Facts::Users(value),
+                    }
+                }
+            }
+        }
+        "calls.jsonl" => {
+            let mut calls = Vec::new();
+            let text = String::from_utf8_lossy(content);
+            if !text.is_empty() && !text.ends_with('\n') {
+                verification.problem(Some(name), "does not end with a newline");
+            }
+            for (i, line) in text.lines().enumerate() {
+                let what = format!("calls.jsonl line {}", i + 1);
+                if let Some(call) = parse_json(line.as_bytes(), &what, &mut verification) {
+                    schemas.check("calls.jsonl", &call, &what, &mut verification);
+                    let field = |key: &str| {
+                        let value = call.get(key).filter(|v| !v.is_null());
+                        (
+                            value.is_some(),
+                            value.and_then(Value::as_str).map(str::to_string),
+                        )
+                    };
+                    calls.push(CallFacts {
+                        source_id: call
+                            .get("source_id")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                        transcript: field("transcript"),
+                        media: field("media"),
+                    });
+                }
+            }
+            Facts::Calls(calls)
+        }
+        "report.csv" | "users.csv" => Facts::Csv,
+        _ => return None,
+    };
+    Some(CheckedDocument {
+        problems: verification.problems,
+        facts,
+    })
+}
+
+fn report_facts(report: &Value) -> ReportFacts {
+    let mut facts = ReportFacts::default();
+    let entries = report.get("entries").and_then(Value::as_array);
+    for entry in entries.into_iter().flatten() {
+        let severity = entry.get("severity").and_then(Value::as_str);
+        if let Some(i) = SEVERITIES.iter().position(|s| Some(*s) == severity) {
+            facts.entries[i] += 1;
+        }
+    }
+    let own = |key: &str| count(report.get("counts").and_then(|c| c.get(key)));
+    for (i, severity) in SEVERITIES.iter().enumerate() {
+        facts.own[i] = own(severity);
+    }
+    facts.skipped = report
+        .get("skipped")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    facts.own_skipped = own("skipped");
+    facts
 }
 
 /// A transcript against its schema and its own name.
@@ -599,50 +724,24 @@ fn check_transcript(
 }
 
 /// Every other JSON file against its schema; calls.jsonl's paths against the zip.
-fn check_documents(
-    entries: &[ReadEntry],
-    schemas: &Schemas,
-    verification: &mut Verification,
-) -> Documents {
+fn check_documents(entries: &mut [ReadEntry], verification: &mut Verification) -> Documents {
     let mut documents = Documents::default();
-    let names: BTreeSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
-    for entry in entries {
-        let Some(content) = entry.content.as_deref() else {
+    for entry in entries.iter_mut() {
+        let Some(document) = entry.document.take() else {
             continue;
         };
-        let name = entry.name.as_str();
-        match name {
-            "themes.json" | "report.json" | "users.json" => {
-                let Some(value) = parse_json(content, name, verification) else {
-                    continue;
-                };
-                schemas.check(name, &value, name, verification);
-                match name {
-                    "themes.json" => documents.themes = Some(value),
-                    "report.json" => documents.report = Some(value),
-                    _ => documents.users = Some(value),
-                }
-            }
-            "calls.jsonl" => {
-                let mut calls = Vec::new();
-                let text = String::from_utf8_lossy(content);
-                if !text.is_empty() && !text.ends_with('\n') {
-                    verification.problem(Some(name), "does not end with a newline");
-                }
-                for (i, line) in text.lines().enumerate() {
-                    let what = format!("calls.jsonl line {}", i + 1);
-                    if let Some(call) = parse_json(line.as_bytes(), &what, verification) {
-                        schemas.check("calls.jsonl", &call, &what, verification);
-                        calls.push(call);
-                    }
-                }
-                documents.calls = Some(calls);
-            }
-            "report.csv" => documents.has_report_csv = true,
-            "users.csv" => documents.has_users_csv = true,
-            _ => {}
+        verification.problems.extend(document.problems);
+        match document.facts {
+            Facts::Themes(value) => documents.themes = Some(value),
+            Facts::Users(value) => documents.users = Some(value),
+            Facts::Report(facts) => documents.report = Some(facts),
+            Facts::Calls(calls) => documents.calls = Some(calls),
+            Facts::Csv if entry.name == "users.csv" => documents.has_users_csv = true,
+            Facts::Csv | Facts::Unreadable => {}
         }
     }
+    let entries = &*entries;
+    let names: BTreeSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
     for required in ["themes.json", "report.json", "report.csv"] {
         if !names.contains(required) {
             verification.problem(Some(required), "is missing from the package");
@@ -651,12 +750,9 @@ fn check_documents(
     // Paths named by calls.jsonl exist; every transcript and recording has its call.
     let mut named = BTreeSet::new();
     for (i, call) in documents.calls.iter().flatten().enumerate() {
-        let id = call
-            .get("source_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        for field in ["transcript", "media"] {
-            let Some(path) = call.get(field).and_then(Value::as_str) else {
+        let id = &call.source_id;
+        for (field, (_, path)) in [("transcript", &call.transcript), ("media", &call.media)] {
+            let Some(path) = path.as_deref() else {
                 continue;
             };
             let what = format!("calls.jsonl line {}", i + 1);
@@ -773,16 +869,8 @@ fn check_counts(manifest: &Value, documents: &Documents, verification: &mut Veri
         );
     }
     if let Some(report) = &documents.report {
-        let entries = report
-            .get("entries")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for severity in ["info", "warning", "review", "error"] {
-            let actual = entries
-                .iter()
-                .filter(|e| e.get("severity").and_then(Value::as_str) == Some(severity))
-                .count();
+        for (i, severity) in SEVERITIES.iter().enumerate() {
+            let actual = report.entries[i];
             let stated = count(
                 counts
                     .and_then(|c| c.get("report"))
@@ -795,8 +883,7 @@ fn check_counts(manifest: &Value, documents: &Documents, verification: &mut Veri
                 "report.json",
                 verification,
             );
-            let own = count(report.get("counts").and_then(|c| c.get(severity)));
-            if own.is_some_and(|own| own != actual as u64) {
+            if report.own[i].is_some_and(|own| own != actual as u64) {
                 verification.problem(
                     Some("report.json"),
                     format!("counts.{severity} does not match its {actual} {severity} entries"),
@@ -816,12 +903,8 @@ fn check_counts(manifest: &Value, documents: &Documents, verification: &mut Veri
         );
     }
     if let Some(calls) = &documents.calls {
-        let with = |key: &str| {
-            calls
-                .iter()
-                .filter(|c| c.get(key).is_some_and(|v| !v.is_null()))
-                .count()
-        };
+        let transcripts = calls.iter().filter(|c| c.transcript.0).count();
+        let media = calls.iter().filter(|c| c.media.0).count();
         expect_count(
             "calls",
             field("calls"),
@@ -832,30 +915,13 @@ fn check_counts(manifest: &Value, documents: &Documents, verification: &mut Veri
         expect_count(
             "transcripts",
             field("transcripts"),
-            with("transcript"),
+            transcripts,
             "calls.jsonl",
             verification,
         );
-        expect_count(
-            "media",
-            field("media"),
-            with("media"),
-            "calls.jsonl",
-            verification,
-        );
-        let skipped = documents
-            .report
-            .as_ref()
-            .and_then(|r| r.get("skipped"))
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        let own = count(
-            documents
-                .report
-                .as_ref()
-                .and_then(|r| r.get("counts"))
-                .and_then(|c| c.get("skipped")),
-        );
+        expect_count("media", field("media"), media, "calls.jsonl", verification);
+        let skipped = documents.report.as_ref().map_or(0, |r| r.skipped);
+        let own = documents.report.as_ref().and_then(|r| r.own_skipped);
         if own.is_some_and(|own| own != skipped as u64) {
             verification.problem(
                 Some("report.json"),
