@@ -3,7 +3,8 @@
 //! In: nothing (plain data types). Out: `TrackerRecord` (what a reader found in
 //! a tracker export, still in Chorus terms) and the Outdoo side: `Theme`,
 //! `Topic`, `Trigger`. Leniency lives in the readers; these types are strict.
-//! The call side (engagements, conversations, calls, users) is in [`calls`].
+//! The call side (engagements, conversations, calls, users) is in [`calls`];
+//! [`packed`] keeps tens of thousands of such records compactly.
 
 pub mod calls;
 pub mod packed;
