@@ -153,6 +153,35 @@ struct ReadEntry {
     document: Option<CheckedDocument>,
 }
 
+impl ReadEntry {
+    /// An entry with nothing kept of its content.
+    fn new(name: String, bytes: u64, sha256: String) -> Self {
+        ReadEntry {
+            name,
+            bytes,
+            sha256,
+            content: None,
+            document: None,
+        }
+    }
+}
+
+/// The buffers reused from entry to entry while reading a package: the
+/// content of a document, and a block for recordings.
+struct Scratch {
+    content: Vec<u8>,
+    block: Vec<u8>,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch {
+            content: Vec::new(),
+            block: vec![0u8; 64 * 1024],
+        }
+    }
+}
+
 /// A document checked alone as it was read: the problems found (reported
 /// later, in the place a check of all documents gives them) and its facts.
 struct CheckedDocument {
@@ -254,32 +283,25 @@ fn read_entry(
         }
         bytes
     };
-    Ok(ReadEntry {
-        name,
-        bytes,
-        sha256: hex(&hasher.finalize()),
-        content: None,
-        document: None,
-    })
+    Ok(ReadEntry::new(name, bytes, hex(&hasher.finalize())))
 }
 
 /// Reads entry `index` and checks what can be checked of it alone.
 /// Transcripts are checked against their schema as they are read and not
-/// kept (a package may hold thousands); the other documents keep their
-/// content for the checks across files. An entry that cannot be read is a
-/// problem, and keeps its name (with no checksum) so the manifest
-/// comparison does not also call it missing. `scratch` is the reused
-/// content buffer and read block of `read_entry`.
+/// kept (a package may hold thousands); the manifest keeps its content, the
+/// other documents what the checks across files need (`check_document`).
+/// An entry that cannot be read is a problem, and keeps its name (with no
+/// checksum) so the manifest comparison does not also call it missing.
 fn read_and_check(
     archive: &mut zip::ZipArchive<impl Read + Seek>,
     index: usize,
     limits: &Limits,
-    scratch: (&mut Vec<u8>, &mut [u8]),
+    scratch: &mut Scratch,
     schemas: &Schemas,
     verification: &mut Verification,
 ) -> ReadEntry {
-    let (content, buffer) = scratch;
-    match read_entry(archive, index, limits, content, buffer) {
+    let content = &mut scratch.content;
+    match read_entry(archive, index, limits, content, &mut scratch.block) {
         Ok(entry) if entry.name.starts_with("transcripts/") => {
             check_transcript(&entry.name, content, schemas, verification);
             entry
@@ -294,13 +316,7 @@ fn read_and_check(
         }
         Err((name, message)) => {
             verification.problem(Some(&name), message);
-            ReadEntry {
-                name,
-                bytes: 0,
-                sha256: String::new(),
-                content: None,
-                document: None,
-            }
+            ReadEntry::new(name, 0, String::new())
         }
     }
 }
@@ -373,8 +389,7 @@ pub fn check_transcripts<R: Read + Seek>(
         .filter(|(_, name)| name.starts_with(b"transcripts/"))
         .map(|(index, _)| index)
         .collect();
-    let mut content = Vec::new();
-    let mut buffer = vec![0u8; 64 * 1024];
+    let mut scratch = Scratch::new();
     let mut checks = Vec::new();
     for index in transcripts.into_iter().skip(share).step_by(shares) {
         let mut verification = Verification::default();
@@ -382,7 +397,7 @@ pub fn check_transcripts<R: Read + Seek>(
             &mut archive,
             index,
             limits,
-            (&mut content, &mut buffer),
+            &mut scratch,
             schemas,
             &mut verification,
         );
@@ -436,27 +451,24 @@ pub fn verify_package_sharing<R: Read + Seek>(
         verification.problem(None, broken.clone());
     }
     let mut entries = Vec::with_capacity(archive.len());
-    let mut content = Vec::new();
-    let mut buffer = vec![0u8; 64 * 1024];
+    let mut scratch = Scratch::new();
     for index in 0..archive.len() {
         if let Some(check) = checked.get(&index) {
             for problem in &check.problems {
                 verification.problem(Some(&check.name), problem.message.clone());
             }
-            entries.push(ReadEntry {
-                name: check.name.clone(),
-                bytes: check.bytes,
-                sha256: check.sha256.clone(),
-                content: None,
-                document: None,
-            });
+            entries.push(ReadEntry::new(
+                check.name.clone(),
+                check.bytes,
+                check.sha256.clone(),
+            ));
             continue;
         }
         entries.push(read_and_check(
             &mut archive,
             index,
             limits,
-            (&mut content, &mut buffer),
+            &mut scratch,
             schemas,
             &mut verification,
         ));

@@ -226,6 +226,8 @@ struct Span {
 pub struct Packed<T> {
     blocks: Vec<Vec<u8>>,
     spans: Vec<Span>,
+    /// The record being packed, reused from push to push.
+    scratch: Vec<u8>,
     kind: PhantomData<fn() -> T>,
 }
 
@@ -234,6 +236,7 @@ impl<T> Default for Packed<T> {
         Packed {
             blocks: Vec::new(),
             spans: Vec::new(),
+            scratch: Vec::new(),
             kind: PhantomData,
         }
     }
@@ -244,6 +247,7 @@ impl<T> Clone for Packed<T> {
         Packed {
             blocks: self.blocks.clone(),
             spans: self.spans.clone(),
+            scratch: Vec::new(),
             kind: PhantomData,
         }
     }
@@ -262,8 +266,9 @@ impl<T> std::fmt::Debug for Packed<T> {
 
 impl<T: Pack> Packed<T> {
     pub fn push(&mut self, record: &T) {
-        let mut bytes = Vec::new();
-        record.pack(&mut bytes);
+        let bytes = &mut self.scratch;
+        bytes.clear();
+        record.pack(bytes);
         let fits = self
             .blocks
             .last()
@@ -275,7 +280,7 @@ impl<T: Pack> Packed<T> {
         let index = self.blocks.len() - 1;
         let block = &mut self.blocks[index];
         let start = block.len();
-        block.extend_from_slice(&bytes);
+        block.extend_from_slice(bytes);
         self.spans.push(Span {
             block: index as u32,
             start: start as u32,
