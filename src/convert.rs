@@ -24,7 +24,9 @@ use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User, UserAct
 use crate::model::packed::Packed;
 use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
-use crate::read::archive::{read_archive, ArchiveContents, ArchiveSource, ArchiveSummary};
+use crate::read::archive::{
+    read_archive, ArchiveContents, ArchiveRead, ArchiveSource, ArchiveSummary,
+};
 use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
 use crate::report::{Report, ReportEntry, Severity};
@@ -197,16 +199,15 @@ impl FileSummary {
 /// Reads a call archive's entries (the first pass) and says what it holds;
 /// `problems` counts its report entries of severity warning or worse.
 pub fn inspect_archive(source: &mut dyn ArchiveSource) -> FileSummary {
-    let mut report = Report::default();
-    let mut contents = ArchiveContents::default();
-    let summary = read_archive(0, source, &mut contents, &mut report);
+    let read = read_archive(0, source);
+    let report = &read.report;
     FileSummary {
         // Unreadable conversation documents are reported with their call later.
         problems: report.count(Severity::Warning)
             + report.count(Severity::Review)
             + report.count(Severity::Error)
-            + contents.unreadable.len(),
-        archive: Some(summary),
+            + read.contents.unreadable.len(),
+        archive: Some(read.summary),
         ..FileSummary::new(source.name(), FileKind::CallArchive)
     }
 }
@@ -475,6 +476,26 @@ pub fn convert_with_archives(
     roster: Option<&InputFile>,
     options: &Options,
 ) -> Result<Conversion> {
+    let mut read_here =
+        |index: usize, source: &mut dyn ArchiveSource| Ok(read_archive(index, source));
+    convert_with_first_pass(files, archives, roster, options, &mut read_here)
+}
+
+/// The first pass over one archive: its index among the archives and its
+/// source in, what it holds out (`read_archive`, or ranges of its entries
+/// read elsewhere and appended in order).
+pub type FirstPass<'a> = dyn FnMut(usize, &mut dyn ArchiveSource) -> Result<ArchiveRead> + 'a;
+
+/// `convert_with_archives` with each archive's first pass done by
+/// `first_pass` (spread over threads, or read by other Web Workers); the
+/// conversion is the same as long as it gives what `read_archive` gives.
+pub fn convert_with_first_pass(
+    files: &[InputFile],
+    archives: &mut [&mut dyn ArchiveSource],
+    roster: Option<&InputFile>,
+    options: &Options,
+    first_pass: &mut FirstPass,
+) -> Result<Conversion> {
     let scope = options.scope()?;
     let mut conversion = convert_trackers(files, options)?;
     if archives.is_empty() {
@@ -502,7 +523,10 @@ pub fn convert_with_archives(
     let mut contents = ArchiveContents::default();
     let mut summaries = Vec::new();
     for (index, source) in archives.iter_mut().enumerate() {
-        summaries.push(read_archive(index, &mut **source, &mut contents, report));
+        let read = first_pass(index, &mut **source)?;
+        contents.append(read.contents);
+        report.extend(read.report);
+        summaries.push(read.summary);
         conversion.inputs.push(InputRecord {
             name: source.name().to_string(),
             bytes: source.bytes(),

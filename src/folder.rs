@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+#[derive(Clone)]
 pub struct FolderSource {
     name: String,
     bytes: u64,
@@ -55,11 +56,7 @@ impl FolderSource {
         Ok(FolderSource {
             name,
             bytes: found.iter().map(|(_, _, size)| size).sum(),
-            sha256: hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            sha256: chorus2outdoo::write::package::hex(&hasher.finalize()),
             entries: found
                 .iter()
                 .map(|(name, _, size)| ArchiveEntry {

@@ -25,8 +25,8 @@ pub mod write;
 pub mod wasm;
 
 pub use convert::{
-    convert, convert_with_archives, inspect, inspect_archive, Conversion, FileSummary, InputFile,
-    Options, Preview,
+    convert, convert_with_archives, convert_with_first_pass, inspect, inspect_archive, Conversion,
+    FileSummary, FirstPass, InputFile, Options, Preview,
 };
 pub use decide::calls::CallScope;
 pub use error::{Error, Result};

@@ -11,12 +11,14 @@ mod parallel;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod serve;
+mod shared_file;
 
 use chorus2outdoo::{
-    convert_with_archives, inspect, inspect_archive, printable, ArchiveSource, CallScope,
+    convert_with_first_pass, inspect, inspect_archive, printable, ArchiveSource, CallScope,
     InputFile, Options, ZipSource,
 };
 use clap::{Parser, Subcommand};
+use shared_file::SharedFile;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -175,49 +177,41 @@ fn parse_day(value: &str) -> Result<String, String> {
         .map_err(|_| "expected a date written as YYYY-MM-DD".to_string())
 }
 
-/// A zip (read from disk as needed, never loaded whole) or a folder.
-fn open_archive(path: &Path) -> Result<Box<dyn ArchiveSource>, Failure> {
-    if path.is_dir() {
-        return Ok(Box::new(folder::FolderSource::open(path).map_err(Failure)?));
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Failure(format!("{}: cannot read the archive: {e}", path.display())))?;
-    Ok(Box::new(ZipSource::new(
-        file_name(path),
-        std::io::BufReader::new(file),
-    )?))
+/// A call archive as the CLI opens it: a zip, read from disk as needed
+/// (never loaded whole), or a folder. Clones share the zip's open file and
+/// listing: one per worker thread.
+#[derive(Clone)]
+enum Archive {
+    Zip(ZipSource<SharedFile>),
+    Folder(folder::FolderSource),
 }
 
-/// Every archive opened again, for a worker thread: zips without hashing
-/// them a second time (`digests`: size and SHA-256 of each, in order).
-fn reopen_archives(
-    paths: &[PathBuf],
-    digests: &[(u64, String)],
-) -> chorus2outdoo::Result<Vec<Box<dyn ArchiveSource + Send>>> {
-    let reopen_error = |path: &Path, message: String| {
-        chorus2outdoo::Error::Write(format!(
-            "{}: cannot open the archive again: {message}",
-            path.display()
-        ))
-    };
-    paths
-        .iter()
-        .zip(digests)
-        .map(|(path, (bytes, sha256))| {
-            if path.is_dir() {
-                let folder = folder::FolderSource::open(path).map_err(|e| reopen_error(path, e))?;
-                return Ok(Box::new(folder) as Box<dyn ArchiveSource + Send>);
-            }
-            let file = std::fs::File::open(path).map_err(|e| reopen_error(path, e.to_string()))?;
-            let zip = ZipSource::with_digest(
-                file_name(path),
-                std::io::BufReader::new(file),
-                *bytes,
-                sha256.clone(),
-            )?;
-            Ok(Box::new(zip) as Box<dyn ArchiveSource + Send>)
-        })
-        .collect()
+impl Archive {
+    fn open(path: &Path) -> Result<Archive, Failure> {
+        if path.is_dir() {
+            return Ok(Archive::Folder(
+                folder::FolderSource::open(path).map_err(Failure)?,
+            ));
+        }
+        let file = std::fs::File::open(path)
+            .and_then(SharedFile::open)
+            .map_err(|e| Failure(format!("{}: cannot read the archive: {e}", path.display())))?;
+        Ok(Archive::Zip(ZipSource::new(file_name(path), file)?))
+    }
+
+    fn source(&mut self) -> &mut dyn ArchiveSource {
+        match self {
+            Archive::Zip(zip) => zip,
+            Archive::Folder(folder) => folder,
+        }
+    }
+
+    fn boxed(self) -> Box<dyn ArchiveSource + Send> {
+        match self {
+            Archive::Zip(zip) => Box::new(zip),
+            Archive::Folder(folder) => Box::new(folder),
+        }
+    }
 }
 
 fn is_workbook(source: &dyn ArchiveSource) -> bool {
@@ -236,11 +230,12 @@ fn inspect_path(path: &Path) -> Result<Option<chorus2outdoo::FileSummary>, Failu
             return Ok(None);
         }
     }
-    let mut source = open_archive(path)?;
-    if is_workbook(source.as_ref()) {
+    let mut archive = Archive::open(path)?;
+    let source = archive.source();
+    if is_workbook(source) {
         return Ok(None);
     }
-    Ok(Some(inspect_archive(source.as_mut())))
+    Ok(Some(inspect_archive(source)))
 }
 
 /// A tracker export or roster, read whole within the limits.
@@ -277,10 +272,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .iter()
                 .map(|p| load(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut sources = archives
+            let mut opened = archives
                 .iter()
-                .map(|p| open_archive(p))
+                .map(|p| Archive::open(p))
                 .collect::<Result<Vec<_>, _>>()?;
+            // Worker threads take clones of these: the same files and listings.
+            let spare = opened.clone();
+            let reopen = |index: usize| Ok(spare[index].clone().boxed());
             let roster = roster.as_deref().map(load).transpose()?;
             let options = Options {
                 default_language,
@@ -294,16 +292,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 },
                 ..Options::default()
             };
-            let mut sources: Vec<&mut dyn ArchiveSource> = sources
-                .iter_mut()
-                .map(|s| &mut **s as &mut dyn ArchiveSource)
-                .collect();
-            let conversion =
-                convert_with_archives(&files, &mut sources, roster.as_ref(), &options)?;
-            let sources_digest: Vec<(u64, String)> = sources
-                .iter()
-                .map(|s| (s.bytes(), s.sha256().to_string()))
-                .collect();
+            let mut sources: Vec<&mut dyn ArchiveSource> =
+                opened.iter_mut().map(Archive::source).collect();
+            let workers = jobs
+                .map(usize::from)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let mut first_pass = |index, source: &mut dyn ArchiveSource| {
+                parallel::read_archive(index, source, &reopen, workers)
+            };
+            let conversion = convert_with_first_pass(
+                &files,
+                &mut sources,
+                roster.as_ref(),
+                &options,
+                &mut first_pass,
+            )?;
             let preview = conversion.preview();
             // Write to a temporary name first so a failed run leaves no half package.
             let partial = out.with_extension("zip.partial");
@@ -311,10 +314,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 std::fs::File::create(&partial)
                     .map_err(|e| Failure(format!("{}: cannot create: {e}", partial.display())))?,
             );
-            let workers = jobs
-                .map(usize::from)
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let reopen = || reopen_archives(&archives, &sources_digest);
             let sink =
                 match parallel::write_package(&conversion, &mut sources, &reopen, workers, sink) {
                     Ok(sink) => sink,

@@ -5,6 +5,7 @@
 //! In: entries pushed by the readers and the decide stage. Out: the entries in
 //! input order, written as `report.json` and `report.csv` by the writer.
 
+use crate::model::packed::{packed_enum, packed_struct};
 use crate::model::Location;
 use serde::{Deserialize, Serialize};
 
@@ -157,3 +158,44 @@ impl Report {
             .count()
     }
 }
+
+// Packed forms (`model::packed`): a first pass's report crosses between Web Workers.
+packed_enum!(Severity {
+    Info,
+    Warning,
+    Review,
+    Error
+});
+packed_enum!(ReasonCode {
+    MissingName,
+    MissingCategory,
+    EmptyPhraseDropped,
+    DuplicatePhraseDropped,
+    PhraseWhitespaceNormalised,
+    TrackersMerged,
+    DescriptionConflict,
+    ExpressionNeedsReview,
+    ExpressionSyntaxError,
+    SmartTracker,
+    NoPhrases,
+    UnknownSaidBy,
+    UnknownLanguage,
+    IgnoredColumn,
+    EncodingFallback,
+    UnreadableRecord,
+    UnrecognisedEntry,
+    DuplicateRecord,
+    MissingTranscript,
+    MissingMedia,
+    UtterancesDropped,
+    OrphanRecord,
+    UserWithoutEmail,
+    DownloadFailed
+});
+packed_struct!(ReportEntry {
+    severity,
+    code,
+    message,
+    location
+});
+packed_struct!(Report { entries });

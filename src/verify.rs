@@ -20,6 +20,7 @@
 //! their results) with the same outcome as one check of everything.
 
 use crate::limits::Limits;
+use crate::write::package::hex;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -222,10 +223,6 @@ struct CallFacts {
     media: (bool, Option<String>),
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Entries whose content is checked beyond its checksum (and so kept).
 fn is_document(name: &str) -> bool {
     !name.starts_with("media/")
@@ -383,12 +380,7 @@ pub fn check_transcripts<R: Read + Seek>(
         return Vec::new();
     }
     let schemas = Schemas::get();
-    let transcripts: Vec<usize> = archive
-        .file_names_raw()
-        .enumerate()
-        .filter(|(_, name)| name.starts_with(b"transcripts/"))
-        .map(|(index, _)| index)
-        .collect();
+    let transcripts = transcript_indices(&archive);
     let mut scratch = Scratch::new();
     let mut checks = Vec::new();
     for index in transcripts.into_iter().skip(share).step_by(shares) {
@@ -425,61 +417,142 @@ pub fn verify_package_sharing<R: Read + Seek>(
     limits: &Limits,
     checked: &[EntryCheck],
 ) -> Verification {
-    let checked: BTreeMap<usize, &EntryCheck> = checked.iter().map(|c| (c.index, c)).collect();
-    let mut verification = Verification::default();
-    let mut archive = match zip::ZipArchive::new(reader) {
-        Ok(archive) => archive,
-        Err(e) => {
-            verification.problem(None, format!("not a readable zip archive: {e}"));
-            return verification;
-        }
-    };
-    verification.entries = archive.len();
-    if archive.len() > limits.max_entries {
-        verification.problem(
-            None,
-            format!(
-                "{} entries, more than the limit of {}; not read",
-                archive.len(),
-                limits.max_entries
-            ),
-        );
-        return verification;
-    }
-    let schemas = Schemas::get();
-    for broken in &schemas.broken {
-        verification.problem(None, broken.clone());
-    }
-    let mut entries = Vec::with_capacity(archive.len());
-    let mut scratch = Scratch::new();
-    for index in 0..archive.len() {
-        if let Some(check) = checked.get(&index) {
-            for problem in &check.problems {
-                verification.problem(Some(&check.name), problem.message.clone());
+    PackageCheck::start(reader, limits, !checked.is_empty()).finish(checked)
+}
+
+/// The indices of a package's transcript entries, in zip order.
+fn transcript_indices<R: Read + Seek>(archive: &zip::ZipArchive<R>) -> Vec<usize> {
+    archive
+        .file_names_raw()
+        .enumerate()
+        .filter(|(_, name)| name.starts_with(b"transcripts/"))
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// A package check in two halves, so that the transcripts can be checked
+/// elsewhere at the same time (`check_transcripts` in other threads or
+/// Web Workers): `start` reads and checks every entry but those, `finish`
+/// takes their checks (reading any transcript not among them) and checks
+/// across entries. The result is `verify_package_with`'s.
+pub struct PackageCheck<R> {
+    /// `None` once the package proved unreadable as a whole.
+    archive: Option<zip::ZipArchive<R>>,
+    limits: Limits,
+    /// The problems before any entry's (the zip, the schemas).
+    verification: Verification,
+    /// Per entry in zip order: read here, with its problems, or left to
+    /// the transcript checks.
+    entries: Vec<Option<(ReadEntry, Vec<Problem>)>>,
+}
+
+impl<R: Read + Seek> PackageCheck<R> {
+    /// Reads and checks every entry, except the transcripts when they are
+    /// shared out.
+    pub fn start(reader: R, limits: &Limits, share_transcripts: bool) -> Self {
+        let mut check = PackageCheck {
+            archive: None,
+            limits: limits.clone(),
+            verification: Verification::default(),
+            entries: Vec::new(),
+        };
+        let mut archive = match zip::ZipArchive::new(reader) {
+            Ok(archive) => archive,
+            Err(e) => {
+                check
+                    .verification
+                    .problem(None, format!("not a readable zip archive: {e}"));
+                return check;
             }
-            entries.push(ReadEntry::new(
-                check.name.clone(),
-                check.bytes,
-                check.sha256.clone(),
-            ));
-            continue;
+        };
+        check.verification.entries = archive.len();
+        if archive.len() > limits.max_entries {
+            check.verification.problem(
+                None,
+                format!(
+                    "{} entries, more than the limit of {}; not read",
+                    archive.len(),
+                    limits.max_entries
+                ),
+            );
+            return check;
         }
-        entries.push(read_and_check(
-            &mut archive,
-            index,
-            limits,
-            &mut scratch,
-            schemas,
-            &mut verification,
-        ));
+        let schemas = Schemas::get();
+        for broken in &schemas.broken {
+            check.verification.problem(None, broken.clone());
+        }
+        let shared: BTreeSet<usize> = if share_transcripts {
+            transcript_indices(&archive).into_iter().collect()
+        } else {
+            BTreeSet::new()
+        };
+        let mut scratch = Scratch::new();
+        check.entries = (0..archive.len())
+            .map(|index| {
+                if shared.contains(&index) {
+                    return None;
+                }
+                let mut own = Verification::default();
+                let entry =
+                    read_and_check(&mut archive, index, limits, &mut scratch, schemas, &mut own);
+                Some((entry, own.problems))
+            })
+            .collect();
+        check.archive = Some(archive);
+        check
     }
-    check_names(&entries, &mut verification);
-    let Some(manifest) = check_manifest(&entries, schemas, &mut verification) else {
-        return verification;
-    };
-    let documents = check_documents(&mut entries, &mut verification);
-    check_counts(&manifest, &documents, &mut verification);
-    verification
+
+    /// Completes the check with `checked` (from `check_transcripts`, the
+    /// same package); a transcript left to them and not among them is read
+    /// here.
+    pub fn finish(self, checked: &[EntryCheck]) -> Verification {
+        let PackageCheck {
+            archive,
+            limits,
+            mut verification,
+            entries: slots,
+        } = self;
+        let Some(mut archive) = archive else {
+            return verification;
+        };
+        let checked: BTreeMap<usize, &EntryCheck> = checked.iter().map(|c| (c.index, c)).collect();
+        let schemas = Schemas::get();
+        let mut scratch = Scratch::new();
+        let mut entries = Vec::with_capacity(slots.len());
+        for (index, slot) in slots.into_iter().enumerate() {
+            match (slot, checked.get(&index)) {
+                (Some((entry, problems)), _) => {
+                    verification.problems.extend(problems);
+                    entries.push(entry);
+                }
+                (None, Some(check)) => {
+                    for problem in &check.problems {
+                        verification.problem(Some(&check.name), problem.message.clone());
+                    }
+                    entries.push(ReadEntry::new(
+                        check.name.clone(),
+                        check.bytes,
+                        check.sha256.clone(),
+                    ));
+                }
+                (None, None) => entries.push(read_and_check(
+                    &mut archive,
+                    index,
+                    &limits,
+                    &mut scratch,
+                    schemas,
+                    &mut verification,
+                )),
+            }
+        }
+        check_names(&entries, &mut verification);
+        let Some(manifest) = check_manifest(&entries, schemas, &mut verification) else {
+            return verification;
+        };
+        let documents = check_documents(&mut entries, &mut verification);
+        check_counts(&manifest, &documents, &mut verification);
+        verification
+    }
 }
 
 /// Entry names: no repeats, and every one a path format v1 can hold.

@@ -10,18 +10,21 @@
 //! `convertArchives` read a `Blob`/`File` through `blob::BlobReader` (Web
 //! Workers only) and write the package through `blob::ChunkSink`, chunk by
 //! chunk, to a JS callback. `progress` reports how far a conversion is.
-//! Helper workers take part through `TranscriptPreparer` (transcript
-//! entries, handed over as plain bytes) and `checkTranscripts` (shares of
-//! the package check); the converter's worker puts the package together in
-//! order (`beginPackage`, `addTranscript`, `finishPackage`) and checks it
-//! (`verifyPackage`).
+//! Helper workers take part through `readEntries` (ranges of an archive's
+//! entries in the first pass, handed over as plain bytes), `TranscriptPreparer`
+//! (transcript entries, likewise) and `checkTranscripts` (shares of the
+//! package check); the converter's worker hashes the archives meanwhile
+//! (`ArchiveDigest`), decides (`convertArchives` with the reads), puts the
+//! package together in order (`beginPackage`, `addTranscript`,
+//! `finishPackage`) and checks it (`verifyPackage`).
 
 pub mod blob;
 pub mod progress;
 
 use crate::detect::{detect, FileKind};
 use crate::model::calls::EntryRef;
-use crate::read::archive::ZipSource;
+use crate::model::Location;
+use crate::read::archive::{entry_ranges, ArchiveHasher, ArchiveRead, ZipSource};
 use crate::write::calls::{prepare_transcript, TranscriptJob};
 use crate::write::package::{FileRecord, PackageSession, PreparedEntry};
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
@@ -219,8 +222,9 @@ pub fn inspect_file(
     }
 }
 
-/// Reads `[{name, blob: Blob}]`; `hashed`: each archive's SHA-256 is
-/// computed (one read through it), as the package's manifest needs.
+/// Reads `[{name, blob, sha256?}]`; `hashed`: each archive's SHA-256, as
+/// the package's manifest needs, is taken from `sha256` (an `ArchiveDigest`
+/// of the Blob) or else computed (one read through it).
 fn archive_sources(
     archives: &JsValue,
     hashed: bool,
@@ -248,14 +252,156 @@ fn archive_sources(
                     ))
                 })?;
             let reader = blob_reader(&blob)?;
-            let source = if hashed {
-                ZipSource::new(name, reader)
-            } else {
-                ZipSource::unhashed(name, reader)
+            let digest = Reflect::get(&archive, &JsValue::from_str("sha256"))
+                .ok()
+                .and_then(|d| d.as_string());
+            let source = match (hashed, digest) {
+                (true, Some(digest)) => {
+                    ZipSource::with_digest(name, reader, blob.size() as u64, digest)
+                }
+                (true, None) => ZipSource::new(name, reader),
+                (false, _) => ZipSource::unhashed(name, reader),
             };
             source.map_err(|e| JsError::new(&e.to_string()))
         })
         .collect()
+}
+
+/// The entries a first pass reads (not folders, not junk) and their bytes.
+fn readable_totals<'a>(entries: impl Iterator<Item = &'a crate::ArchiveEntry>) -> (usize, u64) {
+    entries
+        .filter(|e| !e.is_dir && !crate::read::archive::is_junk(&e.name))
+        .fold((0, 0), |(n, b), e| (n + 1, b + e.size))
+}
+
+/// How a first pass is spread over helper workers (`firstPassRanges`).
+#[derive(Serialize)]
+struct FirstPassPlan {
+    /// Per archive, `[start, end]` ranges of its entries, in entry order.
+    ranges: Vec<Vec<[usize; 2]>>,
+    /// The entries all the ranges read and their bytes, for progress.
+    entries_total: usize,
+    bytes_total: u64,
+}
+
+/// Each archive's entries split into at most `shares` ranges of about the
+/// same bytes, for `readEntries` in helper workers: `{ranges: [[[start,
+/// end], ...] per archive], entries_total, bytes_total}`. Lists the
+/// archives (their central directories) without hashing them. Only in a
+/// Web Worker.
+#[wasm_bindgen(js_name = firstPassRanges)]
+pub fn first_pass_ranges(archives: JsValue, shares: u32) -> Result<JsValue, JsError> {
+    let sources = archive_sources(&archives, false)?;
+    let (entries_total, bytes_total) = readable_totals(sources.iter().flat_map(|s| s.entries()));
+    let ranges = sources
+        .iter()
+        .map(|source| {
+            entry_ranges(source, shares as usize)
+                .into_iter()
+                .map(|range| [range.start, range.end])
+                .collect()
+        })
+        .collect();
+    to_js(&FirstPassPlan {
+        ranges,
+        entries_total,
+        bytes_total,
+    })
+}
+
+/// The first pass over entries `start..end` of archive `archive` of
+/// `archives` (`[{name, blob}]`, as given to `convertArchives`), in a helper
+/// worker: what it found, as bytes for `convertArchives`' `firstPass`.
+/// `onProgress` hears `{phase: 'read', entries_done, entries_total,
+/// bytes_done, bytes_total}` of this range. Only in a Web Worker.
+#[wasm_bindgen(js_name = readEntries)]
+pub fn read_entries(
+    archives: JsValue,
+    archive: u32,
+    start: u32,
+    end: u32,
+    on_progress: Option<Function>,
+) -> Result<Uint8Array, JsError> {
+    let archive = archive as usize;
+    let mut sources = archive_sources(&archives, false)?;
+    if archive >= sources.len() {
+        return Err(JsError::new(&format!(
+            "there is no archive {archive} among {} archives",
+            sources.len()
+        )));
+    }
+    let source = sources.swap_remove(archive);
+    let range =
+        (start as usize).min(source.entries().len())..(end as usize).min(source.entries().len());
+    let meter = Meter::new(on_progress);
+    let (entries, bytes) = readable_totals(source.entries()[range.clone()].iter());
+    meter.borrow_mut().start("read", entries, bytes);
+    let mut watched = WatchedSource::new(source, meter.clone());
+    let read = crate::read::archive::read_entries(archive, &mut watched, range);
+    meter.borrow_mut().finish();
+    Ok(Uint8Array::from(read.to_bytes().as_slice()))
+}
+
+/// The SHA-256 of an archive's Blob, read a step at a time, so the
+/// converter's worker can hash while helper workers read the entries and
+/// still hear from them between steps. Only in a Web Worker.
+#[wasm_bindgen]
+pub struct ArchiveDigest {
+    hasher: ArchiveHasher<BlobReader>,
+}
+
+#[wasm_bindgen]
+impl ArchiveDigest {
+    #[wasm_bindgen(constructor)]
+    pub fn new(blob: web_sys::Blob) -> Result<ArchiveDigest, JsError> {
+        Ok(ArchiveDigest {
+            hasher: ArchiveHasher::new(blob_reader(&blob)?),
+        })
+    }
+
+    /// Hashes about `maxBytes` more of the Blob; true once all of it is.
+    pub fn step(&mut self, max_bytes: f64) -> Result<bool, JsError> {
+        self.hasher
+            .step(max_bytes as u64)
+            .map_err(|e| JsError::new(&format!("cannot read the archive: {e}")))
+    }
+
+    /// Bytes hashed so far.
+    #[wasm_bindgen(getter)]
+    pub fn bytes(&self) -> f64 {
+        self.hasher.bytes() as f64
+    }
+
+    /// The SHA-256 in hex (once `step` has said true), for `convertArchives`'
+    /// `archives[i].sha256`.
+    pub fn hex(self) -> String {
+        self.hasher.finish().2
+    }
+}
+
+/// Reads `firstPass`: per archive, the `readEntries` results of its ranges in order.
+/// Each is copied into wasm memory only when it is used.
+fn first_pass_reads(first_pass: &JsValue) -> Result<Option<Vec<Vec<Uint8Array>>>, JsError> {
+    if first_pass.is_undefined() || first_pass.is_null() {
+        return Ok(None);
+    }
+    let bad = || JsError::new("firstPass must be an array (per archive) of arrays of Uint8Array");
+    if !Array::is_array(first_pass) {
+        return Err(bad());
+    }
+    Array::from(first_pass)
+        .iter()
+        .map(|reads| {
+            if !Array::is_array(&reads) {
+                return Err(bad());
+            }
+            Array::from(&reads)
+                .iter()
+                .map(|read| read.dyn_into::<Uint8Array>().map_err(|_| bad()))
+                .collect()
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// A conversion with call archives, between its two passes: the preview is
@@ -525,7 +671,10 @@ impl ArchiveConversion {
 /// `chorus2outdoo convert --archive ...` does. `onProgress`, when given,
 /// hears `{phase, entries_done, entries_total, bytes_done, bytes_total}`
 /// while the archives are read here and read again by `writePackage`.
-/// Only in a Web Worker.
+/// `firstPass`, when given, holds per archive the `readEntries` results of
+/// its `firstPassRanges`, in order: the archives are then not read here
+/// (give each its `sha256` from an `ArchiveDigest`, or it is hashed here),
+/// and the conversion is the same. Only in a Web Worker.
 #[wasm_bindgen(js_name = convertArchives)]
 pub fn convert_archives(
     files: JsValue,
@@ -533,6 +682,7 @@ pub fn convert_archives(
     roster: JsValue,
     options: JsValue,
     on_progress: Option<Function>,
+    first_pass: JsValue,
 ) -> Result<ArchiveConversion, JsError> {
     let files = if files.is_undefined() || files.is_null() {
         Vec::new()
@@ -550,16 +700,37 @@ pub fn convert_archives(
         .into_iter()
         .map(|source| WatchedSource::new(source, meter.clone()))
         .collect();
-    let readable = sources
-        .iter()
-        .flat_map(|s| s.entries())
-        .filter(|e| !e.is_dir && !crate::read::archive::is_junk(&e.name));
-    let (entries_total, bytes_total) = readable.fold((0, 0), |(n, b), e| (n + 1, b + e.size));
-    meter.borrow_mut().start("read", entries_total, bytes_total);
+    let mut reads = first_pass_reads(&first_pass)?;
+    if reads.is_none() {
+        let (entries_total, bytes_total) =
+            readable_totals(sources.iter().flat_map(|s| s.entries()));
+        meter.borrow_mut().start("read", entries_total, bytes_total);
+    }
+    let mut first_pass = |index: usize, source: &mut dyn ArchiveSource| {
+        let Some(reads) = reads.as_mut() else {
+            return Ok(crate::read::archive::read_archive(index, source));
+        };
+        let unusable =
+            |message: String| crate::Error::input(Location::file(source.name()), message);
+        let ranges = reads
+            .get_mut(index)
+            .ok_or_else(|| unusable(format!("firstPass holds no reads of archive {index}")))?;
+        let mut read = ArchiveRead::default();
+        for bytes in ranges.drain(..) {
+            read.append(ArchiveRead::from_bytes(&bytes.to_vec()).map_err(unusable)?);
+        }
+        Ok(read)
+    };
     let conversion = {
         let mut archives = as_sources(&mut sources);
-        crate::convert_with_archives(&files, &mut archives, roster.as_ref(), &options)
-            .map_err(|e| JsError::new(&e.to_string()))?
+        crate::convert_with_first_pass(
+            &files,
+            &mut archives,
+            roster.as_ref(),
+            &options,
+            &mut first_pass,
+        )
+        .map_err(|e| JsError::new(&e.to_string()))?
     };
     meter.borrow_mut().finish();
     Ok(ArchiveConversion {
@@ -578,17 +749,49 @@ pub fn convert_archives(
 /// the result is the same. Only in a Web Worker.
 #[wasm_bindgen(js_name = verifyPackage)]
 pub fn verify_package(package: web_sys::Blob, checked: JsValue) -> Result<JsValue, JsError> {
-    let checked: Vec<crate::verify::EntryCheck> = if checked.is_undefined() || checked.is_null() {
-        Vec::new()
-    } else {
-        serde_wasm_bindgen::from_value(checked)
-            .map_err(|e| JsError::new(&format!("checked transcripts: {e}")))?
-    };
+    let checked = entry_checks(checked)?;
     to_js(&crate::verify::verify_package_sharing(
         blob_reader(&package)?,
         &Limits::default(),
         &checked,
     ))
+}
+
+/// Reads `checked` (`checkTranscripts` results, concatenated).
+fn entry_checks(checked: JsValue) -> Result<Vec<crate::verify::EntryCheck>, JsError> {
+    if checked.is_undefined() || checked.is_null() {
+        return Ok(Vec::new());
+    }
+    serde_wasm_bindgen::from_value(checked)
+        .map_err(|e| JsError::new(&format!("checked transcripts: {e}")))
+}
+
+/// `verifyPackage` in two halves, for the converter's worker while helper
+/// workers run `checkTranscripts` on the same Blob: the constructor reads
+/// and checks every entry but the transcripts; `finish(checked)` takes the
+/// helpers' results (a transcript missing from them is read then) and
+/// answers as `verifyPackage` does. Only in a Web Worker.
+#[wasm_bindgen(js_name = PackageCheck)]
+pub struct PackageCheckJs {
+    check: crate::verify::PackageCheck<BlobReader>,
+}
+
+#[wasm_bindgen(js_class = PackageCheck)]
+impl PackageCheckJs {
+    #[wasm_bindgen(constructor)]
+    pub fn new(package: web_sys::Blob) -> Result<PackageCheckJs, JsError> {
+        Ok(PackageCheckJs {
+            check: crate::verify::PackageCheck::start(
+                blob_reader(&package)?,
+                &Limits::default(),
+                true,
+            ),
+        })
+    }
+
+    pub fn finish(self, checked: JsValue) -> Result<JsValue, JsError> {
+        to_js(&self.check.finish(&entry_checks(checked)?))
+    }
 }
 
 /// Share `share` of `shares` of a package's transcript entries, read from

@@ -328,6 +328,77 @@ fn every_engagement_id_is_imported_or_skipped_exactly_once() {
 }
 
 #[test]
+fn a_first_pass_in_ranges_is_the_first_pass_whole() {
+    use chorus2outdoo::read::archive::{entry_ranges, read_archive, read_entries, ArchiveRead};
+    let zip = realistic_zip();
+    let open = || ZipSource::new("export.zip", Cursor::new(&zip[..])).unwrap();
+    let mut source = open();
+    let whole = read_archive(0, &mut source);
+    let entries = source.entries().len();
+    assert_eq!(whole.summary.entries, entries);
+    let counts = |read: &ArchiveRead| {
+        let c = &read.contents;
+        let s = &read.summary;
+        [
+            c.engagements.len(),
+            c.conversations.len(),
+            c.media.len(),
+            c.people.len(),
+            c.unreadable.len(),
+            read.report.entries.len(),
+            s.entries,
+            s.engagement_pages,
+            s.users_files,
+            s.ignored,
+            s.unrecognised,
+        ]
+    };
+    assert_eq!(counts(&whole), [17, 3, 4, 4, 1, 4, 22, 3, 3, 4, 4]);
+    for shares in [1, 2, 3, 7, entries, entries + 5] {
+        let ranges = entry_ranges(&source, shares);
+        assert!(
+            ranges.len() <= shares && (ranges.len() == shares || shares > 3),
+            "{shares}: {ranges:?}"
+        );
+        assert_eq!(ranges[0].start, 0);
+        assert_eq!(ranges.last().unwrap().end, entries);
+        assert!(ranges
+            .windows(2)
+            .all(|w| w[0].end == w[1].start && w[0].start < w[0].end));
+        // Each range on a handle of its own, appended in order; and again
+        // through bytes, as between Web Workers.
+        let (mut merged, mut through_bytes) = (ArchiveRead::default(), ArchiveRead::default());
+        for range in ranges {
+            let read = read_entries(0, &mut open(), range);
+            through_bytes.append(ArchiveRead::from_bytes(&read.to_bytes()).unwrap());
+            merged.append(read);
+        }
+        assert_eq!(merged, whole, "{shares} shares");
+        assert_eq!(through_bytes, whole, "{shares} shares, through bytes");
+    }
+    let bytes = whole.to_bytes();
+    assert_eq!(
+        ArchiveRead::from_bytes(&bytes[..bytes.len() - 1]).map(|_| ()),
+        Err("these bytes are not a first pass of this version of chorus2outdoo".to_string())
+    );
+    assert!(ArchiveRead::from_bytes(b"PK\x03\x04").is_err());
+    // An archive over the entry limit: the range at entry 0 says so, once.
+    let limited = || {
+        open().with_limits(chorus2outdoo::Limits {
+            max_entries: 3,
+            ..Default::default()
+        })
+    };
+    let whole = read_archive(0, &mut limited());
+    assert_eq!(whole.report.entries.len(), 1);
+    let mut merged = ArchiveRead::default();
+    for range in entry_ranges(&limited(), 4) {
+        merged.append(read_entries(0, &mut limited(), range));
+    }
+    assert_eq!(merged, whole);
+}
+
+#[test]
 fn the_same_archive_gives_the_same_bytes() {
     let zip = realistic_zip();
     let (_, first) = convert_zip(&zip, None, &scope());

@@ -317,7 +317,7 @@ fn unzip_of_golden_matches_entries() {
 /// problem for problem, as checking everything in one place.
 #[test]
 fn shared_checking_finds_exactly_what_one_check_finds() {
-    use chorus2outdoo::verify::{check_transcripts, verify_package_sharing};
+    use chorus2outdoo::verify::{check_transcripts, verify_package_sharing, PackageCheck};
     use chorus2outdoo::Limits;
 
     let shared = |package: &[u8], shares: usize| {
@@ -379,6 +379,12 @@ fn shared_checking_finds_exactly_what_one_check_finds() {
             );
             assert_eq!(together, alone, "{case}, {shares} shares");
         }
+        // In two halves, with only half of the transcripts checked apart:
+        // the others are read by `finish`.
+        let limits = Limits::default();
+        let half = check_transcripts(Cursor::new(&package[..]), &limits, 1, 2);
+        let check = PackageCheck::start(Cursor::new(&package[..]), &limits, true);
+        assert_eq!(check.finish(&half), alone, "{case}, half checked apart");
         assert_eq!(
             alone.is_ok(),
             case == "good",

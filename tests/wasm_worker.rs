@@ -223,6 +223,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         JsValue::NULL,
         scope_js,
         Some(on_progress),
+        JsValue::UNDEFINED,
     )
     .unwrap();
     let preview = plain(conversion.preview().unwrap());
@@ -249,17 +250,59 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let native = chorus2outdoo::convert_with_archives(&[], &mut sources, None, &options).unwrap();
     let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
     assert_eq!(package, expected);
-    // In steps, with the transcripts prepared by a `TranscriptPreparer` (as
-    // helper workers do) and handed over as plain parts: the same bytes.
+    // In steps, as with helper workers: the first pass read in three ranges
+    // (`readEntries`) and handed over as bytes while the archive is hashed
+    // a step at a time (`ArchiveDigest`), the transcripts prepared by a
+    // `TranscriptPreparer` and handed over as plain parts: the same bytes.
+    let plan = plain(wasm::first_pass_ranges(Array::of1(&archive).into(), 3).unwrap());
+    let ranges = plan["ranges"][0].as_array().unwrap();
+    assert_eq!(ranges.len(), 3, "{plan}");
+    assert_eq!(plan["entries_total"], entries.len());
+    let (on_range_progress, range_events) = progress_collector();
+    let reads = Array::new();
+    for range in ranges {
+        let (start, end) = (range[0].as_u64().unwrap(), range[1].as_u64().unwrap());
+        let read = wasm::read_entries(
+            Array::of1(&archive).into(),
+            0,
+            start as u32,
+            end as u32,
+            Some(on_range_progress.clone()),
+        )
+        .unwrap();
+        reads.push(&read);
+    }
+    // Each range's progress ends with its entries done; together, every entry once.
+    let range_ends: u64 = range_events
+        .borrow()
+        .iter()
+        .filter(|e| e["entries_done"] == e["entries_total"] && e["entries_done"] != 0)
+        .map(|e| e["entries_done"].as_u64().unwrap())
+        .sum();
+    assert_eq!(range_ends, entries.len() as u64);
+    let mut digest = wasm::ArchiveDigest::new(sample.clone()).unwrap();
+    let mut steps = 1;
+    while !digest.step(1000.0).unwrap() {
+        steps += 1;
+    }
+    assert!(steps > 1, "hashed in {steps} steps");
+    let sha256 = digest.hex();
+    assert_eq!(sha256, sources[0].sha256());
+    let digested = Object::new();
+    Reflect::set(&digested, &"name".into(), &"sample.zip".into()).unwrap();
+    Reflect::set(&digested, &"blob".into(), &sample).unwrap();
+    Reflect::set(&digested, &"sha256".into(), &sha256.into()).unwrap();
     let scope_js = serde_wasm_bindgen::to_value(&scope).unwrap();
     let mut stepped = wasm::convert_archives(
         JsValue::NULL,
-        Array::of1(&archive).into(),
+        Array::of1(&digested).into(),
         JsValue::NULL,
         scope_js,
         None,
+        Array::of1(&reads).into(),
     )
     .unwrap();
+    assert_eq!(plain(stepped.preview().unwrap()), preview);
     let jobs = Array::from(&stepped.transcript_jobs().unwrap());
     assert_eq!(
         jobs.length() as u64,
@@ -369,8 +412,11 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         }
     }
     assert_eq!(checks.length() as u64, transcripts);
-    let shared = plain(wasm::verify_package(blob(&tampered), checks.into()).unwrap());
+    let shared = plain(wasm::verify_package(blob(&tampered), checks.clone().into()).unwrap());
     assert_eq!(shared, alone);
+    // In two halves, as the converter's worker does while helpers check.
+    let check = wasm::PackageCheckJs::new(blob(&tampered)).unwrap();
+    assert_eq!(plain(check.finish(checks.into()).unwrap()), alone);
     let verification = plain(wasm::verify_package(blob(b"not a zip"), JsValue::NULL).unwrap());
     let problems = verification["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{verification}");
@@ -437,6 +483,7 @@ fn convert_archives_names_a_broken_zip() {
         JsValue::NULL,
         JsValue::NULL,
         None,
+        JsValue::UNDEFINED,
     ) {
         Ok(_) => panic!("a broken zip must not convert"),
         Err(error) => JsValue::from(error).unchecked_into::<js_sys::Error>(),

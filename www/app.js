@@ -306,6 +306,7 @@ async function update({ force = false } = {}) {
       document.body.dataset.workers = String(result.workers);
       document.body.dataset.readMs = String(Math.round(result.read_ms));
       document.body.dataset.writeMs = String(Math.round(result.write_ms));
+      document.body.dataset.checkMs = String(Math.round(result.verification.ms));
       document.body.dataset.helperMemory = String(Math.max(0, ...(result.helper_memory_bytes ?? [])));
       $('#timing').textContent += ` ${plural(result.workers, 'worker')} wrote the transcripts.`;
     }

@@ -21,8 +21,8 @@
 // cancel, the page terminates this worker: nothing here needs to stop itself.
 
 import init, {
-  TranscriptPreparer, checkTranscripts, convert, convertArchives, fetchArchive, inspect, inspectFile, sampleArchive,
-  verifyPackage, version,
+  ArchiveDigest, PackageCheck, TranscriptPreparer, checkTranscripts, convert, convertArchives, fetchArchive, firstPassRanges,
+  inspect, inspectFile, readEntries, sampleArchive, verifyPackage, version,
 } from './pkg/chorus2outdoo.js';
 
 const ready = init();
@@ -34,24 +34,50 @@ let lastConversion = null;
 
 /**
  * Checks a package Blob; the page shows the result next to the download.
- * With `helpersUsed` helpers, they check shares of the transcripts first
- * (checkTranscripts) and this worker the rest (the same result as checking
- * everything here).
+ * With `helpersUsed` helpers, they check shares of the transcripts
+ * (checkTranscripts) while this worker checks the rest (PackageCheck), the
+ * same result as checking everything here.
  */
 async function verified(pkg, id, helpersUsed = 0) {
   self.postMessage({ id, progress: { phase: 'verify' } });
   const started = performance.now();
-  const checked = helpersUsed > 1 ? await checksFromHelpers(pkg, helpersUsed) : null;
-  const verification = verifyPackage(pkg, checked);
+  let verification;
+  if (helpersUsed > 1) {
+    // The helpers start on their shares at once; their answers wait until this worker's half is done.
+    const fromHelpers = checksFromHelpers(pkg, helpersUsed);
+    const check = new PackageCheck(pkg);
+    let checked;
+    try {
+      checked = await fromHelpers;
+    } catch (error) {
+      check.free();
+      throw error;
+    }
+    verification = check.finish(checked);
+  } else {
+    verification = verifyPackage(pkg, null);
+  }
   return { ...verification, ms: performance.now() - started };
 }
 
-/** Converts with call archives: progress, the preview, then the package chunk by chunk. */
+/**
+ * Converts with call archives: progress, the preview, then the package
+ * chunk by chunk. With more than one worker, helpers read ranges of the
+ * archives' entries (the first pass) while this worker hashes the archives.
+ */
 async function convertWithArchives({ files, archives, roster, options, workers = 1 }, id) {
   lastConversion?.free();
   lastConversion = null;
+  helperMemory = [];
   const started = performance.now();
-  const conversion = convertArchives(files, archives, roster, options, (progress) => self.postMessage({ id, progress }));
+  const onProgress = (progress) => self.postMessage({ id, progress });
+  let firstPass = null;
+  if (workers > 1) {
+    const [reads, digests] = await Promise.all([firstPassFromHelpers(archives, workers, onProgress), digestsOf(archives)]);
+    archives = archives.map((archive, index) => ({ ...archive, sha256: digests[index] }));
+    firstPass = reads;
+  }
+  const conversion = convertArchives(files, archives, roster, options, onProgress, firstPass);
   lastConversion = conversion;
   const readMs = performance.now() - started;
   const preview = conversion.preview();
@@ -77,6 +103,34 @@ async function convertWithArchives({ files, archives, roster, options, workers =
     wasm_memory_bytes: wasmMemoryBytes(),
     helper_memory_bytes: helperMemory,
   };
+}
+
+/** Lets the worker hear its messages (helpers' answers) between steps of long work. */
+function yieldToMessages() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Bytes hashed per step of `digestsOf`. */
+const HASH_STEP = 4 * 1024 * 1024;
+
+/** Each archive's SHA-256, hashed a step at a time. */
+async function digestsOf(archives) {
+  const digests = [];
+  for (const { blob } of archives) {
+    const digest = new ArchiveDigest(blob);
+    try {
+      while (!digest.step(HASH_STEP)) await yieldToMessages();
+    } catch (error) {
+      digest.free();
+      throw error;
+    }
+    digests.push(digest.hex());
+  }
+  return digests;
 }
 
 /** Jobs in the order their conversation documents lie in the archives. */
@@ -117,9 +171,13 @@ function transcriptsHere(conversion, archives, jobs) {
 }
 
 // ---------------------------------------------------------------------------
-// Helper workers: this same script, started by the converter's worker, each
-// re-reading, building and compressing its share of the transcripts
-// (TranscriptPreparer) on its own core. Helper w of n takes jobs w, w + n,
+// Helper workers: this same script, started by the converter's worker. In
+// the first pass, helper w of n reads range w of each archive's entries
+// (readEntries) and hands back what it found as bytes, which the converter
+// takes in range order (the same conversion as one read of everything)
+// while it hashes the archives itself. For the package, each re-reads,
+// builds and compresses its share of the transcripts (TranscriptPreparer)
+// on its own core: helper w of n takes jobs w, w + n,
 // w + 2n, ... and prepares them in the order their conversation documents
 // lie in the archive (a read of the File costs a round trip to the browser,
 // so reading on beats jumping around); the converter holds entries that
@@ -131,8 +189,12 @@ function transcriptsHere(conversion, archives, jobs) {
 const CREDIT = 16;
 /** The helpers, started once and kept for the next conversion. */
 const helpers = [];
-/** The wasm memory each helper reported last (bytes). */
+/** The most wasm memory each helper reported during the last conversion (bytes). */
 let helperMemory = [];
+
+function helperUsed(w, memory) {
+  if (memory != null) helperMemory[w] = Math.max(helperMemory[w] ?? 0, memory);
+}
 /** Numbers each task given to the helpers; their answers carry it, so a
  * late answer to an earlier, failed task is never taken for a new one. */
 let task = 0;
@@ -166,7 +228,6 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
   return new Promise((resolve, reject) => {
     const add = inPackageOrder(conversion);
     let failed = false;
-    helperMemory = new Array(n).fill(0);
     const fail = (error) => {
       if (failed) return;
       failed = true;
@@ -176,7 +237,7 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
     for (let w = 0; w < n; w += 1) {
       const worker = listen(w, current, ({ prepared, memory }) => {
         if (failed) return;
-        if (memory != null) helperMemory[w] = memory;
+        helperUsed(w, memory);
         if (!prepared) return;
         worker.postMessage({ op: 'ack' });
         let added;
@@ -193,6 +254,58 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
       worker.postMessage({ op: 'prepare', task: current, archives, jobs: inArchiveOrder(share), credit: CREDIT });
     }
   });
+}
+
+/**
+ * The first pass spread over `n` helpers: helper `w` reads range `w` of
+ * each archive's entries (firstPassRanges) and hands back what it found as
+ * bytes; the answer is, per archive, those bytes in range order, for
+ * convertArchives. `onProgress` hears the helpers' progress summed.
+ */
+function firstPassFromHelpers(archives, n, onProgress) {
+  const plan = firstPassRanges(archives, n);
+  const current = ++task;
+  const reads = plan.ranges.map((ranges) => new Array(ranges.length));
+  let pending = plan.ranges.reduce((count, ranges) => count + ranges.length, 0);
+  const done = new Map();
+  const sum = (field) => [...done.values()].reduce((total, progress) => total + progress[field], 0);
+  return new Promise((resolve, reject) => {
+    for (let w = 0; w < n; w += 1) {
+      const parts = [];
+      plan.ranges.forEach((ranges, archive) => {
+        if (w < ranges.length) parts.push({ archive, index: w, start: ranges[w][0], end: ranges[w][1] });
+      });
+      if (!parts.length) continue;
+      const worker = listen(w, current, ({ progress, read, memory }) => {
+        helperUsed(w, memory);
+        if (progress) {
+          done.set(`${progress.archive} ${progress.index}`, progress);
+          onProgress({
+            phase: 'read',
+            entries_done: sum('entries_done'),
+            entries_total: plan.entries_total,
+            bytes_done: sum('bytes_done'),
+            bytes_total: plan.bytes_total,
+          });
+        }
+        if (!read) return;
+        reads[read.archive][read.index] = read.bytes;
+        pending -= 1;
+        if (pending === 0) resolve(reads);
+      }, reject);
+      worker.postMessage({ op: 'firstPass', task: current, archives, parts });
+    }
+  });
+}
+
+/** In a helper: reads its ranges of the archives' entries, one after another. */
+function readShare({ task: current, archives, parts }) {
+  for (const { archive, index, start, end } of parts) {
+    const bytes = readEntries(archives, archive, start, end, (progress) => {
+      self.postMessage({ task: current, progress: { ...progress, archive, index } });
+    });
+    self.postMessage({ task: current, read: { archive, index, bytes }, memory: wasmMemoryBytes() }, [bytes.buffer]);
+  }
 }
 
 /** The helpers' checks of their shares of a package's transcripts. */
@@ -237,6 +350,12 @@ function helperMessage(data) {
   if (data.op === 'check') {
     ready
       .then(() => self.postMessage({ task: data.task, checked: checkTranscripts(data.pkg, data.share, data.shares) }))
+      .catch((error) => self.postMessage({ task: data.task, error: String(error?.message ?? error) }));
+    return true;
+  }
+  if (data.op === 'firstPass') {
+    ready
+      .then(() => readShare(data))
       .catch((error) => self.postMessage({ task: data.task, error: String(error?.message ?? error) }));
     return true;
   }

@@ -355,6 +355,13 @@ packed_struct!(ConversationRecord {
     source,
     location
 });
+packed_struct!(PersonRecord {
+    email,
+    name,
+    role,
+    user_id,
+    location
+});
 packed_enum!(CallKind { Meeting, Call });
 packed_enum!(Side {
     Internal,

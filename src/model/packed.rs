@@ -14,8 +14,10 @@
 //! field, so a field added to the struct and not to the list fails to
 //! compile). Serde's compact formats cannot be used here: the model's types
 //! skip empty fields in JSON (`skip_serializing_if`), which a format
-//! without field names cannot read back. Only this module writes the bytes
-//! it reads, so unpacking cannot meet foreign input.
+//! without field names cannot read back. Unpacking is total: bytes this
+//! module did not write (a first-pass share handed over by a JavaScript
+//! caller) unpack into some value, never a panic or a huge allocation;
+//! what carries such bytes checks its own framing (`ArchiveRead::from_bytes`).
 
 use crate::model::calls::EntryRef;
 use crate::model::Location;
@@ -29,10 +31,16 @@ pub trait Pack: Sized {
     fn unpack(input: &mut &[u8]) -> Self;
 }
 
+/// The next `n` bytes, or as many as are left.
 fn take<'a>(input: &mut &'a [u8], n: usize) -> &'a [u8] {
-    let (head, rest) = input.split_at(n);
+    let (head, rest) = input.split_at(n.min(input.len()));
     *input = rest;
     head
+}
+
+/// The next byte, or 0 at the end.
+pub fn unpack_byte(input: &mut &[u8]) -> u8 {
+    take(input, 1).first().copied().unwrap_or(0)
 }
 
 impl Pack for u64 {
@@ -47,10 +55,10 @@ impl Pack for u64 {
     }
     fn unpack(input: &mut &[u8]) -> Self {
         let mut value = 0u64;
-        let mut shift = 0;
+        let mut shift = 0u32;
         loop {
-            let byte = take(input, 1)[0];
-            value |= u64::from(byte & 0x7f) << shift;
+            let byte = unpack_byte(input);
+            value |= u64::from(byte & 0x7f).checked_shl(shift).unwrap_or(0);
             if byte < 0x80 {
                 return value;
             }
@@ -94,7 +102,8 @@ impl Pack for f64 {
     }
     fn unpack(input: &mut &[u8]) -> Self {
         let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(take(input, 8));
+        let read = take(input, 8);
+        bytes[..read.len()].copy_from_slice(read);
         f64::from_le_bytes(bytes)
     }
 }
@@ -104,7 +113,7 @@ impl Pack for bool {
         out.push(u8::from(*self));
     }
     fn unpack(input: &mut &[u8]) -> Self {
-        take(input, 1)[0] != 0
+        unpack_byte(input) != 0
     }
 }
 
@@ -144,7 +153,11 @@ impl<T: Pack> Pack for Vec<T> {
     }
     fn unpack(input: &mut &[u8]) -> Self {
         let len = usize::unpack(input);
-        (0..len).map(|_| T::unpack(input)).collect()
+        // Every item takes at least a byte: a length beyond what is left
+        // reserves nothing and stops at the end.
+        (0..len)
+            .map_while(|_| (!input.is_empty()).then(|| T::unpack(input)))
+            .collect()
     }
 }
 
@@ -175,12 +188,15 @@ macro_rules! packed_struct {
 }
 pub(crate) use packed_struct;
 
-/// Writes `Pack` for a fieldless enum from the list of all its variants.
+/// Writes `Pack` for a fieldless enum from the list of all its variants
+/// (a variant missing from the list fails to compile).
 macro_rules! packed_enum {
     ($name:ty { $($variant:ident),* $(,)? }) => {
         impl $crate::model::packed::Pack for $name {
             fn pack(&self, out: &mut Vec<u8>) {
                 let variants = [$(<$name>::$variant),*];
+                // Exhaustive: the list names every variant.
+                match self { $( <$name>::$variant => {} )* }
                 let index = variants.iter().position(|v| v == self).unwrap_or(0);
                 out.push(index as u8);
             }
@@ -193,11 +209,6 @@ macro_rules! packed_enum {
     };
 }
 pub(crate) use packed_enum;
-
-/// One byte, for `packed_enum!`.
-pub fn unpack_byte(input: &mut &[u8]) -> u8 {
-    take(input, 1)[0]
-}
 
 packed_struct!(Location {
     file,
@@ -266,9 +277,15 @@ impl<T> std::fmt::Debug for Packed<T> {
 
 impl<T: Pack> Packed<T> {
     pub fn push(&mut self, record: &T) {
-        let bytes = &mut self.scratch;
+        let mut bytes = std::mem::take(&mut self.scratch);
         bytes.clear();
-        record.pack(bytes);
+        record.pack(&mut bytes);
+        self.push_bytes(&bytes);
+        self.scratch = bytes;
+    }
+
+    /// Stores one packed record's bytes after the others.
+    fn push_bytes(&mut self, bytes: &[u8]) {
         let fits = self
             .blocks
             .last()
@@ -288,8 +305,29 @@ impl<T: Pack> Packed<T> {
         });
     }
 
+    /// The packed bytes of the record a span points at.
+    fn bytes(&self, span: Span) -> &[u8] {
+        &self.blocks[span.block as usize][span.start as usize..span.end as usize]
+    }
+
+    /// Moves `later`'s records after these, in their order; its blocks are
+    /// taken over, not copied.
+    pub fn append(&mut self, later: Packed<T>) {
+        let offset = self.blocks.len() as u32;
+        self.blocks.extend(later.blocks);
+        self.spans.extend(later.spans.into_iter().map(|span| Span {
+            block: span.block + offset,
+            ..span
+        }));
+    }
+
     pub fn len(&self) -> usize {
         self.spans.len()
+    }
+
+    /// The bytes its records take, packed.
+    pub fn byte_len(&self) -> usize {
+        self.spans.iter().map(|s| (s.end - s.start) as usize).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -298,11 +336,8 @@ impl<T: Pack> Packed<T> {
 
     /// The record at `index` (in the current order), unpacked.
     pub fn get(&self, index: usize) -> Option<T> {
-        let span = self.spans.get(index)?;
-        let block = &self.blocks[span.block as usize];
-        Some(T::unpack(
-            &mut &block[span.start as usize..span.end as usize],
-        ))
+        let span = *self.spans.get(index)?;
+        Some(T::unpack(&mut self.bytes(span)))
     }
 
     /// Every record, unpacked one at a time.
@@ -315,6 +350,31 @@ impl<T: Pack> Packed<T> {
     pub fn reorder(&mut self, order: &[usize]) {
         debug_assert_eq!(order.len(), self.len());
         self.spans = order.iter().map(|&i| self.spans[i]).collect();
+    }
+}
+
+/// A whole store as one value: its record count, then each record's
+/// length and packed bytes (what crosses from one Web Worker to another).
+impl<T: Pack> Pack for Packed<T> {
+    fn pack(&self, out: &mut Vec<u8>) {
+        self.len().pack(out);
+        for &span in &self.spans {
+            let bytes = self.bytes(span);
+            bytes.len().pack(out);
+            out.extend_from_slice(bytes);
+        }
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        let mut packed = Packed::default();
+        let len = usize::unpack(input);
+        for _ in 0..len {
+            if input.is_empty() {
+                break;
+            }
+            let n = usize::unpack(input);
+            packed.push_bytes(take(input, n));
+        }
+        packed
     }
 }
 
@@ -513,5 +573,48 @@ mod tests {
         assert_eq!(store.get(30_000).map(|s| s.len()), Some(BLOCK_BYTES + 10));
         assert_eq!(store.get(30_001).as_deref(), Some("after"));
         assert!(store.blocks.len() >= 3);
+    }
+
+    #[test]
+    fn stores_append_and_pack_whole() {
+        let mut first: Packed<String> = ["a", "b"].into_iter().map(String::from).collect();
+        let later: Packed<String> = ["c", "", "e"].into_iter().map(String::from).collect();
+        first.append(later);
+        first.push(&"f".to_string());
+        assert_eq!(
+            first.iter().collect::<Vec<_>>(),
+            ["a", "b", "c", "", "e", "f"]
+        );
+        let mut bytes = Vec::new();
+        first.pack(&mut bytes);
+        let mut input = &bytes[..];
+        let back = Packed::<String>::unpack(&mut input);
+        assert!(input.is_empty());
+        assert_eq!(
+            back.iter().collect::<Vec<_>>(),
+            ["a", "b", "c", "", "e", "f"]
+        );
+    }
+
+    #[test]
+    fn unpacking_foreign_bytes_never_panics() {
+        let record = Location {
+            file: "a.zip".into(),
+            entry: Some("e.json".into()),
+            row: Some(7),
+            pointer: None,
+            column: Some(2),
+        };
+        let mut bytes = Vec::new();
+        vec![record.clone(), record].pack(&mut bytes);
+        // Every truncation, then bytes no packer wrote: some value, no panic.
+        for end in 0..bytes.len() {
+            let _ = Vec::<Location>::unpack(&mut &bytes[..end]);
+        }
+        let _ = Vec::<f64>::unpack(&mut &[0xff; 40][..]);
+        let _ = Vec::<String>::unpack(&mut &[0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2][..]);
+        let _ = Packed::<Location>::unpack(&mut &[0xff, 0xff, 0xff, 0x7f, 0xff, 0x7f, 1][..]);
+        assert_eq!(u64::unpack(&mut &[0xff; 20][..]), u64::MAX);
+        assert_eq!(String::unpack(&mut &[5, b'a', b'b'][..]), "ab");
     }
 }

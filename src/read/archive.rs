@@ -17,7 +17,7 @@ use crate::limits::Limits;
 use crate::model::calls::{
     ConversationRecord, EngagementRecord, EntryRef, MediaRecord, PersonRecord,
 };
-use crate::model::packed::Packed;
+use crate::model::packed::{packed_struct, Pack, Packed};
 use crate::model::Location;
 use crate::read::chorus::{read_document, ChorusDocument};
 use crate::read::text::looks_like_text;
@@ -26,6 +26,7 @@ use crate::report::{ReasonCode, Report};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::ops::Range;
 
 /// One entry of an archive, as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,12 +54,15 @@ pub trait ArchiveSource {
     }
 }
 
-/// A zip archive read through any `Read + Seek` (a file, a buffer, a browser Blob).
+/// A zip archive read through any `Read + Seek` (a file, a buffer, a browser
+/// Blob). Over a reader that can be cloned it can be cloned too, cheaply:
+/// the clones share one listing (threads reading one archive).
+#[derive(Clone)]
 pub struct ZipSource<R: Read + Seek> {
     name: String,
     bytes: u64,
     sha256: String,
-    entries: Vec<ArchiveEntry>,
+    entries: std::sync::Arc<[ArchiveEntry]>,
     archive: zip::ZipArchive<R>,
     limits: Limits,
 }
@@ -74,22 +78,9 @@ impl<R: Read + Seek> ZipSource<R> {
             )
         };
         reader.seek(SeekFrom::Start(0)).map_err(io_error)?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; 64 * 1024];
-        let mut bytes = 0u64;
-        loop {
-            let n = reader.read(&mut buffer).map_err(io_error)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-            bytes += n as u64;
-        }
-        let sha256: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let mut hasher = ArchiveHasher::new(reader);
+        while !hasher.step(u64::MAX).map_err(io_error)? {}
+        let (reader, bytes, sha256) = hasher.finish();
         Self::with_digest(name, reader, bytes, sha256)
     }
 
@@ -153,10 +144,61 @@ impl<R: Read + Seek> ZipSource<R> {
             name,
             bytes,
             sha256: sha256.into(),
-            entries,
+            entries: entries.into(),
             archive,
             limits: Limits::default(),
         })
+    }
+}
+
+/// The SHA-256 of an archive, read in steps: `ZipSource::new` reads it in
+/// one go; the page hashes an archive a step at a time while other Web
+/// Workers read its entries.
+pub struct ArchiveHasher<R> {
+    reader: R,
+    hasher: Sha256,
+    bytes: u64,
+    buffer: Vec<u8>,
+}
+
+impl<R: Read> ArchiveHasher<R> {
+    /// Hashes what `reader` gives from where it stands.
+    pub fn new(reader: R) -> Self {
+        ArchiveHasher {
+            reader,
+            hasher: Sha256::new(),
+            bytes: 0,
+            buffer: vec![0u8; 64 * 1024],
+        }
+    }
+
+    /// Reads and hashes about `max_bytes` more (at least one read); true
+    /// once the end is reached.
+    pub fn step(&mut self, max_bytes: u64) -> std::io::Result<bool> {
+        let until = self.bytes.saturating_add(max_bytes.max(1));
+        while self.bytes < until {
+            let n = self.reader.read(&mut self.buffer)?;
+            if n == 0 {
+                return Ok(true);
+            }
+            self.hasher.update(&self.buffer[..n]);
+            self.bytes += n as u64;
+        }
+        Ok(false)
+    }
+
+    /// Bytes hashed so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The reader back, the bytes read and their SHA-256 in hex.
+    pub fn finish(self) -> (R, u64, String) {
+        (
+            self.reader,
+            self.bytes,
+            crate::write::package::hex(&self.hasher.finalize()),
+        )
     }
 }
 
@@ -236,7 +278,7 @@ pub struct UnreadableEntry {
 
 /// Every record found in the archives, in entry order. Engagements and
 /// conversation documents, one or more per call, are packed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ArchiveContents {
     pub engagements: Packed<EngagementRecord>,
     pub conversations: Packed<ConversationRecord>,
@@ -244,6 +286,121 @@ pub struct ArchiveContents {
     /// Chorus users lists (names and Chorus user ids by email).
     pub people: Vec<PersonRecord>,
     pub unreadable: Vec<UnreadableEntry>,
+}
+
+impl ArchiveContents {
+    /// Moves `later`'s records after these.
+    pub fn append(&mut self, later: ArchiveContents) {
+        self.engagements.append(later.engagements);
+        self.conversations.append(later.conversations);
+        self.media.extend(later.media);
+        self.people.extend(later.people);
+        self.unreadable.extend(later.unreadable);
+    }
+}
+
+impl ArchiveSummary {
+    /// Adds the counts of another range of the same archive's entries.
+    fn add(&mut self, later: &ArchiveSummary) {
+        if self.name.is_empty() {
+            self.name.clone_from(&later.name);
+        }
+        self.entries += later.entries;
+        self.engagement_pages += later.engagement_pages;
+        self.engagements += later.engagements;
+        self.conversations += later.conversations;
+        self.users_files += later.users_files;
+        self.users += later.users;
+        self.media += later.media;
+        self.ignored += later.ignored;
+        self.unrecognised += later.unrecognised;
+        self.unreadable += later.unreadable;
+    }
+}
+
+/// What the first pass found in one archive, or in one range of its
+/// entries: ranges read apart (by threads, or by Web Workers) and appended
+/// in entry order give exactly what one read of the whole archive gives.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ArchiveRead {
+    pub contents: ArchiveContents,
+    /// Problems with the entries, in entry order.
+    pub report: Report,
+    pub summary: ArchiveSummary,
+}
+
+/// Marks the bytes of an `ArchiveRead` (format 1).
+const READ_MAGIC: &[u8] = b"chorus2outdoo first pass 1\n";
+
+impl ArchiveRead {
+    /// Appends the read of the range of entries that follows this one's.
+    pub fn append(&mut self, later: ArchiveRead) {
+        self.contents.append(later.contents);
+        self.report.extend(later.report);
+        self.summary.add(&later.summary);
+    }
+
+    /// The read as bytes, to hand from one Web Worker to another: a
+    /// marker, the length of what follows (8 bytes, little-endian), the
+    /// packed read.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Sized up front (the records, their lengths and some room for the
+        // rest): a Web Worker's memory keeps whatever it once grew to.
+        let records = self.contents.engagements.byte_len() + self.contents.conversations.byte_len();
+        let records_count = self.contents.engagements.len() + self.contents.conversations.len();
+        let mut bytes =
+            Vec::with_capacity(READ_MAGIC.len() + 8 + records + 3 * records_count + 64 * 1024);
+        bytes.extend_from_slice(READ_MAGIC);
+        bytes.extend_from_slice(&[0; 8]);
+        self.pack(&mut bytes);
+        let length = (bytes.len() - READ_MAGIC.len() - 8) as u64;
+        bytes[READ_MAGIC.len()..READ_MAGIC.len() + 8].copy_from_slice(&length.to_le_bytes());
+        bytes
+    }
+
+    /// A read from `to_bytes`; other bytes (another format, a truncated or
+    /// extended copy) are refused.
+    pub fn from_bytes(bytes: &[u8]) -> std::result::Result<ArchiveRead, String> {
+        let not_a_read =
+            || "these bytes are not a first pass of this version of chorus2outdoo".to_string();
+        let framed = bytes.strip_prefix(READ_MAGIC).ok_or_else(not_a_read)?;
+        let (length, mut input) = framed.split_first_chunk::<8>().ok_or_else(not_a_read)?;
+        if u64::from_le_bytes(*length) != input.len() as u64 {
+            return Err(not_a_read());
+        }
+        let read = ArchiveRead::unpack(&mut input);
+        if !input.is_empty() {
+            return Err(not_a_read());
+        }
+        Ok(read)
+    }
+}
+
+/// Splits an archive's entries into at most `shares` ranges of about the
+/// same number of bytes (plus a little per entry), in entry order, to be
+/// read apart by `read_entries` and appended in order. Never empty: an
+/// archive without entries has one empty range.
+pub fn entry_ranges(source: &dyn ArchiveSource, shares: usize) -> Vec<Range<usize>> {
+    const ENTRY_WEIGHT: u64 = 4096;
+    let entries = source.entries();
+    let weight = |e: &ArchiveEntry| e.size.saturating_add(ENTRY_WEIGHT);
+    let total: u64 = entries.iter().map(weight).fold(0, u64::saturating_add);
+    let shares = shares.clamp(1, entries.len().max(1)) as u64;
+    let mut ranges = Vec::new();
+    let (mut start, mut done) = (0, 0u64);
+    for (index, entry) in entries.iter().enumerate() {
+        done = done.saturating_add(weight(entry));
+        let share = ranges.len() as u64 + 1;
+        // This share ends where its part of the total is reached.
+        if share < shares
+            && u128::from(done) * u128::from(shares) >= u128::from(total) * u128::from(share)
+        {
+            ranges.push(start..index + 1);
+            start = index + 1;
+        }
+    }
+    ranges.push(start..entries.len());
+    ranges
 }
 
 /// The last part of an entry name, with `\` read as a folder separator.
@@ -305,39 +462,58 @@ fn read_head(reader: &mut dyn Read, size: usize) -> std::io::Result<Vec<u8>> {
 /// Users CSVs larger than this are not read (a users list is small).
 const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads every entry of one archive (the first pass): records go into
-/// `contents`, counts into the returned summary, problems into `report`.
-pub fn read_archive(
+/// Reads every entry of one archive (the first pass): its records, its
+/// problems and what it holds.
+pub fn read_archive(archive_index: usize, source: &mut dyn ArchiveSource) -> ArchiveRead {
+    let all = 0..source.entries().len();
+    read_entries(archive_index, source, all)
+}
+
+/// Reads the entries of `range` (one of `entry_ranges`) of one archive.
+/// The range that starts at entry 0 carries the archive's entry count and,
+/// when the archive has more entries than its limits allow, the error that
+/// none were read.
+pub fn read_entries(
     archive_index: usize,
     source: &mut dyn ArchiveSource,
-    contents: &mut ArchiveContents,
-    report: &mut Report,
-) -> ArchiveSummary {
+    range: Range<usize>,
+) -> ArchiveRead {
     let archive_name = source.name().to_string();
-    let entries = source.entries().to_vec();
-    let mut summary = ArchiveSummary {
-        name: archive_name.clone(),
-        entries: entries.len(),
+    let total = source.entries().len();
+    let first = range.start == 0;
+    let mut read = ArchiveRead {
+        summary: ArchiveSummary {
+            name: archive_name.clone(),
+            entries: if first { total } else { 0 },
+            ..Default::default()
+        },
         ..Default::default()
     };
     let limits = source.limits();
-    if entries.len() > limits.max_entries {
-        summary.unreadable += 1;
-        report.error(
-            ReasonCode::UnreadableRecord,
-            Location::file(&archive_name),
-            format!(
-                "the archive has {} entries, more than the limit of {}; none of them were read",
-                entries.len(),
-                limits.max_entries
-            ),
-        );
-        return summary;
+    if total > limits.max_entries {
+        if first {
+            read.summary.unreadable += 1;
+            read.report.error(
+                ReasonCode::UnreadableRecord,
+                Location::file(&archive_name),
+                format!(
+                    "the archive has {total} entries, more than the limit of {}; none of them were read",
+                    limits.max_entries
+                ),
+            );
+        }
+        return read;
     }
+    let ArchiveRead {
+        contents,
+        report,
+        summary,
+    } = &mut read;
     // One buffer for every JSON entry: allocating one per entry leaves the
     // heap fragmented by the records kept between them.
     let mut buffer = Vec::new();
-    for (index, entry) in entries.iter().enumerate() {
+    for index in range.start.min(total)..range.end.min(total) {
+        let entry = source.entries()[index].clone();
         if entry.is_dir || is_junk(&entry.name) {
             summary.ignored += 1;
             continue;
@@ -350,12 +526,12 @@ pub fn read_archive(
         let outcome = source.open(index).and_then(|reader| {
             read_entry(
                 reader,
-                entry,
+                &entry,
                 limits.max_json_entry_bytes,
                 &location,
                 source_ref,
                 contents,
-                &mut summary,
+                summary,
                 report,
                 &mut buffer,
             )
@@ -369,7 +545,7 @@ pub fn read_archive(
             );
         }
     }
-    summary
+    read
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -562,6 +738,61 @@ fn read_json_entry(
                     format!("{message}; the entry was not used"),
                 ),
             }
+        }
+    }
+}
+
+// Packed forms (`model::packed`): a first pass crosses between Web Workers as bytes.
+packed_struct!(UnreadableEntry {
+    id,
+    message,
+    location
+});
+packed_struct!(ArchiveSummary {
+    name,
+    entries,
+    engagement_pages,
+    engagements,
+    conversations,
+    users_files,
+    users,
+    media,
+    ignored,
+    unrecognised,
+    unreadable
+});
+packed_struct!(ArchiveContents {
+    engagements,
+    conversations,
+    media,
+    people,
+    unreadable
+});
+packed_struct!(ArchiveRead {
+    contents,
+    report,
+    summary
+});
+
+/// The file types `media_extension` tells apart.
+const MEDIA_EXTENSIONS: [&str; 5] = ["mp4", "m4a", "mp3", "wav", "webm"];
+
+impl Pack for MediaRecord {
+    fn pack(&self, out: &mut Vec<u8>) {
+        self.id.pack(out);
+        let extension = MEDIA_EXTENSIONS.iter().position(|e| *e == self.extension);
+        extension.unwrap_or(0).pack(out);
+        self.bytes.pack(out);
+        self.source.pack(out);
+        self.location.pack(out);
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        MediaRecord {
+            id: String::unpack(input),
+            extension: MEDIA_EXTENSIONS[usize::unpack(input).min(MEDIA_EXTENSIONS.len() - 1)],
+            bytes: u64::unpack(input),
+            source: EntryRef::unpack(input),
+            location: Location::unpack(input),
         }
     }
 }

@@ -116,7 +116,8 @@ async function main() {
         const wasm = Math.max(...results.map((r) => Number(r.data.wasmMemory)));
         const helper = Math.max(...results.map((r) => Number(r.data.helperMemory ?? 0)));
         console.log(`  (wasm memory: converter ${(wasm / 1e6).toFixed(1)} MB${workers > 1 ? `, largest helper ${(helper / 1e6).toFixed(1)} MB` : ''}; `
-          + `median first pass ${(median(results.map((r) => Number(r.data.readMs))) / 1000).toFixed(2)} s, package ${(median(results.map((r) => Number(r.data.writeMs))) / 1000).toFixed(2)} s)`);
+          + `median first pass ${(median(results.map((r) => Number(r.data.readMs))) / 1000).toFixed(2)} s, package ${(median(results.map((r) => Number(r.data.writeMs))) / 1000).toFixed(2)} s, `
+          + `check ${(median(results.map((r) => Number(r.data.checkMs))) / 1000).toFixed(2)} s)`);
         summary.push({ calls, workers, rate });
       }
     }
