@@ -2,7 +2,7 @@
 // requests, one at a time, so the page itself never blocks.
 //
 // Request:  {id, op, args}
-//   version | inspect {name, bytes} | convert {files, options}       tracker exports in memory
+//   version | inspect {name, bytes} | convert {files, options}       tracker exports in memory (the preview before the package)
 //   inspectFile {name, file, listOnly}                                any File; a call archive is read from the File as needed
 //                                                                     (listOnly: only its entries listed; the conversion reads them)
 //   convertArchives {files, archives: [{name, blob}], roster, options} the package arrives in chunks, assembled here into a Blob
@@ -21,7 +21,7 @@
 // cancel, the page terminates this worker: nothing here needs to stop itself.
 
 import init, {
-  ArchiveDigest, PackageCheck, TranscriptPreparer, checkTranscripts, convert, convertArchives, fetchArchive, firstPassRanges,
+  ArchiveDigest, PackageCheck, TranscriptPreparer, checkTranscripts, convertArchives, fetchArchive, firstPassRanges,
   inspect, inspectFile, readEntries, sampleArchive, verifyPackage, version,
 } from './pkg/chorus2outdoo.js';
 
@@ -379,12 +379,21 @@ function wasmMemoryBytes() {
 const operations = {
   version: () => version(),
   inspect: ({ name, bytes }) => inspect(name, bytes),
+  // Tracker exports alone: the preview is posted before the package is
+  // written (convertArchives without archives converts exactly as convert).
   convert: async ({ files, options }, id) => {
     const started = performance.now();
-    const result = convert(files, options);
-    const convertMs = performance.now() - started;
-    self.postMessage({ id, progress: { phase: 'preview', preview: result.preview } });
-    return { package: result.package, package_name: result.package_name, verification: await verified(result.package, id), convert_ms: convertMs };
+    const conversion = convertArchives(files, [], null, options, null, null);
+    try {
+      const convertMs = performance.now() - started;
+      self.postMessage({ id, progress: { phase: 'preview', preview: conversion.preview() } });
+      const chunks = [];
+      conversion.writePackage((chunk) => chunks.push(chunk));
+      const pkg = new Blob(chunks, { type: 'application/zip' });
+      return { package: pkg, package_name: conversion.packageName(), verification: await verified(pkg, id), convert_ms: convertMs };
+    } finally {
+      conversion.free();
+    }
   },
   inspectFile: ({ name, file, listOnly }) => inspectFile(name, file, Boolean(listOnly)),
   convertArchives: (args, id) => convertWithArchives(args, id),

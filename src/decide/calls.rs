@@ -102,19 +102,20 @@ fn join_key(id: &str) -> String {
 }
 
 /// Keeps the first record per id (its position in `records`), reporting
-/// the others; `location_of` finds the first one's location again.
+/// the others; `location_of` finds a record's location again (only a
+/// repeated one needs it).
 fn index_by_id(
-    records: impl IntoIterator<Item = (usize, String, Location)>,
+    records: impl IntoIterator<Item = (usize, String)>,
     location_of: impl Fn(usize) -> Location,
     what: &str,
     report: &mut Report,
 ) -> HashMap<String, usize> {
     let mut by_id: HashMap<String, usize> = HashMap::new();
-    for (index, key, location) in records {
+    for (index, key) in records {
         if let Some(&first) = by_id.get(&key) {
             report.info(
                 ReasonCode::DuplicateRecord,
-                location,
+                location_of(index),
                 format!(
                     "{what} {key} appears again (first at {}); kept once",
                     location_of(first)
@@ -500,13 +501,13 @@ pub fn decide_calls(
         if engagement.id.is_empty() {
             missing_id(&engagement.location, "an engagement", report);
         } else {
-            engagement_ids.push((index, join_key(&engagement.id), engagement.location));
+            engagement_ids.push((index, join_key(&engagement.id)));
         }
     }
     let mut conversation_ids = Vec::new();
     for (index, conversation) in contents.conversations.iter().enumerate() {
         match conversation_id(&conversation) {
-            Some(id) => conversation_ids.push((index, join_key(&id), conversation.location)),
+            Some(id) => conversation_ids.push((index, join_key(&id))),
             None => missing_id(&conversation.location, "a conversation document", report),
         }
     }
@@ -539,7 +540,7 @@ pub fn decide_calls(
             .unreadable
             .iter()
             .enumerate()
-            .map(|(i, u)| (i, join_key(&u.id), u.location.clone())),
+            .map(|(i, u)| (i, join_key(&u.id))),
         |i| contents.unreadable[i].location.clone(),
         "unreadable entry for",
         report,

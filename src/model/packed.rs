@@ -23,6 +23,8 @@ use crate::model::calls::EntryRef;
 use crate::model::Location;
 use chrono::{DateTime, Utc};
 use std::marker::PhantomData;
+#[cfg(not(target_arch = "wasm32"))]
+use std::{fs::File, sync::Arc};
 
 /// A value that packs into bytes and unpacks from them.
 pub trait Pack: Sized {
@@ -224,6 +226,81 @@ packed_struct!(EntryRef { archive, entry });
 /// wastes at most one block (a record bigger than a block gets its own).
 const BLOCK_BYTES: usize = 1 << 20;
 
+/// Natively, a store keeps this many full blocks in memory; the blocks it
+/// fills after them go to an unnamed temporary file of its own (removed by
+/// the system when the store is gone), so an archive of any size costs
+/// the same memory. In the browser every block stays in memory.
+#[cfg(not(target_arch = "wasm32"))]
+const BLOCKS_IN_MEMORY: usize = 4;
+
+/// Records' bytes: in memory, or natively written out to a temporary file.
+#[derive(Clone)]
+enum Block {
+    Memory(Vec<u8>),
+    #[cfg(not(target_arch = "wasm32"))]
+    Disk {
+        file: Arc<File>,
+        offset: u64,
+        len: usize,
+    },
+}
+
+impl Block {
+    fn len(&self) -> usize {
+        match self {
+            Block::Memory(bytes) => bytes.len(),
+            #[cfg(not(target_arch = "wasm32"))]
+            Block::Disk { len, .. } => *len,
+        }
+    }
+}
+
+#[cfg(unix)]
+fn write_at(file: &File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, bytes: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
+}
+
+#[cfg(windows)]
+fn write_at(file: &File, mut bytes: &[u8], mut offset: u64) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_write(file, bytes, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        bytes = &bytes[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, mut bytes: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_read(file, bytes, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        bytes = &mut bytes[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+#[cfg(all(not(unix), not(windows), not(target_arch = "wasm32")))]
+fn write_at(_: &File, _: &[u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(all(not(unix), not(windows), not(target_arch = "wasm32")))]
+fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 /// Where a record lies: its block, and its start and end in it.
 #[derive(Debug, Clone, Copy)]
 struct Span {
@@ -235,10 +312,13 @@ struct Span {
 /// Records of one type packed one after another in blocks of bytes, in the
 /// order given (or a later `reorder`).
 pub struct Packed<T> {
-    blocks: Vec<Vec<u8>>,
+    blocks: Vec<Block>,
     spans: Vec<Span>,
     /// The record being packed, reused from push to push.
     scratch: Vec<u8>,
+    /// Natively, this store's temporary file and the bytes written to it.
+    #[cfg(not(target_arch = "wasm32"))]
+    spill: Option<(Arc<File>, u64)>,
     kind: PhantomData<fn() -> T>,
 }
 
@@ -248,18 +328,21 @@ impl<T> Default for Packed<T> {
             blocks: Vec::new(),
             spans: Vec::new(),
             scratch: Vec::new(),
+            #[cfg(not(target_arch = "wasm32"))]
+            spill: None,
             kind: PhantomData,
         }
     }
 }
 
 impl<T> Clone for Packed<T> {
+    /// The clone reads the same blocks; it writes blocks of its own to a
+    /// temporary file of its own.
     fn clone(&self) -> Self {
         Packed {
             blocks: self.blocks.clone(),
             spans: self.spans.clone(),
-            scratch: Vec::new(),
-            kind: PhantomData,
+            ..Packed::default()
         }
     }
 }
@@ -270,7 +353,7 @@ impl<T> std::fmt::Debug for Packed<T> {
             f,
             "Packed({} records, {} bytes)",
             self.spans.len(),
-            self.blocks.iter().map(Vec::len).sum::<usize>()
+            self.blocks.iter().map(Block::len).sum::<usize>()
         )
     }
 }
@@ -286,28 +369,90 @@ impl<T: Pack> Packed<T> {
 
     /// Stores one packed record's bytes after the others.
     fn push_bytes(&mut self, bytes: &[u8]) {
-        let fits = self
-            .blocks
-            .last()
-            .is_some_and(|block| block.capacity() - block.len() >= bytes.len());
+        let fits = matches!(
+            self.blocks.last(),
+            Some(Block::Memory(block)) if block.capacity() - block.len() >= bytes.len()
+        );
         if !fits {
-            self.blocks
-                .push(Vec::with_capacity(BLOCK_BYTES.max(bytes.len())));
+            let block = Vec::with_capacity(BLOCK_BYTES.max(bytes.len()));
+            self.blocks.push(Block::Memory(block));
+            self.spill_excess();
         }
         let index = self.blocks.len() - 1;
-        let block = &mut self.blocks[index];
-        let start = block.len();
-        block.extend_from_slice(bytes);
-        self.spans.push(Span {
-            block: index as u32,
-            start: start as u32,
-            end: block.len() as u32,
-        });
+        // Always so: the last block is the one just started or one that fits.
+        if let Block::Memory(block) = &mut self.blocks[index] {
+            let start = block.len();
+            block.extend_from_slice(bytes);
+            self.spans.push(Span {
+                block: index as u32,
+                start: start as u32,
+                end: block.len() as u32,
+            });
+        }
     }
 
-    /// The packed bytes of the record a span points at.
-    fn bytes(&self, span: Span) -> &[u8] {
-        &self.blocks[span.block as usize][span.start as usize..span.end as usize]
+    /// Natively, keeps at most `BLOCKS_IN_MEMORY` full blocks in memory
+    /// (the first ones) and writes the others to this store's temporary
+    /// file; the block being filled, the last, stays. Where no temporary
+    /// file can be made or written, blocks stay in memory.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spill_excess(&mut self) {
+        let full = self.blocks.len().saturating_sub(1);
+        let mut in_memory = 0;
+        for index in 0..full {
+            if !matches!(self.blocks[index], Block::Memory(_)) {
+                continue;
+            }
+            in_memory += 1;
+            if in_memory > BLOCKS_IN_MEMORY && !self.spill(index) {
+                return;
+            }
+        }
+    }
+
+    /// Writes block `index` (in memory) to the temporary file; false where
+    /// that cannot be done.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spill(&mut self, index: usize) -> bool {
+        if self.spill.is_none() {
+            self.spill = tempfile::tempfile().ok().map(|file| (Arc::new(file), 0));
+        }
+        let (Some((file, written)), Block::Memory(block)) = (&mut self.spill, &self.blocks[index])
+        else {
+            return false;
+        };
+        if write_at(file, block, *written).is_err() {
+            return false;
+        }
+        let on_disk = Block::Disk {
+            file: file.clone(),
+            offset: *written,
+            len: block.len(),
+        };
+        *written += block.len() as u64;
+        self.blocks[index] = on_disk;
+        true
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn spill_excess(&mut self) {}
+
+    /// `f` of the packed bytes of the record a span points at.
+    fn with_bytes<R>(&self, span: Span, f: impl FnOnce(&[u8]) -> R) -> R {
+        let range = span.start as usize..span.end as usize;
+        match &self.blocks[span.block as usize] {
+            Block::Memory(block) => f(&block[range]),
+            #[cfg(not(target_arch = "wasm32"))]
+            Block::Disk { file, offset, .. } => {
+                let mut bytes = vec![0; range.len()];
+                // A temporary file this process wrote that cannot be read
+                // back: the disk failed, and no result can be trusted.
+                if let Err(e) = read_at(file, &mut bytes, offset + range.start as u64) {
+                    panic!("cannot read back records kept in a temporary file: {e}");
+                }
+                f(&bytes)
+            }
+        }
     }
 
     /// Moves `later`'s records after these, in their order; its blocks are
@@ -319,6 +464,7 @@ impl<T: Pack> Packed<T> {
             block: span.block + offset,
             ..span
         }));
+        self.spill_excess();
     }
 
     pub fn len(&self) -> usize {
@@ -337,7 +483,7 @@ impl<T: Pack> Packed<T> {
     /// The record at `index` (in the current order), unpacked.
     pub fn get(&self, index: usize) -> Option<T> {
         let span = *self.spans.get(index)?;
-        Some(T::unpack(&mut self.bytes(span)))
+        Some(self.with_bytes(span, |mut bytes| T::unpack(&mut bytes)))
     }
 
     /// Every record, unpacked one at a time.
@@ -359,9 +505,10 @@ impl<T: Pack> Pack for Packed<T> {
     fn pack(&self, out: &mut Vec<u8>) {
         self.len().pack(out);
         for &span in &self.spans {
-            let bytes = self.bytes(span);
-            bytes.len().pack(out);
-            out.extend_from_slice(bytes);
+            self.with_bytes(span, |bytes| {
+                bytes.len().pack(out);
+                out.extend_from_slice(bytes);
+            });
         }
     }
     fn unpack(input: &mut &[u8]) -> Self {
@@ -566,6 +713,12 @@ mod tests {
         store.push(&big);
         store.push(&"after".to_string());
         assert_eq!(store.len(), 30_002);
+        #[cfg(not(target_arch = "wasm32"))]
+        assert_eq!(
+            store.spill.as_ref().map(|(_, written)| *written),
+            None,
+            "a small store stays in memory"
+        );
         assert_eq!(
             store.get(29_999),
             Some(format!("record 29999 {}", "y".repeat(99)))
@@ -616,5 +769,49 @@ mod tests {
         let _ = Packed::<Location>::unpack(&mut &[0xff, 0xff, 0xff, 0x7f, 0xff, 0x7f, 1][..]);
         assert_eq!(u64::unpack(&mut &[0xff; 20][..]), u64::MAX);
         assert_eq!(String::unpack(&mut &[5, b'a', b'b'][..]), "ab");
+    }
+
+    /// Natively, a big store keeps its first blocks in memory and the rest
+    /// in a temporary file; its records read back the same, in any order,
+    /// after an append, a clone and a reorder.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_big_store_keeps_its_later_blocks_on_disk() {
+        let record = |n: usize| format!("record {n} {}", "z".repeat(n % 300));
+        let count = 80_000;
+        let mut store: Packed<String> = (0..count).map(record).collect();
+        let on_disk = |store: &Packed<String>| {
+            store
+                .blocks
+                .iter()
+                .filter(|b| matches!(b, Block::Disk { .. }))
+                .count()
+        };
+        let blocks = store.blocks.len();
+        assert!(blocks > BLOCKS_IN_MEMORY + 3, "{blocks} blocks");
+        assert_eq!(on_disk(&store), blocks - BLOCKS_IN_MEMORY - 1);
+        let in_memory = |store: &Packed<String>| store.blocks.len() - on_disk(store);
+        assert_eq!(store.get(count - 1), Some(record(count - 1)));
+        assert!(store.iter().eq((0..count).map(record)));
+        let mut bytes = Vec::new();
+        store.pack(&mut bytes);
+        let back = Packed::<String>::unpack(&mut &bytes[..]);
+        assert!(back.iter().eq((0..count).map(record)));
+        let mut copy = store.clone();
+        copy.push(&"copy".to_string());
+        store.append(back);
+        assert_eq!(
+            in_memory(&store),
+            BLOCKS_IN_MEMORY + 1,
+            "an append keeps as few in memory"
+        );
+        store.push(&"last".to_string());
+        assert_eq!(copy.get(count).as_deref(), Some("copy"));
+        assert_eq!(store.get(2 * count).as_deref(), Some("last"));
+        let order: Vec<usize> = (0..store.len()).rev().collect();
+        store.reorder(&order);
+        assert_eq!(store.get(0).as_deref(), Some("last"));
+        assert_eq!(store.get(2 * count), Some(record(0)));
+        assert!(copy.iter().take(count).eq((0..count).map(record)));
     }
 }

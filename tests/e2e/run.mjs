@@ -463,7 +463,7 @@ test('a package that fails its check is not offered for download', async () => {
     beforeGoto: (context) => context.route('**/worker.js', async (route) => {
       const response = await route.fetch();
       const original = await response.text();
-      const patched = original.replace('verification: await verified(result.package, id)', 'verification: await verified(result.package.slice(0, result.package.size - 40), id)');
+      const patched = original.replace('verification: await verified(pkg, id), convert_ms', 'verification: await verified(pkg.slice(0, pkg.size - 40), id), convert_ms');
       if (patched === original) throw new Error('worker.js no longer has the line this test patches');
       return route.fulfill({ response, body: patched });
     }),
