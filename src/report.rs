@@ -5,7 +5,7 @@
 //! In: entries pushed by the readers and the decide stage. Out: the entries in
 //! input order, written as `report.json` and `report.csv` by the writer.
 
-use crate::model::packed::{packed_enum, packed_struct};
+use crate::model::packed::{pack_str, packed_enum, packed_struct, Pack};
 use crate::model::Location;
 use serde::{Deserialize, Serialize};
 
@@ -166,32 +166,21 @@ packed_enum!(Severity {
     Review,
     Error
 });
-packed_enum!(ReasonCode {
-    MissingName,
-    MissingCategory,
-    EmptyPhraseDropped,
-    DuplicatePhraseDropped,
-    PhraseWhitespaceNormalised,
-    TrackersMerged,
-    DescriptionConflict,
-    ExpressionNeedsReview,
-    ExpressionSyntaxError,
-    SmartTracker,
-    NoPhrases,
-    UnknownSaidBy,
-    UnknownLanguage,
-    IgnoredColumn,
-    EncodingFallback,
-    UnreadableRecord,
-    UnrecognisedEntry,
-    DuplicateRecord,
-    MissingTranscript,
-    MissingMedia,
-    UtterancesDropped,
-    OrphanRecord,
-    UserWithoutEmail,
-    DownloadFailed
-});
+/// A reason code packs as its code (`as_str`), read back through serde, so
+/// no second list of the codes is kept here.
+impl Pack for ReasonCode {
+    fn pack(&self, out: &mut Vec<u8>) {
+        pack_str(self.as_str(), out);
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        use serde::de::IntoDeserializer;
+        let code = String::unpack(input);
+        let code: serde::de::value::StrDeserializer<serde::de::value::Error> =
+            code.as_str().into_deserializer();
+        // Only bytes no packer wrote lack a known code.
+        ReasonCode::deserialize(code).unwrap_or(ReasonCode::UnreadableRecord)
+    }
+}
 packed_struct!(ReportEntry {
     severity,
     code,
@@ -199,3 +188,28 @@ packed_struct!(ReportEntry {
     location
 });
 packed_struct!(Report { entries });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_codes_pack_as_their_codes() {
+        for code in [
+            ReasonCode::MissingName,
+            ReasonCode::MissingMedia,
+            ReasonCode::DownloadFailed,
+        ] {
+            let mut bytes = Vec::new();
+            code.pack(&mut bytes);
+            assert_eq!(bytes[1..], *code.as_str().as_bytes());
+            assert_eq!(ReasonCode::unpack(&mut &bytes[..]), code);
+        }
+        let mut bytes = Vec::new();
+        pack_str("no_such_code", &mut bytes);
+        assert_eq!(
+            ReasonCode::unpack(&mut &bytes[..]),
+            ReasonCode::UnreadableRecord
+        );
+    }
+}

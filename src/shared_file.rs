@@ -78,17 +78,7 @@ impl Read for SharedFile {
 
 impl Seek for SharedFile {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let target = match to {
-            SeekFrom::Start(at) => Some(at),
-            SeekFrom::End(delta) => self.len.checked_add_signed(delta),
-            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
-        };
-        self.position = target.ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "a seek before the start of the file",
-            )
-        })?;
+        self.position = chorus2outdoo::read::seek_position(self.position, self.len, to)?;
         Ok(self.position)
     }
 }

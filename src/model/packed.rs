@@ -119,10 +119,15 @@ impl Pack for bool {
     }
 }
 
+/// A string as `String` packs it: its length, then its bytes.
+pub fn pack_str(text: &str, out: &mut Vec<u8>) {
+    text.len().pack(out);
+    out.extend_from_slice(text.as_bytes());
+}
+
 impl Pack for String {
     fn pack(&self, out: &mut Vec<u8>) {
-        self.len().pack(out);
-        out.extend_from_slice(self.as_bytes());
+        pack_str(self, out);
     }
     fn unpack(input: &mut &[u8]) -> Self {
         let len = usize::unpack(input);
@@ -379,7 +384,9 @@ impl<T: Pack> Packed<T> {
             self.spill_excess();
         }
         let index = self.blocks.len() - 1;
-        // Always so: the last block is the one just started or one that fits.
+        // Always so: the last block is the one just started or one that fits
+        // (and in the browser, the only kind).
+        #[allow(irrefutable_let_patterns)]
         if let Block::Memory(block) = &mut self.blocks[index] {
             let start = block.len();
             block.extend_from_slice(bytes);

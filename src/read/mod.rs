@@ -11,3 +11,20 @@ pub mod table;
 pub mod text;
 pub mod trackers;
 pub mod users;
+
+/// Where a seek lands in a source of `len` bytes read at `position` (for
+/// readers over random-access sources: a browser Blob, a shared file);
+/// before the start is an error.
+pub fn seek_position(position: u64, len: u64, to: std::io::SeekFrom) -> std::io::Result<u64> {
+    let target = match to {
+        std::io::SeekFrom::Start(offset) => Some(offset),
+        std::io::SeekFrom::End(delta) => len.checked_add_signed(delta),
+        std::io::SeekFrom::Current(delta) => position.checked_add_signed(delta),
+    };
+    target.ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "seek before the start of the file",
+        )
+    })
+}
