@@ -73,9 +73,13 @@ async function convertWithArchives({ files, archives, roster, options, workers =
   const onProgress = (progress) => self.postMessage({ id, progress });
   let firstPass = null;
   if (workers > 1) {
-    const [reads, digests] = await Promise.all([firstPassFromHelpers(archives, workers, onProgress), digestsOf(archives)]);
+    const stop = { stopped: false };
+    const reads = firstPassFromHelpers(archives, workers, onProgress);
+    // A failed first pass stops the hashing too.
+    reads.catch(() => { stop.stopped = true; });
+    const [firstReads, digests] = await Promise.all([reads, digestsOf(archives, stop)]);
     archives = archives.map((archive, index) => ({ ...archive, sha256: digests[index] }));
-    firstPass = reads;
+    firstPass = firstReads;
   }
   const conversion = convertArchives(files, archives, roster, options, onProgress, firstPass);
   lastConversion = conversion;
@@ -117,13 +121,16 @@ function yieldToMessages() {
 /** Bytes hashed per step of `digestsOf`. */
 const HASH_STEP = 4 * 1024 * 1024;
 
-/** Each archive's SHA-256, hashed a step at a time. */
-async function digestsOf(archives) {
+/** Each archive's SHA-256, hashed a step at a time until done or `stop.stopped`. */
+async function digestsOf(archives, stop) {
   const digests = [];
   for (const { blob } of archives) {
     const digest = new ArchiveDigest(blob);
     try {
-      while (!digest.step(HASH_STEP)) await yieldToMessages();
+      while (!digest.step(HASH_STEP)) {
+        await yieldToMessages();
+        if (stop.stopped) throw new Error('the first pass stopped');
+      }
     } catch (error) {
       digest.free();
       throw error;
