@@ -72,7 +72,7 @@ async function convertWithArchives({ files, archives, roster, options, workers =
   const started = performance.now();
   const onProgress = (progress) => self.postMessage({ id, progress });
   let firstPass = null;
-  if (workers > 1) {
+  if (workers > 1 && archives.length > 0) {
     const stop = { stopped: false };
     const reads = firstPassFromHelpers(archives, workers, onProgress);
     // A failed first pass stops the hashing too.
@@ -276,6 +276,7 @@ function firstPassFromHelpers(archives, n, onProgress) {
   let pending = plan.ranges.reduce((count, ranges) => count + ranges.length, 0);
   const done = new Map();
   const sum = (field) => [...done.values()].reduce((total, progress) => total + progress[field], 0);
+  if (pending === 0) return Promise.resolve(reads);
   return new Promise((resolve, reject) => {
     for (let w = 0; w < n; w += 1) {
       const parts = [];

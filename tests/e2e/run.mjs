@@ -334,6 +334,19 @@ test('the downloaded package is byte-identical to the CLI output', async () => {
   await finish();
 });
 
+test('a roster with tracker exports and no call archive says what it needs, with helper workers too', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const rosterPath = join(ARTIFACTS, 'roster-alone.csv');
+  writeFileSync(rosterPath, 'Email,Name\nriley.lee@seller.example,Riley Lee\n');
+  const { page, finish } = await openPage({ query: '?workers=2' });
+  await page.setInputFiles('#roster-input', rosterPath);
+  await page.waitForFunction(() => !document.querySelector('#roster-clear').hidden);
+  await page.setInputFiles('#file-input', [join(E2E, 'trackers_page.csv')]);
+  await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 15_000 });
+  assert.match(await page.textContent('#message'), /roster-alone\.csv: a roster only matters with call archives/);
+  await finish();
+});
+
 test('a broken file shows its error; the other files still convert and the page stays usable', async () => {
   const { page, finish } = await openPage();
   await pick(page, [join(E2E, 'broken_no_header.csv'), join(E2E, 'trackers_page.csv')]);
