@@ -287,6 +287,10 @@ pub struct CallsOutcome {
 /// How many calls the preview lists (the counts cover them all).
 pub const PREVIEW_CALLS: usize = 200;
 
+/// How many report entries the preview lists (`report.csv` in the package
+/// has them all; an archive without recordings has one per call).
+pub const PREVIEW_REPORT: usize = 500;
+
 /// The calls side of the preview.
 #[derive(Debug, Clone, Serialize)]
 pub struct CallsPreview<'a> {
@@ -305,7 +309,10 @@ pub struct CallsPreview<'a> {
 pub struct Preview<'a> {
     pub counts: Counts,
     pub themes: &'a [Theme],
+    /// The first `PREVIEW_REPORT` report entries.
     pub report: &'a [ReportEntry],
+    /// How many entries the report has.
+    pub report_entries: usize,
     pub inputs: &'a [InputRecord],
     /// Present when call archives were converted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -366,7 +373,8 @@ impl Conversion {
         Preview {
             counts: self.counts(),
             themes: &self.themes,
-            report: &self.report.entries,
+            report: &self.report.entries[..self.report.entries.len().min(PREVIEW_REPORT)],
+            report_entries: self.report.entries.len(),
             inputs: &self.inputs,
             calls: self.calls.as_ref().map(|outcome| {
                 let mut skipped_by_reason = BTreeMap::new();
@@ -502,7 +510,7 @@ pub fn convert_with_first_pass(
         if let Some(roster) = roster {
             return Err(Error::input(
                 Location::file(&roster.name),
-                "a roster only matters with call archives; add --archive or leave the roster out",
+                "a roster only matters with call archives; add a call archive (--archive) or leave the roster out",
             ));
         }
         return Ok(conversion);

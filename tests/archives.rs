@@ -926,3 +926,23 @@ mod property {
         }
     }
 }
+
+#[test]
+fn the_preview_lists_the_first_report_entries_and_counts_them_all() {
+    let options = chorus2outdoo::sample::SampleOptions {
+        calls: 700,
+        seed: 5,
+        media: false,
+    };
+    let (zip, _) = chorus2outdoo::sample::write_sample(Cursor::new(Vec::new()), &options).unwrap();
+    let (conversion, _) = convert_zip(&zip.into_inner(), None, &Options::default());
+    let total = conversion.report.entries.len();
+    assert!(total > 500, "{total} report entries");
+    let preview = serde_json::to_value(conversion.preview()).unwrap();
+    assert_eq!(preview["report_entries"], total);
+    assert_eq!(preview["report"].as_array().unwrap().len(), 500);
+    assert_eq!(
+        preview["report"][499],
+        serde_json::to_value(&conversion.report.entries[499]).unwrap()
+    );
+}

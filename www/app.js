@@ -9,6 +9,7 @@
 /** How many topics the tree shows at once; the filter narrows the rest. */
 const TOPIC_LIMIT = 200;
 /** How many report rows the page shows; the package holds all of them. */
+/** Report entries shown; the preview carries at most this many (PREVIEW_REPORT). */
 const REPORT_LIMIT = 500;
 /** How many calls, users and left-out calls the preview lists. */
 const CALL_LIMIT = 50;
@@ -715,7 +716,7 @@ function renderTree() {
 }
 
 function renderReport() {
-  const { report } = conversion.preview;
+  const { report, report_entries: total } = conversion.preview;
   const rows = report.slice(0, REPORT_LIMIT).map((entry) => el('tr', { class: `entry ${entry.severity}` },
     el('td', {}, el('span', { class: `badge ${entry.severity}`, text: entry.severity })),
     el('td', { class: 'code', text: entry.code }),
@@ -724,7 +725,8 @@ function renderReport() {
   ));
   if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'Nothing to report.' })));
   $('#report tbody').replaceChildren(...rows);
-  $('#report-more').textContent = report.length > REPORT_LIMIT ? `${report.length - REPORT_LIMIT} more entries are in report.csv inside the package.` : '';
+  const shown = Math.min(report.length, REPORT_LIMIT);
+  $('#report-more').textContent = total > shown ? `${total - shown} more entries are in report.csv inside the package.` : '';
 }
 
 // ---------------------------------------------------------------------------

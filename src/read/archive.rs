@@ -1,6 +1,9 @@
 //! Call archives: a zip or a folder of pre-downloaded Chorus data in, the
 //! records it holds out (`ArchiveContents`), each located by archive, entry
-//! and JSON pointer, plus an `ArchiveSummary` of what was found.
+//! and JSON pointer, plus an `ArchiveSummary` of what was found. The first
+//! pass reads every entry (`read_archive`) or a range of them
+//! (`read_entries`, for threads and Web Workers): ranges read apart and
+//! appended in order (`ArchiveRead`) give what one read gives.
 //!
 //! An archive is anything that lists entries and opens one at a time
 //! (`ArchiveSource`): `ZipSource` reads a zip through `Read + Seek`; the CLI

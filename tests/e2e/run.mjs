@@ -343,7 +343,7 @@ test('a roster with tracker exports and no call archive says what it needs, with
   await page.waitForFunction(() => !document.querySelector('#roster-clear').hidden);
   await page.setInputFiles('#file-input', [join(E2E, 'trackers_page.csv')]);
   await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 15_000 });
-  assert.match(await page.textContent('#message'), /roster-alone\.csv: a roster only matters with call archives/);
+  assert.match(await page.textContent('#message'), /roster-alone\.csv: a roster only matters with call archives; add a call archive \(--archive\) or leave the roster out/);
   await finish();
 });
 
