@@ -90,9 +90,22 @@ async function convertWithArchives({ files, archives, roster, options, workers =
   const writeStarted = performance.now();
   const jobs = conversion.transcriptJobs();
   const helpersUsed = workers > 1 && jobs.length >= 2 ? Math.min(workers, jobs.length) : 0;
-  conversion.beginPackage((chunk) => chunks.push(chunk));
-  if (helpersUsed) await transcriptsFromHelpers(conversion, archives, jobs, helpersUsed);
-  else transcriptsHere(conversion, archives, jobs);
+  if (helpersUsed) {
+    // The helpers start on the transcripts while this worker writes what
+    // precedes them (calls.jsonl); their entries wait in the queue until then.
+    const fromHelpers = transcriptsFromHelpers(conversion, archives, jobs, helpersUsed);
+    try {
+      conversion.beginPackage((chunk) => chunks.push(chunk));
+    } catch (error) {
+      fromHelpers.catch(() => {});
+      for (let w = 0; w < helpersUsed; w += 1) helpers[w].postMessage({ op: 'stopPreparing' });
+      throw error;
+    }
+    await fromHelpers;
+  } else {
+    conversion.beginPackage((chunk) => chunks.push(chunk));
+    transcriptsHere(conversion, archives, jobs);
+  }
   conversion.finishPackage();
   const writeMs = performance.now() - writeStarted;
   const pkg = new Blob(chunks, { type: 'application/zip' });
