@@ -34,16 +34,6 @@ impl SharedFile {
             buffer_start: 0,
         })
     }
-
-    #[cfg(unix)]
-    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-        std::os::unix::fs::FileExt::read_at(&*self.file, buf, offset)
-    }
-
-    #[cfg(windows)]
-    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-        std::os::windows::fs::FileExt::seek_read(&*self.file, buf, offset)
-    }
 }
 
 impl Read for SharedFile {
@@ -58,13 +48,13 @@ impl Read for SharedFile {
         }
         if out.len() >= BUFFER_BYTES {
             // A large read goes straight to the caller.
-            let n = self.read_at(out, self.position)?;
+            let n = chorus2outdoo::positioned::read_at(&self.file, out, self.position)?;
             self.position += n as u64;
             return Ok(n);
         }
         self.buffer.resize(BUFFER_BYTES, 0);
         let mut buffer = std::mem::take(&mut self.buffer);
-        let filled = self.read_at(&mut buffer, self.position);
+        let filled = chorus2outdoo::positioned::read_at(&self.file, &mut buffer, self.position);
         self.buffer = buffer;
         let filled = filled.inspect_err(|_| self.buffer.clear())?;
         self.buffer.truncate(filled);

@@ -238,33 +238,38 @@ fn archive_sources(
     Array::from(archives)
         .iter()
         .enumerate()
-        .map(|(index, archive)| {
-            let name = Reflect::get(&archive, &JsValue::from_str("name"))
-                .ok()
-                .and_then(|n| n.as_string())
-                .ok_or_else(|| JsError::new(&format!("archives[{index}].name must be a string")))?;
-            let blob: web_sys::Blob = Reflect::get(&archive, &JsValue::from_str("blob"))
-                .ok()
-                .and_then(|b| b.dyn_into().ok())
-                .ok_or_else(|| {
-                    JsError::new(&format!(
-                        "archives[{index}].blob must be a Blob or File ({name})"
-                    ))
-                })?;
-            let reader = blob_reader(&blob)?;
-            let digest = Reflect::get(&archive, &JsValue::from_str("sha256"))
-                .ok()
-                .and_then(|d| d.as_string());
-            let source = match (hashed, digest) {
-                (true, Some(digest)) => {
-                    ZipSource::with_digest(name, reader, blob.size() as u64, digest)
-                }
-                (true, None) => ZipSource::new(name, reader),
-                (false, _) => ZipSource::unhashed(name, reader),
-            };
-            source.map_err(|e| JsError::new(&e.to_string()))
-        })
+        .map(|(index, archive)| archive_source(&archive, index, hashed))
         .collect()
+}
+
+/// `archives[index]` (`{name, blob, sha256?}`) listed, as `archive_sources` does.
+fn archive_source(
+    archive: &JsValue,
+    index: usize,
+    hashed: bool,
+) -> Result<ZipSource<BlobReader>, JsError> {
+    let name = Reflect::get(archive, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+        .ok_or_else(|| JsError::new(&format!("archives[{index}].name must be a string")))?;
+    let blob: web_sys::Blob = Reflect::get(archive, &JsValue::from_str("blob"))
+        .ok()
+        .and_then(|b| b.dyn_into().ok())
+        .ok_or_else(|| {
+            JsError::new(&format!(
+                "archives[{index}].blob must be a Blob or File ({name})"
+            ))
+        })?;
+    let reader = blob_reader(&blob)?;
+    let digest = Reflect::get(archive, &JsValue::from_str("sha256"))
+        .ok()
+        .and_then(|d| d.as_string());
+    let source = match (hashed, digest) {
+        (true, Some(digest)) => ZipSource::with_digest(name, reader, blob.size() as u64, digest),
+        (true, None) => ZipSource::new(name, reader),
+        (false, _) => ZipSource::unhashed(name, reader),
+    };
+    source.map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The entries a first pass reads (not folders, not junk) and their bytes.
@@ -323,16 +328,22 @@ pub fn read_entries(
     on_progress: Option<Function>,
 ) -> Result<Uint8Array, JsError> {
     let archive = archive as usize;
-    let mut sources = archive_sources(&archives, false)?;
-    if archive >= sources.len() {
+    // Only the archive read here is listed.
+    let list = if Array::is_array(&archives) {
+        Array::from(&archives)
+    } else {
+        Array::new()
+    };
+    if archive >= list.length() as usize {
         return Err(JsError::new(&format!(
             "there is no archive {archive} among {} archives",
-            sources.len()
+            list.length()
         )));
     }
-    let source = sources.swap_remove(archive);
-    let range =
-        (start as usize).min(source.entries().len())..(end as usize).min(source.entries().len());
+    let source = archive_source(&list.get(archive as u32), archive, false)?;
+    // Within the entries, and never backwards (`start` past `end` reads nothing).
+    let end = (end as usize).min(source.entries().len());
+    let range = (start as usize).min(end)..end;
     let meter = Meter::new(on_progress);
     let (entries, bytes) = readable_totals(source.entries()[range.clone()].iter());
     meter.borrow_mut().start("read", entries, bytes);

@@ -272,6 +272,27 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         .unwrap();
         reads.push(&read);
     }
+    // A range given backwards reads nothing; an archive that is not there is named.
+    let backwards = wasm::read_entries(Array::of1(&archive).into(), 0, 5, 2, None).unwrap();
+    let nothing =
+        chorus2outdoo::read::archive::ArchiveRead::from_bytes(&backwards.to_vec()).unwrap();
+    assert_eq!(
+        (
+            nothing.summary.entries,
+            nothing.contents.engagements.len(),
+            nothing.report.entries.len()
+        ),
+        (0, 0, 0)
+    );
+    let missing = match wasm::read_entries(Array::of1(&archive).into(), 1, 0, 1, None) {
+        Ok(_) => panic!("archive 1 of one must be refused"),
+        Err(error) => String::from(
+            JsValue::from(error)
+                .unchecked_into::<js_sys::Error>()
+                .message(),
+        ),
+    };
+    assert_eq!(missing, "there is no archive 1 among 1 archives");
     // Each range's progress ends with its entries done; together, every entry once.
     let range_ends: u64 = range_events
         .borrow()

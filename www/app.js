@@ -8,9 +8,6 @@
 
 /** How many topics the tree shows at once; the filter narrows the rest. */
 const TOPIC_LIMIT = 200;
-/** How many report rows the page shows; the package holds all of them. */
-/** Report entries shown; the preview carries at most this many (PREVIEW_REPORT). */
-const REPORT_LIMIT = 500;
 /** How many calls, users and left-out calls the preview lists. */
 const CALL_LIMIT = 50;
 /** Most Web Workers a conversion uses (one per core up to this). */
@@ -715,9 +712,10 @@ function renderTree() {
   $('#filter-status').textContent = query || onlyReview ? `${plural(matched, 'topic')} of ${counts.topics} match.` : '';
 }
 
+/** The report's first entries (the preview carries at most 500: PREVIEW_REPORT) and how many more the package holds. */
 function renderReport() {
   const { report, report_entries: total } = conversion.preview;
-  const rows = report.slice(0, REPORT_LIMIT).map((entry) => el('tr', { class: `entry ${entry.severity}` },
+  const rows = report.map((entry) => el('tr', { class: `entry ${entry.severity}` },
     el('td', {}, el('span', { class: `badge ${entry.severity}`, text: entry.severity })),
     el('td', { class: 'code', text: entry.code }),
     el('td', { class: 'message', text: entry.message }),
@@ -725,8 +723,7 @@ function renderReport() {
   ));
   if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'Nothing to report.' })));
   $('#report tbody').replaceChildren(...rows);
-  const shown = Math.min(report.length, REPORT_LIMIT);
-  $('#report-more').textContent = total > shown ? `${total - shown} more entries are in report.csv inside the package.` : '';
+  $('#report-more').textContent = total > report.length ? `${total - report.length} more entries are in report.csv inside the package.` : '';
 }
 
 // ---------------------------------------------------------------------------

@@ -260,52 +260,6 @@ impl Block {
     }
 }
 
-#[cfg(unix)]
-fn write_at(file: &File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
-}
-
-#[cfg(unix)]
-fn read_at(file: &File, bytes: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
-}
-
-#[cfg(windows)]
-fn write_at(file: &File, mut bytes: &[u8], mut offset: u64) -> std::io::Result<()> {
-    while !bytes.is_empty() {
-        let n = std::os::windows::fs::FileExt::seek_write(file, bytes, offset)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        bytes = &bytes[n..];
-        offset += n as u64;
-    }
-    Ok(())
-}
-
-#[cfg(windows)]
-fn read_at(file: &File, mut bytes: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    while !bytes.is_empty() {
-        let n = std::os::windows::fs::FileExt::seek_read(file, bytes, offset)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        bytes = &mut bytes[n..];
-        offset += n as u64;
-    }
-    Ok(())
-}
-
-#[cfg(all(not(unix), not(windows), not(target_arch = "wasm32")))]
-fn write_at(_: &File, _: &[u8], _: u64) -> std::io::Result<()> {
-    Err(std::io::ErrorKind::Unsupported.into())
-}
-
-#[cfg(all(not(unix), not(windows), not(target_arch = "wasm32")))]
-fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
-    Err(std::io::ErrorKind::Unsupported.into())
-}
-
 /// Where a record lies: its block, and its start and end in it.
 #[derive(Debug, Clone, Copy)]
 struct Span {
@@ -428,7 +382,7 @@ impl<T: Pack> Packed<T> {
         else {
             return false;
         };
-        if write_at(file, block, *written).is_err() {
+        if crate::positioned::write_all_at(file, block, *written).is_err() {
             return false;
         }
         let on_disk = Block::Disk {
@@ -454,7 +408,9 @@ impl<T: Pack> Packed<T> {
                 let mut bytes = vec![0; range.len()];
                 // A temporary file this process wrote that cannot be read
                 // back: the disk failed, and no result can be trusted.
-                if let Err(e) = read_at(file, &mut bytes, offset + range.start as u64) {
+                if let Err(e) =
+                    crate::positioned::read_exact_at(file, &mut bytes, offset + range.start as u64)
+                {
                     panic!("cannot read back records kept in a temporary file: {e}");
                 }
                 f(&bytes)
