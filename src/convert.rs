@@ -310,7 +310,7 @@ pub struct Preview<'a> {
     pub counts: Counts,
     pub themes: &'a [Theme],
     /// The first `PREVIEW_REPORT` report entries.
-    pub report: &'a [ReportEntry],
+    pub report: Vec<ReportEntry>,
     /// How many entries the report has.
     pub report_entries: usize,
     pub inputs: &'a [InputRecord],
@@ -373,8 +373,8 @@ impl Conversion {
         Preview {
             counts: self.counts(),
             themes: &self.themes,
-            report: &self.report.entries[..self.report.entries.len().min(PREVIEW_REPORT)],
-            report_entries: self.report.entries.len(),
+            report: self.report.iter().take(PREVIEW_REPORT).collect(),
+            report_entries: self.report.len(),
             inputs: &self.inputs,
             calls: self.calls.as_ref().map(|outcome| {
                 let mut skipped_by_reason = BTreeMap::new();

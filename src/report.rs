@@ -4,8 +4,10 @@
 //!
 //! In: entries pushed by the readers and the decide stage. Out: the entries in
 //! input order, written as `report.json` and `report.csv` by the writer.
+//! The entries are packed (`model::packed`): an archive without recordings
+//! has one per call, and natively all but the first few MiB wait on disk.
 
-use crate::model::packed::{pack_str, packed_enum, packed_struct, Pack};
+use crate::model::packed::{pack_str, packed_enum, packed_struct, Pack, Packed};
 use crate::model::Location;
 use serde::{Deserialize, Serialize};
 
@@ -116,9 +118,11 @@ pub struct ReportEntry {
     pub location: Location,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The entries in the order pushed, and how many there are of each severity.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
-    pub entries: Vec<ReportEntry>,
+    entries: Packed<ReportEntry>,
+    counts: [usize; 4],
 }
 
 impl Report {
@@ -129,12 +133,13 @@ impl Report {
         location: Location,
         message: impl Into<String>,
     ) {
-        self.entries.push(ReportEntry {
+        self.entries.push(&ReportEntry {
             severity,
             code,
             message: message.into(),
             location,
         });
+        self.counts[severity as usize] += 1;
     }
     pub fn info(&mut self, code: ReasonCode, location: Location, message: impl Into<String>) {
         self.push(Severity::Info, code, location, message)
@@ -148,14 +153,58 @@ impl Report {
     pub fn error(&mut self, code: ReasonCode, location: Location, message: impl Into<String>) {
         self.push(Severity::Error, code, location, message)
     }
+    /// Moves `other`'s entries after these.
     pub fn extend(&mut self, other: Report) {
-        self.entries.extend(other.entries);
+        self.entries.append(other.entries);
+        for (count, other) in self.counts.iter_mut().zip(other.counts) {
+            *count += other;
+        }
     }
     pub fn count(&self, severity: Severity) -> usize {
-        self.entries
+        self.counts[severity as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    /// The entry at `index`.
+    pub fn get(&self, index: usize) -> Option<ReportEntry> {
+        self.entries.get(index)
+    }
+    /// Every entry, in order.
+    pub fn iter(&self) -> impl Iterator<Item = ReportEntry> + '_ {
+        self.entries.iter()
+    }
+    /// Changes every entry's location with `f` (entries are packed, so
+    /// they are unpacked and packed again).
+    pub fn relocate(&mut self, mut f: impl FnMut(&mut Location)) {
+        self.entries = self
+            .entries
             .iter()
-            .filter(|e| e.severity == severity)
-            .count()
+            .map(|mut entry| {
+                f(&mut entry.location);
+                entry
+            })
+            .collect();
+    }
+}
+
+impl FromIterator<ReportEntry> for Report {
+    fn from_iter<I: IntoIterator<Item = ReportEntry>>(entries: I) -> Self {
+        let mut report = Report::default();
+        for entry in entries {
+            report.push(entry.severity, entry.code, entry.location, entry.message);
+        }
+        report
+    }
+}
+
+/// `report.json`'s `entries`: the list of entries.
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
     }
 }
 
@@ -187,7 +236,21 @@ packed_struct!(ReportEntry {
     message,
     location
 });
-packed_struct!(Report { entries });
+/// A report packs as its entries; the counts are counted again when it is
+/// unpacked, so they always agree with the entries.
+impl Pack for Report {
+    fn pack(&self, out: &mut Vec<u8>) {
+        self.entries.pack(out);
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        let entries = Packed::<ReportEntry>::unpack(input);
+        let mut counts = [0; 4];
+        for entry in entries.iter() {
+            counts[entry.severity as usize] += 1;
+        }
+        Report { entries, counts }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -211,5 +274,49 @@ mod tests {
             ReasonCode::unpack(&mut &bytes[..]),
             ReasonCode::UnreadableRecord
         );
+    }
+
+    #[test]
+    fn a_report_counts_moves_packs_and_relocates_its_entries() {
+        let mut first = Report::default();
+        first.warning(ReasonCode::MissingMedia, Location::row("a.csv", 2), "one");
+        first.error(ReasonCode::MissingName, Location::row("a.csv", 3), "two");
+        let mut second = Report::default();
+        second.warning(
+            ReasonCode::UnknownSaidBy,
+            Location::row("b.csv", 4),
+            "three",
+        );
+        first.extend(second);
+        assert_eq!(
+            [
+                Severity::Info,
+                Severity::Warning,
+                Severity::Review,
+                Severity::Error
+            ]
+            .map(|s| first.count(s)),
+            [0, 2, 0, 1]
+        );
+        assert_eq!(
+            serde_json::to_string(&first).unwrap(),
+            r#"[{"severity":"warning","code":"missing_media","message":"one","location":{"file":"a.csv","row":2}},"#.to_string()
+                + r#"{"severity":"error","code":"missing_name","message":"two","location":{"file":"a.csv","row":3}},"#
+                + r#"{"severity":"warning","code":"unknown_said_by","message":"three","location":{"file":"b.csv","row":4}}]"#
+        );
+        let mut bytes = Vec::new();
+        first.pack(&mut bytes);
+        let unpacked = Report::unpack(&mut &bytes[..]);
+        assert_eq!(unpacked, first);
+        assert_eq!(unpacked.count(Severity::Warning), 2);
+        first.relocate(|location| {
+            if location.file == "b.csv" {
+                location.file = "c.xlsx".into();
+            }
+        });
+        let files: Vec<String> = first.iter().map(|e| e.location.file).collect();
+        assert_eq!(files, ["a.csv", "a.csv", "c.xlsx"]);
+        assert_eq!(first.len(), 3);
+        assert_eq!(first.get(2).unwrap().message, "three");
     }
 }

@@ -212,7 +212,7 @@ fn realistic_archive_imports_what_a_careful_person_would() {
             ),
         ]
     );
-    let codes: Vec<ReasonCode> = conversion.report.entries.iter().map(|e| e.code).collect();
+    let codes: Vec<ReasonCode> = conversion.report.iter().map(|e| e.code).collect();
     for expected in [
         ReasonCode::UnrecognisedEntry,
         ReasonCode::DuplicateRecord,
@@ -345,7 +345,7 @@ fn a_first_pass_in_ranges_is_the_first_pass_whole() {
             c.media.len(),
             c.people.len(),
             c.unreadable.len(),
-            read.report.entries.len(),
+            read.report.len(),
             s.entries,
             s.engagement_pages,
             s.users_files,
@@ -390,7 +390,7 @@ fn a_first_pass_in_ranges_is_the_first_pass_whole() {
         })
     };
     let whole = read_archive(0, &mut limited());
-    assert_eq!(whole.report.entries.len(), 1);
+    assert_eq!(whole.report.len(), 1);
     let mut merged = ArchiveRead::default();
     for range in entry_ranges(&limited(), 4) {
         merged.append(read_entries(0, &mut limited(), range));
@@ -784,7 +784,6 @@ fn a_video_is_preferred_over_audio_recordings_of_the_same_call() {
     assert!(video.ends_with(b"video\n"));
     let duplicates: Vec<String> = conversion
         .report
-        .entries
         .iter()
         .filter(|e| e.code == ReasonCode::DuplicateRecord)
         .map(|e| e.location.entry.clone().unwrap())
@@ -936,13 +935,13 @@ fn the_preview_lists_the_first_report_entries_and_counts_them_all() {
     };
     let (zip, _) = chorus2outdoo::sample::write_sample(Cursor::new(Vec::new()), &options).unwrap();
     let (conversion, _) = convert_zip(&zip.into_inner(), None, &Options::default());
-    let total = conversion.report.entries.len();
+    let total = conversion.report.len();
     assert!(total > 500, "{total} report entries");
     let preview = serde_json::to_value(conversion.preview()).unwrap();
     assert_eq!(preview["report_entries"], total);
     assert_eq!(preview["report"].as_array().unwrap().len(), 500);
     assert_eq!(
         preview["report"][499],
-        serde_json::to_value(&conversion.report.entries[499]).unwrap()
+        serde_json::to_value(conversion.report.get(499).unwrap()).unwrap()
     );
 }

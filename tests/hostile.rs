@@ -74,7 +74,6 @@ fn imported_ids(conversion: &Conversion) -> Vec<String> {
 fn report_lines(conversion: &Conversion, keep: impl Fn(&ReportEntry) -> bool) -> Vec<String> {
     conversion
         .report
-        .entries
         .iter()
         .filter(|e| keep(e))
         .map(|e| format!("{}: {}", e.location, e.message))

@@ -64,7 +64,6 @@ fn owned(tree: &TreeLiteral) -> Tree {
 fn codes(conversion: &Conversion) -> Vec<(ReasonCode, String)> {
     conversion
         .report
-        .entries
         .iter()
         .map(|e| (e.code, e.location.to_string()))
         .collect()

@@ -280,7 +280,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         (
             nothing.summary.entries,
             nothing.contents.engagements.len(),
-            nothing.report.entries.len()
+            nothing.report.len()
         ),
         (0, 0, 0)
     );

@@ -325,11 +325,7 @@ mod tests {
         .unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].phrases, ["price", "cost"]);
-        let codes: Vec<_> = report
-            .entries
-            .iter()
-            .map(|e| (e.code, e.location.row))
-            .collect();
+        let codes: Vec<_> = report.iter().map(|e| (e.code, e.location.row)).collect();
         assert_eq!(
             codes,
             [

@@ -249,12 +249,12 @@ pub fn read_xlsx(
         record.location.file = file.to_string();
         record.location.entry = Some(sheet.clone());
     }
-    for entry in &mut report.entries {
-        if entry.location.file == label {
-            entry.location.file = file.to_string();
-            entry.location.entry = Some(sheet.clone());
+    report.relocate(|location| {
+        if location.file == label {
+            location.file = file.to_string();
+            location.entry = Some(sheet.clone());
         }
-    }
+    });
     Ok(records)
 }
 
@@ -485,7 +485,6 @@ mod tests {
         assert_eq!(records[0].category.as_deref(), Some("Deal"));
         assert_eq!(records[0].location.to_string(), "t.json at /trackers/0");
         let located: Vec<_> = report
-            .entries
             .iter()
             .map(|e| (e.code, e.location.to_string()))
             .collect();

@@ -26,7 +26,7 @@ struct ReportCounts {
 #[derive(Serialize)]
 struct ReportFile<'a> {
     counts: ReportCounts,
-    entries: &'a [crate::report::ReportEntry],
+    entries: &'a Report,
     #[serde(skip_serializing_if = "Option::is_none")]
     skipped: Option<&'a [SkippedCall]>,
 }
@@ -40,7 +40,7 @@ fn report_file<'a>(report: &'a Report, skipped: Option<&'a [SkippedCall]>) -> Re
             error: report.count(Severity::Error),
             skipped: skipped.map(<[SkippedCall]>::len),
         },
-        entries: &report.entries,
+        entries: report,
         skipped,
     }
 }
@@ -119,7 +119,7 @@ pub fn write_report_csv(
             .chain(skipped.map(|_| source_id.unwrap_or_default().to_string()));
         writer.write_record(cells.map(|c| spreadsheet_safe(&c)))
     };
-    for entry in &report.entries {
+    for entry in report.iter() {
         row(
             [
                 severity_name(entry.severity),
