@@ -796,7 +796,9 @@ function setUp() {
       $('#version').textContent = version;
       document.body.dataset.ready = 'true';
     },
-    (error) => showMessage(`The converter could not be loaded: ${error.message}. Build it with "make wasm" and reload the page.`),
+    // A browser without WebAssembly SIMD: the worker's message says what to do.
+    (error) => showMessage(`The converter could not be loaded: ${error.message}.${
+      error.message.includes('WebAssembly SIMD') ? '' : ' Build it with "make wasm" and reload the page.'}`),
   );
 }
 

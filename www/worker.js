@@ -25,7 +25,15 @@ import init, {
   inspect, inspectFile, readEntries, sampleArchive, verifyPackage, version,
 } from './pkg/chorus2outdoo.js';
 
-const ready = init();
+/** The smallest module with a WebAssembly SIMD instruction (i8x16.splat):
+ * the converter is built with SIMD, which a browser older than Chrome 91,
+ * Firefox 89 or Safari 16.4 cannot compile. */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, 8, 1, 6, 0, 0x41, 0, 0xfd, 0x0f, 0x0b]);
+
+const ready = WebAssembly.validate(SIMD_PROBE)
+  ? init()
+  : Promise.reject(new Error('this browser cannot run the converter: it lacks WebAssembly SIMD (Chrome 91, Firefox 89, Safari 16.4 or later have it); '
+    + 'use a current browser, or the chorus2outdoo command'));
 // A failed load is answered per request below; it is not an unhandled rejection.
 ready.catch(() => {});
 

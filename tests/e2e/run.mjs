@@ -103,7 +103,7 @@ function localDate() {
 
 let BASE = '';
 
-async function openPage({ allowConsoleErrors = false, beforeGoto = null, base = BASE, allowedOrigins = [], query = '' } = {}) {
+async function openPage({ allowConsoleErrors = false, beforeGoto = null, base = BASE, allowedOrigins = [], query = '', waitReady = true } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
   const record = { requests: [], consoleErrors: [], consoleAll: [], pageErrors: [] };
   context.on('request', (request) => record.requests.push(request.url()));
@@ -122,7 +122,7 @@ async function openPage({ allowConsoleErrors = false, beforeGoto = null, base = 
     });
   });
   const response = await page.goto(`${base}/${query}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  if (waitReady) await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
 
   /** The checks every test ends with. */
   const finish = async () => {
@@ -331,6 +331,24 @@ test('the downloaded package is byte-identical to the CLI output', async () => {
   const fromCli = readFileSync(out);
   assert.ok(fromPage.length > 100, 'the package is not empty');
   assert.ok(fromPage.equals(fromCli), `page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
+  await finish();
+});
+
+test('a browser without WebAssembly SIMD is told so instead of a compile error', async () => {
+  // The worker sees a browser whose WebAssembly lacks SIMD (validate says no to the probe).
+  const { page, finish } = await openPage({
+    waitReady: false,
+    beforeGoto: (context) => context.route('**/worker.js', async (route) => {
+      const response = await route.fetch();
+      const original = await response.text();
+      return route.fulfill({ response, body: `WebAssembly.validate = () => false;\n${original}` });
+    }),
+  });
+  await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 15_000 });
+  assert.equal((await page.textContent('#message span')).trim(),
+    'The converter could not be loaded: this browser cannot run the converter: it lacks WebAssembly SIMD '
+    + '(Chrome 91, Firefox 89, Safari 16.4 or later have it); use a current browser, or the chorus2outdoo command.');
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), undefined);
   await finish();
 });
 
