@@ -204,7 +204,7 @@ impl FromIterator<ReportEntry> for Report {
 /// `report.json`'s `entries`: the list of entries.
 impl Serialize for Report {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
+        self.entries.serialize(serializer)
     }
 }
 

@@ -488,6 +488,13 @@ impl<T: Pack> Pack for Packed<T> {
     }
 }
 
+/// Serialised as the list of its records, unpacked one at a time.
+impl<T: Pack + serde::Serialize> serde::Serialize for Packed<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
 impl<T: Pack + PartialEq> PartialEq for Packed<T> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len() && self.iter().eq(other.iter())

@@ -18,6 +18,7 @@
 
 use crate::convert::{Conversion, InputRecord};
 use crate::error::{Error, Result};
+use crate::model::packed::{packed_struct, Packed};
 use crate::model::{Location, Theme};
 use crate::read::archive::ArchiveSource;
 use crate::write::calls::{
@@ -56,6 +57,11 @@ pub struct FileRecord {
     pub bytes: u64,
     pub sha256: String,
 }
+packed_struct!(FileRecord {
+    path,
+    bytes,
+    sha256
+});
 
 #[derive(Serialize)]
 struct ThemesFile<'a> {
@@ -69,7 +75,7 @@ struct Manifest<'a> {
     generator: &'static str,
     inputs: &'a [InputRecord],
     counts: crate::convert::Counts,
-    files: &'a [FileRecord],
+    files: &'a Packed<FileRecord>,
 }
 
 /// The deflate level of compressed entries. Measured on sample transcripts
@@ -181,17 +187,17 @@ impl<W: Write> Write for HashingWriter<W> {
 }
 
 /// Writes entries one after another and remembers what it wrote for the
-/// manifest.
+/// manifest (packed: a package has an entry per transcript).
 pub struct PackageWriter<W: Write> {
     zip: ZipWriter<StreamWriter<W>>,
-    files: Vec<FileRecord>,
+    files: Packed<FileRecord>,
 }
 
 impl<W: Write> PackageWriter<W> {
     pub fn new(sink: W) -> Self {
         PackageWriter {
             zip: ZipWriter::new_stream(sink),
-            files: Vec::new(),
+            files: Packed::default(),
         }
     }
 
@@ -205,13 +211,7 @@ impl<W: Write> PackageWriter<W> {
         let PreparedEntry { record, zip } = entry;
         let archive = ZipArchive::new(Cursor::new(zip))?;
         self.zip.merge_archive(archive)?;
-        self.files.push(record);
-        Ok(())
-    }
-
-    fn write_entry(&mut self, path: &str, content: &[u8], method: CompressionMethod) -> Result<()> {
-        self.zip.start_file(path, Self::options(method))?;
-        self.zip.write_all(content)?;
+        self.files.push(&record);
         Ok(())
     }
 
@@ -235,7 +235,7 @@ impl<W: Write> PackageWriter<W> {
             std::io::BufWriter::with_capacity(64 * 1024, HashingWriter::new(&mut self.zip));
         write(&mut entry)?;
         let entry = entry.into_inner().map_err(|e| e.into_error())?;
-        self.files.push(entry.record(path));
+        self.files.push(&entry.record(path));
         Ok(())
     }
 
@@ -264,17 +264,28 @@ impl<W: Write> PackageWriter<W> {
             }
             entry.write_all(&buffer[..n])?;
         }
-        self.files.push(entry.record(path));
+        self.files.push(&entry.record(path));
         Ok(())
     }
 
-    pub fn files(&self) -> &[FileRecord] {
+    pub fn files(&self) -> &Packed<FileRecord> {
         &self.files
     }
 
-    /// Writes `manifest.json` (not listed in itself) and closes the zip.
-    fn finish(mut self, manifest: &[u8]) -> Result<W> {
-        self.write_entry("manifest.json", manifest, CompressionMethod::Deflated)?;
+    /// Writes `manifest.json` (not listed in itself), which `write` writes
+    /// into the entry piece by piece from the records of every other
+    /// entry, and closes the zip.
+    fn finish(
+        mut self,
+        write: impl FnOnce(&mut dyn Write, &Packed<FileRecord>) -> std::io::Result<()>,
+    ) -> Result<W> {
+        let files = std::mem::take(&mut self.files);
+        self.zip
+            .start_file("manifest.json", Self::options(CompressionMethod::Deflated))?;
+        let mut entry = std::io::BufWriter::with_capacity(64 * 1024, &mut self.zip);
+        write(&mut entry, &files)?;
+        // Not `flush`: that would end a deflate block early and change the bytes.
+        entry.into_inner().map_err(|e| e.into_error())?;
         Ok(self.zip.finish()?.into_inner())
     }
 }
@@ -356,16 +367,21 @@ impl<W: Write> PackageSession<W> {
         package.add_written("report.csv", |out| {
             write_report_csv(&conversion.report, skipped, out)
         })?;
-        let manifest = Manifest {
-            format: FORMAT_NAME,
-            format_version: FORMAT_VERSION,
-            generator: crate::GENERATOR,
-            inputs: &conversion.inputs,
-            counts: conversion.counts(),
-            files: package.files(),
-        };
-        let manifest = to_json_bytes(&manifest);
-        self.package.finish(&manifest)
+        let counts = conversion.counts();
+        // Streamed (the bytes `to_json_bytes` would give): at tens of
+        // thousands of entries the manifest is megabytes.
+        self.package.finish(|out, files| {
+            let manifest = Manifest {
+                format: FORMAT_NAME,
+                format_version: FORMAT_VERSION,
+                generator: crate::GENERATOR,
+                inputs: &conversion.inputs,
+                counts,
+                files,
+            };
+            serde_json::to_writer_pretty(&mut *out, &manifest)?;
+            out.write_all(b"\n")
+        })
     }
 }
 
@@ -441,8 +457,11 @@ mod tests {
             } else {
                 package.add("last.json", b"{}\n").unwrap();
             }
-            let files = package.files().to_vec();
-            (package.finish(b"{}\n").unwrap(), files)
+            let files: Vec<FileRecord> = package.files().iter().collect();
+            (
+                package.finish(|out, _| out.write_all(b"{}\n")).unwrap(),
+                files,
+            )
         };
         let (direct, direct_files) = write(false);
         let (prepared, prepared_files) = write(true);
