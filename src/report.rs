@@ -191,16 +191,6 @@ impl Report {
     }
 }
 
-impl FromIterator<ReportEntry> for Report {
-    fn from_iter<I: IntoIterator<Item = ReportEntry>>(entries: I) -> Self {
-        let mut report = Report::default();
-        for entry in entries {
-            report.push(entry.severity, entry.code, entry.location, entry.message);
-        }
-        report
-    }
-}
-
 /// `report.json`'s `entries`: the list of entries.
 impl Serialize for Report {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
