@@ -186,6 +186,18 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
+/// `write` writing into `out` through a 64 KiB buffer; gives `out` back.
+/// The buffer is emptied with `into_inner`, not `flush`: a flush would end
+/// a deflate block early and change the entry's bytes.
+fn written_through<O: Write>(
+    out: O,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<O> {
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+    write(&mut buffered)?;
+    buffered.into_inner().map_err(|e| e.into_error())
+}
+
 /// Writes entries one after another and remembers what it wrote for the
 /// manifest (packed: a package has an entry per transcript).
 pub struct PackageWriter<W: Write> {
@@ -231,10 +243,7 @@ impl<W: Write> PackageWriter<W> {
     ) -> Result<()> {
         self.zip
             .start_file(path, Self::options(CompressionMethod::Deflated))?;
-        let mut entry =
-            std::io::BufWriter::with_capacity(64 * 1024, HashingWriter::new(&mut self.zip));
-        write(&mut entry)?;
-        let entry = entry.into_inner().map_err(|e| e.into_error())?;
+        let entry = written_through(HashingWriter::new(&mut self.zip), write)?;
         self.files.push(&entry.record(path));
         Ok(())
     }
@@ -282,10 +291,7 @@ impl<W: Write> PackageWriter<W> {
         let files = std::mem::take(&mut self.files);
         self.zip
             .start_file("manifest.json", Self::options(CompressionMethod::Deflated))?;
-        let mut entry = std::io::BufWriter::with_capacity(64 * 1024, &mut self.zip);
-        write(&mut entry, &files)?;
-        // Not `flush`: that would end a deflate block early and change the bytes.
-        entry.into_inner().map_err(|e| e.into_error())?;
+        written_through(&mut self.zip, |out| write(out, &files))?;
         Ok(self.zip.finish()?.into_inner())
     }
 }
