@@ -796,9 +796,9 @@ function setUp() {
       $('#version').textContent = version;
       document.body.dataset.ready = 'true';
     },
-    // A browser without WebAssembly SIMD: the worker's message says what to do.
+    // A browser that cannot run the converter: the worker's message says what to do.
     (error) => showMessage(`The converter could not be loaded: ${error.message}.${
-      error.message.includes('WebAssembly SIMD') ? '' : ' Build it with "make wasm" and reload the page.'}`),
+      error.name === 'UnsupportedBrowserError' ? '' : ' Build it with "make wasm" and reload the page.'}`),
   );
 }
 

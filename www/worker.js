@@ -32,8 +32,8 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 0x60, 0
 
 const ready = WebAssembly.validate(SIMD_PROBE)
   ? init()
-  : Promise.reject(new Error('this browser cannot run the converter: it lacks WebAssembly SIMD (Chrome 91, Firefox 89, Safari 16.4 or later have it); '
-    + 'use a current browser, or the chorus2outdoo command'));
+  : Promise.reject(Object.assign(new Error('this browser cannot run the converter: it lacks WebAssembly SIMD (Chrome 91, Firefox 89, '
+    + 'Safari 16.4 or later have it); use a current browser, or the chorus2outdoo command'), { name: 'UnsupportedBrowserError' }));
 // A failed load is answered per request below; it is not an unhandled rejection.
 ready.catch(() => {});
 
