@@ -419,7 +419,7 @@ impl Conversion {
     /// The transcript entries the package holds, in package order: the
     /// work a caller may spread over threads or workers for
     /// `write_package_with_transcripts`.
-    pub fn transcript_jobs(&self) -> Vec<TranscriptJob> {
+    pub fn transcript_jobs(&self) -> Packed<TranscriptJob> {
         self.calls.as_ref().map(transcript_jobs).unwrap_or_default()
     }
 
@@ -433,7 +433,7 @@ impl Conversion {
     ) -> Result<Option<Transcript>> {
         let job = self
             .transcript_jobs()
-            .into_iter()
+            .iter()
             .find(|j| j.source_id == source_id);
         job.map(|job| reread_transcript(&job, archives)).transpose()
     }
@@ -446,7 +446,7 @@ impl Conversion {
             return Vec::new();
         };
         transcript_jobs(outcome)
-            .into_iter()
+            .iter()
             .map(|job| job.document)
             .chain(recording_jobs(outcome).map(|recording| recording.source))
             .collect()

@@ -94,9 +94,12 @@ pub fn write_package<W: Write>(
                     .iter_mut()
                     .map(|source| &mut **source as &mut dyn ArchiveSource)
                     .collect();
-                for job in jobs.iter().skip(worker).step_by(workers) {
+                for job in (worker..jobs.len())
+                    .step_by(workers)
+                    .filter_map(|j| jobs.get(j))
+                {
                     // A closed channel: the writer stopped; so does the worker.
-                    if sender.send(prepare_transcript(job, &mut own)).is_err() {
+                    if sender.send(prepare_transcript(&job, &mut own)).is_err() {
                         return;
                     }
                 }

@@ -565,7 +565,7 @@ impl ArchiveConversion {
         let jobs: Vec<JobJs> = self
             .conversion
             .transcript_jobs()
-            .into_iter()
+            .iter()
             .map(|job| JobJs {
                 bytes: self.entry_size(job.document),
                 source_id: job.source_id,

@@ -86,7 +86,7 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
     let mut parts: Vec<_> = jobs
         .iter()
         .rev()
-        .map(|job| prepare_transcript(job, &mut sources).unwrap().into_parts())
+        .map(|job| prepare_transcript(&job, &mut sources).unwrap().into_parts())
         .collect();
     parts.reverse();
 
@@ -134,7 +134,7 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
         early,
         format!(
             "writing the package failed: {}: the package was finished without this transcript",
-            jobs[0].path
+            jobs.get(0).unwrap().path
         )
     );
 }

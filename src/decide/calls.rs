@@ -92,12 +92,54 @@ pub struct CallDecisions {
     pub skipped: Vec<SkippedCall>,
 }
 
-/// An id as the key that joins records: lower-case when it is a call id.
-fn join_key(id: &str) -> String {
-    if is_call_id(id) {
-        id.to_ascii_lowercase()
-    } else {
-        id.to_string()
+/// The key that joins records: a call id (32 hex digits, in any case) as
+/// its 16 bytes, any other id as written. It orders and shows as its text
+/// (a call id in lower case); an index of tens of thousands of calls keeps
+/// 16 bytes per call id instead of a string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum JoinKey {
+    Call([u8; 16]),
+    Other(Box<str>),
+}
+
+impl JoinKey {
+    fn of(id: &str) -> JoinKey {
+        if !is_call_id(id) {
+            return JoinKey::Other(id.into());
+        }
+        let digit = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+        let mut bytes = [0u8; 16];
+        for (byte, pair) in bytes.iter_mut().zip(id.as_bytes().chunks_exact(2)) {
+            *byte = digit(pair[0]) << 4 | digit(pair[1]);
+        }
+        JoinKey::Call(bytes)
+    }
+}
+
+impl std::fmt::Display for JoinKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JoinKey::Call(bytes) => bytes.iter().try_for_each(|b| write!(f, "{b:02x}")),
+            JoinKey::Other(id) => f.write_str(id),
+        }
+    }
+}
+
+impl Ord for JoinKey {
+    /// The order of the keys' text: for two call ids that is the order of
+    /// their bytes, as hex digits in lower case sort as their values.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self, other) {
+            (JoinKey::Call(a), JoinKey::Call(b)) => a.cmp(b),
+            (JoinKey::Other(a), JoinKey::Other(b)) => a.cmp(b),
+            _ => self.to_string().cmp(&other.to_string()),
+        }
+    }
+}
+
+impl PartialOrd for JoinKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -105,12 +147,12 @@ fn join_key(id: &str) -> String {
 /// the others; `location_of` finds a record's location again (only a
 /// repeated one needs it).
 fn index_by_id(
-    records: impl IntoIterator<Item = (usize, String)>,
+    records: impl IntoIterator<Item = (usize, JoinKey)>,
     location_of: impl Fn(usize) -> Location,
     what: &str,
     report: &mut Report,
-) -> HashMap<String, usize> {
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+) -> HashMap<JoinKey, usize> {
+    let mut by_id: HashMap<JoinKey, usize> = HashMap::new();
     for (index, key) in records {
         if let Some(&first) = by_id.get(&key) {
             report.info(
@@ -501,13 +543,13 @@ pub fn decide_calls(
         if engagement.id.is_empty() {
             missing_id(&engagement.location, "an engagement", report);
         } else {
-            engagement_ids.push((index, join_key(&engagement.id)));
+            engagement_ids.push((index, JoinKey::of(&engagement.id)));
         }
     }
     let mut conversation_ids = Vec::new();
     for (index, conversation) in contents.conversations.iter().enumerate() {
         match conversation_id(&conversation) {
-            Some(id) => conversation_ids.push((index, join_key(&id))),
+            Some(id) => conversation_ids.push((index, JoinKey::of(&id))),
             None => missing_id(&conversation.location, "a conversation document", report),
         }
     }
@@ -540,21 +582,22 @@ pub fn decide_calls(
             .unreadable
             .iter()
             .enumerate()
-            .map(|(i, u)| (i, join_key(&u.id))),
+            .map(|(i, u)| (i, JoinKey::of(&u.id))),
         |i| contents.unreadable[i].location.clone(),
         "unreadable entry for",
         report,
     );
-    let is_call = |id: &String| {
+    let is_call = |id: &JoinKey| {
         engagement_by_id.contains_key(id)
             || conversation_by_id.contains_key(id)
             || unreadable_by_id.contains_key(id)
     };
 
     // One recording per call: a video before an audio file, else the first.
-    let mut media_by_id: HashMap<String, &MediaRecord> = HashMap::new();
+    let mut media_by_id: HashMap<JoinKey, &MediaRecord> = HashMap::new();
     for media in &contents.media {
-        match media_by_id.get(&media.id) {
+        let key = JoinKey::of(&media.id);
+        match media_by_id.get(&key) {
             Some(kept) => {
                 let (kept, dropped) = if media.is_video() && !kept.is_video() {
                     (media, *kept)
@@ -569,17 +612,18 @@ pub fn decide_calls(
                         media.id, kept.location
                     ),
                 );
-                media_by_id.insert(media.id.clone(), kept);
+                media_by_id.insert(key, kept);
             }
             None => {
-                media_by_id.insert(media.id.clone(), media);
+                media_by_id.insert(key, media);
             }
         }
     }
     for media in &contents.media {
-        if !is_call(&media.id)
+        let key = JoinKey::of(&media.id);
+        if !is_call(&key)
             && media_by_id
-                .get(&media.id)
+                .get(&key)
                 .is_some_and(|m| std::ptr::eq(*m, media))
         {
             report.warning(
@@ -595,7 +639,7 @@ pub fn decide_calls(
 
     // Calls are decided in id order, not archive order, so the report reads
     // the same however the archive's entries were arranged.
-    let mut ids: Vec<&String> = engagement_by_id
+    let mut ids: Vec<&JoinKey> = engagement_by_id
         .keys()
         .chain(
             conversation_by_id
@@ -608,34 +652,34 @@ pub fn decide_calls(
         .collect();
     ids.sort();
     let mut decisions = CallDecisions::default();
-    // (start time, id) of each planned call, for the package's order.
-    let mut order_keys: Vec<(String, String)> = Vec::new();
-    for id in ids {
+    // (start time in whole seconds, id) of each planned call, for the
+    // package's order.
+    let mut order_keys: Vec<(i64, &JoinKey)> = Vec::new();
+    for key in ids {
+        let id = key.to_string();
         let engagement = engagement_by_id
-            .get(id)
+            .get(key)
             .and_then(|&i| contents.engagements.get(i));
         let conversation = conversation_by_id
-            .get(id)
+            .get(key)
             .and_then(|&i| contents.conversations.get(i));
         let sources = Sources {
-            id,
+            id: &id,
             engagement: engagement.as_ref(),
             conversation: conversation.as_ref(),
-            unreadable: unreadable_by_id.get(id).map(|&i| &contents.unreadable[i]),
+            unreadable: unreadable_by_id.get(key).map(|&i| &contents.unreadable[i]),
         };
         match skip_reason(&sources, scope) {
             Some((reason, message)) => decisions.skipped.push(SkippedCall {
-                source_id: id.clone(),
+                location: sources.location(),
+                source_id: id,
                 reason,
                 message,
-                location: sources.location(),
             }),
             None => {
-                let planned = plan(&sources, media_by_id.get(id).copied(), report);
-                order_keys.push((
-                    planned.call.started_at.clone(),
-                    planned.call.source_id.clone(),
-                ));
+                let started_at = sources.started_at().unwrap_or_default().timestamp();
+                let planned = plan(&sources, media_by_id.get(key).copied(), report);
+                order_keys.push((started_at, key));
                 decisions.calls.push(&planned);
             }
         }
@@ -657,4 +701,52 @@ fn conversation_id(conversation: &ConversationRecord) -> Option<String> {
         .entry
         .as_deref()
         .and_then(crate::read::archive::id_from_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_keys_show_and_order_as_their_text() {
+        let texts = [
+            "AAAA0000000000000000000000000001",
+            "0aaa0000000000000000000000000001",
+            "9fff0000000000000000000000000000",
+            "a0000000000000000000000000000000",
+            "ffffffffffffffffffffffffffffffff",
+            "12345",
+            "b",
+            "zz",
+            "",
+            "aaaa000000000000000000000000000g",
+        ];
+        let keys: Vec<JoinKey> = texts.iter().map(|t| JoinKey::of(t)).collect();
+        assert_eq!(
+            keys.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "aaaa0000000000000000000000000001",
+                "0aaa0000000000000000000000000001",
+                "9fff0000000000000000000000000000",
+                "a0000000000000000000000000000000",
+                "ffffffffffffffffffffffffffffffff",
+                "12345",
+                "b",
+                "zz",
+                "",
+                "aaaa000000000000000000000000000g",
+            ]
+        );
+        assert!(matches!(keys[0], JoinKey::Call(_)));
+        assert!(matches!(keys[9], JoinKey::Other(_)));
+        assert_eq!(keys[0], JoinKey::of("aaaa0000000000000000000000000001"));
+        let mut sorted = keys.clone();
+        sorted.sort();
+        let mut by_text: Vec<String> = keys.iter().map(ToString::to_string).collect();
+        by_text.sort();
+        assert_eq!(
+            sorted.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            by_text
+        );
+    }
 }

@@ -450,7 +450,7 @@ impl<T: Pack> Packed<T> {
     }
 
     /// Every record, unpacked one at a time.
-    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = T> + '_ {
         (0..self.len()).filter_map(|index| self.get(index))
     }
 

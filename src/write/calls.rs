@@ -16,6 +16,7 @@ use crate::convert::CallsOutcome;
 use crate::decide::transcript::build_transcript;
 use crate::error::{Error, Result};
 use crate::model::calls::{EntryRef, Transcript, User, UserAction};
+use crate::model::packed::{packed_struct, Packed};
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveSource};
 use crate::read::chorus::read_transcript;
@@ -87,8 +88,15 @@ pub struct TranscriptJob {
     pub document: EntryRef,
 }
 
-/// The transcript entries a conversion's package holds, in package order.
-pub fn transcript_jobs(outcome: &CallsOutcome) -> Vec<TranscriptJob> {
+packed_struct!(TranscriptJob {
+    source_id,
+    path,
+    document
+});
+
+/// The transcript entries a conversion's package holds, in package order
+/// (packed: one per call, natively on disk past a few MiB).
+pub fn transcript_jobs(outcome: &CallsOutcome) -> Packed<TranscriptJob> {
     outcome
         .calls
         .iter()

@@ -1,5 +1,6 @@
 //! Writers: the decided model in, the Outdoo import package out.
 
 pub mod calls;
+pub mod central;
 pub mod package;
 pub mod report;

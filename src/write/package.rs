@@ -24,11 +24,12 @@ use crate::read::archive::ArchiveSource;
 use crate::write::calls::{
     prepare_transcript, write_calls_head, write_calls_tail, TranscriptJob, TranscriptSupply,
 };
+use crate::write::central::ZipAssembly;
 use crate::write::report::{write_report_csv, write_report_json};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read, Write};
-use zip::write::{SimpleFileOptions, StreamWriter};
+use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
 pub const FORMAT_NAME: &str = "outdoo-import-package";
@@ -199,30 +200,27 @@ fn written_through<O: Write>(
 }
 
 /// Writes entries one after another and remembers what it wrote for the
-/// manifest (packed: a package has an entry per transcript).
+/// manifest and the central directory (both packed: a package has an entry
+/// per transcript). Each entry is written by the zip crate as a one-entry
+/// zip whose own bytes go on to the sink (`write::central`).
 pub struct PackageWriter<W: Write> {
-    zip: ZipWriter<StreamWriter<W>>,
+    zip: ZipAssembly<W>,
     files: Packed<FileRecord>,
 }
 
 impl<W: Write> PackageWriter<W> {
     pub fn new(sink: W) -> Self {
         PackageWriter {
-            zip: ZipWriter::new_stream(sink),
+            zip: ZipAssembly::new(sink),
             files: Packed::default(),
         }
-    }
-
-    fn options(method: CompressionMethod) -> SimpleFileOptions {
-        entry_options(method)
     }
 
     /// Appends an entry compressed by `PreparedEntry::compress` and records
     /// it for the manifest: the same bytes as `add` with the same content.
     pub fn add_prepared(&mut self, entry: PreparedEntry) -> Result<()> {
         let PreparedEntry { record, zip } = entry;
-        let archive = ZipArchive::new(Cursor::new(zip))?;
-        self.zip.merge_archive(archive)?;
+        self.zip.append(&zip, &record.path)?;
         self.files.push(&record);
         Ok(())
     }
@@ -230,6 +228,34 @@ impl<W: Write> PackageWriter<W> {
     /// Adds a compressed entry and records it for the manifest.
     pub fn add(&mut self, path: &str, content: &[u8]) -> Result<()> {
         self.add_written(path, |out| out.write_all(content))
+    }
+
+    /// Writes the entry `path` with `options`, whose content `write`
+    /// writes (giving what the manifest records of it).
+    fn entry<T>(
+        &mut self,
+        path: &str,
+        options: SimpleFileOptions,
+        write: impl FnOnce(&mut dyn Write) -> Result<T>,
+    ) -> Result<T> {
+        self.zip.entry(path, |sink| {
+            let mut zip = ZipWriter::new_stream(sink);
+            zip.start_file(path, options)?;
+            let made = write(&mut zip)?;
+            Ok((zip.finish()?.into_inner(), made))
+        })
+    }
+
+    /// `entry`, recorded for the manifest.
+    fn add_entry(
+        &mut self,
+        path: &str,
+        options: SimpleFileOptions,
+        write: impl FnOnce(&mut dyn Write) -> Result<FileRecord>,
+    ) -> Result<()> {
+        let record = self.entry(path, options, write)?;
+        self.files.push(&record);
+        Ok(())
     }
 
     /// Adds a compressed entry whose content `write` writes into it piece by
@@ -241,11 +267,9 @@ impl<W: Write> PackageWriter<W> {
         path: &str,
         write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
-        self.zip
-            .start_file(path, Self::options(CompressionMethod::Deflated))?;
-        let entry = written_through(HashingWriter::new(&mut self.zip), write)?;
-        self.files.push(&entry.record(path));
-        Ok(())
+        self.add_entry(path, entry_options(CompressionMethod::Deflated), |zip| {
+            Ok(written_through(HashingWriter::new(zip), write)?.record(path))
+        })
     }
 
     /// Adds an entry stored as is (no compression), copied from `content`
@@ -260,21 +284,21 @@ impl<W: Write> PackageWriter<W> {
         location: &Location,
     ) -> Result<()> {
         let options =
-            Self::options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX));
-        self.zip.start_file(path, options)?;
-        let mut entry = HashingWriter::new(&mut self.zip);
-        let mut buffer = vec![0u8; 64 * 1024];
-        loop {
-            let n = content.read(&mut buffer).map_err(|e| {
-                Error::input(location.clone(), format!("cannot read the recording: {e}"))
-            })?;
-            if n == 0 {
-                break;
+            entry_options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX));
+        self.add_entry(path, options, |zip| {
+            let mut entry = HashingWriter::new(zip);
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                let n = content.read(&mut buffer).map_err(|e| {
+                    Error::input(location.clone(), format!("cannot read the recording: {e}"))
+                })?;
+                if n == 0 {
+                    break;
+                }
+                entry.write_all(&buffer[..n])?;
             }
-            entry.write_all(&buffer[..n])?;
-        }
-        self.files.push(&entry.record(path));
-        Ok(())
+            Ok(entry.record(path))
+        })
     }
 
     pub fn files(&self) -> &Packed<FileRecord> {
@@ -289,10 +313,12 @@ impl<W: Write> PackageWriter<W> {
         write: impl FnOnce(&mut dyn Write, &Packed<FileRecord>) -> std::io::Result<()>,
     ) -> Result<W> {
         let files = std::mem::take(&mut self.files);
-        self.zip
-            .start_file("manifest.json", Self::options(CompressionMethod::Deflated))?;
-        written_through(&mut self.zip, |out| write(out, &files))?;
-        Ok(self.zip.finish()?.into_inner())
+        self.entry(
+            "manifest.json",
+            entry_options(CompressionMethod::Deflated),
+            |zip| Ok(written_through(zip, |out| write(out, &files)).map(drop)?),
+        )?;
+        self.zip.finish()
     }
 }
 
@@ -302,7 +328,7 @@ impl<W: Write> PackageWriter<W> {
 /// them in `transcript_jobs` order, `finish` writes the rest.
 pub struct PackageSession<W: Write> {
     package: PackageWriter<W>,
-    jobs: Vec<TranscriptJob>,
+    jobs: Packed<TranscriptJob>,
     next: usize,
 }
 
@@ -327,7 +353,7 @@ impl<W: Write> PackageSession<W> {
     }
 
     /// The transcript entry the package takes next, if any is left.
-    pub fn next_job(&self) -> Option<&TranscriptJob> {
+    pub fn next_job(&self) -> Option<TranscriptJob> {
         self.jobs.get(self.next)
     }
 
@@ -339,7 +365,7 @@ impl<W: Write> PackageSession<W> {
                 return Err(Error::Write(format!(
                     "{}: a transcript out of order (the package takes {} next)",
                     entry.path(),
-                    expected.map_or("no more transcripts", |j| j.path.as_str())
+                    expected.map_or("no more transcripts".to_string(), |j| j.path)
                 )))
             }
         }
@@ -402,7 +428,7 @@ pub fn write_package<W: Write>(
     sink: W,
 ) -> Result<W> {
     let mut session = PackageSession::begin(conversion, sink)?;
-    while let Some(job) = session.next_job().cloned() {
+    while let Some(job) = session.next_job() {
         let entry = match transcripts.as_deref_mut() {
             Some(supply) => supply(&job)?,
             None => prepare_transcript(&job, archives)?,

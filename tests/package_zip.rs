@@ -1,0 +1,236 @@
+//! The package's zip assembled entry by entry (`write::central`) against
+//! the zip crate writing the same entries in one `ZipWriter`: the same
+//! bytes, with zip64 end records past 65,535 entries and zip64 offsets
+//! past 4 GiB.
+
+use chorus2outdoo::write::central::ZipAssembly;
+use chorus2outdoo::write::package::DEFLATE_LEVEL;
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+
+/// An entry: its path, how it is stored, and its content (`Zeros(n)`: n
+/// zero bytes, written a MiB at a time).
+#[derive(Clone)]
+enum Content {
+    Bytes(Vec<u8>),
+    Zeros(u64),
+}
+
+#[derive(Clone)]
+struct Entry {
+    path: String,
+    method: CompressionMethod,
+    large: bool,
+    content: Content,
+    /// Written whole into a one-entry zip first, then appended.
+    prepared: bool,
+}
+
+fn entry(path: &str, method: CompressionMethod, content: &[u8]) -> Entry {
+    Entry {
+        path: path.to_string(),
+        method,
+        large: false,
+        content: Content::Bytes(content.to_vec()),
+        prepared: false,
+    }
+}
+
+fn options(entry: &Entry) -> SimpleFileOptions {
+    let options = SimpleFileOptions::default()
+        .compression_method(entry.method)
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644)
+        .large_file(entry.large);
+    match entry.method {
+        CompressionMethod::Deflated => options.compression_level(Some(DEFLATE_LEVEL)),
+        _ => options,
+    }
+}
+
+fn write_content(entry: &Entry, out: &mut dyn Write) {
+    match &entry.content {
+        Content::Bytes(bytes) => out.write_all(bytes).unwrap(),
+        Content::Zeros(n) => {
+            let block = vec![0u8; 1 << 20];
+            let mut left = *n;
+            while left > 0 {
+                let step = left.min(block.len() as u64) as usize;
+                out.write_all(&block[..step]).unwrap();
+                left -= step as u64;
+            }
+        }
+    }
+}
+
+/// The entries as one `ZipWriter` writes them.
+fn by_the_zip_crate<W: Write>(entries: &[Entry], sink: W) -> W {
+    let mut zip = ZipWriter::new_stream(sink);
+    for entry in entries {
+        zip.start_file(entry.path.as_str(), options(entry)).unwrap();
+        write_content(entry, &mut zip);
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// The entries assembled one by one.
+fn assembled<W: Write>(entries: &[Entry], sink: W) -> W {
+    let mut assembly = ZipAssembly::new(sink);
+    for entry in entries {
+        if entry.prepared {
+            let zip = by_the_zip_crate(std::slice::from_ref(entry), Vec::new());
+            assembly.append(&zip, &entry.path).unwrap();
+            continue;
+        }
+        assembly
+            .entry(&entry.path, |sink| {
+                let mut zip = ZipWriter::new_stream(sink);
+                zip.start_file(entry.path.as_str(), options(entry))?;
+                write_content(entry, &mut zip);
+                Ok((zip.finish()?.into_inner(), ()))
+            })
+            .unwrap();
+    }
+    assembly.finish().unwrap()
+}
+
+#[test]
+fn an_assembled_zip_is_the_zip_crates() {
+    let text: Vec<u8> = (0..20_000u32)
+        .flat_map(|i| format!("{{\"line\": {i}}}\n").into_bytes())
+        .collect();
+    let mut prepared = entry(
+        "transcripts/b.json",
+        CompressionMethod::Deflated,
+        &text[..5000],
+    );
+    prepared.prepared = true;
+    let entries = vec![
+        entry(
+            "themes.json",
+            CompressionMethod::Deflated,
+            b"{\"themes\": []}\n",
+        ),
+        entry("calls.jsonl", CompressionMethod::Deflated, &text),
+        entry("transcripts/a.json", CompressionMethod::Deflated, b""),
+        prepared,
+        entry("media/a.mp4", CompressionMethod::Stored, &text[..70_000]),
+        entry("media/é.m4a", CompressionMethod::Stored, b"\x00\x01\x02"),
+        entry("manifest.json", CompressionMethod::Deflated, b"{}\n"),
+    ];
+    let expected = by_the_zip_crate(&entries, Vec::new());
+    let zip = assembled(&entries, Vec::new());
+    assert!(
+        zip == expected,
+        "the assembled zip differs from the zip crate's"
+    );
+
+    let mut archive = ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    assert_eq!(archive.len(), 7);
+    let mut calls = Vec::new();
+    archive
+        .by_name("calls.jsonl")
+        .unwrap()
+        .read_to_end(&mut calls)
+        .unwrap();
+    assert!(calls == text);
+}
+
+#[test]
+fn past_65535_entries_the_end_records_are_zip64() {
+    let entries: Vec<Entry> = (0..65_600)
+        .map(|i| entry(&format!("t/{i}"), CompressionMethod::Stored, b""))
+        .collect();
+    let expected = by_the_zip_crate(&entries, Vec::new());
+    let zip = assembled(&entries, Vec::new());
+    assert!(
+        zip == expected,
+        "the assembled zip differs from the zip crate's"
+    );
+    // The zip64 end record and its locator come before the end record.
+    let end = zip.len() - 22;
+    assert_eq!(zip[end - 20..end - 16], [0x50, 0x4b, 0x06, 0x07]);
+    assert_eq!(
+        ZipArchive::new(std::io::Cursor::new(zip)).unwrap().len(),
+        65_600
+    );
+}
+
+/// Hashes what is written, keeping its length and its last 64 KiB.
+#[derive(Default)]
+struct Digest64 {
+    sha256: Sha256,
+    len: u64,
+    tail: Vec<u8>,
+}
+
+impl Digest64 {
+    /// The last 64 KiB written.
+    fn last(&self) -> &[u8] {
+        &self.tail[self.tail.len().saturating_sub(64 * 1024)..]
+    }
+}
+
+impl Write for Digest64 {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.sha256.update(buf);
+        self.len += buf.len() as u64;
+        self.tail.extend_from_slice(buf);
+        if self.tail.len() > 128 * 1024 {
+            self.tail.drain(..self.tail.len() - 64 * 1024);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn past_4_gib_offsets_are_zip64() {
+    // A recording over 4 GiB (sizes in its zip64 field), then entries that
+    // start past 4 GiB (their offsets in a zip64 field).
+    let mut recording = entry("media/big.mp4", CompressionMethod::Stored, b"");
+    recording.content = Content::Zeros((4 << 30) + 3);
+    recording.large = true;
+    let mut prepared = entry(
+        "transcripts/c.json",
+        CompressionMethod::Deflated,
+        b"{\"c\": 1}\n",
+    );
+    prepared.prepared = true;
+    let mut large_after = recording.clone();
+    large_after.path = "media/small-but-large.mp4".into();
+    large_after.content = Content::Bytes(b"tiny".to_vec());
+    let entries = vec![
+        entry(
+            "themes.json",
+            CompressionMethod::Deflated,
+            b"{\"themes\": []}\n",
+        ),
+        recording,
+        entry(
+            "users.json",
+            CompressionMethod::Deflated,
+            b"{\"users\": []}\n",
+        ),
+        prepared,
+        large_after,
+        entry("users.csv", CompressionMethod::Stored, b"email\n"),
+    ];
+    let expected = by_the_zip_crate(&entries, Digest64::default());
+    let zip = assembled(&entries, Digest64::default());
+    assert_eq!(zip.len, expected.len);
+    assert!(zip.len > 4 << 30);
+    assert!(
+        zip.last() == expected.last(),
+        "the central directories differ"
+    );
+    assert_eq!(
+        zip.sha256.finalize()[..],
+        expected.sha256.finalize()[..],
+        "the zips differ"
+    );
+}
