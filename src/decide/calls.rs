@@ -143,62 +143,31 @@ impl PartialOrd for JoinKey {
     }
 }
 
-/// Records by id: the first record with each id (its position), and the
-/// later ones with an id already seen, to report once every index is built.
-struct IdIndex {
-    first: HashMap<JoinKey, usize>,
-    /// (position, position of the first, id), in the order added.
-    repeats: Vec<(usize, usize, JoinKey)>,
-}
-
-impl IdIndex {
-    fn with_capacity(records: usize) -> Self {
-        IdIndex {
-            first: HashMap::with_capacity(records),
-            repeats: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, index: usize, key: JoinKey) {
-        match self.first.get(&key) {
-            Some(&first) => self.repeats.push((index, first, key)),
-            None => {
-                self.first.insert(key, index);
-            }
-        }
-    }
-
-    fn get(&self, key: &JoinKey) -> Option<usize> {
-        self.first.get(key).copied()
-    }
-
-    fn contains_key(&self, key: &JoinKey) -> bool {
-        self.first.contains_key(key)
-    }
-
-    fn keys(&self) -> impl Iterator<Item = &JoinKey> {
-        self.first.keys()
-    }
-
-    /// Reports every record whose id came before (it is kept once);
-    /// `location_of` finds a record's location again.
-    fn report_repeats(
-        &self,
-        location_of: impl Fn(usize) -> Location,
-        what: &str,
-        report: &mut Report,
-    ) {
-        for (index, first, key) in &self.repeats {
+/// Keeps the first record per id (its position in `records`), reporting
+/// the others; `location_of` finds a record's location again (only a
+/// repeated one needs it).
+fn index_by_id(
+    records: impl IntoIterator<Item = (usize, JoinKey)>,
+    location_of: impl Fn(usize) -> Location,
+    what: &str,
+    report: &mut Report,
+) -> HashMap<JoinKey, usize> {
+    let mut by_id: HashMap<JoinKey, usize> = HashMap::new();
+    for (index, key) in records {
+        if let Some(&first) = by_id.get(&key) {
             report.info(
                 ReasonCode::DuplicateRecord,
-                location_of(*index),
+                location_of(index),
                 format!(
                     "{what} {key} appears again (first at {}); kept once",
-                    location_of(*first)
+                    location_of(first)
                 ),
             );
+            continue;
         }
+        by_id.insert(key, index);
     }
+    by_id
 }
 
 fn side_of(kind: Option<&str>, is_my_team: Option<bool>) -> Side {
@@ -569,22 +538,23 @@ pub fn decide_calls(
 ) -> CallDecisions {
     // The records are unpacked twice: here for their ids, and one call at a
     // time below.
-    let mut engagement_by_id = IdIndex::with_capacity(contents.engagements.len());
+    let mut engagement_ids = Vec::new();
     for (index, engagement) in contents.engagements.iter().enumerate() {
         if engagement.id.is_empty() {
             missing_id(&engagement.location, "an engagement", report);
         } else {
-            engagement_by_id.add(index, JoinKey::of(&engagement.id));
+            engagement_ids.push((index, JoinKey::of(&engagement.id)));
         }
     }
-    let mut conversation_by_id = IdIndex::with_capacity(contents.conversations.len());
+    let mut conversation_ids = Vec::new();
     for (index, conversation) in contents.conversations.iter().enumerate() {
         match conversation_id(&conversation) {
-            Some(id) => conversation_by_id.add(index, JoinKey::of(&id)),
+            Some(id) => conversation_ids.push((index, JoinKey::of(&id))),
             None => missing_id(&conversation.location, "a conversation document", report),
         }
     }
-    engagement_by_id.report_repeats(
+    let engagement_by_id = index_by_id(
+        engagement_ids,
         |i| {
             contents
                 .engagements
@@ -595,7 +565,8 @@ pub fn decide_calls(
         "engagement",
         report,
     );
-    conversation_by_id.report_repeats(
+    let conversation_by_id = index_by_id(
+        conversation_ids,
         |i| {
             contents
                 .conversations
@@ -606,11 +577,12 @@ pub fn decide_calls(
         "conversation document",
         report,
     );
-    let mut unreadable_by_id = IdIndex::with_capacity(contents.unreadable.len());
-    for (index, unreadable) in contents.unreadable.iter().enumerate() {
-        unreadable_by_id.add(index, JoinKey::of(&unreadable.id));
-    }
-    unreadable_by_id.report_repeats(
+    let unreadable_by_id = index_by_id(
+        contents
+            .unreadable
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (i, JoinKey::of(&u.id))),
         |i| contents.unreadable[i].location.clone(),
         "unreadable entry for",
         report,
@@ -672,10 +644,10 @@ pub fn decide_calls(
         .chain(
             conversation_by_id
                 .keys()
-                .filter(|id| !engagement_by_id.contains_key(id)),
+                .filter(|id| !engagement_by_id.contains_key(*id)),
         )
         .chain(unreadable_by_id.keys().filter(|id| {
-            !engagement_by_id.contains_key(id) && !conversation_by_id.contains_key(id)
+            !engagement_by_id.contains_key(*id) && !conversation_by_id.contains_key(*id)
         }))
         .collect();
     ids.sort();
@@ -687,15 +659,15 @@ pub fn decide_calls(
         let id = key.to_string();
         let engagement = engagement_by_id
             .get(key)
-            .and_then(|i| contents.engagements.get(i));
+            .and_then(|&i| contents.engagements.get(i));
         let conversation = conversation_by_id
             .get(key)
-            .and_then(|i| contents.conversations.get(i));
+            .and_then(|&i| contents.conversations.get(i));
         let sources = Sources {
             id: &id,
             engagement: engagement.as_ref(),
             conversation: conversation.as_ref(),
-            unreadable: unreadable_by_id.get(key).map(|i| &contents.unreadable[i]),
+            unreadable: unreadable_by_id.get(key).map(|&i| &contents.unreadable[i]),
         };
         match skip_reason(&sources, scope) {
             Some((reason, message)) => decisions.skipped.push(SkippedCall {
