@@ -1,6 +1,7 @@
-//! The Outdoo import package (format v1): a zip written front to back with
-//! `ZipWriter::new_stream`, so any `Write` works as the sink (a file, a
-//! buffer, a browser stream). Entries in a fixed order, every timestamp fixed
+//! The Outdoo import package (format v1): a zip written front to back, each
+//! entry by `ZipWriter::new_stream` (assembled by `write::central`, which
+//! keeps the central directory packed), so any `Write` works as the sink (a
+//! file, a buffer, a browser stream). Entries in a fixed order, every timestamp fixed
 //! at 1980-01-01 and permissions at 0644, so the same inputs give the same
 //! bytes. `manifest.json` comes last: it lists every other entry with its
 //! size and SHA-256. docs/import-package.md is the format's contract.
@@ -13,8 +14,8 @@
 //! Transcripts may be compressed apart from the package, on any thread or in
 //! another Web Worker (`PreparedEntry::compress`: the entry as a one-entry
 //! streamed zip, plain bytes that can cross to another worker), and
-//! appended in order (`add_prepared`, which merges that zip's entry): the
-//! bytes are the same as when the writer compresses them itself.
+//! appended in order (`add_prepared`, which copies that zip's entry as it
+//! is): the bytes are the same as when the writer compresses them itself.
 
 use crate::convert::{Conversion, InputRecord};
 use crate::error::{Error, Result};

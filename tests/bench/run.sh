@@ -7,12 +7,16 @@
 #
 #   tests/bench/run.sh                 # 2,000 and 10,000 calls
 #   CALLS="500 2000" RUNS=3 tests/bench/run.sh
+#   CALLS="10000 150000" PAGE_CALLS=10000 tests/bench/run.sh   # 150,000 calls by the CLI only
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 CLI=${CLI:-target/release/chorus2outdoo}
 RUNS=${RUNS:-5}
 CALLS=${CALLS:-"2000 10000"}
+# The sizes the page is measured at too (a size only the CLI runs shows how
+# its memory grows without the page's minutes per run).
+PAGE_CALLS=${PAGE_CALLS:-$CALLS}
 WORK=${BENCH_DIR:-$(mktemp -d -t chorus2outdoo-bench.XXXXXX)}
 mkdir -p "$WORK"
 CORES=$(nproc)
@@ -98,7 +102,7 @@ printf '%-32s %7s %8s %8.3f %7s %8.2f %8s\n' "native preview, 5,000 trackers" "-
 
 # The page: the same archives and export in headless Chromium (tests/e2e/bench.mjs).
 if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/e2e/node_modules/playwright-core ] && [ -f www/pkg/chorus2outdoo_bg.wasm ]; then
-  NATIVE_RATES="$native_rates" node tests/e2e/bench.mjs "$WORK" "$CALLS" "${PAGE_RUNS:-3}" "$trackers"
+  NATIVE_RATES="$native_rates" node tests/e2e/bench.mjs "$WORK" "$PAGE_CALLS" "${PAGE_RUNS:-3}" "$trackers"
 else
   echo "page: not measured (needs /usr/bin/chromium, tests/e2e/node_modules and www/pkg: make bench installs and builds them)"
 fi
