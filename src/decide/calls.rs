@@ -722,20 +722,12 @@ mod tests {
             "aaaa000000000000000000000000000g",
         ];
         let keys: Vec<JoinKey> = texts.iter().map(|t| JoinKey::of(t)).collect();
+        // A call id shows in lower case; anything else as written.
+        let mut shown = texts.map(str::to_string);
+        shown[0] = shown[0].to_ascii_lowercase();
         assert_eq!(
             keys.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            [
-                "aaaa0000000000000000000000000001",
-                "0aaa0000000000000000000000000001",
-                "9fff0000000000000000000000000000",
-                "a0000000000000000000000000000000",
-                "ffffffffffffffffffffffffffffffff",
-                "12345",
-                "b",
-                "zz",
-                "",
-                "aaaa000000000000000000000000000g",
-            ]
+            shown
         );
         assert!(matches!(keys[0], JoinKey::Call(_)));
         assert!(matches!(keys[9], JoinKey::Other(_)));
