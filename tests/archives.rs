@@ -945,3 +945,92 @@ fn the_preview_lists_the_first_report_entries_and_counts_them_all() {
         serde_json::to_value(conversion.report.get(499).unwrap()).unwrap()
     );
 }
+
+/// Entries written every way a zip tool writes them: sizes in the local
+/// header (a seekable writer), deferred to data descriptors (a streaming
+/// writer), zip64 sizes, stored and deflated, and the whole zip after a
+/// stub (a self-extractor's): `ZipSource` opens each from where the
+/// central directory puts it and reads back exactly what went in.
+#[test]
+fn zip_entries_open_from_their_place_however_the_zip_was_written() {
+    let contents: Vec<(String, Vec<u8>)> = (0..6)
+        .map(|i| {
+            let text: Vec<u8> = (0..1500 * (i + 1))
+                .flat_map(|n| format!("{{\"n\": {n}, \"i\": {i}}}\n").into_bytes())
+                .collect();
+            (format!("conversations/{i:032x}.json"), text)
+        })
+        .collect();
+    let options = |i: usize| {
+        SimpleFileOptions::default()
+            .compression_method(if i.is_multiple_of(2) {
+                zip::CompressionMethod::Deflated
+            } else {
+                zip::CompressionMethod::Stored
+            })
+            .large_file(i == 4)
+    };
+    fn write_all<W: Write + std::io::Seek>(
+        mut zip: zip::ZipWriter<W>,
+        contents: &[(String, Vec<u8>)],
+        options: impl Fn(usize) -> SimpleFileOptions,
+    ) -> W {
+        for (i, (name, bytes)) in contents.iter().enumerate() {
+            zip.start_file(name.as_str(), options(i)).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap()
+    }
+    let seekable = write_all(
+        zip::ZipWriter::new(Cursor::new(Vec::new())),
+        &contents,
+        options,
+    )
+    .into_inner();
+    let mut streamed = zip::ZipWriter::new_stream(Vec::new());
+    for (i, (name, bytes)) in contents.iter().enumerate() {
+        streamed.start_file(name.as_str(), options(i)).unwrap();
+        streamed.write_all(bytes).unwrap();
+    }
+    let streamed = streamed.finish().unwrap().into_inner();
+    let mut stubbed = b"#!/bin/sh\necho a self-extracting stub\nexit 0\n".to_vec();
+    stubbed.extend_from_slice(&seekable);
+
+    for (how, zip) in [
+        ("seekable", seekable),
+        ("streamed", streamed),
+        ("stubbed", stubbed),
+    ] {
+        let mut source = ZipSource::unhashed("calls.zip", Cursor::new(zip)).unwrap();
+        assert_eq!(source.entries().len(), contents.len(), "{how}");
+        // In reverse order: each entry is found from its place alone.
+        for index in (0..contents.len()).rev() {
+            let (name, bytes) = &contents[index];
+            assert_eq!(&source.entries()[index].name, name, "{how}");
+            let mut read = Vec::new();
+            std::io::Read::read_to_end(&mut source.open(index).unwrap(), &mut read).unwrap();
+            assert!(
+                &read == bytes,
+                "{how}: entry {index} reads back differently"
+            );
+        }
+    }
+}
+
+/// A stored entry whose bytes changed after it was written fails its
+/// checksum while read, naming the problem, instead of handing over the
+/// changed bytes.
+#[test]
+fn a_zip_entry_whose_bytes_changed_fails_its_checksum() {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("users.json", stored).unwrap();
+    zip.write_all(b"{\"users\": [\"ALPHA\"]}").unwrap();
+    let mut bytes = zip.finish().unwrap().into_inner();
+    let at = bytes.windows(5).position(|w| w == b"ALPHA").unwrap();
+    bytes[at] = b'B';
+    let mut source = ZipSource::unhashed("calls.zip", Cursor::new(bytes)).unwrap();
+    let mut read = Vec::new();
+    let error = std::io::Read::read_to_end(&mut source.open(0).unwrap(), &mut read).unwrap_err();
+    assert_eq!(error.to_string(), "Invalid checksum");
+}

@@ -59,15 +59,27 @@ pub trait ArchiveSource {
 
 /// A zip archive read through any `Read + Seek` (a file, a buffer, a browser
 /// Blob). Over a reader that can be cloned it can be cloned too, cheaply:
-/// the clones share one listing (threads reading one archive).
+/// the clones share one listing (threads reading one archive). The zip
+/// crate lists the archive; of its records, which it keeps for every
+/// entry, only where each entry lies is kept (`EntryPlace`), and an entry
+/// is opened from there.
 #[derive(Clone)]
 pub struct ZipSource<R: Read + Seek> {
     name: String,
     bytes: u64,
     sha256: String,
     entries: std::sync::Arc<[ArchiveEntry]>,
-    archive: zip::ZipArchive<R>,
+    places: std::sync::Arc<[EntryPlace]>,
+    reader: R,
     limits: Limits,
+}
+
+/// Where a zip entry lies and what its central record says of its data.
+#[derive(Debug, Clone, Copy)]
+struct EntryPlace {
+    header_start: u64,
+    compressed: u64,
+    crc32: u32,
 }
 
 impl<R: Read + Seek> ZipSource<R> {
@@ -124,6 +136,7 @@ impl<R: Read + Seek> ZipSource<R> {
             )
         })?;
         let mut entries = Vec::with_capacity(archive.len());
+        let mut places = Vec::with_capacity(archive.len());
         for index in 0..archive.len() {
             // From the central directory alone: no entry's own header is read
             // (in the browser, each would cost a read of the file).
@@ -142,13 +155,19 @@ impl<R: Read + Seek> ZipSource<R> {
                 size: entry.size(),
                 is_dir: entry.is_dir(),
             });
+            places.push(EntryPlace {
+                header_start: entry.header_start(),
+                compressed: entry.compressed_size(),
+                crc32: entry.crc32(),
+            });
         }
         Ok(ZipSource {
             name,
             bytes,
             sha256: sha256.into(),
             entries: entries.into(),
-            archive,
+            places: places.into(),
+            reader: archive.into_inner(),
             limits: Limits::default(),
         })
     }
@@ -233,21 +252,30 @@ impl<R: Read + Seek> ArchiveSource for ZipSource<R> {
     /// refused, and one that inflates beyond its declared size fails while
     /// read (the zip reader stops it).
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>> {
-        let (size, compressed) = {
-            let raw = self
-                .archive
-                .by_index_raw(index)
-                .map_err(std::io::Error::other)?;
-            (raw.size(), raw.compressed_size())
+        let (Some(entry), Some(place)) = (self.entries.get(index), self.places.get(index)) else {
+            return Err(std::io::Error::other(format!(
+                "the zip has no entry {}",
+                index + 1
+            )));
         };
-        if let Some(problem) = self.limits.ratio_problem(size, compressed) {
+        if let Some(problem) = self.limits.ratio_problem(entry.size, place.compressed) {
             return Err(std::io::Error::other(problem));
         }
-        let entry = self
-            .archive
-            .by_index(index)
-            .map_err(std::io::Error::other)?;
-        Ok(Box::new(entry))
+        // Sizes and checksum from the central record, as the zip reader
+        // takes them: an entry whose local header defers them to a data
+        // descriptor is read all the same.
+        let options = zip::read::ZipReadOptions::new()
+            .override_compressed_size(place.compressed)
+            .override_uncompressed_size(entry.size)
+            .override_crc(place.crc32);
+        self.reader.seek(SeekFrom::Start(place.header_start))?;
+        match zip::read::read_zipfile_from_stream_with_options(&mut self.reader, options) {
+            Ok(Some(file)) => Ok(Box::new(file)),
+            Ok(None) => Err(std::io::Error::other(
+                "invalid Zip archive: no local file header where the central directory puts the entry",
+            )),
+            Err(e) => Err(std::io::Error::other(e)),
+        }
     }
 }
 
