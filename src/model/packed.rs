@@ -119,10 +119,21 @@ impl Pack for bool {
     }
 }
 
+/// Bytes packed as their length, then the bytes themselves.
+pub fn pack_bytes(bytes: &[u8], out: &mut Vec<u8>) {
+    bytes.len().pack(out);
+    out.extend_from_slice(bytes);
+}
+
+/// Bytes `pack_bytes` packed (as many as are left, where fewer are).
+pub fn unpack_bytes<'a>(input: &mut &'a [u8]) -> &'a [u8] {
+    let len = usize::unpack(input);
+    take(input, len)
+}
+
 /// A string as `String` packs it: its length, then its bytes.
 pub fn pack_str(text: &str, out: &mut Vec<u8>) {
-    text.len().pack(out);
-    out.extend_from_slice(text.as_bytes());
+    pack_bytes(text.as_bytes(), out);
 }
 
 impl Pack for String {
@@ -130,9 +141,8 @@ impl Pack for String {
         pack_str(self, out);
     }
     fn unpack(input: &mut &[u8]) -> Self {
-        let len = usize::unpack(input);
         // Packed from a `String`, so valid UTF-8; checked all the same.
-        String::from_utf8_lossy(take(input, len)).into_owned()
+        String::from_utf8_lossy(unpack_bytes(input)).into_owned()
     }
 }
 
@@ -468,10 +478,7 @@ impl<T: Pack> Pack for Packed<T> {
     fn pack(&self, out: &mut Vec<u8>) {
         self.len().pack(out);
         for &span in &self.spans {
-            self.with_bytes(span, |bytes| {
-                bytes.len().pack(out);
-                out.extend_from_slice(bytes);
-            });
+            self.with_bytes(span, |bytes| pack_bytes(bytes, out));
         }
     }
     fn unpack(input: &mut &[u8]) -> Self {
@@ -481,8 +488,7 @@ impl<T: Pack> Pack for Packed<T> {
             if input.is_empty() {
                 break;
             }
-            let n = usize::unpack(input);
-            packed.push_bytes(take(input, n));
+            packed.push_bytes(unpack_bytes(input));
         }
         packed
     }

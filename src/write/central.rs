@@ -13,7 +13,7 @@
 //! (tests/package_zip.rs compares them, zip64 included).
 
 use crate::error::{Error, Result};
-use crate::model::packed::{Pack, Packed};
+use crate::model::packed::{pack_bytes, unpack_bytes, Pack, Packed};
 use std::io::Write;
 
 const CENTRAL_SIGNATURE: u32 = 0x0201_4b50;
@@ -59,14 +59,10 @@ pub struct CentralRecord(Vec<u8>);
 
 impl Pack for CentralRecord {
     fn pack(&self, out: &mut Vec<u8>) {
-        self.0.len().pack(out);
-        out.extend_from_slice(&self.0);
+        pack_bytes(&self.0, out);
     }
     fn unpack(input: &mut &[u8]) -> Self {
-        let len = usize::unpack(input).min(input.len());
-        let (record, rest) = input.split_at(len);
-        *input = rest;
-        CentralRecord(record.to_vec())
+        CentralRecord(unpack_bytes(input).to_vec())
     }
 }
 
