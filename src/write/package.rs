@@ -97,6 +97,22 @@ fn entry_options(method: CompressionMethod) -> SimpleFileOptions {
     }
 }
 
+/// Writes one entry, `path` with `options`, whose content `write` writes,
+/// as a one-entry streamed zip into `sink`: how every entry of the package
+/// is written, in the package (`PackageWriter`) or apart from it
+/// (`PreparedEntry::compress`), so that both give the same bytes.
+fn one_entry_zip<O: Write, T>(
+    sink: O,
+    path: &str,
+    options: SimpleFileOptions,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<(O, T)> {
+    let mut zip = ZipWriter::new_stream(sink);
+    zip.start_file(path, options)?;
+    let made = write(&mut zip)?;
+    Ok((zip.finish()?.into_inner(), made))
+}
+
 /// An entry compressed apart from the package (on any thread, or in another
 /// Web Worker), with its manifest record, ready for
 /// `PackageWriter::add_prepared`: the entry is held as a one-entry zip
@@ -110,16 +126,19 @@ pub struct PreparedEntry {
 impl PreparedEntry {
     /// Deflates `content` as the entry `path`, as `PackageWriter::add` would.
     pub fn compress(path: &str, content: &[u8]) -> Result<PreparedEntry> {
-        let mut zip = ZipWriter::new_stream(Vec::with_capacity(content.len() / 4 + 256));
-        zip.start_file(path, entry_options(CompressionMethod::Deflated))?;
-        zip.write_all(content)?;
+        let (zip, ()) = one_entry_zip(
+            Vec::with_capacity(content.len() / 4 + 256),
+            path,
+            entry_options(CompressionMethod::Deflated),
+            |zip| Ok(zip.write_all(content)?),
+        )?;
         Ok(PreparedEntry {
             record: FileRecord {
                 path: path.to_string(),
                 bytes: content.len() as u64,
                 sha256: sha256_hex(content),
             },
-            zip: zip.finish()?.into_inner(),
+            zip,
         })
     }
 
@@ -239,12 +258,8 @@ impl<W: Write> PackageWriter<W> {
         options: SimpleFileOptions,
         write: impl FnOnce(&mut dyn Write) -> Result<T>,
     ) -> Result<T> {
-        self.zip.entry(path, |sink| {
-            let mut zip = ZipWriter::new_stream(sink);
-            zip.start_file(path, options)?;
-            let made = write(&mut zip)?;
-            Ok((zip.finish()?.into_inner(), made))
-        })
+        self.zip
+            .entry(path, |sink| one_entry_zip(sink, path, options, write))
     }
 
     /// `entry`, recorded for the manifest.
