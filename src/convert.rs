@@ -276,8 +276,8 @@ pub struct CallCounts {
 pub struct CallsOutcome {
     /// In `calls.jsonl` order; packed, as there may be tens of thousands.
     pub calls: Packed<PlannedCall>,
-    /// In input order.
-    pub skipped: Vec<SkippedCall>,
+    /// In id order; packed.
+    pub skipped: Packed<SkippedCall>,
     /// Sorted by email.
     pub users: Vec<User>,
     /// One per archive, in the order given.
@@ -297,7 +297,7 @@ pub struct CallsPreview<'a> {
     /// The first `PREVIEW_CALLS` calls of `calls.jsonl`.
     pub calls: Vec<Call>,
     /// The first `PREVIEW_CALLS` skipped calls.
-    pub skipped: &'a [SkippedCall],
+    pub skipped: Vec<SkippedCall>,
     /// Skipped calls per reason code.
     pub skipped_by_reason: BTreeMap<&'static str, usize>,
     pub users: &'a [User],
@@ -378,7 +378,7 @@ impl Conversion {
             inputs: &self.inputs,
             calls: self.calls.as_ref().map(|outcome| {
                 let mut skipped_by_reason = BTreeMap::new();
-                for skipped in &outcome.skipped {
+                for skipped in outcome.skipped.iter() {
                     *skipped_by_reason
                         .entry(skipped.reason.as_str())
                         .or_insert(0) += 1;
@@ -390,7 +390,7 @@ impl Conversion {
                         .take(PREVIEW_CALLS)
                         .map(|c| c.call)
                         .collect(),
-                    skipped: &outcome.skipped[..outcome.skipped.len().min(PREVIEW_CALLS)],
+                    skipped: outcome.skipped.iter().take(PREVIEW_CALLS).collect(),
                     skipped_by_reason,
                     users: &outcome.users,
                     archives: &outcome.archives,

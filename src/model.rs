@@ -8,6 +8,7 @@
 
 pub mod calls;
 pub mod packed;
+pub mod sorted;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

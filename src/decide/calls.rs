@@ -21,13 +21,13 @@ use crate::model::calls::{
     Call, CallKind, ConversationRecord, EngagementRecord, EntryRef, MediaRecord, Participant,
     ParticipantRecord, Reference, Side, SkipReason, SkippedCall,
 };
-use crate::model::packed::{packed_struct, Packed};
+use crate::model::packed::{packed_struct, Pack, Packed};
+use crate::model::sorted::Sorter;
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveContents, UnreadableEntry};
 use crate::report::{ReasonCode, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Which calls the customer wants.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,8 +88,8 @@ packed_struct!(PlannedCall {
 pub struct CallDecisions {
     /// Sorted by start time, then id; packed, as there may be tens of thousands.
     pub calls: Packed<PlannedCall>,
-    /// In input order.
-    pub skipped: Vec<SkippedCall>,
+    /// In id order; packed, as a big archive may skip tens of thousands.
+    pub skipped: Packed<SkippedCall>,
 }
 
 /// The key that joins records: a call id (32 hex digits, in any case) as
@@ -113,6 +113,35 @@ impl JoinKey {
             *byte = digit(pair[0]) << 4 | digit(pair[1]);
         }
         JoinKey::Call(bytes)
+    }
+}
+
+/// Packed as a tag byte, then the 16 bytes of a call id or the text of
+/// another id.
+impl Pack for JoinKey {
+    fn pack(&self, out: &mut Vec<u8>) {
+        match self {
+            JoinKey::Call(bytes) => {
+                out.push(0);
+                out.extend_from_slice(bytes);
+            }
+            JoinKey::Other(id) => {
+                out.push(1);
+                crate::model::packed::pack_str(id, out);
+            }
+        }
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        match crate::model::packed::unpack_byte(input) {
+            0 => {
+                let mut bytes = [0; 16];
+                for byte in &mut bytes {
+                    *byte = crate::model::packed::unpack_byte(input);
+                }
+                JoinKey::Call(bytes)
+            }
+            _ => JoinKey::Other(String::unpack(input).into()),
+        }
     }
 }
 
@@ -143,31 +172,68 @@ impl PartialOrd for JoinKey {
     }
 }
 
-/// Keeps the first record per id (its position in `records`), reporting
-/// the others; `location_of` finds a record's location again (only a
-/// repeated one needs it).
-fn index_by_id(
-    records: impl IntoIterator<Item = (usize, JoinKey)>,
+/// A record's id and its position among the records of its kind.
+type IdAt = (JoinKey, usize);
+
+/// The first record of each id (its position), in id order, from the ids
+/// of one kind of record sorted; every later record of an id is reported
+/// as a repeat, in the records' order. `location_of` finds a record's
+/// location again (only a repeated one needs it).
+fn first_by_id(
+    ids: Sorter<IdAt>,
     location_of: impl Fn(usize) -> Location,
     what: &str,
     report: &mut Report,
-) -> HashMap<JoinKey, usize> {
-    let mut by_id: HashMap<JoinKey, usize> = HashMap::new();
-    for (index, key) in records {
-        if let Some(&first) = by_id.get(&key) {
-            report.info(
-                ReasonCode::DuplicateRecord,
-                location_of(index),
-                format!(
-                    "{what} {key} appears again (first at {}); kept once",
-                    location_of(first)
-                ),
-            );
-            continue;
+) -> Packed<IdAt> {
+    let mut firsts: Packed<IdAt> = Packed::default();
+    // (the repeat's position, the first's position), its id.
+    let mut repeats: Sorter<((usize, usize), JoinKey)> = Sorter::default();
+    let mut current: Option<IdAt> = None;
+    for (key, index) in ids.sorted() {
+        match &current {
+            Some((first_key, first)) if *first_key == key => repeats.push(((index, *first), key)),
+            _ => {
+                if let Some(done) = current.replace((key, index)) {
+                    firsts.push(&done);
+                }
+            }
         }
-        by_id.insert(key, index);
     }
-    by_id
+    if let Some(done) = current {
+        firsts.push(&done);
+    }
+    for ((index, first), key) in repeats.sorted() {
+        report.info(
+            ReasonCode::DuplicateRecord,
+            location_of(index),
+            format!(
+                "{what} {key} appears again (first at {}); kept once",
+                location_of(first)
+            ),
+        );
+    }
+    firsts
+}
+
+/// The ids of several kinds of record merged, in id order: each id with
+/// its position in each kind it is found in (from `first_by_id`).
+fn joined<const N: usize>(
+    kinds: [&Packed<IdAt>; N],
+) -> impl Iterator<Item = (JoinKey, [Option<usize>; N])> + '_ {
+    let mut heads = kinds.map(|kind| kind.iter().peekable());
+    std::iter::from_fn(move || {
+        let key = heads
+            .iter_mut()
+            .filter_map(|head| head.peek().map(|(key, _)| key))
+            .min()?
+            .clone();
+        let found = std::array::from_fn(|kind| {
+            heads[kind]
+                .next_if(|(next, _)| *next == key)
+                .map(|(_, index)| index)
+        });
+        Some((key, found))
+    })
 }
 
 fn side_of(kind: Option<&str>, is_my_team: Option<bool>) -> Side {
@@ -531,6 +597,10 @@ fn missing_id(location: &Location, what: &str, report: &mut Report) {
 }
 
 /// Joins the records by id, applies the skip rules and the scope.
+///
+/// The ids of each kind of record are sorted (`Sorter`, natively on disk
+/// past a few megabytes) and merged, so the decision holds no index of
+/// every call: the records are looked up by position, one call at a time.
 pub fn decide_calls(
     contents: &ArchiveContents,
     scope: &Scope,
@@ -538,22 +608,22 @@ pub fn decide_calls(
 ) -> CallDecisions {
     // The records are unpacked twice: here for their ids, and one call at a
     // time below.
-    let mut engagement_ids = Vec::new();
+    let mut engagement_ids = Sorter::default();
     for (index, engagement) in contents.engagements.iter().enumerate() {
         if engagement.id.is_empty() {
             missing_id(&engagement.location, "an engagement", report);
         } else {
-            engagement_ids.push((index, JoinKey::of(&engagement.id)));
+            engagement_ids.push((JoinKey::of(&engagement.id), index));
         }
     }
-    let mut conversation_ids = Vec::new();
+    let mut conversation_ids = Sorter::default();
     for (index, conversation) in contents.conversations.iter().enumerate() {
         match conversation_id(&conversation) {
-            Some(id) => conversation_ids.push((index, JoinKey::of(&id))),
+            Some(id) => conversation_ids.push((JoinKey::of(&id), index)),
             None => missing_id(&conversation.location, "a conversation document", report),
         }
     }
-    let engagement_by_id = index_by_id(
+    let engagements = first_by_id(
         engagement_ids,
         |i| {
             contents
@@ -565,7 +635,7 @@ pub fn decide_calls(
         "engagement",
         report,
     );
-    let conversation_by_id = index_by_id(
+    let conversations = first_by_id(
         conversation_ids,
         |i| {
             contents
@@ -577,100 +647,73 @@ pub fn decide_calls(
         "conversation document",
         report,
     );
-    let unreadable_by_id = index_by_id(
-        contents
-            .unreadable
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (i, JoinKey::of(&u.id))),
-        |i| contents.unreadable[i].location.clone(),
+    let mut unreadable_ids = Sorter::default();
+    for (index, unreadable) in contents.unreadable.iter().enumerate() {
+        unreadable_ids.push((JoinKey::of(&unreadable.id), index));
+    }
+    let unreadable = first_by_id(
+        unreadable_ids,
+        |i| {
+            contents
+                .unreadable
+                .get(i)
+                .map(|u| u.location)
+                .unwrap_or_default()
+        },
         "unreadable entry for",
         report,
     );
-    let is_call = |id: &JoinKey| {
-        engagement_by_id.contains_key(id)
-            || conversation_by_id.contains_key(id)
-            || unreadable_by_id.contains_key(id)
-    };
+    let media = recordings_by_id(contents, report);
 
-    // One recording per call: a video before an audio file, else the first.
-    let mut media_by_id: HashMap<JoinKey, &MediaRecord> = HashMap::new();
-    for media in &contents.media {
-        let key = JoinKey::of(&media.id);
-        match media_by_id.get(&key) {
-            Some(kept) => {
-                let (kept, dropped) = if media.is_video() && !kept.is_video() {
-                    (media, *kept)
-                } else {
-                    (*kept, media)
-                };
-                report.info(
-                    ReasonCode::DuplicateRecord,
-                    dropped.location.clone(),
-                    format!(
-                        "call {} has more than one recording; {} is used, this one is not",
-                        media.id, kept.location
-                    ),
-                );
-                media_by_id.insert(key, kept);
-            }
-            None => {
-                media_by_id.insert(key, media);
-            }
+    // A recording whose id is no call's, in the recordings' order.
+    let mut orphans = Sorter::default();
+    for (_, [engagement, conversation, unreadable, media]) in
+        joined([&engagements, &conversations, &unreadable, &media])
+    {
+        if let (None, None, None, Some(media)) = (engagement, conversation, unreadable, media) {
+            orphans.push(media);
         }
     }
-    for media in &contents.media {
-        let key = JoinKey::of(&media.id);
-        if !is_call(&key)
-            && media_by_id
-                .get(&key)
-                .is_some_and(|m| std::ptr::eq(*m, media))
-        {
-            report.warning(
-                ReasonCode::OrphanRecord,
-                media.location.clone(),
-                format!(
-                    "a recording for {} but no engagement or conversation document with that id; not imported",
-                    media.id
-                ),
-            );
-        }
+    for media in orphans
+        .sorted()
+        .filter_map(|index| contents.media.get(index))
+    {
+        report.warning(
+            ReasonCode::OrphanRecord,
+            media.location.clone(),
+            format!(
+                "a recording for {} but no engagement or conversation document with that id; not imported",
+                media.id
+            ),
+        );
     }
 
     // Calls are decided in id order, not archive order, so the report reads
     // the same however the archive's entries were arranged.
-    let mut ids: Vec<&JoinKey> = engagement_by_id
-        .keys()
-        .chain(
-            conversation_by_id
-                .keys()
-                .filter(|id| !engagement_by_id.contains_key(*id)),
-        )
-        .chain(unreadable_by_id.keys().filter(|id| {
-            !engagement_by_id.contains_key(*id) && !conversation_by_id.contains_key(*id)
-        }))
-        .collect();
-    ids.sort();
     let mut decisions = CallDecisions::default();
-    // (start time in whole seconds, id) of each planned call, for the
-    // package's order.
-    let mut order_keys: Vec<(i64, &JoinKey)> = Vec::new();
-    for key in ids {
+    // (start time in whole seconds, position) of each planned call: the
+    // calls are planned in id order, so this is the package's order of
+    // start time, then id.
+    let mut order = Sorter::default();
+    for (key, [engagement, conversation, unreadable, media]) in
+        joined([&engagements, &conversations, &unreadable, &media])
+    {
+        if engagement.is_none() && conversation.is_none() && unreadable.is_none() {
+            continue;
+        }
         let id = key.to_string();
-        let engagement = engagement_by_id
-            .get(key)
-            .and_then(|&i| contents.engagements.get(i));
-        let conversation = conversation_by_id
-            .get(key)
-            .and_then(|&i| contents.conversations.get(i));
+        let engagement = engagement.and_then(|i| contents.engagements.get(i));
+        let conversation = conversation.and_then(|i| contents.conversations.get(i));
+        let unreadable = unreadable.and_then(|i| contents.unreadable.get(i));
+        let media = media.and_then(|i| contents.media.get(i));
         let sources = Sources {
             id: &id,
             engagement: engagement.as_ref(),
             conversation: conversation.as_ref(),
-            unreadable: unreadable_by_id.get(key).map(|&i| &contents.unreadable[i]),
+            unreadable: unreadable.as_ref(),
         };
         match skip_reason(&sources, scope) {
-            Some((reason, message)) => decisions.skipped.push(SkippedCall {
+            Some((reason, message)) => decisions.skipped.push(&SkippedCall {
                 location: sources.location(),
                 source_id: id,
                 reason,
@@ -678,16 +721,70 @@ pub fn decide_calls(
             }),
             None => {
                 let started_at = sources.started_at().unwrap_or_default().timestamp();
-                let planned = plan(&sources, media_by_id.get(key).copied(), report);
-                order_keys.push((started_at, key));
+                let planned = plan(&sources, media.as_ref(), report);
+                order.push((started_at, decisions.calls.len()));
                 decisions.calls.push(&planned);
             }
         }
     }
-    let mut order: Vec<usize> = (0..order_keys.len()).collect();
-    order.sort_by(|&a, &b| order_keys[a].cmp(&order_keys[b]));
-    decisions.calls.reorder(&order);
     decisions
+        .calls
+        .reorder(order.sorted().map(|(_, position)| position));
+    decisions
+}
+
+/// One recording per call: a video before an audio file, else the first.
+/// The others are reported, in the recordings' order; out come the kept
+/// recordings' positions by id.
+fn recordings_by_id(contents: &ArchiveContents, report: &mut Report) -> Packed<IdAt> {
+    let mut ids = Sorter::default();
+    for (index, media) in contents.media.iter().enumerate() {
+        ids.push((JoinKey::of(&media.id), index));
+    }
+    let mut kept_by_id: Packed<IdAt> = Packed::default();
+    // (the position of the recording that made the choice, (the one left
+    // out, the one kept)).
+    let mut left_out: Sorter<(usize, (usize, usize))> = Sorter::default();
+    let mut current: Option<(JoinKey, usize, bool)> = None;
+    for (key, index) in ids.sorted() {
+        let is_video = contents.media.get(index).is_some_and(|m| m.is_video());
+        match &mut current {
+            Some((kept_key, kept, kept_is_video)) if *kept_key == key => {
+                if is_video && !*kept_is_video {
+                    left_out.push((index, (*kept, index)));
+                    (*kept, *kept_is_video) = (index, true);
+                } else {
+                    left_out.push((index, (index, *kept)));
+                }
+            }
+            _ => {
+                if let Some((key, kept, _)) = current.replace((key, index, is_video)) {
+                    kept_by_id.push(&(key, kept));
+                }
+            }
+        }
+    }
+    if let Some((key, kept, _)) = current {
+        kept_by_id.push(&(key, kept));
+    }
+    for (index, (dropped, kept)) in left_out.sorted() {
+        let (Some(media), Some(dropped), Some(kept)) = (
+            contents.media.get(index),
+            contents.media.get(dropped),
+            contents.media.get(kept),
+        ) else {
+            continue;
+        };
+        report.info(
+            ReasonCode::DuplicateRecord,
+            dropped.location.clone(),
+            format!(
+                "call {} has more than one recording; {} is used, this one is not",
+                media.id, kept.location
+            ),
+        );
+    }
+    kept_by_id
 }
 
 /// A conversation document's id, else the call id its entry's name starts
@@ -739,6 +836,113 @@ mod tests {
         assert_eq!(
             sorted.iter().map(ToString::to_string).collect::<Vec<_>>(),
             by_text
+        );
+    }
+
+    /// Every kind of repeated record, a recording without a call and calls
+    /// with and without what they need: each reported once, in the order
+    /// of the records (the calls' own entries in id order), the calls
+    /// ordered by start time.
+    #[test]
+    fn repeats_and_orphans_are_reported_in_record_order() {
+        let (a, b, c, d) = (
+            "a".repeat(32),
+            "b".repeat(32),
+            "c".repeat(32),
+            "d".repeat(32),
+        );
+        let page =
+            |n: usize| Location::pointer("x.zip", format!("/engagements/{n}")).with_entry("p.json");
+        let entry = |name: &str| Location::file("x.zip").with_entry(name);
+        let engagement = |id: &str, n: usize, hour: u32| EngagementRecord {
+            id: id.to_string(),
+            kind: Some("meeting".into()),
+            started_at: DateTime::from_timestamp(1_700_000_000 + i64::from(hour) * 3600, 0),
+            duration_seconds: Some(600.0),
+            location: page(n),
+            ..EngagementRecord::default()
+        };
+        let media = |id: &str, extension: &'static str, n: usize| MediaRecord {
+            id: id.to_string(),
+            extension,
+            bytes: 10,
+            source: EntryRef {
+                archive: 0,
+                entry: n,
+            },
+            location: entry(&format!("m{n}.{extension}")),
+        };
+        let unreadable = |name: &str| UnreadableEntry {
+            id: b.clone(),
+            message: "broken JSON".into(),
+            location: entry(name),
+        };
+        let contents = ArchiveContents {
+            engagements: [
+                engagement(&a, 0, 5),
+                engagement("", 1, 0),
+                engagement(&a, 2, 0),
+                engagement(&c, 3, 1),
+            ]
+            .into_iter()
+            .collect(),
+            media: [
+                media(&a, "m4a", 1),
+                media(&a, "mp4", 2),
+                media(&a, "webm", 3),
+                media(&d, "mp3", 4),
+            ]
+            .into_iter()
+            .collect(),
+            unreadable: [unreadable("u1.json"), unreadable("u2.json")]
+                .into_iter()
+                .collect(),
+            ..ArchiveContents::default()
+        };
+        let mut report = Report::default();
+        let decisions = decide_calls(&contents, &Scope::default(), &mut report);
+        let reported: Vec<String> = report
+            .iter()
+            .map(|e| format!("{} | {}", e.location, e.message))
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                "x.zip entry p.json at /engagements/1 | an engagement without an id; it cannot be imported".to_string(),
+                format!("x.zip entry p.json at /engagements/2 | engagement {a} appears again (first at x.zip entry p.json at /engagements/0); kept once"),
+                format!("x.zip entry u2.json | unreadable entry for {b} appears again (first at x.zip entry u1.json); kept once"),
+                format!("x.zip entry m1.m4a | call {a} has more than one recording; x.zip entry m2.mp4 is used, this one is not"),
+                format!("x.zip entry m3.webm | call {a} has more than one recording; x.zip entry m2.mp4 is used, this one is not"),
+                format!("x.zip entry m4.mp3 | a recording for {d} but no engagement or conversation document with that id; not imported"),
+                format!("x.zip entry p.json at /engagements/0 | call {a}: no conversation document in the archive; imported without a transcript"),
+                format!("x.zip entry p.json at /engagements/3 | call {c}: no conversation document in the archive; imported without a transcript"),
+                format!("x.zip entry p.json at /engagements/3 | call {c}: no recording in the archive; imported without one"),
+            ]
+        );
+        let calls: Vec<(String, Option<String>)> = decisions
+            .calls
+            .iter()
+            .map(|p| (p.call.source_id, p.call.media))
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                (c.clone(), None),
+                (a.clone(), Some(format!("media/{a}.mp4")))
+            ]
+        );
+        let skipped: Vec<(String, SkipReason, String)> = decisions
+            .skipped
+            .iter()
+            .map(|s| (s.source_id.clone(), s.reason, s.message.clone()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [(
+                b.clone(),
+                SkipReason::Unreadable,
+                "the conversation document cannot be read: broken JSON".to_string()
+            )]
         );
     }
 }

@@ -363,6 +363,21 @@ packed_struct!(PersonRecord {
     location
 });
 packed_enum!(CallKind { Meeting, Call });
+packed_enum!(SkipReason {
+    NotRecorded,
+    NoShow,
+    Private,
+    OutOfPeriod,
+    TooShort,
+    ExcludedKind,
+    Unreadable
+});
+packed_struct!(SkippedCall {
+    source_id,
+    reason,
+    message,
+    location
+});
 packed_enum!(Side {
     Internal,
     External,

@@ -146,6 +146,17 @@ impl Pack for String {
     }
 }
 
+impl<A: Pack, B: Pack> Pack for (A, B) {
+    fn pack(&self, out: &mut Vec<u8>) {
+        self.0.pack(out);
+        self.1.pack(out);
+    }
+    fn unpack(input: &mut &[u8]) -> Self {
+        let a = A::unpack(input);
+        (a, B::unpack(input))
+    }
+}
+
 impl<T: Pack> Pack for Option<T> {
     fn pack(&self, out: &mut Vec<u8>) {
         match self {
@@ -271,23 +282,179 @@ impl Block {
 }
 
 /// Where a record lies: its block, and its start and end in it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
     block: u32,
     start: u32,
     end: u32,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+impl Span {
+    const BYTES: usize = 12;
+
+    fn to_bytes(self) -> [u8; Span::BYTES] {
+        let mut bytes = [0; Span::BYTES];
+        bytes[..4].copy_from_slice(&self.block.to_le_bytes());
+        bytes[4..8].copy_from_slice(&self.start.to_le_bytes());
+        bytes[8..].copy_from_slice(&self.end.to_le_bytes());
+        bytes
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Span {
+        let word = |at: usize| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        Span {
+            block: word(0),
+            start: word(4),
+            end: word(8),
+        }
+    }
+}
+
+/// Spans per chunk of a store's index (384 KiB): the index of where each
+/// record lies grows with the records too, so it is kept in chunks, and
+/// natively the full chunks after the first `SPAN_CHUNKS_IN_MEMORY` go to
+/// the store's temporary file like its blocks.
+const SPAN_CHUNK: usize = 1 << 15;
+
+#[cfg(not(target_arch = "wasm32"))]
+const SPAN_CHUNKS_IN_MEMORY: usize = 4;
+
+#[derive(Clone)]
+enum SpanChunk {
+    Memory(Vec<Span>),
+    /// `SPAN_CHUNK` spans, `Span::BYTES` each, from `offset`.
+    #[cfg(not(target_arch = "wasm32"))]
+    Disk {
+        file: Arc<File>,
+        offset: u64,
+    },
+}
+
+/// Where each record of a store lies, in its order.
+#[derive(Clone, Default)]
+struct SpanIndex {
+    chunks: Vec<SpanChunk>,
+    len: usize,
+}
+
+/// A temporary file of the store's own that blocks and spans are written
+/// to (natively), created when the first is.
+#[derive(Default)]
+struct Spill {
+    #[cfg(not(target_arch = "wasm32"))]
+    file: Option<(Arc<File>, u64)>,
+}
+
+impl Spill {
+    /// Writes `bytes` after what the file holds; where they went, or
+    /// `None` where no temporary file can be made or written.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn write(&mut self, bytes: &[u8]) -> Option<(Arc<File>, u64)> {
+        if self.file.is_none() {
+            self.file = tempfile::tempfile().ok().map(|file| (Arc::new(file), 0));
+        }
+        let (file, written) = self.file.as_mut()?;
+        crate::positioned::write_all_at(file, bytes, *written).ok()?;
+        let offset = *written;
+        *written += bytes.len() as u64;
+        Some((file.clone(), offset))
+    }
+}
+
+/// Bytes a process wrote to its own temporary file that cannot be read
+/// back: the disk failed, and no result can be trusted.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_back(file: &File, bytes: &mut [u8], offset: u64) {
+    if let Err(e) = crate::positioned::read_exact_at(file, bytes, offset) {
+        panic!("cannot read back records kept in a temporary file: {e}");
+    }
+}
+
+impl SpanIndex {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, index: usize) -> Option<Span> {
+        if index >= self.len {
+            return None;
+        }
+        let at = index % SPAN_CHUNK;
+        match &self.chunks[index / SPAN_CHUNK] {
+            SpanChunk::Memory(spans) => spans.get(at).copied(),
+            #[cfg(not(target_arch = "wasm32"))]
+            SpanChunk::Disk { file, offset } => {
+                let mut bytes = [0; Span::BYTES];
+                read_back(file, &mut bytes, offset + (at * Span::BYTES) as u64);
+                Some(Span::from_bytes(&bytes))
+            }
+        }
+    }
+
+    /// `f` of each chunk's spans in turn (a chunk on disk read whole).
+    fn for_each_chunk(&self, mut f: impl FnMut(&[Span])) {
+        for chunk in &self.chunks {
+            match chunk {
+                SpanChunk::Memory(spans) => f(spans),
+                #[cfg(not(target_arch = "wasm32"))]
+                SpanChunk::Disk { file, offset } => {
+                    let mut bytes = vec![0; SPAN_CHUNK * Span::BYTES];
+                    read_back(file, &mut bytes, *offset);
+                    let spans: Vec<Span> = bytes
+                        .chunks_exact(Span::BYTES)
+                        .map(Span::from_bytes)
+                        .collect();
+                    f(&spans)
+                }
+            }
+        }
+    }
+
+    #[cfg_attr(target_arch = "wasm32", allow(unused_variables))]
+    fn push(&mut self, span: Span, spill: &mut Spill) {
+        if self.len.is_multiple_of(SPAN_CHUNK) {
+            self.chunks.push(SpanChunk::Memory(Vec::new()));
+            #[cfg(not(target_arch = "wasm32"))]
+            self.spill_excess(spill);
+        }
+        // Always so: the last chunk is the one just started or one with room.
+        #[allow(irrefutable_let_patterns)]
+        if let Some(SpanChunk::Memory(spans)) = self.chunks.last_mut() {
+            spans.push(span);
+            self.len += 1;
+        }
+    }
+
+    /// Natively, writes the full chunks after the first
+    /// `SPAN_CHUNKS_IN_MEMORY` to the temporary file (where it can).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spill_excess(&mut self, spill: &mut Spill) {
+        let full = self.chunks.len().saturating_sub(1);
+        for index in SPAN_CHUNKS_IN_MEMORY.min(full)..full {
+            let SpanChunk::Memory(spans) = &self.chunks[index] else {
+                continue;
+            };
+            let bytes: Vec<u8> = spans.iter().flat_map(|s| s.to_bytes()).collect();
+            let Some((file, offset)) = spill.write(&bytes) else {
+                return;
+            };
+            self.chunks[index] = SpanChunk::Disk { file, offset };
+        }
+    }
+}
+
 /// Records of one type packed one after another in blocks of bytes, in the
 /// order given (or a later `reorder`).
 pub struct Packed<T> {
     blocks: Vec<Block>,
-    spans: Vec<Span>,
+    spans: SpanIndex,
     /// The record being packed, reused from push to push.
     scratch: Vec<u8>,
-    /// Natively, this store's temporary file and the bytes written to it.
-    #[cfg(not(target_arch = "wasm32"))]
-    spill: Option<(Arc<File>, u64)>,
+    /// Natively, this store's temporary file.
+    spill: Spill,
     kind: PhantomData<fn() -> T>,
 }
 
@@ -295,10 +462,9 @@ impl<T> Default for Packed<T> {
     fn default() -> Self {
         Packed {
             blocks: Vec::new(),
-            spans: Vec::new(),
+            spans: SpanIndex::default(),
             scratch: Vec::new(),
-            #[cfg(not(target_arch = "wasm32"))]
-            spill: None,
+            spill: Spill::default(),
             kind: PhantomData,
         }
     }
@@ -354,11 +520,12 @@ impl<T: Pack> Packed<T> {
         if let Block::Memory(block) = &mut self.blocks[index] {
             let start = block.len();
             block.extend_from_slice(bytes);
-            self.spans.push(Span {
+            let span = Span {
                 block: index as u32,
                 start: start as u32,
                 end: block.len() as u32,
-            });
+            };
+            self.spans.push(span, &mut self.spill);
         }
     }
 
@@ -371,38 +538,22 @@ impl<T: Pack> Packed<T> {
         let full = self.blocks.len().saturating_sub(1);
         let mut in_memory = 0;
         for index in 0..full {
-            if !matches!(self.blocks[index], Block::Memory(_)) {
+            let Block::Memory(block) = &self.blocks[index] else {
+                continue;
+            };
+            in_memory += 1;
+            if in_memory <= BLOCKS_IN_MEMORY {
                 continue;
             }
-            in_memory += 1;
-            if in_memory > BLOCKS_IN_MEMORY && !self.spill(index) {
+            let Some((file, offset)) = self.spill.write(block) else {
                 return;
-            }
+            };
+            self.blocks[index] = Block::Disk {
+                file,
+                offset,
+                len: block.len(),
+            };
         }
-    }
-
-    /// Writes block `index` (in memory) to the temporary file; false where
-    /// that cannot be done.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn spill(&mut self, index: usize) -> bool {
-        if self.spill.is_none() {
-            self.spill = tempfile::tempfile().ok().map(|file| (Arc::new(file), 0));
-        }
-        let (Some((file, written)), Block::Memory(block)) = (&mut self.spill, &self.blocks[index])
-        else {
-            return false;
-        };
-        if crate::positioned::write_all_at(file, block, *written).is_err() {
-            return false;
-        }
-        let on_disk = Block::Disk {
-            file: file.clone(),
-            offset: *written,
-            len: block.len(),
-        };
-        *written += block.len() as u64;
-        self.blocks[index] = on_disk;
-        true
     }
 
     #[cfg(target_arch = "wasm32")]
@@ -416,13 +567,7 @@ impl<T: Pack> Packed<T> {
             #[cfg(not(target_arch = "wasm32"))]
             Block::Disk { file, offset, .. } => {
                 let mut bytes = vec![0; range.len()];
-                // A temporary file this process wrote that cannot be read
-                // back: the disk failed, and no result can be trusted.
-                if let Err(e) =
-                    crate::positioned::read_exact_at(file, &mut bytes, offset + range.start as u64)
-                {
-                    panic!("cannot read back records kept in a temporary file: {e}");
-                }
+                read_back(file, &mut bytes, offset + range.start as u64);
                 f(&bytes)
             }
         }
@@ -433,10 +578,16 @@ impl<T: Pack> Packed<T> {
     pub fn append(&mut self, later: Packed<T>) {
         let offset = self.blocks.len() as u32;
         self.blocks.extend(later.blocks);
-        self.spans.extend(later.spans.into_iter().map(|span| Span {
-            block: span.block + offset,
-            ..span
-        }));
+        let (spans, spill) = (&mut self.spans, &mut self.spill);
+        later.spans.for_each_chunk(|later_spans| {
+            for span in later_spans {
+                let moved = Span {
+                    block: span.block + offset,
+                    ..*span
+                };
+                spans.push(moved, spill);
+            }
+        });
         self.spill_excess();
     }
 
@@ -446,16 +597,23 @@ impl<T: Pack> Packed<T> {
 
     /// The bytes its records take, packed.
     pub fn byte_len(&self) -> usize {
-        self.spans.iter().map(|s| (s.end - s.start) as usize).sum()
+        let mut bytes = 0;
+        self.spans.for_each_chunk(|spans| {
+            bytes += spans
+                .iter()
+                .map(|s| (s.end - s.start) as usize)
+                .sum::<usize>()
+        });
+        bytes
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.spans.len() == 0
     }
 
     /// The record at `index` (in the current order), unpacked.
     pub fn get(&self, index: usize) -> Option<T> {
-        let span = *self.spans.get(index)?;
+        let span = self.spans.get(index)?;
         Some(self.with_bytes(span, |mut bytes| T::unpack(&mut bytes)))
     }
 
@@ -465,10 +623,17 @@ impl<T: Pack> Packed<T> {
     }
 
     /// Puts the records in the order of `order`, a permutation of their
-    /// current positions: the record at `order[i]` becomes the `i`th.
-    pub fn reorder(&mut self, order: &[usize]) {
-        debug_assert_eq!(order.len(), self.len());
-        self.spans = order.iter().map(|&i| self.spans[i]).collect();
+    /// current positions: the record at the `i`th position `order` gives
+    /// becomes the `i`th.
+    pub fn reorder(&mut self, order: impl IntoIterator<Item = usize>) {
+        let mut spans = SpanIndex::default();
+        for index in order {
+            if let Some(span) = self.spans.get(index) {
+                spans.push(span, &mut self.spill);
+            }
+        }
+        debug_assert_eq!(spans.len(), self.len());
+        self.spans = spans;
     }
 }
 
@@ -477,9 +642,11 @@ impl<T: Pack> Packed<T> {
 impl<T: Pack> Pack for Packed<T> {
     fn pack(&self, out: &mut Vec<u8>) {
         self.len().pack(out);
-        for &span in &self.spans {
-            self.with_bytes(span, |bytes| pack_bytes(bytes, out));
-        }
+        self.spans.for_each_chunk(|spans| {
+            for &span in spans {
+                self.with_bytes(span, |bytes| pack_bytes(bytes, out));
+            }
+        });
     }
     fn unpack(input: &mut &[u8]) -> Self {
         let mut packed = Packed::default();
@@ -676,7 +843,7 @@ mod tests {
         assert_eq!(store.len(), 4);
         assert_eq!(store.get(1).as_deref(), Some("two"));
         assert_eq!(store.get(4), None);
-        store.reorder(&[3, 0, 2, 1]);
+        store.reorder([3, 0, 2, 1]);
         assert_eq!(store.iter().collect::<Vec<_>>(), ["four", "one", "", "two"]);
         store.push(&"five".to_string());
         assert_eq!(store.get(4).as_deref(), Some("five"));
@@ -691,7 +858,7 @@ mod tests {
         assert_eq!(store.len(), 30_002);
         #[cfg(not(target_arch = "wasm32"))]
         assert_eq!(
-            store.spill.as_ref().map(|(_, written)| *written),
+            store.spill.file.as_ref().map(|(_, written)| *written),
             None,
             "a small store stays in memory"
         );
@@ -784,10 +951,57 @@ mod tests {
         store.push(&"last".to_string());
         assert_eq!(copy.get(count).as_deref(), Some("copy"));
         assert_eq!(store.get(2 * count).as_deref(), Some("last"));
-        let order: Vec<usize> = (0..store.len()).rev().collect();
-        store.reorder(&order);
+        store.reorder((0..store.len()).rev());
         assert_eq!(store.get(0).as_deref(), Some("last"));
         assert_eq!(store.get(2 * count), Some(record(0)));
         assert!(copy.iter().take(count).eq((0..count).map(record)));
+    }
+
+    /// Natively, the index of where each record lies goes to disk too
+    /// past `SPAN_CHUNKS_IN_MEMORY` chunks; records read back the same by
+    /// index, in order, packed whole, after an append and a reorder.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_store_of_many_records_keeps_its_later_spans_on_disk() {
+        let count = SPAN_CHUNK * (SPAN_CHUNKS_IN_MEMORY + 3) + 5;
+        let mut store: Packed<u64> = (0..count as u64).collect();
+        let chunks_on_disk = |store: &Packed<u64>| {
+            store
+                .spans
+                .chunks
+                .iter()
+                .filter(|c| matches!(c, SpanChunk::Disk { .. }))
+                .count()
+        };
+        assert_eq!(store.spans.chunks.len(), SPAN_CHUNKS_IN_MEMORY + 4);
+        assert_eq!(chunks_on_disk(&store), 3);
+        for index in [0, SPAN_CHUNK * 5 + 7, count - 1] {
+            assert_eq!(store.get(index), Some(index as u64));
+        }
+        assert_eq!(store.get(count), None);
+        assert!(store.iter().eq(0..count as u64));
+        let mut bytes = Vec::new();
+        store.pack(&mut bytes);
+        let back = Packed::<u64>::unpack(&mut &bytes[..]);
+        assert!(back.iter().eq(0..count as u64));
+        store.append(back);
+        assert_eq!(store.len(), 2 * count);
+        assert_eq!(store.get(count + 3), Some(3));
+        assert!(chunks_on_disk(&store) >= 2 * 4 - 1);
+        store.reorder((0..store.len()).rev());
+        assert_eq!(store.get(0), Some(count as u64 - 1));
+        assert_eq!(store.get(count), Some(count as u64 - 1));
+        assert_eq!(store.get(2 * count - 1), Some(0));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn spans_round_trip_as_bytes() {
+        let span = Span {
+            block: 7,
+            start: u32::MAX,
+            end: 0x0102_0304,
+        };
+        assert_eq!(Span::from_bytes(&span.to_bytes()), span);
     }
 }

@@ -313,10 +313,10 @@ pub struct UnreadableEntry {
 pub struct ArchiveContents {
     pub engagements: Packed<EngagementRecord>,
     pub conversations: Packed<ConversationRecord>,
-    pub media: Vec<MediaRecord>,
+    pub media: Packed<MediaRecord>,
     /// Chorus users lists (names and Chorus user ids by email).
     pub people: Vec<PersonRecord>,
-    pub unreadable: Vec<UnreadableEntry>,
+    pub unreadable: Packed<UnreadableEntry>,
 }
 
 impl ArchiveContents {
@@ -324,9 +324,9 @@ impl ArchiveContents {
     pub fn append(&mut self, later: ArchiveContents) {
         self.engagements.append(later.engagements);
         self.conversations.append(later.conversations);
-        self.media.extend(later.media);
+        self.media.append(later.media);
         self.people.extend(later.people);
-        self.unreadable.extend(later.unreadable);
+        self.unreadable.append(later.unreadable);
     }
 }
 
@@ -605,7 +605,7 @@ fn read_entry(
         match id_from_name(&entry.name) {
             Some(id) => {
                 summary.media += 1;
-                contents.media.push(MediaRecord {
+                contents.media.push(&MediaRecord {
                     id,
                     extension,
                     bytes: entry.size,
@@ -758,7 +758,7 @@ fn read_json_entry(
         Err(message) => {
             summary.unreadable += 1;
             match id_from_name(&entry.name) {
-                Some(id) => contents.unreadable.push(UnreadableEntry {
+                Some(id) => contents.unreadable.push(&UnreadableEntry {
                     id,
                     message,
                     location: location.clone(),

@@ -408,7 +408,7 @@ impl<W: Write> PackageSession<W> {
         if let Some(calls) = &conversion.calls {
             write_calls_tail(package, calls, archives)?;
         }
-        let skipped = conversion.calls.as_ref().map(|calls| &calls.skipped[..]);
+        let skipped = conversion.calls.as_ref().map(|calls| &calls.skipped);
         package.add_written("report.json", |out| {
             write_report_json(&conversion.report, skipped, out)
         })?;

@@ -9,6 +9,7 @@
 //! `source_id` (the Chorus engagement id; empty on other rows).
 
 use crate::model::calls::SkippedCall;
+use crate::model::packed::Packed;
 use crate::report::{Report, Severity};
 use serde::Serialize;
 use std::io::Write;
@@ -28,17 +29,17 @@ struct ReportFile<'a> {
     counts: ReportCounts,
     entries: &'a Report,
     #[serde(skip_serializing_if = "Option::is_none")]
-    skipped: Option<&'a [SkippedCall]>,
+    skipped: Option<&'a Packed<SkippedCall>>,
 }
 
-fn report_file<'a>(report: &'a Report, skipped: Option<&'a [SkippedCall]>) -> ReportFile<'a> {
+fn report_file<'a>(report: &'a Report, skipped: Option<&'a Packed<SkippedCall>>) -> ReportFile<'a> {
     ReportFile {
         counts: ReportCounts {
             info: report.count(Severity::Info),
             warning: report.count(Severity::Warning),
             review: report.count(Severity::Review),
             error: report.count(Severity::Error),
-            skipped: skipped.map(<[SkippedCall]>::len),
+            skipped: skipped.map(Packed::len),
         },
         entries: report,
         skipped,
@@ -48,7 +49,7 @@ fn report_file<'a>(report: &'a Report, skipped: Option<&'a [SkippedCall]>) -> Re
 /// Writes `report.json` to `out`; `skipped` is given with call archives.
 pub fn write_report_json(
     report: &Report,
-    skipped: Option<&[SkippedCall]>,
+    skipped: Option<&Packed<SkippedCall>>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &report_file(report, skipped))?;
@@ -98,7 +99,7 @@ pub fn report_csv(report: &Report) -> Vec<u8> {
 /// archives.
 pub fn write_report_csv(
     report: &Report,
-    skipped: Option<&[SkippedCall]>,
+    skipped: Option<&Packed<SkippedCall>>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
@@ -130,7 +131,7 @@ pub fn write_report_csv(
             None,
         )?;
     }
-    for call in skipped.unwrap_or_default() {
+    for call in skipped.into_iter().flat_map(Packed::iter) {
         row(
             ["skipped", call.reason.as_str(), &call.message],
             &call.location,
