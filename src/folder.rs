@@ -80,8 +80,11 @@ impl ArchiveSource for FolderSource {
     fn sha256(&self) -> &str {
         &self.sha256
     }
-    fn entries(&self) -> &[ArchiveEntry] {
-        &self.entries
+    fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+    fn entry(&self, index: usize) -> Option<ArchiveEntry> {
+        self.entries.get(index).cloned()
     }
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>> {
         let path = self

@@ -34,7 +34,7 @@ pub use decide::calls::CallScope;
 pub use error::{Error, Result};
 pub use limits::Limits;
 pub use model::printable;
-pub use read::archive::{ArchiveEntry, ArchiveSource, ZipSource};
+pub use read::archive::{entries_of, ArchiveEntry, ArchiveSource, ZipSource};
 pub use verify::{verify_package, verify_package_bytes, Problem, Verification};
 
 /// The generator name and version written into every manifest.

@@ -215,7 +215,7 @@ impl Archive {
 }
 
 fn is_workbook(source: &dyn ArchiveSource) -> bool {
-    source.entries().iter().any(|e| e.name == "xl/workbook.xml")
+    chorus2outdoo::entries_of(source).any(|e| e.name == "xl/workbook.xml")
 }
 
 /// What `inspect` says about a folder or a zip archive, or `None` for

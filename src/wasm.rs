@@ -154,7 +154,7 @@ fn blob_reader(blob: &web_sys::Blob) -> Result<BlobReader, JsError> {
 }
 
 fn is_workbook(source: &dyn ArchiveSource) -> bool {
-    source.entries().iter().any(|e| e.name == "xl/workbook.xml")
+    crate::entries_of(source).any(|e| e.name == "xl/workbook.xml")
 }
 
 /// What a `Blob`/`File` was detected as and what it holds, like `inspect`;
@@ -184,7 +184,7 @@ pub fn inspect_file(
             Ok(source) if !is_workbook(&source) && list_only == Some(true) => {
                 let listing = crate::read::archive::ArchiveSummary {
                     name: name.clone(),
-                    entries: source.entries().len(),
+                    entries: source.entry_count(),
                     ..Default::default()
                 };
                 return to_js(&FileSummary {
@@ -273,7 +273,7 @@ fn archive_source(
 }
 
 /// The entries a first pass reads (not folders, not junk) and their bytes.
-fn readable_totals<'a>(entries: impl Iterator<Item = &'a crate::ArchiveEntry>) -> (usize, u64) {
+fn readable_totals(entries: impl Iterator<Item = crate::ArchiveEntry>) -> (usize, u64) {
     entries
         .filter(|e| !e.is_dir && !crate::read::archive::is_junk(&e.name))
         .fold((0, 0), |(n, b), e| (n + 1, b + e.size))
@@ -297,7 +297,7 @@ struct FirstPassPlan {
 #[wasm_bindgen(js_name = firstPassRanges)]
 pub fn first_pass_ranges(archives: JsValue, shares: u32) -> Result<JsValue, JsError> {
     let sources = archive_sources(&archives, false)?;
-    let (entries_total, bytes_total) = readable_totals(sources.iter().flat_map(|s| s.entries()));
+    let (entries_total, bytes_total) = readable_totals(sources.iter().flat_map(crate::entries_of));
     let ranges = sources
         .iter()
         .map(|source| {
@@ -342,10 +342,10 @@ pub fn read_entries(
     }
     let source = archive_source(&list.get(archive as u32), archive, false)?;
     // Within the entries, and never backwards (`start` past `end` reads nothing).
-    let end = (end as usize).min(source.entries().len());
+    let end = (end as usize).min(source.entry_count());
     let range = (start as usize).min(end)..end;
     let meter = Meter::new(on_progress);
-    let (entries, bytes) = readable_totals(source.entries()[range.clone()].iter());
+    let (entries, bytes) = readable_totals(range.clone().filter_map(|i| source.entry(i)));
     meter.borrow_mut().start("read", entries, bytes);
     let mut watched = WatchedSource::new(source, meter.clone());
     let read = crate::read::archive::read_entries(archive, &mut watched, range);
@@ -580,7 +580,7 @@ impl ArchiveConversion {
     fn entry_size(&self, at: EntryRef) -> u64 {
         self.archives
             .get(at.archive)
-            .and_then(|a| a.entries().get(at.entry))
+            .and_then(|a| a.entry(at.entry))
             .map_or(0, |e| e.size)
     }
 
@@ -714,7 +714,7 @@ pub fn convert_archives(
     let mut reads = first_pass_reads(&first_pass)?;
     if reads.is_none() {
         let (entries_total, bytes_total) =
-            readable_totals(sources.iter().flat_map(|s| s.entries()));
+            readable_totals(sources.iter().flat_map(crate::entries_of));
         meter.borrow_mut().start("read", entries_total, bytes_total);
     }
     let mut first_pass = |index: usize, source: &mut dyn ArchiveSource| {

@@ -334,7 +334,7 @@ fn a_first_pass_in_ranges_is_the_first_pass_whole() {
     let open = || ZipSource::new("export.zip", Cursor::new(&zip[..])).unwrap();
     let mut source = open();
     let whole = read_archive(0, &mut source);
-    let entries = source.entries().len();
+    let entries = source.entry_count();
     assert_eq!(whole.summary.entries, entries);
     let counts = |read: &ArchiveRead| {
         let c = &read.contents;
@@ -1002,11 +1002,11 @@ fn zip_entries_open_from_their_place_however_the_zip_was_written() {
         ("stubbed", stubbed),
     ] {
         let mut source = ZipSource::unhashed("calls.zip", Cursor::new(zip)).unwrap();
-        assert_eq!(source.entries().len(), contents.len(), "{how}");
+        assert_eq!(source.entry_count(), contents.len(), "{how}");
         // In reverse order: each entry is found from its place alone.
         for index in (0..contents.len()).rev() {
             let (name, bytes) = &contents[index];
-            assert_eq!(&source.entries()[index].name, name, "{how}");
+            assert_eq!(&source.entry(index).unwrap().name, name, "{how}");
             let mut read = Vec::new();
             std::io::Read::read_to_end(&mut source.open(index).unwrap(), &mut read).unwrap();
             assert!(
@@ -1033,4 +1033,34 @@ fn a_zip_entry_whose_bytes_changed_fails_its_checksum() {
     let mut read = Vec::new();
     let error = std::io::Read::read_to_end(&mut source.open(0).unwrap(), &mut read).unwrap_err();
     assert_eq!(error.to_string(), "Invalid checksum");
+}
+
+/// Two entries under one name (which a zip tool can write, though the zip
+/// crate's writer refuses to): both are listed, in central directory
+/// order, and each opens to its own bytes.
+#[test]
+fn entries_that_share_a_name_are_all_listed() {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in [("users-1.csv", "first"), ("users-2.csv", "second")] {
+        zip.start_file(name, stored).unwrap();
+        zip.write_all(bytes.as_bytes()).unwrap();
+    }
+    let mut bytes = zip.finish().unwrap().into_inner();
+    // The second name, in its local header and its central record.
+    let mut renamed = 0;
+    while let Some(at) = bytes.windows(11).position(|w| w == b"users-2.csv") {
+        bytes[at..at + 11].copy_from_slice(b"users-1.csv");
+        renamed += 1;
+    }
+    assert_eq!(renamed, 2);
+    let mut source = ZipSource::unhashed("calls.zip", Cursor::new(bytes)).unwrap();
+    assert_eq!(source.entry_count(), 2);
+    for (index, expected) in ["first", "second"].into_iter().enumerate() {
+        assert_eq!(source.entry(index).unwrap().name, "users-1.csv");
+        let mut read = String::new();
+        std::io::Read::read_to_string(&mut source.open(index).unwrap(), &mut read).unwrap();
+        assert_eq!(read, expected);
+    }
+    assert_eq!(source.entry(2), None);
 }

@@ -28,8 +28,10 @@ use crate::read::users::read_people_csv;
 use crate::report::{ReasonCode, Report};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::ops::Range;
+use std::sync::Arc;
+use zip::unstable::read::ZipIterable;
 
 /// One entry of an archive, as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +51,10 @@ pub trait ArchiveSource {
     fn bytes(&self) -> u64;
     /// SHA-256 of a zip's bytes; for a folder, of its listing (path and size per file).
     fn sha256(&self) -> &str;
-    fn entries(&self) -> &[ArchiveEntry];
+    /// How many entries it lists.
+    fn entry_count(&self) -> usize;
+    /// Entry `index` as listed (`None` past the last).
+    fn entry(&self, index: usize) -> Option<ArchiveEntry>;
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>>;
     /// The limits its entries are read within (entry count, sizes, ratios).
     fn limits(&self) -> Limits {
@@ -57,30 +62,49 @@ pub trait ArchiveSource {
     }
 }
 
+/// Every entry of an archive as listed, in order, one at a time.
+pub fn entries_of<S: ArchiveSource + ?Sized>(
+    source: &S,
+) -> impl Iterator<Item = ArchiveEntry> + '_ {
+    (0..source.entry_count()).filter_map(|index| source.entry(index))
+}
+
 /// A zip archive read through any `Read + Seek` (a file, a buffer, a browser
 /// Blob). Over a reader that can be cloned it can be cloned too, cheaply:
-/// the clones share one listing (threads reading one archive). The zip
-/// crate lists the archive; of its records, which it keeps for every
-/// entry, only where each entry lies is kept (`EntryPlace`), and an entry
-/// is opened from there.
+/// the clones share one listing (threads reading one archive). The central
+/// directory is read one record at a time; each entry is kept packed with
+/// where it lies (`ZipEntry`), so the listing costs some bytes per entry
+/// (natively, beyond a few MiB, on disk), and an entry is opened from there.
 #[derive(Clone)]
 pub struct ZipSource<R: Read + Seek> {
     name: String,
     bytes: u64,
     sha256: String,
-    entries: std::sync::Arc<[ArchiveEntry]>,
-    places: std::sync::Arc<[EntryPlace]>,
+    listing: Arc<Packed<ZipEntry>>,
     reader: R,
     limits: Limits,
 }
 
-/// Where a zip entry lies and what its central record says of its data.
-#[derive(Debug, Clone, Copy)]
-struct EntryPlace {
+/// One entry as the zip's central directory lists it: where it lies and
+/// what its central record says of its data, then the entry itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ZipEntry {
     header_start: u64,
     compressed: u64,
     crc32: u32,
+    size: u64,
+    is_dir: bool,
+    name: String,
 }
+
+packed_struct!(ZipEntry {
+    header_start,
+    compressed,
+    crc32,
+    size,
+    is_dir,
+    name
+});
 
 impl<R: Read + Seek> ZipSource<R> {
     /// Hashes the zip (one streaming read) and lists its entries.
@@ -129,47 +153,102 @@ impl<R: Read + Seek> ZipSource<R> {
                 format!("cannot read the archive: {e}"),
             )
         })?;
-        let archive = zip::ZipArchive::new(reader).map_err(|e| {
+        let listing = list_zip(&mut reader).map_err(|e| {
             Error::input(
                 Location::file(&name),
                 format!("this is not a readable zip archive ({e}); pass a zip or a folder"),
             )
         })?;
-        let mut entries = Vec::with_capacity(archive.len());
-        let mut places = Vec::with_capacity(archive.len());
-        for index in 0..archive.len() {
-            // From the central directory alone: no entry's own header is read
-            // (in the browser, each would cost a read of the file).
-            let entry = archive.by_index_data(index).map_err(|e| {
-                Error::input(
-                    Location::file(&name),
-                    format!("entry {} of the zip cannot be read: {e}", index + 1),
-                )
-            })?;
-            let entry_name = entry
-                .name()
-                .map(|n| n.into_owned())
-                .unwrap_or_else(|_| format!("entry {}", index + 1));
-            entries.push(ArchiveEntry {
-                name: entry_name,
-                size: entry.size(),
-                is_dir: entry.is_dir(),
-            });
-            places.push(EntryPlace {
-                header_start: entry.header_start(),
-                compressed: entry.compressed_size(),
-                crc32: entry.crc32(),
-            });
-        }
         Ok(ZipSource {
             name,
             bytes,
             sha256: sha256.into(),
-            entries: entries.into(),
-            places: places.into(),
-            reader: archive.into_inner(),
+            listing: Arc::new(listing),
+            reader,
             limits: Limits::default(),
         })
+    }
+}
+
+/// A zip's entries (`reader` at its start) from its central directory
+/// alone, one record at a time: no entry's own header is read (in the
+/// browser, each would cost a read of the file). Entries that share a name
+/// are all listed, each opened from its own place.
+fn list_zip<R: Read + Seek>(reader: &mut R) -> zip::result::ZipResult<Packed<ZipEntry>> {
+    let reader = ListingReader::new(reader, 0);
+    let mut archive = ZipIterable::try_new(reader, zip::read::Config::default())?;
+    let mut listing = Packed::default();
+    for (index, entry) in archive.files()?.enumerate() {
+        let entry = entry?;
+        listing.push(&ZipEntry {
+            header_start: entry.header_start(),
+            compressed: entry.compressed_size(),
+            crc32: entry.crc32(),
+            size: entry.size(),
+            is_dir: entry.is_dir(),
+            name: entry
+                .name()
+                .map(|n| n.into_owned())
+                .unwrap_or_else(|_| format!("entry {}", index + 1)),
+        });
+    }
+    Ok(listing)
+}
+
+/// What `ListingReader` reads at once.
+const LISTING_BUFFER_BYTES: usize = 64 * 1024;
+
+/// A buffered reader for listing a zip: the zip crate seeks to each
+/// central record before reading it, and a seek that lands within the
+/// buffer keeps it, so the central directory is read in large pieces, not
+/// one read of the file (a system call, or in the browser a read of the
+/// Blob) per entry.
+struct ListingReader<R: Read + Seek> {
+    inner: BufReader<R>,
+    /// Where the next read starts.
+    position: u64,
+}
+
+impl<R: Read + Seek> ListingReader<R> {
+    /// Over `reader`, which stands at `position`.
+    fn new(reader: R, position: u64) -> Self {
+        ListingReader {
+            inner: BufReader::with_capacity(LISTING_BUFFER_BYTES, reader),
+            position,
+        }
+    }
+}
+
+impl<R: Read + Seek> Read for ListingReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read + Seek> Seek for ListingReader<R> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(at) => Some(at),
+            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
+            SeekFrom::End(_) => None,
+        };
+        let delta =
+            target.and_then(|at| i64::try_from(i128::from(at) - i128::from(self.position)).ok());
+        match (target, delta) {
+            // Within the buffer, it is kept; beyond, the reader seeks.
+            (Some(at), Some(delta)) => {
+                self.inner.seek_relative(delta)?;
+                self.position = at;
+            }
+            _ => self.position = self.inner.seek(to)?,
+        }
+        Ok(self.position)
+    }
+
+    fn stream_position(&mut self) -> std::io::Result<u64> {
+        Ok(self.position)
     }
 }
 
@@ -242,8 +321,16 @@ impl<R: Read + Seek> ArchiveSource for ZipSource<R> {
     fn sha256(&self) -> &str {
         &self.sha256
     }
-    fn entries(&self) -> &[ArchiveEntry] {
-        &self.entries
+    fn entry_count(&self) -> usize {
+        self.listing.len()
+    }
+    fn entry(&self, index: usize) -> Option<ArchiveEntry> {
+        let entry = self.listing.get(index)?;
+        Some(ArchiveEntry {
+            name: entry.name,
+            size: entry.size,
+            is_dir: entry.is_dir,
+        })
     }
     fn limits(&self) -> Limits {
         self.limits.clone()
@@ -252,23 +339,23 @@ impl<R: Read + Seek> ArchiveSource for ZipSource<R> {
     /// refused, and one that inflates beyond its declared size fails while
     /// read (the zip reader stops it).
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>> {
-        let (Some(entry), Some(place)) = (self.entries.get(index), self.places.get(index)) else {
+        let Some(entry) = self.listing.get(index) else {
             return Err(std::io::Error::other(format!(
                 "the zip has no entry {}",
                 index + 1
             )));
         };
-        if let Some(problem) = self.limits.ratio_problem(entry.size, place.compressed) {
+        if let Some(problem) = self.limits.ratio_problem(entry.size, entry.compressed) {
             return Err(std::io::Error::other(problem));
         }
         // Sizes and checksum from the central record, as the zip reader
         // takes them: an entry whose local header defers them to a data
         // descriptor is read all the same.
         let options = zip::read::ZipReadOptions::new()
-            .override_compressed_size(place.compressed)
+            .override_compressed_size(entry.compressed)
             .override_uncompressed_size(entry.size)
-            .override_crc(place.crc32);
-        self.reader.seek(SeekFrom::Start(place.header_start))?;
+            .override_crc(entry.crc32);
+        self.reader.seek(SeekFrom::Start(entry.header_start))?;
         match zip::read::read_zipfile_from_stream_with_options(&mut self.reader, options) {
             Ok(Some(file)) => Ok(Box::new(file)),
             Ok(None) => Err(std::io::Error::other(
@@ -413,14 +500,17 @@ impl ArchiveRead {
 /// archive without entries has one empty range.
 pub fn entry_ranges(source: &dyn ArchiveSource, shares: usize) -> Vec<Range<usize>> {
     const ENTRY_WEIGHT: u64 = 4096;
-    let entries = source.entries();
-    let weight = |e: &ArchiveEntry| e.size.saturating_add(ENTRY_WEIGHT);
-    let total: u64 = entries.iter().map(weight).fold(0, u64::saturating_add);
-    let shares = shares.clamp(1, entries.len().max(1)) as u64;
+    let count = source.entry_count();
+    let weight = |index| {
+        let size = source.entry(index).map_or(0, |e| e.size);
+        size.saturating_add(ENTRY_WEIGHT)
+    };
+    let total: u64 = (0..count).map(weight).fold(0, u64::saturating_add);
+    let shares = shares.clamp(1, count.max(1)) as u64;
     let mut ranges = Vec::new();
     let (mut start, mut done) = (0, 0u64);
-    for (index, entry) in entries.iter().enumerate() {
-        done = done.saturating_add(weight(entry));
+    for index in 0..count {
+        done = done.saturating_add(weight(index));
         let share = ranges.len() as u64 + 1;
         // This share ends where its part of the total is reached.
         if share < shares
@@ -430,7 +520,7 @@ pub fn entry_ranges(source: &dyn ArchiveSource, shares: usize) -> Vec<Range<usiz
             start = index + 1;
         }
     }
-    ranges.push(start..entries.len());
+    ranges.push(start..count);
     ranges
 }
 
@@ -496,7 +586,7 @@ const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
 /// Reads every entry of one archive (the first pass): its records, its
 /// problems and what it holds.
 pub fn read_archive(archive_index: usize, source: &mut dyn ArchiveSource) -> ArchiveRead {
-    let all = 0..source.entries().len();
+    let all = 0..source.entry_count();
     read_entries(archive_index, source, all)
 }
 
@@ -510,7 +600,7 @@ pub fn read_entries(
     range: Range<usize>,
 ) -> ArchiveRead {
     let archive_name = source.name().to_string();
-    let total = source.entries().len();
+    let total = source.entry_count();
     let first = range.start == 0;
     let mut read = ArchiveRead {
         summary: ArchiveSummary {
@@ -544,7 +634,9 @@ pub fn read_entries(
     // heap fragmented by the records kept between them.
     let mut buffer = Vec::new();
     for index in range.start.min(total)..range.end.min(total) {
-        let entry = source.entries()[index].clone();
+        let Some(entry) = source.entry(index) else {
+            continue;
+        };
         if entry.is_dir || is_junk(&entry.name) {
             summary.ignored += 1;
             continue;
@@ -864,5 +956,102 @@ mod tests {
             None,
             "a UTF-16 text is not an mp3"
         );
+    }
+
+    /// A reader that counts what reaches it.
+    struct Counted<R> {
+        inner: R,
+        reads: usize,
+        seeks: usize,
+    }
+
+    impl<R: Read> Read for Counted<R> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            self.reads += 1;
+            self.inner.read(out)
+        }
+    }
+
+    impl<R: Seek> Seek for Counted<R> {
+        fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+            self.seeks += 1;
+            self.inner.seek(to)
+        }
+    }
+
+    #[test]
+    fn a_listing_reader_reads_as_its_reader_and_seeks_within_its_buffer() {
+        let bytes: Vec<u8> = (0..200_000u32).map(|n| (n % 251) as u8).collect();
+        let mut counted = Counted {
+            inner: Cursor::new(&bytes[..]),
+            reads: 0,
+            seeks: 0,
+        };
+        let mut reader = ListingReader::new(&mut counted, 0);
+        let mut piece = [0u8; 100];
+        // Forwards and backwards within the first buffer: one read, no seek.
+        for at in [0u64, 5_000, 300, 60_000, 10] {
+            assert_eq!(reader.seek(SeekFrom::Start(at)).unwrap(), at);
+            reader.read_exact(&mut piece).unwrap();
+            assert_eq!(piece[..], bytes[at as usize..at as usize + 100]);
+        }
+        assert_eq!(reader.seek(SeekFrom::Current(-50)).unwrap(), 60);
+        reader.read_exact(&mut piece).unwrap();
+        assert_eq!(piece[..], bytes[60..160]);
+        assert_eq!(reader.stream_position().unwrap(), 160);
+        assert_eq!(
+            (reader.inner.get_ref().reads, reader.inner.get_ref().seeks),
+            (1, 0)
+        );
+        // Beyond it, and from the end.
+        assert_eq!(reader.seek(SeekFrom::Start(150_000)).unwrap(), 150_000);
+        reader.read_exact(&mut piece).unwrap();
+        assert_eq!(piece[..], bytes[150_000..150_100]);
+        assert_eq!(reader.seek(SeekFrom::End(-10)).unwrap(), 199_990);
+        let mut tail = Vec::new();
+        reader.read_to_end(&mut tail).unwrap();
+        assert_eq!(tail, bytes[199_990..]);
+        assert!(reader.seek(SeekFrom::Current(-300_000)).is_err());
+        assert_eq!(reader.stream_position().unwrap(), 200_000);
+    }
+
+    /// A zip of many entries is listed in order, without a read of the file
+    /// per entry, and its clones share the listing.
+    #[test]
+    fn a_zip_is_listed_in_order_in_few_reads() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let count = 3_000;
+        for n in 0..count {
+            if n % 500 == 0 {
+                zip.add_directory(format!("part-{n}/"), stored).unwrap();
+            }
+            zip.start_file(format!("part-{}/{n:05}.json", n - n % 500), stored)
+                .unwrap();
+            zip.write_all("x".repeat(n % 7).as_bytes()).unwrap();
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        let mut counted = Counted {
+            inner: Cursor::new(&bytes[..]),
+            reads: 0,
+            seeks: 0,
+        };
+        let source = ZipSource::unhashed("many.zip", &mut counted).unwrap();
+        let listed: Vec<ArchiveEntry> = entries_of(&source).collect();
+        drop(source);
+        assert!(counted.reads < 20, "{} reads", counted.reads);
+        assert_eq!(listed.len(), count + count / 500);
+        let files: Vec<&ArchiveEntry> = listed.iter().filter(|e| !e.is_dir).collect();
+        assert_eq!(files.len(), count);
+        for (n, entry) in files.iter().enumerate() {
+            assert_eq!(entry.name, format!("part-{}/{n:05}.json", n - n % 500));
+            assert_eq!(entry.size, (n % 7) as u64);
+        }
+        assert_eq!(listed[0].name, "part-0/");
+        let source = ZipSource::unhashed("many.zip", Cursor::new(&bytes[..])).unwrap();
+        let clone = source.clone();
+        assert!(Arc::ptr_eq(&source.listing, &clone.listing));
     }
 }

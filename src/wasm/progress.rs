@@ -105,11 +105,14 @@ impl<S: ArchiveSource> ArchiveSource for WatchedSource<S> {
     fn sha256(&self) -> &str {
         self.inner.sha256()
     }
-    fn entries(&self) -> &[ArchiveEntry] {
-        self.inner.entries()
+    fn entry_count(&self) -> usize {
+        self.inner.entry_count()
+    }
+    fn entry(&self, index: usize) -> Option<ArchiveEntry> {
+        self.inner.entry(index)
     }
     fn open(&mut self, index: usize) -> std::io::Result<Box<dyn Read + '_>> {
-        let size = self.inner.entries().get(index).map_or(0, |e| e.size);
+        let size = self.inner.entry(index).map_or(0, |e| e.size);
         self.meter.borrow_mut().counted(size);
         self.inner.open(index)
     }

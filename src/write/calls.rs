@@ -60,23 +60,23 @@ pub fn users_csv(users: &[User]) -> Vec<u8> {
     writer.into_inner().expect("writing to a Vec cannot fail")
 }
 
+/// The archive an entry is in, the entry's location and its size as listed.
 fn source<'a, 'b>(
     archives: &'a mut [&'b mut dyn ArchiveSource],
     at: EntryRef,
-) -> Result<(&'a mut &'b mut dyn ArchiveSource, Location)> {
+) -> Result<(&'a mut &'b mut dyn ArchiveSource, Location, u64)> {
     let archive = archives.get_mut(at.archive).ok_or_else(|| {
         Error::input(
             Location::file("archives"),
             "the package needs the call archives again to copy transcripts and recordings; pass the same archives",
         )
     })?;
-    let name = archive
-        .entries()
-        .get(at.entry)
-        .map(|e| e.name.clone())
+    let (name, size) = archive
+        .entry(at.entry)
+        .map(|e| (e.name, e.size))
         .unwrap_or_default();
     let location = Location::file(archive.name()).with_entry(name);
-    Ok((archive, location))
+    Ok((archive, location, size))
 }
 
 /// One transcript entry of the package: the call, the entry's path and
@@ -147,7 +147,7 @@ pub fn reread_transcript(
     archives: &mut [&mut dyn ArchiveSource],
 ) -> Result<Transcript> {
     debug_assert!(is_call_id(&job.source_id));
-    let (archive, location) = source(archives, job.document)?;
+    let (archive, location, size) = source(archives, job.document)?;
     let reread = |e: std::io::Error| {
         Error::input(
             location.clone(),
@@ -155,11 +155,7 @@ pub fn reread_transcript(
         )
     };
     let limit = archive.limits().max_json_entry_bytes;
-    let size = archive
-        .entries()
-        .get(job.document.entry)
-        .map_or(0, |e| e.size.min(limit));
-    let mut bytes = Vec::with_capacity(size as usize);
+    let mut bytes = Vec::with_capacity(size.min(limit) as usize);
     archive
         .open(job.document.entry)
         .map_err(reread)?
@@ -201,7 +197,7 @@ pub fn write_calls_tail<W: Write>(
     archives: &mut [&mut dyn ArchiveSource],
 ) -> Result<()> {
     for recording in recording_jobs(outcome) {
-        let (archive, location) = source(archives, recording.source)?;
+        let (archive, location, _) = source(archives, recording.source)?;
         let mut reader = archive.open(recording.source.entry).map_err(|e| {
             Error::input(
                 location.clone(),
