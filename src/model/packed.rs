@@ -23,6 +23,7 @@ use crate::model::calls::EntryRef;
 use crate::model::Location;
 use chrono::{DateTime, Utc};
 use std::marker::PhantomData;
+use std::ops::Range;
 #[cfg(not(target_arch = "wasm32"))]
 use std::{fs::File, sync::Arc};
 
@@ -256,7 +257,6 @@ const BLOCK_BYTES: usize = 1 << 20;
 /// fills after them go to an unnamed temporary file of its own (removed by
 /// the system when the store is gone), so an archive of any size costs
 /// the same memory. In the browser every block stays in memory.
-#[cfg(not(target_arch = "wasm32"))]
 const BLOCKS_IN_MEMORY: usize = 4;
 
 /// Records' bytes: in memory, or natively written out to a temporary file.
@@ -279,7 +279,66 @@ impl Block {
             Block::Disk { len, .. } => *len,
         }
     }
+
+    /// `f` of the block's bytes in `range` (natively read back from the
+    /// temporary file where the block is on disk).
+    fn with_bytes<R>(&self, range: Range<usize>, f: impl FnOnce(&[u8]) -> R) -> R {
+        match self {
+            Block::Memory(block) => f(&block[range]),
+            #[cfg(not(target_arch = "wasm32"))]
+            Block::Disk { file, offset, .. } => {
+                // A span or a short record is read into the stack.
+                let mut short = [0; 64];
+                let mut long = Vec::new();
+                let bytes = match short.get_mut(..range.len()) {
+                    Some(bytes) => bytes,
+                    None => {
+                        long.resize(range.len(), 0);
+                        &mut long[..]
+                    }
+                };
+                // A temporary file this process wrote that cannot be read
+                // back: the disk failed, and no result can be trusted.
+                if let Err(e) =
+                    crate::positioned::read_exact_at(file, bytes, offset + range.start as u64)
+                {
+                    panic!("cannot read back records kept in a temporary file: {e}");
+                }
+                f(bytes)
+            }
+        }
+    }
 }
+
+/// Natively, keeps the first `keep` full blocks in memory and writes the
+/// other full ones to the store's temporary file (where it can); the last
+/// block, the one being filled, stays. Blocks already on disk (taken over
+/// by an `append`) are not counted. In the browser every block stays.
+#[cfg(not(target_arch = "wasm32"))]
+fn spill_full_blocks(blocks: &mut [Block], keep: usize, spill: &mut Spill) {
+    let full = blocks.len().saturating_sub(1);
+    let mut in_memory = 0;
+    for block in &mut blocks[..full] {
+        let Block::Memory(bytes) = block else {
+            continue;
+        };
+        in_memory += 1;
+        if in_memory <= keep {
+            continue;
+        }
+        let Some((file, offset)) = spill.write(bytes) else {
+            return;
+        };
+        *block = Block::Disk {
+            file,
+            offset,
+            len: bytes.len(),
+        };
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn spill_full_blocks(_: &mut [Block], _: usize, _: &mut Spill) {}
 
 /// Where a record lies: its block, and its start and end in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,7 +348,6 @@ struct Span {
     end: u32,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl Span {
     const BYTES: usize = 12;
 
@@ -314,29 +372,18 @@ impl Span {
 }
 
 /// Spans per chunk of a store's index (384 KiB): the index of where each
-/// record lies grows with the records too, so it is kept in chunks, and
-/// natively the full chunks after the first `SPAN_CHUNKS_IN_MEMORY` go to
-/// the store's temporary file like its blocks.
+/// record lies grows with the records too, so it is kept in chunks, blocks
+/// of their bytes, and natively the full chunks after the first
+/// `SPAN_CHUNKS_IN_MEMORY` go to the store's temporary file like its blocks.
 const SPAN_CHUNK: usize = 1 << 15;
 
-#[cfg(not(target_arch = "wasm32"))]
 const SPAN_CHUNKS_IN_MEMORY: usize = 4;
 
-#[derive(Clone)]
-enum SpanChunk {
-    Memory(Vec<Span>),
-    /// `SPAN_CHUNK` spans, `Span::BYTES` each, from `offset`.
-    #[cfg(not(target_arch = "wasm32"))]
-    Disk {
-        file: Arc<File>,
-        offset: u64,
-    },
-}
-
-/// Where each record of a store lies, in its order.
+/// Where each record of a store lies, in its order: `Span::BYTES` a record
+/// in chunks of `SPAN_CHUNK`.
 #[derive(Clone, Default)]
 struct SpanIndex {
-    chunks: Vec<SpanChunk>,
+    chunks: Vec<Block>,
     len: usize,
 }
 
@@ -364,15 +411,6 @@ impl Spill {
     }
 }
 
-/// Bytes a process wrote to its own temporary file that cannot be read
-/// back: the disk failed, and no result can be trusted.
-#[cfg(not(target_arch = "wasm32"))]
-fn read_back(file: &File, bytes: &mut [u8], offset: u64) {
-    if let Err(e) = crate::positioned::read_exact_at(file, bytes, offset) {
-        panic!("cannot read back records kept in a temporary file: {e}");
-    }
-}
-
 impl SpanIndex {
     fn len(&self) -> usize {
         self.len
@@ -382,66 +420,36 @@ impl SpanIndex {
         if index >= self.len {
             return None;
         }
-        let at = index % SPAN_CHUNK;
-        match &self.chunks[index / SPAN_CHUNK] {
-            SpanChunk::Memory(spans) => spans.get(at).copied(),
-            #[cfg(not(target_arch = "wasm32"))]
-            SpanChunk::Disk { file, offset } => {
-                let mut bytes = [0; Span::BYTES];
-                read_back(file, &mut bytes, offset + (at * Span::BYTES) as u64);
-                Some(Span::from_bytes(&bytes))
-            }
-        }
+        let at = index % SPAN_CHUNK * Span::BYTES;
+        Some(self.chunks[index / SPAN_CHUNK].with_bytes(at..at + Span::BYTES, Span::from_bytes))
     }
 
-    /// `f` of each chunk's spans in turn (a chunk on disk read whole).
-    fn for_each_chunk(&self, mut f: impl FnMut(&[Span])) {
+    /// `f` of every span in order (a chunk on disk read whole).
+    fn for_each(&self, mut f: impl FnMut(Span)) {
         for chunk in &self.chunks {
-            match chunk {
-                SpanChunk::Memory(spans) => f(spans),
-                #[cfg(not(target_arch = "wasm32"))]
-                SpanChunk::Disk { file, offset } => {
-                    let mut bytes = vec![0; SPAN_CHUNK * Span::BYTES];
-                    read_back(file, &mut bytes, *offset);
-                    let spans: Vec<Span> = bytes
-                        .chunks_exact(Span::BYTES)
-                        .map(Span::from_bytes)
-                        .collect();
-                    f(&spans)
-                }
-            }
+            chunk.with_bytes(0..chunk.len(), |bytes| {
+                bytes
+                    .chunks_exact(Span::BYTES)
+                    .for_each(|span| f(Span::from_bytes(span)))
+            });
         }
     }
 
-    #[cfg_attr(target_arch = "wasm32", allow(unused_variables))]
     fn push(&mut self, span: Span, spill: &mut Spill) {
         if self.len.is_multiple_of(SPAN_CHUNK) {
-            self.chunks.push(SpanChunk::Memory(Vec::new()));
-            #[cfg(not(target_arch = "wasm32"))]
-            self.spill_excess(spill);
+            self.chunks.push(Block::Memory(Vec::new()));
+            spill_full_blocks(&mut self.chunks, SPAN_CHUNKS_IN_MEMORY, spill);
         }
         // Always so: the last chunk is the one just started or one with room.
         #[allow(irrefutable_let_patterns)]
-        if let Some(SpanChunk::Memory(spans)) = self.chunks.last_mut() {
-            spans.push(span);
+        if let Some(Block::Memory(chunk)) = self.chunks.last_mut() {
+            if chunk.len() == chunk.capacity() {
+                // Doubling, as a vector would, but never past a whole chunk.
+                let room = SPAN_CHUNK * Span::BYTES - chunk.len();
+                chunk.reserve_exact(chunk.len().max(4 * Span::BYTES).min(room));
+            }
+            chunk.extend_from_slice(&span.to_bytes());
             self.len += 1;
-        }
-    }
-
-    /// Natively, writes the full chunks after the first
-    /// `SPAN_CHUNKS_IN_MEMORY` to the temporary file (where it can).
-    #[cfg(not(target_arch = "wasm32"))]
-    fn spill_excess(&mut self, spill: &mut Spill) {
-        let full = self.chunks.len().saturating_sub(1);
-        for index in SPAN_CHUNKS_IN_MEMORY.min(full)..full {
-            let SpanChunk::Memory(spans) = &self.chunks[index] else {
-                continue;
-            };
-            let bytes: Vec<u8> = spans.iter().flat_map(|s| s.to_bytes()).collect();
-            let Some((file, offset)) = spill.write(&bytes) else {
-                return;
-            };
-            self.chunks[index] = SpanChunk::Disk { file, offset };
         }
     }
 }
@@ -531,46 +539,15 @@ impl<T: Pack> Packed<T> {
 
     /// Natively, keeps at most `BLOCKS_IN_MEMORY` full blocks in memory
     /// (the first ones) and writes the others to this store's temporary
-    /// file; the block being filled, the last, stays. Where no temporary
-    /// file can be made or written, blocks stay in memory.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// file; where no temporary file can be made or written, blocks stay
+    /// in memory.
     fn spill_excess(&mut self) {
-        let full = self.blocks.len().saturating_sub(1);
-        let mut in_memory = 0;
-        for index in 0..full {
-            let Block::Memory(block) = &self.blocks[index] else {
-                continue;
-            };
-            in_memory += 1;
-            if in_memory <= BLOCKS_IN_MEMORY {
-                continue;
-            }
-            let Some((file, offset)) = self.spill.write(block) else {
-                return;
-            };
-            self.blocks[index] = Block::Disk {
-                file,
-                offset,
-                len: block.len(),
-            };
-        }
+        spill_full_blocks(&mut self.blocks, BLOCKS_IN_MEMORY, &mut self.spill);
     }
-
-    #[cfg(target_arch = "wasm32")]
-    fn spill_excess(&mut self) {}
 
     /// `f` of the packed bytes of the record a span points at.
     fn with_bytes<R>(&self, span: Span, f: impl FnOnce(&[u8]) -> R) -> R {
-        let range = span.start as usize..span.end as usize;
-        match &self.blocks[span.block as usize] {
-            Block::Memory(block) => f(&block[range]),
-            #[cfg(not(target_arch = "wasm32"))]
-            Block::Disk { file, offset, .. } => {
-                let mut bytes = vec![0; range.len()];
-                read_back(file, &mut bytes, offset + range.start as u64);
-                f(&bytes)
-            }
-        }
+        self.blocks[span.block as usize].with_bytes(span.start as usize..span.end as usize, f)
     }
 
     /// Moves `later`'s records after these, in their order; its blocks are
@@ -579,14 +556,12 @@ impl<T: Pack> Packed<T> {
         let offset = self.blocks.len() as u32;
         self.blocks.extend(later.blocks);
         let (spans, spill) = (&mut self.spans, &mut self.spill);
-        later.spans.for_each_chunk(|later_spans| {
-            for span in later_spans {
-                let moved = Span {
-                    block: span.block + offset,
-                    ..*span
-                };
-                spans.push(moved, spill);
-            }
+        later.spans.for_each(|span| {
+            let moved = Span {
+                block: span.block + offset,
+                ..span
+            };
+            spans.push(moved, spill);
         });
         self.spill_excess();
     }
@@ -598,12 +573,8 @@ impl<T: Pack> Packed<T> {
     /// The bytes its records take, packed.
     pub fn byte_len(&self) -> usize {
         let mut bytes = 0;
-        self.spans.for_each_chunk(|spans| {
-            bytes += spans
-                .iter()
-                .map(|s| (s.end - s.start) as usize)
-                .sum::<usize>()
-        });
+        self.spans
+            .for_each(|span| bytes += (span.end - span.start) as usize);
         bytes
     }
 
@@ -642,11 +613,8 @@ impl<T: Pack> Packed<T> {
 impl<T: Pack> Pack for Packed<T> {
     fn pack(&self, out: &mut Vec<u8>) {
         self.len().pack(out);
-        self.spans.for_each_chunk(|spans| {
-            for &span in spans {
-                self.with_bytes(span, |bytes| pack_bytes(bytes, out));
-            }
-        });
+        self.spans
+            .for_each(|span| self.with_bytes(span, |bytes| pack_bytes(bytes, out)));
     }
     fn unpack(input: &mut &[u8]) -> Self {
         let mut packed = Packed::default();
@@ -970,7 +938,7 @@ mod tests {
                 .spans
                 .chunks
                 .iter()
-                .filter(|c| matches!(c, SpanChunk::Disk { .. }))
+                .filter(|c| matches!(c, Block::Disk { .. }))
                 .count()
         };
         assert_eq!(store.spans.chunks.len(), SPAN_CHUNKS_IN_MEMORY + 4);
@@ -994,7 +962,6 @@ mod tests {
         assert_eq!(store.get(2 * count - 1), Some(0));
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn spans_round_trip_as_bytes() {
         let span = Span {
