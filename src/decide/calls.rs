@@ -188,19 +188,11 @@ fn first_by_id(
     let mut firsts: Packed<IdAt> = Packed::default();
     // (the repeat's position, the first's position), its id.
     let mut repeats: Sorter<((usize, usize), JoinKey)> = Sorter::default();
-    let mut current: Option<IdAt> = None;
-    for (key, index) in ids.sorted() {
-        match &current {
-            Some((first_key, first)) if *first_key == key => repeats.push(((index, *first), key)),
-            _ => {
-                if let Some(done) = current.replace((key, index)) {
-                    firsts.push(&done);
-                }
-            }
+    for (key, first, later) in by_id(ids.sorted()) {
+        for index in later {
+            repeats.push(((index, first), key.clone()));
         }
-    }
-    if let Some(done) = current {
-        firsts.push(&done);
+        firsts.push(&(key, first));
     }
     for ((index, first), key) in repeats.sorted() {
         report.info(
@@ -213,6 +205,20 @@ fn first_by_id(
         );
     }
     firsts
+}
+
+/// Sorted ids grouped: each id once, with the position of its first
+/// record and those of the later ones, in the records' order.
+fn by_id(sorted: impl Iterator<Item = IdAt>) -> impl Iterator<Item = (JoinKey, usize, Vec<usize>)> {
+    let mut sorted = sorted.peekable();
+    std::iter::from_fn(move || {
+        let (key, first) = sorted.next()?;
+        let mut later = Vec::new();
+        while let Some((_, index)) = sorted.next_if(|(next, _)| *next == key) {
+            later.push(index);
+        }
+        Some((key, first, later))
+    })
 }
 
 /// The ids of several kinds of record merged, in id order: each id with
@@ -745,26 +751,17 @@ fn recordings_by_id(contents: &ArchiveContents, report: &mut Report) -> Packed<I
     // (the position of the recording that made the choice, (the one left
     // out, the one kept)).
     let mut left_out: Sorter<(usize, (usize, usize))> = Sorter::default();
-    let mut current: Option<(JoinKey, usize, bool)> = None;
-    for (key, index) in ids.sorted() {
-        let is_video = contents.media.get(index).is_some_and(|m| m.is_video());
-        match &mut current {
-            Some((kept_key, kept, kept_is_video)) if *kept_key == key => {
-                if is_video && !*kept_is_video {
-                    left_out.push((index, (*kept, index)));
-                    (*kept, *kept_is_video) = (index, true);
-                } else {
-                    left_out.push((index, (index, *kept)));
-                }
-            }
-            _ => {
-                if let Some((key, kept, _)) = current.replace((key, index, is_video)) {
-                    kept_by_id.push(&(key, kept));
-                }
+    let is_video = |index| contents.media.get(index).is_some_and(|m| m.is_video());
+    for (key, first, later) in by_id(ids.sorted()) {
+        let (mut kept, mut kept_is_video) = (first, is_video(first));
+        for index in later {
+            if !kept_is_video && is_video(index) {
+                left_out.push((index, (kept, index)));
+                (kept, kept_is_video) = (index, true);
+            } else {
+                left_out.push((index, (index, kept)));
             }
         }
-    }
-    if let Some((key, kept, _)) = current {
         kept_by_id.push(&(key, kept));
     }
     for (index, (dropped, kept)) in left_out.sorted() {
