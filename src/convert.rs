@@ -15,6 +15,9 @@
 
 use crate::decide::calls::{decide_calls, CallScope, PlannedCall, Scope};
 use crate::decide::language::language_code;
+use crate::decide::fidelity::FidelitySummary;
+use crate::decide::recover::unexported_trackers;
+use crate::decide::replay::Replay;
 use crate::decide::trackers::{themes_from_records, TrackerDecisions};
 use crate::decide::users::decide_users;
 use crate::detect::{detect, FileKind};
@@ -96,6 +99,10 @@ pub struct Options {
     /// Limits on hostile input (sizes, counts, compression ratios) for the
     /// tracker exports; call archives carry their own (`ZipSource::with_limits`).
     pub limits: Limits,
+    /// Chorus trackers with hits in the calls that no tracker export holds
+    /// become topics to review, their triggers read from Chorus's mentions
+    /// (`decide::recover`); without it they are only reported.
+    pub recover_trackers: bool,
 }
 
 impl Default for Options {
@@ -107,6 +114,7 @@ impl Default for Options {
             min_duration_seconds: 0,
             calls: CallScope::All,
             limits: Limits::default(),
+            recover_trackers: false,
         }
     }
 }
@@ -257,6 +265,11 @@ pub struct Counts {
     /// Present when call archives were converted.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub calls: Option<CallCounts>,
+    /// In the manifest of a package with topics and call archives: the
+    /// summary of `fidelity.json` (the preview, made before the package,
+    /// has none).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fidelity: Option<FidelitySummary>,
 }
 
 /// What a conversion with call archives holds.
@@ -366,6 +379,7 @@ impl Conversion {
                         .count(),
                 }
             }),
+            fidelity: None,
         }
     }
 
@@ -397,6 +411,13 @@ impl Conversion {
                 }
             }),
         }
+    }
+
+    /// The replay of the topics' triggers over the transcripts, for a
+    /// conversion with call archives and at least one topic.
+    pub fn replay(&self) -> Option<Replay> {
+        let topics = self.themes.iter().map(|t| t.topics.len()).sum::<usize>();
+        (self.calls.is_some() && topics > 0).then(|| Replay::from_themes(&self.themes))
     }
 
     /// Writes the Outdoo import package (a zip) to `sink` and hands it back.
@@ -551,6 +572,14 @@ pub fn convert_with_first_pass(
         });
     }
     let decisions = decide_calls(&contents, &scope, report);
+    let default_language = language_code(&options.default_language).unwrap_or("en");
+    unexported_trackers(
+        &mut conversion.themes,
+        &decisions.calls,
+        options.recover_trackers,
+        default_language,
+        report,
+    );
     let users = decide_users(
         &decisions.calls,
         &contents.people,

@@ -81,6 +81,11 @@ enum Command {
         /// package is the same whatever the number.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
+        /// Chorus trackers with hits in the calls that no tracker export
+        /// holds become topics to review, their triggers read from Chorus's
+        /// mentions (without it they are only reported).
+        #[arg(long = "recover-trackers", requires = "archives")]
+        recover_trackers: bool,
     },
     /// Check an import package: checksums and sizes against its manifest,
     /// every JSON file against its schema, paths, counts, missing or extra entries.
@@ -134,6 +139,10 @@ enum Command {
         media: bool,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Also write the tracker export for the sample's Chorus trackers
+        /// (a CSV, with a few deliberate differences from what Chorus tracked).
+        #[arg(long = "trackers-out", value_name = "FILE")]
+        trackers_out: Option<PathBuf>,
     },
     /// Serve the web page (www/) on 127.0.0.1.
     Serve {
@@ -267,6 +276,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             default_language,
             out,
             jobs,
+            recover_trackers,
         } => {
             let files = trackers
                 .iter()
@@ -290,6 +300,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 } else {
                     CallScope::All
                 },
+                recover_trackers,
                 ..Options::default()
             };
             let mut sources: Vec<&mut dyn ArchiveSource> =
@@ -343,6 +354,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "calls: {} imported ({} with transcripts, {} with recordings), {} skipped; users: {} ({} to create)",
                     calls.calls, calls.transcripts, calls.media, calls.skipped_calls, calls.users, calls.users_to_create
                 ));
+            }
+            if !cli.quiet {
+                let package = std::fs::File::open(&out)
+                    .map_err(|e| Failure(format!("{}: cannot read back: {e}", out.display())))?;
+                let fidelity = chorus2outdoo::decide::fidelity::package_fidelity(
+                    std::io::BufReader::new(package),
+                )
+                .map_err(|e| Failure(format!("{}: {e}", out.display())))?;
+                for line in fidelity.iter().flat_map(|f| f.summary_lines(10)) {
+                    say(line);
+                }
             }
             Ok(())
         }
@@ -462,7 +484,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             seed,
             media,
             out,
+            trackers_out,
         } => {
+            if let Some(path) = &trackers_out {
+                std::fs::write(path, chorus2outdoo::sample::sample_trackers_csv())
+                    .map_err(|e| Failure(format!("{}: cannot write: {e}", path.display())))?;
+                say(format!("wrote {}: the sample's tracker export", path.display()));
+            }
             let file = std::fs::File::create(&out)
                 .map_err(|e| Failure(format!("{}: cannot create: {e}", out.display())))?;
             let options = chorus2outdoo::sample::SampleOptions { calls, seed, media };

@@ -156,6 +156,14 @@ pub struct Trigger {
     pub language: String,
     #[serde(rename = "match")]
     pub match_mode: MatchMode,
+    /// For a trigger recovered from the calls (`decide::recover`): how many
+    /// of Chorus's mentions its words were read from.
+    #[serde(
+        rename = "recovered_from_mentions",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub mentions: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,13 +11,13 @@
 //! single-threaded one. The transcript entries are the expensive part (re-read, parse, build,
 //! serialise, deflate). Worker `w` of `n` prepares jobs `w`, `w + n`,
 //! `w + 2n`, ... in order on its own archive handles and passes each
-//! finished entry through its own bounded channel; the writer, on the
+//! finished entry (with the replay's counts of the package's triggers in it)
+//! through its own bounded channel; the writer, on the
 //! calling thread, takes job `j` from channel `j % n`, so the entries arrive
 //! in package order and at most a few per worker are held at once.
 
 use chorus2outdoo::read::archive::{entry_ranges, read_entries, ArchiveRead};
-use chorus2outdoo::write::calls::{prepare_transcript, TranscriptJob};
-use chorus2outdoo::write::package::PreparedEntry;
+use chorus2outdoo::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
 use chorus2outdoo::{ArchiveSource, Conversion, Result};
 use std::io::Write;
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -76,9 +76,11 @@ pub fn write_package<W: Write>(
         return conversion.write_package_with(archives, sink);
     }
     let jobs = &jobs;
+    let replay = conversion.replay();
+    let replay = replay.as_ref();
     let archives_count = archives.len();
     std::thread::scope(|scope| {
-        let mut channels: Vec<Receiver<Result<PreparedEntry>>> = Vec::new();
+        let mut channels: Vec<Receiver<Result<PreparedTranscript>>> = Vec::new();
         for worker in 0..workers {
             let (sender, receiver) = sync_channel(AHEAD);
             channels.push(receiver);
@@ -99,7 +101,10 @@ pub fn write_package<W: Write>(
                     .filter_map(|j| jobs.get(j))
                 {
                     // A closed channel: the writer stopped; so does the worker.
-                    if sender.send(prepare_transcript(&job, &mut own)).is_err() {
+                    if sender
+                        .send(prepare_transcript(&job, &mut own, replay))
+                        .is_err()
+                    {
                         return;
                     }
                 }

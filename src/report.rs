@@ -77,6 +77,9 @@ pub enum ReasonCode {
     UserWithoutEmail,
     /// `chorus2outdoo fetch` could not download part of a call (listed in its `fetch-report.json`).
     DownloadFailed,
+    /// Chorus found a tracker on imported calls that no tracker export
+    /// holds (with `recover_trackers`: recovered as a topic to review).
+    TrackerNotExported,
 }
 
 impl ReasonCode {
@@ -106,6 +109,7 @@ impl ReasonCode {
             ReasonCode::OrphanRecord => "orphan_record",
             ReasonCode::UserWithoutEmail => "user_without_email",
             ReasonCode::DownloadFailed => "download_failed",
+            ReasonCode::TrackerNotExported => "tracker_not_exported",
         }
     }
 }
@@ -252,6 +256,7 @@ mod tests {
             ReasonCode::MissingName,
             ReasonCode::MissingMedia,
             ReasonCode::DownloadFailed,
+            ReasonCode::TrackerNotExported,
         ] {
             let mut bytes = Vec::new();
             code.pack(&mut bytes);

@@ -5,6 +5,15 @@
 //! calls and private recordings; optionally tiny media files). The same seed
 //! and count always give the same bytes. For the page's "try it with a sample
 //! archive" and for the benchmarks.
+//!
+//! Chorus's own tracker hits come with it (`SAMPLE_TRACKERS`, counted on the
+//! transcripts: `recording.trackers[]` with mentions, and
+//! `tracker_matches[]` on the engagements; a few calls have neither), and
+//! `sample_trackers_csv` is the tracker export a customer would bring for
+//! them, with a few deliberate differences, so the replay of the triggers
+//! against Chorus's hits can be tried and measured: Pricing's export lacks
+//! "per seat", Competitor's adds "salesloft" (which Chorus did not track),
+//! and "Trial / POC" is not exported.
 
 use serde_json::{json, Value};
 use std::io::{Seek, Write};
@@ -126,6 +135,206 @@ const SUBJECTS: [&str; 6] = [
     "Kick-off",
 ];
 
+/// A Chorus tracker of the sample: what Chorus tracked, and what the
+/// sample's tracker export says of it.
+pub struct SampleTracker {
+    pub name: &'static str,
+    pub category: &'static str,
+    /// Chorus's type: `custom`, or `chorus` for its default trackers.
+    pub kind: &'static str,
+    /// The phrases Chorus matched (none of them random `WORDS` text).
+    pub phrases: &'static [&'static str],
+    /// Chorus counted only what the rep (`Some(true)`) or the prospect
+    /// (`Some(false)`) said.
+    pub rep: Option<bool>,
+    /// The export's phrases; `None`: not in the export.
+    pub exported: Option<&'static [&'static str]>,
+    /// The export writes the phrases as an advanced expression.
+    pub advanced: bool,
+}
+
+pub const SAMPLE_TRACKERS: [SampleTracker; 6] = [
+    SampleTracker {
+        name: "Pricing",
+        category: "Deal",
+        kind: "custom",
+        phrases: &["price increase", "per seat", "list price"],
+        rep: None,
+        exported: Some(&["price increase", "list price"]),
+        advanced: false,
+    },
+    SampleTracker {
+        name: "Next Steps",
+        category: "Playbook",
+        kind: "custom",
+        phrases: &["next steps", "circle back"],
+        rep: Some(true),
+        exported: Some(&["next steps", "circle back"]),
+        advanced: false,
+    },
+    SampleTracker {
+        name: "Security",
+        category: "Feature",
+        kind: "custom",
+        phrases: &["soc 2", "penetration test"],
+        rep: None,
+        exported: Some(&["soc 2", "penetration test"]),
+        advanced: true,
+    },
+    SampleTracker {
+        name: "Competitor",
+        category: "Competitor",
+        kind: "custom",
+        phrases: &["gong", "clari"],
+        rep: None,
+        exported: Some(&["gong", "clari", "salesloft"]),
+        advanced: false,
+    },
+    SampleTracker {
+        name: "Budget approved",
+        category: "Deal",
+        kind: "custom",
+        phrases: &["signed off"],
+        rep: Some(false),
+        exported: Some(&["signed off"]),
+        advanced: false,
+    },
+    SampleTracker {
+        name: "Trial / POC",
+        category: "Playbook",
+        kind: "chorus",
+        phrases: &["proof of concept", "free trial"],
+        rep: None,
+        exported: None,
+        advanced: false,
+    },
+];
+
+/// Adds a tracker's phrase to some utterances of a call: each tracker is
+/// talked about on about a third of the calls, one to four times, by
+/// whoever speaks; the phrases said are Chorus's and the export's (so the
+/// export's extra phrase is said too).
+struct TrackerTalk {
+    /// Per tracker, how many more times it is said on this call.
+    left: Vec<u64>,
+}
+
+impl TrackerTalk {
+    fn for_call(dice: &mut Dice) -> Self {
+        TrackerTalk {
+            left: SAMPLE_TRACKERS
+                .iter()
+                .map(|_| if dice.chance(35) { dice.between(1, 4) } else { 0 })
+                .collect(),
+        }
+    }
+
+    /// The sentence an utterance says, with a tracker's phrase added now and then.
+    fn say(&mut self, dice: &mut Dice, mut sentence: String) -> String {
+        for (number, tracker) in SAMPLE_TRACKERS.iter().enumerate() {
+            if self.left[number] == 0 || !dice.chance(3) {
+                continue;
+            }
+            self.left[number] -= 1;
+            let said: Vec<&str> = tracker
+                .phrases
+                .iter()
+                .chain(tracker.exported.into_iter().flatten())
+                .copied()
+                .collect();
+            let phrase = *dice.pick(&said);
+            let mut chars = phrase.chars();
+            sentence.push(' ');
+            if let Some(first) = chars.next() {
+                sentence.extend(first.to_uppercase());
+                sentence.push_str(chars.as_str());
+            }
+            sentence.push('.');
+            break;
+        }
+        sentence
+    }
+}
+
+/// The sample's tracker export (CSV): every exported `SAMPLE_TRACKERS`
+/// tracker, its phrases in the Keywords cell or, for an advanced one, as
+/// an expression.
+pub fn sample_trackers_csv() -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let rows = SAMPLE_TRACKERS.iter().filter_map(|tracker| {
+        let phrases = tracker.exported?;
+        let (keywords, expression) = if tracker.advanced {
+            let quoted: Vec<String> = phrases.iter().map(|p| format!("\"{p}\"")).collect();
+            (String::new(), quoted.join(" OR "))
+        } else {
+            (phrases.join(", "), String::new())
+        };
+        let said_by = match tracker.rep {
+            None => "Anyone",
+            Some(true) => "Rep",
+            Some(false) => "Prospect",
+        };
+        Some([
+            tracker.name.to_string(),
+            tracker.category.to_string(),
+            if tracker.advanced { "Advanced" } else { "Basic" }.to_string(),
+            keywords,
+            expression,
+            said_by.to_string(),
+        ])
+    });
+    let header = ["Tracker name", "Category", "Type", "Keywords", "Expression", "Said by"];
+    writer
+        .write_record(header)
+        .expect("writing to a Vec cannot fail");
+    for row in rows {
+        writer.write_record(row).expect("writing to a Vec cannot fail");
+    }
+    writer.into_inner().expect("writing to a Vec cannot fail")
+}
+
+/// Chorus's hits of `SAMPLE_TRACKERS` on one transcript (utterances with
+/// their text and whether the rep said them): per tracker with hits, its
+/// count and its mentions (`utterance` index, character `offset`).
+fn tracker_hits(utterances: &[(u64, String, bool)]) -> Vec<(usize, Vec<(u64, usize)>)> {
+    let mut hits: Vec<(usize, Vec<(u64, usize)>)> = Vec::new();
+    for (number, tracker) in SAMPLE_TRACKERS.iter().enumerate() {
+        let mut mentions = Vec::new();
+        for (index, text, by_rep) in utterances {
+            if tracker.rep.is_some_and(|rep| rep != *by_rep) {
+                continue;
+            }
+            // The sample's words: ASCII, one space apart, a capital first
+            // letter and a full stop or question mark at the end.
+            let mut words: Vec<(usize, String)> = Vec::new();
+            let mut at = 0;
+            for word in text.split(' ') {
+                words.push((at, word.trim_end_matches(['.', '?']).to_ascii_lowercase()));
+                at += word.len() + 1;
+            }
+            for start in 0..words.len() {
+                let said = tracker.phrases.iter().any(|phrase| {
+                    let phrase: Vec<&str> = phrase.split(' ').collect();
+                    words.len() >= start + phrase.len()
+                        && phrase
+                            .iter()
+                            .zip(&words[start..])
+                            .all(|(p, (_, w))| p == w)
+                });
+                if said {
+                    mentions.push((*index, words[start].0));
+                }
+            }
+        }
+        if !mentions.is_empty() {
+            hits.push((number, mentions));
+        }
+    }
+    hits
+}
+
 fn hex_id(dice: &mut Dice) -> String {
     format!("{:016x}{:016x}", dice.next(), dice.next())
 }
@@ -163,6 +372,8 @@ pub fn write_sample<W: Write + Seek>(
 ) -> zip::result::ZipResult<(W, SampleSummary)> {
     use zip::write::SimpleFileOptions;
     let mut dice = Dice(options.seed);
+    // Apart from `dice`, so the calls are those of a sample without tracker hits.
+    let mut tracker_dice = Dice(options.seed ^ 0x7472_6163_6b65_7273);
     let mut zip = zip::ZipWriter::new(sink);
     let json_options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -245,6 +456,9 @@ pub fn write_sample<W: Write + Seek>(
         ];
         participants.extend(buyers.iter().map(|(name, email)| json!({"name": name, "email": email, "type": "prospect", "company_name": company})));
         let subject = *dice.pick(&SUBJECTS);
+        // A few calls were fetched without Chorus's tracker hits.
+        let with_trackers = !tracker_dice.chance(3);
+        let mut talk = TrackerTalk::for_call(&mut tracker_dice);
         engagements.push(json!({
             "engagement_id": id,
             "engagement_type": if dialer { "dialer" } else { "meeting" },
@@ -267,6 +481,7 @@ pub fn write_sample<W: Write + Seek>(
         }
         // The transcript: utterances of 2-25 s, alternating speakers.
         let mut utterances = Vec::new();
+        let mut said: Vec<(u64, String, bool)> = Vec::new();
         let mut at = 0.0f64;
         let mut index = 0u64;
         while at < duration as f64 {
@@ -281,10 +496,12 @@ pub fn write_sample<W: Write + Seek>(
                     speaker as u64 + 1,
                 )
             };
+            let snippet = talk.say(&mut tracker_dice, sentence(&mut dice));
             utterances.push(json!({
-                "index": index, "snippet_time": at, "snippet_length": length, "snippet": sentence(&mut dice),
+                "index": index, "snippet_time": at, "snippet_length": length, "snippet": snippet,
                 "speaker_id": person, "speaker_name": name, "speaker_type": kind,
             }));
+            said.push((index, snippet, speaker == 0));
             index += 1;
             at += length + dice.between(0, 15) as f64 / 10.0;
         }
@@ -297,12 +514,36 @@ pub fn write_sample<W: Write + Seek>(
         let start = chrono::DateTime::from_timestamp(time as i64, 0)
             .map(|t| t.to_rfc3339())
             .unwrap_or_default();
+        let hits = tracker_hits(&said);
+        let mut recording = json!({"start_time": start, "duration": duration, "audio_only": dialer, "recordable": true});
+        if with_trackers {
+            let trackers: Vec<Value> = hits
+                .iter()
+                .map(|(number, mentions)| {
+                    let tracker = &SAMPLE_TRACKERS[*number];
+                    json!({"id": format!("t{}", number + 1), "name": tracker.name, "count": mentions.len(), "type": tracker.kind,
+                        "mentions": mentions.iter().map(|(utterance, offset)| json!({"utterance": utterance, "offset": offset})).collect::<Vec<_>>()})
+                })
+                .collect();
+            recording["trackers"] = json!(trackers);
+            let matches: Vec<Value> = hits
+                .iter()
+                .map(|(number, mentions)| {
+                    let tracker = &SAMPLE_TRACKERS[*number];
+                    json!({"name": tracker.name, "num_matches": mentions.len(), "type": tracker.kind})
+                })
+                .collect();
+            if let Some(engagement) = engagements.last_mut() {
+                engagement["tracker_matches"] = json!(matches);
+            }
+        }
+        recording["utterances"] = json!(utterances);
         let document = json!({"data": {"id": id, "type": "recording", "attributes": {
             "name": format!("{subject} - {company}"), "status": "done", "language": "en", "private": private,
             "owner": {"email": reps[host].email, "name": reps[host].name, "person_id": 1, "user_id": reps[host].user_id},
             "account": {"id": dice.between(10_000, 99_999), "name": company},
             "participants": people,
-            "recording": {"start_time": start, "duration": duration, "audio_only": dialer, "recordable": true, "utterances": utterances},
+            "recording": recording,
         }}});
         let bytes = serde_json::to_vec(&document).expect("documents serialise");
         summary.json_bytes += bytes.len() as u64;

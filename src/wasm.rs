@@ -25,7 +25,8 @@ use crate::detect::{detect, FileKind};
 use crate::model::calls::EntryRef;
 use crate::model::Location;
 use crate::read::archive::{entry_ranges, ArchiveHasher, ArchiveRead, ZipSource};
-use crate::write::calls::{prepare_transcript, TranscriptJob};
+use crate::decide::replay::{Replay, ReplayTrigger};
+use crate::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
 use crate::write::package::{FileRecord, PackageSession, PreparedEntry};
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
 use blob::{BlobReader, ChunkSink};
@@ -442,13 +443,16 @@ fn chunk_sink(on_chunk: Function, chunk_bytes: Option<u32>) -> ChunkSink {
     )
 }
 
-/// Reads `{path, bytes, sha256, zip: Uint8Array}` (a `TranscriptPreparer`
-/// result) back into a prepared entry.
-fn prepared_entry(part: &JsValue) -> Result<PreparedEntry, JsError> {
+/// Reads `{path, bytes, sha256, zip: Uint8Array, hits}` (a
+/// `TranscriptPreparer` result) back into a prepared transcript.
+fn prepared_entry(part: &JsValue) -> Result<PreparedTranscript, JsError> {
     let field =
         |name: &str| Reflect::get(part, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    let bad =
-        || JsError::new("a prepared transcript must be {path, bytes, sha256, zip: Uint8Array}");
+    let bad = || {
+        JsError::new(
+            "a prepared transcript must be {path, bytes, sha256, zip: Uint8Array, hits: [[topic, count]]}",
+        )
+    };
     let record = FileRecord {
         path: field("path").as_string().ok_or_else(bad)?,
         bytes: field("bytes").as_f64().ok_or_else(bad)? as u64,
@@ -458,18 +462,23 @@ fn prepared_entry(part: &JsValue) -> Result<PreparedEntry, JsError> {
         .dyn_into::<Uint8Array>()
         .map_err(|_| bad())?
         .to_vec();
-    PreparedEntry::from_parts(record, zip).map_err(|e| JsError::new(&e.to_string()))
+    let hits = serde_wasm_bindgen::from_value(field("hits")).map_err(|_| bad())?;
+    let entry = PreparedEntry::from_parts(record, zip).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(PreparedTranscript { entry, hits })
 }
 
-/// A prepared entry as `{path, bytes, sha256, zip: Uint8Array}`, for
-/// `postMessage` (the zip's buffer can be transferred).
-fn prepared_part(entry: PreparedEntry) -> Result<JsValue, JsError> {
-    let (record, zip) = entry.into_parts();
+/// A prepared transcript as `{path, bytes, sha256, zip: Uint8Array, hits}`
+/// (`hits`: the replay's `[topic, count]` pairs), for `postMessage` (the
+/// zip's buffer can be transferred).
+fn prepared_part(prepared: PreparedTranscript) -> Result<JsValue, JsError> {
+    let hits = to_js(&prepared.hits)?;
+    let (record, zip) = prepared.entry.into_parts();
     let part = Object::new();
     set(&part, "path", &JsValue::from_str(&record.path))?;
     set(&part, "bytes", &JsValue::from(record.bytes as f64))?;
     set(&part, "sha256", &JsValue::from_str(&record.sha256))?;
     set(&part, "zip", &Uint8Array::from(zip.as_slice()))?;
+    set(&part, "hits", &hits)?;
     Ok(part.into())
 }
 
@@ -479,20 +488,31 @@ fn prepared_part(entry: PreparedEntry) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub struct TranscriptPreparer {
     archives: Vec<ZipSource<BlobReader>>,
+    replay: Option<Replay>,
 }
 
 #[wasm_bindgen]
 impl TranscriptPreparer {
-    /// `archives`: `[{name, blob}]` as given to `convertArchives`.
+    /// `archives`: `[{name, blob}]` as given to `convertArchives`;
+    /// `triggers`: the conversion's `replayTriggers()` (null without topics).
     #[wasm_bindgen(constructor)]
-    pub fn new(archives: JsValue) -> Result<TranscriptPreparer, JsError> {
+    pub fn new(archives: JsValue, triggers: JsValue) -> Result<TranscriptPreparer, JsError> {
+        let replay = if triggers.is_undefined() || triggers.is_null() {
+            None
+        } else {
+            let triggers: Vec<ReplayTrigger> = serde_wasm_bindgen::from_value(triggers)
+                .map_err(|e| JsError::new(&format!("the triggers to replay: {e}")))?;
+            Some(Replay::new(triggers))
+        };
         Ok(TranscriptPreparer {
             archives: archive_sources(&archives, false)?,
+            replay,
         })
     }
 
     /// Re-reads, builds and compresses one transcript entry (a job of
-    /// `transcriptJobs`): `{path, bytes, sha256, zip: Uint8Array}`.
+    /// `transcriptJobs`) and replays the triggers over it: `{path, bytes,
+    /// sha256, zip: Uint8Array, hits}`.
     pub fn prepare(&mut self, job: JsValue) -> Result<JsValue, JsError> {
         let job: JobJs = serde_wasm_bindgen::from_value(job)
             .map_err(|e| JsError::new(&format!("a transcript job: {e}")))?;
@@ -503,11 +523,12 @@ impl TranscriptPreparer {
                 archive: job.archive,
                 entry: job.entry,
             },
+            language: job.language,
         };
         let mut archives = as_sources(&mut self.archives);
-        let entry =
-            prepare_transcript(&job, &mut archives).map_err(|e| JsError::new(&e.to_string()))?;
-        prepared_part(entry)
+        let prepared = prepare_transcript(&job, &mut archives, self.replay.as_ref())
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        prepared_part(prepared)
     }
 }
 
@@ -518,6 +539,9 @@ struct JobJs {
     path: String,
     archive: usize,
     entry: usize,
+    /// The call's language, for the replay of the triggers.
+    #[serde(default)]
+    language: Option<String>,
     /// The conversation document's size (for progress).
     #[serde(default)]
     bytes: u64,
@@ -572,9 +596,21 @@ impl ArchiveConversion {
                 path: job.path,
                 archive: job.document.archive,
                 entry: job.document.entry,
+                language: job.language,
             })
             .collect();
         to_js(&jobs)
+    }
+
+    /// The triggers every `TranscriptPreparer` replays over the
+    /// transcripts (`[{topic, phrase, said_by, language, match}]`), or null
+    /// when the package has no topics to replay.
+    #[wasm_bindgen(js_name = replayTriggers)]
+    pub fn replay_triggers(&self) -> Result<JsValue, JsError> {
+        match self.conversion.replay() {
+            Some(replay) => to_js(replay.triggers()),
+            None => Ok(JsValue::NULL),
+        }
     }
 
     fn entry_size(&self, at: EntryRef) -> u64 {
@@ -820,6 +856,29 @@ pub fn check_transcripts(
         share as usize,
         shares as usize,
     ))
+}
+
+/// `fidelity.json` of a written package (`{summary, topics}`), or null when
+/// it has none. Only in a Web Worker.
+#[wasm_bindgen(js_name = packageFidelity)]
+pub fn package_fidelity(package: web_sys::Blob) -> Result<JsValue, JsError> {
+    let fidelity = crate::decide::fidelity::package_fidelity(blob_reader(&package)?)
+        .map_err(|e| JsError::new(&format!("the package: {e}")))?;
+    match fidelity {
+        Some(fidelity) => to_js(&fidelity),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// The sample's tracker export (`chorus2outdoo sample --trackers-out`):
+/// `{name, bytes: Uint8Array}`, as `convert` takes a file.
+#[wasm_bindgen(js_name = sampleTrackers)]
+pub fn sample_trackers() -> Result<JsValue, JsError> {
+    let file = Object::new();
+    set(&file, "name", &JsValue::from_str("sample-trackers.csv"))?;
+    let bytes = crate::sample::sample_trackers_csv();
+    set(&file, "bytes", &Uint8Array::from(bytes.as_slice()))?;
+    Ok(file.into())
 }
 
 /// The sample archive (`chorus2outdoo sample --calls N --seed S`), the same

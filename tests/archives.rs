@@ -10,56 +10,17 @@ use chorus2outdoo::report::ReasonCode;
 use chorus2outdoo::{
     convert_with_archives, ArchiveSource, CallScope, Conversion, InputFile, Options, ZipSource,
 };
-use common::{assert_golden, cli, fixture, repo, scratch, unzip, validate_package};
+use common::{
+    assert_golden, cli, files_under, fixture, repo, scratch, unzip, validate_package, zip_folder,
+};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use zip::write::SimpleFileOptions;
 
 const A: &str = "aaaa0000000000000000000000000001";
 const B: &str = "bbbb0000000000000000000000000002";
 const K: &str = "0000000000000000000000000000000a";
-
-fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let name = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.push((name, path));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
-
-/// Zips a fixture folder (deflated, fixed timestamps) and adds `extra`
-/// entries whose names a folder cannot hold.
-fn zip_folder(dir: &Path, extra: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().last_modified_time(zip::DateTime::default());
-    zip.add_directory("export/", options).unwrap();
-    for (name, path) in files_under(dir) {
-        zip.start_file(name, options).unwrap();
-        zip.write_all(&std::fs::read(path).unwrap()).unwrap();
-    }
-    for (name, bytes) in extra {
-        zip.start_file(*name, options).unwrap();
-        zip.write_all(bytes).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
-}
 
 /// The realistic archive as a customer would send it, with hostile names:
 /// a recording named through `..\..\` and an absolute path.

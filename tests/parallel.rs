@@ -66,17 +66,25 @@ fn threads_do_not_change_the_package() {
 }
 
 /// The way Web Workers build the package: entries prepared elsewhere and
-/// handed over as plain parts (a manifest record and a one-entry zip), in
-/// any order of preparation, appended in package order.
+/// handed over as plain parts (a manifest record, a one-entry zip and the
+/// replay's counts), in any order of preparation, appended in package order.
 #[test]
 fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
-    use chorus2outdoo::write::calls::prepare_transcript;
+    use chorus2outdoo::decide::replay::Replay;
+    use chorus2outdoo::write::calls::{prepare_transcript, PreparedTranscript};
     use chorus2outdoo::write::package::{PackageSession, PreparedEntry};
 
     let sample = sample_with_media(30, 11);
     let mut source = ZipSource::new("sample.zip", Cursor::new(&sample[..])).unwrap();
     let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
-    let conversion = convert_with_archives(&[], &mut sources, None, &Options::default()).unwrap();
+    let trackers = chorus2outdoo::InputFile {
+        name: "sample-trackers.csv".to_string(),
+        bytes: chorus2outdoo::sample::sample_trackers_csv(),
+    };
+    let conversion =
+        convert_with_archives(&[trackers], &mut sources, None, &Options::default()).unwrap();
+    // The replay crosses to other workers as its list of triggers.
+    let replay = Replay::new(conversion.replay().unwrap().triggers().to_vec());
     let expected = conversion
         .write_package_with(&mut sources, Vec::new())
         .unwrap();
@@ -86,16 +94,24 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
     let mut parts: Vec<_> = jobs
         .iter()
         .rev()
-        .map(|job| prepare_transcript(&job, &mut sources).unwrap().into_parts())
+        .map(|job| {
+            let prepared = prepare_transcript(&job, &mut sources, Some(&replay)).unwrap();
+            let (record, zip) = prepared.entry.into_parts();
+            (record, zip, prepared.hits)
+        })
         .collect();
     parts.reverse();
+    let part = |(record, zip, hits): (_, Vec<u8>, _)| PreparedTranscript {
+        entry: PreparedEntry::from_parts(record, zip).unwrap(),
+        hits,
+    };
 
     let mut session = PackageSession::begin(&conversion, Vec::new()).unwrap();
-    let (first_record, first_zip) = parts[0].clone();
+    let (first_record, first_zip, _) = parts[0].clone();
     // Out of order, and a record that does not match its zip, are refused.
-    let (second_record, second_zip) = parts[1].clone();
+    let (second_record, _, _) = parts[1].clone();
     let message = session
-        .add_transcript(PreparedEntry::from_parts(second_record.clone(), second_zip).unwrap())
+        .add_transcript(part(parts[1].clone()))
         .unwrap_err()
         .to_string();
     assert_eq!(
@@ -115,10 +131,8 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
     );
     assert!(PreparedEntry::from_parts(first_record.clone(), b"not a zip".to_vec()).is_err());
 
-    for (record, zip) in parts {
-        session
-            .add_transcript(PreparedEntry::from_parts(record, zip).unwrap())
-            .unwrap();
+    for handed_over in parts {
+        session.add_transcript(part(handed_over)).unwrap();
     }
     let package = session.finish(&conversion, &mut sources).unwrap();
     assert!(package == expected, "the session's package differs");

@@ -216,6 +216,71 @@ fn a_count_off_is_caught() {
         .any(|p| p.starts_with("manifest.json: counts.skipped_calls is 0, but report.json")));
 }
 
+/// Changes entry `name` with `edit` and its record in the manifest with it,
+/// so only the checks beyond checksums can catch the change.
+fn edit_entry(entries: &mut Entries, name: &str, edit: impl Fn(&mut serde_json::Value)) {
+    let entry = entries.iter_mut().find(|(n, _)| n == name).unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(&entry.1).unwrap();
+    edit(&mut value);
+    entry.1 = serde_json::to_vec_pretty(&value).unwrap();
+    let (bytes, sha256) = (
+        entry.1.len(),
+        chorus2outdoo::write::package::sha256_hex(&entry.1),
+    );
+    edit_manifest(entries, |m| {
+        for file in m["files"].as_array_mut().unwrap() {
+            if file["path"] == name {
+                file["bytes"] = bytes.into();
+                file["sha256"] = sha256.clone().into();
+            }
+        }
+    });
+}
+
+#[test]
+fn fidelity_figures_that_do_not_add_up_are_caught() {
+    let mut entries = golden("tracker_hits");
+    edit_entry(&mut entries, "fidelity.json", |f| {
+        f["topics"][0]["agreement_percent"] = 70.0.into();
+        f["topics"][1]["calls"]["both"] = 3.into();
+    });
+    // Topic 1 (3 of 5 calls) is still below 90%, so the summary holds.
+    assert_eq!(
+        problems(&verify_package_bytes(&zip_entries(&entries))),
+        [
+            "fidelity.json: topics/0: agreement_percent is not calls.both out of the calls either side found",
+            "fidelity.json: topics/1: calls.both and calls.only_* do not add up to calls.chorus and calls.triggers",
+            "fidelity.json: topics/1: agreement_percent is not calls.both out of the calls either side found",
+        ]
+    );
+
+    let mut entries = golden("tracker_hits");
+    edit_manifest(&mut entries, |m| m["counts"]["fidelity"]["topics_not_seen"] = 0.into());
+    assert_eq!(
+        problems(&verify_package_bytes(&zip_entries(&entries))),
+        ["manifest.json: counts.fidelity is not the summary of fidelity.json"]
+    );
+
+    let mut entries = golden("tracker_hits");
+    edit_entry(&mut entries, "fidelity.json", |f| {
+        f["topics"].as_array_mut().unwrap().pop();
+    });
+    assert_problem(
+        &zip_entries(&entries),
+        "fidelity.json: lists 3 topics that are not the 4 topics of themes.json in their order",
+    );
+
+    let mut entries = golden("tracker_hits");
+    entries.retain(|(n, _)| n != "fidelity.json");
+    edit_manifest(&mut entries, |m| {
+        m["files"].as_array_mut().unwrap().retain(|f| f["path"] != "fidelity.json");
+    });
+    assert_eq!(
+        problems(&verify_package_bytes(&zip_entries(&entries))),
+        ["manifest.json: counts fidelity, but the package has no fidelity.json"]
+    );
+}
+
 #[test]
 fn a_schema_violation_and_a_misplaced_manifest_are_caught() {
     let mut entries = golden("json");

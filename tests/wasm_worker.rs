@@ -217,8 +217,10 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let scope = json!({"min_duration_seconds": 120, "calls": "meetings"});
     let scope_js = serde_wasm_bindgen::to_value(&scope).unwrap();
     let (on_progress, events) = progress_collector();
+    // With the sample's tracker export, so the triggers are replayed.
+    let trackers = || Array::of1(&wasm::sample_trackers().unwrap()).into();
     let mut conversion = wasm::convert_archives(
-        JsValue::NULL,
+        trackers(),
         Array::of1(&archive).into(),
         JsValue::NULL,
         scope_js,
@@ -247,9 +249,22 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let mut source =
         chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
     let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
-    let native = chorus2outdoo::convert_with_archives(&[], &mut sources, None, &options).unwrap();
+    let export = chorus2outdoo::InputFile {
+        name: "sample-trackers.csv".to_string(),
+        bytes: chorus2outdoo::sample::sample_trackers_csv(),
+    };
+    let native =
+        chorus2outdoo::convert_with_archives(&[export], &mut sources, None, &options).unwrap();
     let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
     assert_eq!(package, expected);
+    // The replay's figures, read back from the package's Blob.
+    let fidelity = plain(wasm::package_fidelity(blob(&package)).unwrap());
+    let native_fidelity =
+        chorus2outdoo::decide::fidelity::package_fidelity(std::io::Cursor::new(&expected))
+            .unwrap()
+            .unwrap();
+    assert_eq!(fidelity, serde_json::to_value(&native_fidelity).unwrap());
+    assert_eq!(fidelity["summary"]["topics"], 5);
     // In steps, as with helper workers: the first pass read in three ranges
     // (`readEntries`) and handed over as bytes while the archive is hashed
     // a step at a time (`ArchiveDigest`), the transcripts prepared by a
@@ -315,7 +330,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     Reflect::set(&digested, &"sha256".into(), &sha256.into()).unwrap();
     let scope_js = serde_wasm_bindgen::to_value(&scope).unwrap();
     let mut stepped = wasm::convert_archives(
-        JsValue::NULL,
+        trackers(),
         Array::of1(&digested).into(),
         JsValue::NULL,
         scope_js,
@@ -329,7 +344,13 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         jobs.length() as u64,
         preview["counts"]["transcripts"].as_u64().unwrap()
     );
-    let mut preparer = wasm::TranscriptPreparer::new(Array::of1(&archive).into()).unwrap();
+    let triggers = stepped.replay_triggers().unwrap();
+    assert_eq!(
+        plain(triggers.clone())[0],
+        json!({"topic": 0, "phrase": "price increase", "said_by": "anyone", "language": "en", "match": "exact"})
+    );
+    let mut preparer =
+        wasm::TranscriptPreparer::new(Array::of1(&archive).into(), triggers).unwrap();
     let (callback, stepped_chunks) = collector();
     stepped.begin_package(callback, None).unwrap();
     let parts: Vec<JsValue> = jobs

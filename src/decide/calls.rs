@@ -19,7 +19,7 @@
 use crate::decide::language::language_code;
 use crate::model::calls::{
     Call, CallKind, ConversationRecord, EngagementRecord, EntryRef, MediaRecord, Participant,
-    ParticipantRecord, Reference, Side, SkipReason, SkippedCall,
+    ParticipantRecord, Reference, Side, SkipReason, SkippedCall, TrackerHitRecord,
 };
 use crate::model::packed::{packed_struct, Pack, Packed};
 use crate::model::sorted::Sorter;
@@ -73,6 +73,10 @@ pub struct PlannedCall {
     pub media: Option<EntryRef>,
     pub media_bytes: u64,
     pub internal_people: Vec<InternalPerson>,
+    /// What Chorus's own trackers found on the call: the conversation
+    /// document's `recording.trackers[]`, else the engagement's
+    /// `tracker_matches[]`; `None` when neither was in the archive.
+    pub chorus_trackers: Option<Vec<TrackerHitRecord>>,
     pub location: Location,
 }
 packed_struct!(PlannedCall {
@@ -81,6 +85,7 @@ packed_struct!(PlannedCall {
     media,
     media_bytes,
     internal_people,
+    chorus_trackers,
     location
 });
 
@@ -590,6 +595,9 @@ fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> 
         media: media.map(|m| m.source),
         media_bytes: media.map(|m| m.bytes).unwrap_or(0),
         internal_people,
+        chorus_trackers: conversation
+            .and_then(|c| c.trackers.clone())
+            .or_else(|| engagement.and_then(|e| e.tracker_matches.clone())),
         location,
     }
 }

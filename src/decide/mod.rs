@@ -3,7 +3,10 @@
 //! the report.
 
 pub mod calls;
+pub mod fidelity;
 pub mod language;
+pub mod recover;
+pub mod replay;
 pub mod trackers;
 pub mod transcript;
 pub mod users;

@@ -325,6 +325,7 @@ fn apply_record(
                 said_by: speaker,
                 language: language.to_string(),
                 match_mode,
+                mentions: None,
             });
         }
     }

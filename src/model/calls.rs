@@ -4,7 +4,8 @@
 //! in Chorus terms (`EngagementRecord`, `ConversationRecord`,
 //! `TranscriptRecord`, `MediaRecord`, `PersonRecord`), and the Outdoo side the
 //! writers consume (`Call`, `Participant`, `Transcript`, `User`), plus
-//! `SkippedCall` for every call left out with its `SkipReason`.
+//! `SkippedCall` for every call left out with its `SkipReason`, and
+//! `TrackerHitRecord` for what Chorus's own trackers found on a call.
 
 use crate::model::packed::{packed_enum, packed_struct};
 use crate::model::Location;
@@ -54,7 +55,39 @@ pub struct EngagementRecord {
     pub no_show: Option<bool>,
     pub language: Option<String>,
     pub url: Option<String>,
+    /// `tracker_matches[]` (fetched `with_trackers=true`): Chorus's own
+    /// tracker hits, without mentions; `None` when the field is missing.
+    pub tracker_matches: Option<Vec<TrackerHitRecord>>,
     pub location: Location,
+}
+
+/// What one Chorus tracker found on one call, as Chorus counted it
+/// (`recording.trackers[]` of a conversation document, or an engagement's
+/// `tracker_matches[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TrackerHitRecord {
+    /// The tracker's name as Chorus wrote it.
+    pub name: String,
+    /// Chorus's tracker type (`chorus` for its default trackers, ...).
+    pub kind: Option<String>,
+    /// How often it matched: `count` or `num_matches`, else the mentions.
+    pub count: u64,
+    /// Where (conversation documents only), at most `MAX_MENTIONS_KEPT`.
+    pub mentions: Vec<MentionRecord>,
+}
+
+/// How many mentions of one tracker on one call are kept (the count
+/// covers them all): enough to name the words Chorus matched.
+pub const MAX_MENTIONS_KEPT: usize = 8;
+
+/// One place Chorus found a tracker: the utterance (its `index`, else its
+/// position) and the character offset in its text; `text` is the
+/// utterance's text from that offset on (a few words), when it was found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MentionRecord {
+    pub utterance: Option<u64>,
+    pub offset: Option<u64>,
+    pub text: Option<String>,
 }
 
 /// A `/api/v1/conversations/{id}` document, without its utterances (they are
@@ -82,6 +115,9 @@ pub struct ConversationRecord {
     pub utterances: usize,
     /// Utterances without text or start time (left out of the transcript).
     pub utterances_dropped: usize,
+    /// `recording.trackers[]`: Chorus's own tracker hits with their
+    /// mentions; `None` when the document has no such field.
+    pub trackers: Option<Vec<TrackerHitRecord>>,
     pub source: EntryRef,
     pub location: Location,
 }
@@ -330,7 +366,19 @@ packed_struct!(EngagementRecord {
     no_show,
     language,
     url,
+    tracker_matches,
     location
+});
+packed_struct!(MentionRecord {
+    utterance,
+    offset,
+    text
+});
+packed_struct!(TrackerHitRecord {
+    name,
+    kind,
+    count,
+    mentions
 });
 packed_struct!(ConversationRecord {
     id,
@@ -352,6 +400,7 @@ packed_struct!(ConversationRecord {
     unrecorded_reason,
     utterances,
     utterances_dropped,
+    trackers,
     source,
     location
 });

@@ -727,6 +727,12 @@ mod tests {
             no_show: Some(false),
             language: some("en"),
             url: some("https://chorus.ai/meeting/x"),
+            tracker_matches: Some(vec![TrackerHitRecord {
+                name: "Pricing".into(),
+                kind: some("custom"),
+                count: 3,
+                mentions: Vec::new(),
+            }]),
             location: location.clone(),
         });
         round_trip(EngagementRecord::default());
@@ -750,6 +756,22 @@ mod tests {
             unrecorded_reason: some("none"),
             utterances: 300,
             utterances_dropped: 2,
+            trackers: Some(vec![
+                TrackerHitRecord {
+                    name: "Next Steps".into(),
+                    kind: None,
+                    count: 2,
+                    mentions: vec![
+                        MentionRecord {
+                            utterance: Some(4),
+                            offset: Some(17),
+                            text: some("follow up on"),
+                        },
+                        MentionRecord::default(),
+                    ],
+                },
+                TrackerHitRecord::default(),
+            ]),
             source: EntryRef {
                 archive: 1,
                 entry: 70_000,
@@ -798,6 +820,7 @@ mod tests {
                 name: None,
                 chorus_user_id: some("u1"),
             }],
+            chorus_trackers: Some(Vec::new()),
             location,
         });
     }

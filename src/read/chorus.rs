@@ -10,8 +10,9 @@
 //! when the transcript is written (`read_transcript`).
 
 use crate::model::calls::{
-    ClusterRecord, ConversationRecord, EngagementRecord, EntryRef, ParticipantRecord, PersonRecord,
-    TranscriptRecord, UtteranceRecord,
+    ClusterRecord, ConversationRecord, EngagementRecord, EntryRef, MentionRecord,
+    ParticipantRecord, PersonRecord, TrackerHitRecord, TranscriptRecord, UtteranceRecord,
+    MAX_MENTIONS_KEPT,
 };
 use crate::model::Location;
 use crate::read::lenient::Scalar;
@@ -177,6 +178,7 @@ struct RawListItem {
     no_show: Scalar,
     language: Scalar,
     url: Scalar,
+    tracker_matches: Option<List<RawTrackerHit>>,
     // Users (`/v3/users`).
     id: Scalar,
     email: Scalar,
@@ -221,6 +223,9 @@ impl RawListItem {
             no_show: self.no_show.flag(),
             language: self.language.text(),
             url: self.url.text(),
+            tracker_matches: self
+                .tracker_matches
+                .map(|list| list.items().filter_map(|hit| hit.record(&[])).collect()),
             location,
         }
     }
@@ -232,6 +237,111 @@ impl RawListItem {
             role: self.role.text(),
             user_id: self.id.text().or_else(|| self.user_id.text()),
             location,
+        })
+    }
+}
+
+/// A tracker hit: an engagement's `tracker_matches[]` item (`name`,
+/// `num_matches`, `type`) or a conversation's `recording.trackers[]` item
+/// (`id`, `name`, `count`, `type`, `mentions[]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawTrackerHit {
+    name: Scalar,
+    tracker_name: Scalar,
+    count: Scalar,
+    num_matches: Scalar,
+    #[serde(rename = "type")]
+    kind: Scalar,
+    mentions: List<RawMention>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawMention {
+    utterance: Scalar,
+    utterance_index: Scalar,
+    offset: Scalar,
+}
+
+/// A whole number of at least zero, from a number or numeric text.
+fn whole(value: &Scalar) -> Option<u64> {
+    value
+        .number()
+        .filter(|n| *n >= 0.0 && *n < 1e15)
+        .map(|n| n as u64)
+}
+
+/// How much of an utterance's text a mention keeps: a few words.
+const MENTION_TEXT_CHARS: usize = 48;
+
+/// The text of `utterances` (index and text, in array order) at a mention:
+/// the utterance whose `index` is the mention's, else the one at that
+/// position; from the offset (in characters) on, cut after the last whole
+/// word within `MENTION_TEXT_CHARS`. An offset past the end reads from the
+/// utterance's start.
+fn mention_text(utterances: &[(Option<f64>, Cow<'_, str>)], utterance: u64, offset: Option<u64>) -> Option<String> {
+    let text = utterances
+        .iter()
+        .find(|(index, _)| *index == Some(utterance as f64))
+        .or_else(|| {
+            utterances
+                .iter()
+                .all(|(index, _)| index.is_none())
+                .then(|| utterances.get(utterance as usize))
+                .flatten()
+        })
+        .map(|(_, text)| text.trim())?;
+    let offset = offset.unwrap_or(0) as usize;
+    let rest: &str = match text.char_indices().nth(offset) {
+        Some((at, _)) => &text[at..],
+        None => text,
+    };
+    let rest = rest.trim_start();
+    let cut = if rest.chars().count() <= MENTION_TEXT_CHARS {
+        rest
+    } else {
+        let end = rest
+            .char_indices()
+            .nth(MENTION_TEXT_CHARS)
+            .map_or(rest.len(), |(at, _)| at);
+        match rest[..end].rfind(char::is_whitespace) {
+            Some(space) if space > 0 => &rest[..space],
+            _ => &rest[..end],
+        }
+    };
+    let cut = cut.trim_end();
+    (!cut.is_empty()).then(|| cut.to_string())
+}
+
+impl RawTrackerHit {
+    /// The hit as the model keeps it; `utterances` resolve mention texts
+    /// (empty for engagements). A hit without a name is not kept.
+    fn record(self, utterances: &[(Option<f64>, Cow<'_, str>)]) -> Option<TrackerHitRecord> {
+        let name = self.name.text().or_else(|| self.tracker_name.text())?;
+        let all = self.mentions.0.len() as u64;
+        let mentions: Vec<MentionRecord> = self
+            .mentions
+            .items()
+            .take(MAX_MENTIONS_KEPT)
+            .map(|m| {
+                let utterance = whole(&m.utterance).or_else(|| whole(&m.utterance_index));
+                let offset = whole(&m.offset);
+                MentionRecord {
+                    utterance,
+                    offset,
+                    text: utterance.and_then(|u| mention_text(utterances, u, offset)),
+                }
+            })
+            .collect();
+        let count = whole(&self.count)
+            .or_else(|| whole(&self.num_matches))
+            .unwrap_or(all);
+        Some(TrackerHitRecord {
+            name,
+            kind: self.kind.text().map(|k| k.to_ascii_lowercase()),
+            count,
+            mentions,
         })
     }
 }
@@ -299,7 +409,7 @@ impl RawUtterance {
 enum Probe<'a> {
     #[default]
     Absent,
-    Number,
+    Number(f64),
     Text(Cow<'a, str>),
     /// `null`, a boolean, an object or an array.
     Other,
@@ -316,16 +426,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for Probe<'a> {
             fn visit_bool<E: de::Error>(self, _: bool) -> Result<Probe<'a>, E> {
                 Ok(Probe::Other)
             }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Probe<'a>, E> {
-                Ok(Probe::Number)
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Probe<'a>, E> {
+                Ok(Probe::Number(v as f64))
             }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Probe<'a>, E> {
-                Ok(Probe::Number)
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Probe<'a>, E> {
+                Ok(Probe::Number(v as f64))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Probe<'a>, E> {
                 // As `Scalar`: a number JSON cannot hold reads as null.
                 Ok(if v.is_finite() {
-                    Probe::Number
+                    Probe::Number(v)
                 } else {
                     Probe::Other
                 })
@@ -358,7 +468,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Probe<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct UtteranceProbe<'a> {
-    index: IgnoredAny,
+    #[serde(borrow)]
+    index: Probe<'a>,
     #[serde(borrow)]
     snippet_time: Probe<'a>,
     snippet_length: IgnoredAny,
@@ -376,11 +487,11 @@ impl UtteranceProbe<'_> {
     fn is_usable(&self) -> bool {
         let has_text = match &self.snippet {
             Probe::Text(t) => !t.trim().is_empty(),
-            Probe::Number => true,
+            Probe::Number(_) => true,
             Probe::Absent | Probe::Other => false,
         };
         let has_start = match &self.snippet_time {
-            Probe::Number => true,
+            Probe::Number(_) => true,
             Probe::Text(t) => t.trim().parse::<f64>().is_ok_and(f64::is_finite),
             Probe::Absent | Probe::Other => false,
         };
@@ -389,38 +500,61 @@ impl UtteranceProbe<'_> {
 }
 
 /// On the first pass: utterances are parsed one at a time and counted:
-/// usable ones (text and a start time), and the others.
+/// usable ones (text and a start time), and the others. Their `index` and
+/// text are kept, borrowed where the JSON allows, until the document's
+/// tracker mentions are placed in them.
 #[derive(Debug, Default)]
-struct UtteranceCount {
+struct UtteranceCount<'a> {
     usable: usize,
     dropped: usize,
+    /// Every utterance object in array order: its `index`, its text.
+    texts: Vec<(Option<f64>, Cow<'a, str>)>,
 }
 
-impl<'de> Deserialize<'de> for UtteranceCount {
+impl<'de: 'a, 'a> Deserialize<'de> for UtteranceCount<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct CountVisitor;
-        impl<'de> Visitor<'de> for CountVisitor {
-            type Value = UtteranceCount;
+        struct CountVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for CountVisitor<'a> {
+            type Value = UtteranceCount<'a>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a list of utterances")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UtteranceCount, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<UtteranceCount<'a>, A::Error> {
                 let mut count = UtteranceCount::default();
                 while let Some(ObjectOnly(u)) =
                     seq.next_element::<ObjectOnly<UtteranceProbe<'de>>>()?
                 {
                     match u {
-                        Some(u) if u.is_usable() => count.usable += 1,
-                        _ => count.dropped += 1,
+                        Some(u) => {
+                            if u.is_usable() {
+                                count.usable += 1;
+                            } else {
+                                count.dropped += 1;
+                            }
+                            let index = match &u.index {
+                                Probe::Number(n) => Some(*n),
+                                Probe::Text(t) => t.trim().parse::<f64>().ok(),
+                                _ => None,
+                            };
+                            let text = match u.snippet {
+                                Probe::Text(t) => t,
+                                _ => Cow::Borrowed(""),
+                            };
+                            count.texts.push((index, text));
+                        }
+                        None => count.dropped += 1,
                     }
                 }
                 Ok(count)
             }
-            fn visit_unit<E: de::Error>(self) -> Result<UtteranceCount, E> {
+            fn visit_unit<E: de::Error>(self) -> Result<UtteranceCount<'a>, E> {
                 Ok(UtteranceCount::default())
             }
         }
-        deserializer.deserialize_any(CountVisitor)
+        deserializer.deserialize_any(CountVisitor(PhantomData))
     }
 }
 
@@ -432,6 +566,7 @@ struct RawRecording<U> {
     recordable: Scalar,
     unrecorded_reason: Scalar,
     clusters: List<RawCluster>,
+    trackers: Option<List<RawTrackerHit>>,
     utterances: U,
 }
 
@@ -502,10 +637,10 @@ struct RawMissing {
     message: Scalar,
 }
 
-enum Top {
+enum Top<'a> {
     Object {
         engagements: Option<List<RawListItem>>,
-        data: Option<Box<RawData<UtteranceCount>>>,
+        data: Option<Box<RawData<UtteranceCount<'a>>>>,
         errors: Option<Vec<serde_json::Value>>,
         /// `{"users": [...]}`.
         users: Option<List<RawListItem>>,
@@ -516,19 +651,19 @@ enum Top {
     Array(List<RawListItem>),
 }
 
-impl<'de> Deserialize<'de> for Top {
+impl<'de: 'a, 'a> Deserialize<'de> for Top<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TopVisitor;
-        impl<'de> Visitor<'de> for TopVisitor {
-            type Value = Top;
+        struct TopVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for TopVisitor<'a> {
+            type Value = Top<'a>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a JSON object or array")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Top<'a>, A::Error> {
                 List::<RawListItem>::deserialize(de::value::SeqAccessDeserializer::new(seq))
                     .map(Top::Array)
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'a>, A::Error> {
                 let (mut engagements, mut data, mut errors, mut keys) =
                     (None, None, None, Vec::new());
                 let (mut users, mut missing) = (None, None);
@@ -536,7 +671,7 @@ impl<'de> Deserialize<'de> for Top {
                     match key.as_str() {
                         "engagements" => engagements = Some(map.next_value::<List<RawListItem>>()?),
                         "data" => {
-                            data = map.next_value::<Option<Box<RawData<UtteranceCount>>>>()?
+                            data = map.next_value::<Option<Box<RawData<UtteranceCount<'a>>>>>()?
                         }
                         "errors" => errors = map.next_value::<Option<Vec<serde_json::Value>>>()?,
                         "users" => users = Some(map.next_value::<List<RawListItem>>()?),
@@ -559,7 +694,7 @@ impl<'de> Deserialize<'de> for Top {
                 })
             }
         }
-        deserializer.deserialize_any(TopVisitor)
+        deserializer.deserialize_any(TopVisitor(PhantomData))
     }
 }
 
@@ -714,7 +849,7 @@ pub fn read_document(
 }
 
 fn conversation(
-    data: RawData<UtteranceCount>,
+    data: RawData<UtteranceCount<'_>>,
     location: &Location,
     source: EntryRef,
 ) -> Option<ConversationRecord> {
@@ -747,6 +882,11 @@ fn conversation(
         unrecorded_reason: recording.unrecorded_reason.text(),
         utterances: recording.utterances.usable,
         utterances_dropped: recording.utterances.dropped,
+        trackers: recording.trackers.map(|list| {
+            list.items()
+                .filter_map(|hit| hit.record(&recording.utterances.texts))
+                .collect()
+        }),
         source,
         location: pointer_location(location, "/data".to_string()),
     })

@@ -13,6 +13,7 @@
 //! `write_calls_tail` what comes after (see `write::package::PackageSession`).
 
 use crate::convert::CallsOutcome;
+use crate::decide::replay::{Replay, TopicHits};
 use crate::decide::transcript::build_transcript;
 use crate::error::{Error, Result};
 use crate::model::calls::{EntryRef, Transcript, User, UserAction};
@@ -79,20 +80,30 @@ fn source<'a, 'b>(
     Ok((archive, location, size))
 }
 
-/// One transcript entry of the package: the call, the entry's path and
-/// where the call's conversation document is.
+/// One transcript entry of the package: the call, the entry's path, where
+/// the call's conversation document is, and the call's language (for the
+/// replay of triggers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranscriptJob {
     pub source_id: String,
     pub path: String,
     pub document: EntryRef,
+    pub language: Option<String>,
 }
 
 packed_struct!(TranscriptJob {
     source_id,
     path,
-    document
+    document,
+    language
 });
+
+/// A transcript entry ready for the package, and what the replay of the
+/// package's triggers counted in it (empty without a replay).
+pub struct PreparedTranscript {
+    pub entry: PreparedEntry,
+    pub hits: TopicHits,
+}
 
 /// The transcript entries a conversion's package holds, in package order
 /// (packed: one per call, natively on disk past a few MiB).
@@ -105,6 +116,7 @@ pub fn transcript_jobs(outcome: &CallsOutcome) -> Packed<TranscriptJob> {
                 path: planned.call.transcript?,
                 document: planned.transcript?,
                 source_id: planned.call.source_id,
+                language: planned.call.language,
             })
         })
         .collect()
@@ -131,13 +143,19 @@ pub fn recording_jobs(outcome: &CallsOutcome) -> impl Iterator<Item = RecordingJ
 
 /// The work of one transcript entry, on any thread: re-reads the call's
 /// conversation document from `archives` (the sources the conversion read,
-/// in order), builds the transcript and compresses it.
+/// in order), builds the transcript, counts the triggers of `replay` in it
+/// and compresses it.
 pub fn prepare_transcript(
     job: &TranscriptJob,
     archives: &mut [&mut dyn ArchiveSource],
-) -> Result<PreparedEntry> {
-    let transcript = to_json_bytes(&reread_transcript(job, archives)?);
-    PreparedEntry::compress(&job.path, &transcript)
+    replay: Option<&Replay>,
+) -> Result<PreparedTranscript> {
+    let transcript = reread_transcript(job, archives)?;
+    let hits = replay
+        .map(|replay| replay.count(job.language.as_deref(), &transcript))
+        .unwrap_or_default();
+    let entry = PreparedEntry::compress(&job.path, &to_json_bytes(&transcript))?;
+    Ok(PreparedTranscript { entry, hits })
 }
 
 /// Re-reads the call's conversation document from `archives` and builds
@@ -173,7 +191,7 @@ pub fn reread_transcript(
 }
 
 /// Gives the writer each transcript entry, in `transcript_jobs` order.
-pub type TranscriptSupply<'a> = dyn FnMut(&TranscriptJob) -> Result<PreparedEntry> + 'a;
+pub type TranscriptSupply<'a> = dyn FnMut(&TranscriptJob) -> Result<PreparedTranscript> + 'a;
 
 /// Writes the call entries that come before the transcripts: `calls.jsonl`.
 pub fn write_calls_head<W: Write>(

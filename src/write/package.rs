@@ -8,7 +8,9 @@
 //!
 //! Entry order: `themes.json`; with call archives `calls.jsonl`,
 //! `transcripts/<id>.json` and `media/<id>.<ext>` (in `calls.jsonl` order),
-//! `users.json`, `users.csv`; then `report.json`, `report.csv`, and
+//! `users.json`, `users.csv`, and with topics too `fidelity.json` (the
+//! replay of the triggers against Chorus's tracker hits, tallied as the
+//! transcripts are added); then `report.json`, `report.csv`, and
 //! `manifest.json`.
 //!
 //! Transcripts may be compressed apart from the package, on any thread or in
@@ -18,12 +20,16 @@
 //! is): the bytes are the same as when the writer compresses them itself.
 
 use crate::convert::{Conversion, InputRecord};
+use crate::decide::fidelity::FidelityTally;
+use crate::decide::replay::Replay;
 use crate::error::{Error, Result};
+use crate::model::calls::TrackerHitRecord;
 use crate::model::packed::{packed_struct, Packed};
 use crate::model::{Location, Theme};
 use crate::read::archive::ArchiveSource;
 use crate::write::calls::{
-    prepare_transcript, write_calls_head, write_calls_tail, TranscriptJob, TranscriptSupply,
+    prepare_transcript, write_calls_head, write_calls_tail, PreparedTranscript, TranscriptJob,
+    TranscriptSupply,
 };
 use crate::write::central::ZipAssembly;
 use crate::write::report::{write_report_csv, write_report_json};
@@ -346,6 +352,15 @@ pub struct PackageSession<W: Write> {
     package: PackageWriter<W>,
     jobs: Packed<TranscriptJob>,
     next: usize,
+    fidelity: Option<FidelityRun>,
+}
+
+/// The replay of a package's triggers and its tally, while the transcripts
+/// are added: Chorus's hits of each transcript job's call, in job order.
+struct FidelityRun {
+    replay: Replay,
+    tally: FidelityTally,
+    chorus: Packed<Option<Vec<TrackerHitRecord>>>,
 }
 
 impl<W: Write> PackageSession<W> {
@@ -361,10 +376,22 @@ impl<W: Write> PackageSession<W> {
         if let Some(calls) = &conversion.calls {
             write_calls_head(&mut package, calls)?;
         }
+        let fidelity = conversion.replay().map(|replay| FidelityRun {
+            replay,
+            tally: FidelityTally::new(&conversion.themes),
+            chorus: conversion
+                .calls
+                .iter()
+                .flat_map(|calls| calls.calls.iter())
+                .filter(|planned| planned.transcript.is_some() && planned.call.transcript.is_some())
+                .map(|planned| planned.chorus_trackers)
+                .collect(),
+        });
         Ok(PackageSession {
             package,
             jobs: conversion.transcript_jobs(),
             next: 0,
+            fidelity,
         })
     }
 
@@ -373,8 +400,16 @@ impl<W: Write> PackageSession<W> {
         self.jobs.get(self.next)
     }
 
-    /// Appends the next transcript entry; one for another path is refused.
-    pub fn add_transcript(&mut self, entry: PreparedEntry) -> Result<()> {
+    /// The replay every transcript entry must be prepared with, if the
+    /// package has topics to replay.
+    pub fn replay(&self) -> Option<&Replay> {
+        self.fidelity.as_ref().map(|run| &run.replay)
+    }
+
+    /// Appends the next transcript entry, prepared with `replay()`; one for
+    /// another path is refused.
+    pub fn add_transcript(&mut self, prepared: PreparedTranscript) -> Result<()> {
+        let PreparedTranscript { entry, hits } = prepared;
         match self.next_job() {
             Some(job) if job.path == entry.path() => {}
             expected => {
@@ -384,6 +419,10 @@ impl<W: Write> PackageSession<W> {
                     expected.map_or("no more transcripts".to_string(), |j| j.path)
                 )))
             }
+        }
+        if let (Some(run), Some(job)) = (self.fidelity.as_mut(), self.jobs.get(self.next)) {
+            let chorus = run.chorus.get(self.next).flatten();
+            run.tally.add_call(&job.source_id, chorus.as_deref(), &hits);
         }
         self.package.add_prepared(entry)?;
         self.next += 1;
@@ -408,6 +447,12 @@ impl<W: Write> PackageSession<W> {
         if let Some(calls) = &conversion.calls {
             write_calls_tail(package, calls, archives)?;
         }
+        let mut counts = conversion.counts();
+        if let Some(run) = self.fidelity.take() {
+            let fidelity = run.tally.finish();
+            counts.fidelity = Some(fidelity.summary.clone());
+            package.add("fidelity.json", &to_json_bytes(&fidelity))?;
+        }
         let skipped = conversion.calls.as_ref().map(|calls| &calls.skipped);
         package.add_written("report.json", |out| {
             write_report_json(&conversion.report, skipped, out)
@@ -415,7 +460,6 @@ impl<W: Write> PackageSession<W> {
         package.add_written("report.csv", |out| {
             write_report_csv(&conversion.report, skipped, out)
         })?;
-        let counts = conversion.counts();
         // Streamed (the bytes `to_json_bytes` would give): at tens of
         // thousands of entries the manifest is megabytes.
         self.package.finish(|out, files| {
@@ -447,7 +491,7 @@ pub fn write_package<W: Write>(
     while let Some(job) = session.next_job() {
         let entry = match transcripts.as_deref_mut() {
             Some(supply) => supply(&job)?,
-            None => prepare_transcript(&job, archives)?,
+            None => prepare_transcript(&job, archives, session.replay())?,
         };
         session.add_transcript(entry)?;
     }

@@ -3,8 +3,9 @@
 //! compare it with a golden copy under tests/golden/.
 #![allow(dead_code)]
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
+use zip::write::SimpleFileOptions;
 
 /// Runs the built binary: exit code, stdout, stderr.
 pub fn cli(args: &[&str]) -> (i32, String, String) {
@@ -120,3 +121,46 @@ fn read(path: &Path) -> Vec<u8> {
         )
     })
 }
+
+/// The files under `dir`, as (path with `/` relative to `dir`, path), sorted.
+pub fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let name = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push((name, path));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Zips a fixture folder (deflated, fixed timestamps) and adds `extra`
+/// entries whose names a folder cannot hold.
+pub fn zip_folder(dir: &Path, extra: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().last_modified_time(zip::DateTime::default());
+    zip.add_directory("export/", options).unwrap();
+    for (name, path) in files_under(dir) {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&std::fs::read(path).unwrap()).unwrap();
+    }
+    for (name, bytes) in extra {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
