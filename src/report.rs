@@ -77,6 +77,9 @@ pub enum ReasonCode {
     UserWithoutEmail,
     /// `chorus2outdoo fetch` could not download part of a call (listed in its `fetch-report.json`).
     DownloadFailed,
+    /// A keywords cell that reads as a boolean expression: converted as one,
+    /// or, for a tracker typed basic, read as phrases.
+    KeywordsExpression,
 }
 
 impl ReasonCode {
@@ -106,6 +109,7 @@ impl ReasonCode {
             ReasonCode::OrphanRecord => "orphan_record",
             ReasonCode::UserWithoutEmail => "user_without_email",
             ReasonCode::DownloadFailed => "download_failed",
+            ReasonCode::KeywordsExpression => "keywords_expression",
         }
     }
 }
@@ -252,6 +256,7 @@ mod tests {
             ReasonCode::MissingName,
             ReasonCode::MissingMedia,
             ReasonCode::DownloadFailed,
+            ReasonCode::KeywordsExpression,
         ] {
             let mut bytes = Vec::new();
             code.pack(&mut bytes);
