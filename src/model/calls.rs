@@ -55,6 +55,10 @@ pub struct EngagementRecord {
     pub language: Option<String>,
     pub url: Option<String>,
     pub location: Location,
+    /// Chorus's AI summary (`meeting_summary`), as text.
+    pub summary: Option<String>,
+    /// Chorus's action items (`action_items`), one text each.
+    pub action_items: Vec<String>,
 }
 
 /// A `/api/v1/conversations/{id}` document, without its utterances (they are
@@ -84,6 +88,10 @@ pub struct ConversationRecord {
     pub utterances_dropped: usize,
     pub source: EntryRef,
     pub location: Location,
+    /// Chorus's summary (`summary`), as text.
+    pub summary: Option<String>,
+    /// Chorus's action items (`action_items`), one text each.
+    pub action_items: Vec<String>,
 }
 
 /// A diarized speaker (`recording.clusters[]`).
@@ -206,6 +214,12 @@ pub struct Call {
     pub transcript: Option<String>,
     /// Path of the recording in the package, or null.
     pub media: Option<String>,
+    /// The summary Chorus made of the call (the conversation document's,
+    /// else the engagement's), or null.
+    pub chorus_summary: Option<String>,
+    /// The action items Chorus found in the call (the conversation
+    /// document's, else the engagement's); empty when none.
+    pub chorus_action_items: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -330,7 +344,9 @@ packed_struct!(EngagementRecord {
     no_show,
     language,
     url,
-    location
+    location,
+    summary,
+    action_items
 });
 packed_struct!(ConversationRecord {
     id,
@@ -353,7 +369,9 @@ packed_struct!(ConversationRecord {
     utterances,
     utterances_dropped,
     source,
-    location
+    location,
+    summary,
+    action_items
 });
 packed_struct!(PersonRecord {
     email,
@@ -404,5 +422,7 @@ packed_struct!(Call {
     language,
     chorus_url,
     transcript,
-    media
+    media,
+    chorus_summary,
+    chorus_action_items
 });

@@ -728,6 +728,8 @@ mod tests {
             language: some("en"),
             url: some("https://chorus.ai/meeting/x"),
             location: location.clone(),
+            summary: some("Ana showed the demo."),
+            action_items: vec!["Send the quote".into(), String::new()],
         });
         round_trip(EngagementRecord::default());
         round_trip(ConversationRecord {
@@ -755,6 +757,8 @@ mod tests {
                 entry: 70_000,
             },
             location: location.clone(),
+            summary: None,
+            action_items: vec!["Book a call".into()],
         });
         round_trip(ConversationRecord::default());
         let participant = |side| Participant {
@@ -786,6 +790,8 @@ mod tests {
                 chorus_url: some("https://chorus.ai/meeting/x"),
                 transcript: some("transcripts/x.json"),
                 media: None,
+                chorus_summary: some("Bo asked for a trial."),
+                chorus_action_items: vec!["Set up the trial".into(), "Share pricing".into()],
             },
             transcript: Some(EntryRef {
                 archive: 0,

@@ -14,7 +14,7 @@ use crate::model::calls::{
     TranscriptRecord, UtteranceRecord,
 };
 use crate::model::Location;
-use crate::read::lenient::Scalar;
+use crate::read::lenient::{ActionItems, Scalar, SummaryText};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -184,6 +184,9 @@ struct RawListItem {
     first_name: Scalar,
     last_name: Scalar,
     role: Scalar,
+    // Chorus's own summary and action items (seen live, not in the spec).
+    meeting_summary: SummaryText,
+    action_items: ActionItems,
 }
 
 fn full_name(name: &Scalar, first: &Scalar, last: &Scalar) -> Option<String> {
@@ -222,6 +225,8 @@ impl RawListItem {
             language: self.language.text(),
             url: self.url.text(),
             location,
+            summary: self.meeting_summary.0,
+            action_items: self.action_items.0,
         }
     }
 
@@ -454,6 +459,9 @@ struct RawAttributes<U> {
     last_name: Scalar,
     role: Scalar,
     user_id: Scalar,
+    // Chorus's own summary and action items of a recording.
+    summary: SummaryText,
+    action_items: ActionItems,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -749,6 +757,8 @@ fn conversation(
         utterances_dropped: recording.utterances.dropped,
         source,
         location: pointer_location(location, "/data".to_string()),
+        summary: attributes.summary.0,
+        action_items: attributes.action_items.0,
     })
 }
 
