@@ -427,13 +427,11 @@ mod tests {
         assert!(text.contains("Accepted headers: name / tracker"), "{text}");
     }
 
+    /// A record as the tests compare it: name, phrases, expressions.
+    type Read = (String, Vec<String>, Vec<String>);
+
     /// Each record's (name, phrases, expressions), and the report's (code, severity, row).
-    fn read(
-        data: &[&[&str]],
-    ) -> (
-        Vec<(String, Vec<String>, Vec<String>)>,
-        Vec<(ReasonCode, Severity, u64)>,
-    ) {
+    fn read(data: &[&[&str]]) -> (Vec<Read>, Vec<(ReasonCode, Severity, u64)>) {
         let mut report = Report::default();
         let records = records_from_rows("t.csv", rows(data), &mut report).unwrap();
         let records = records
@@ -447,11 +445,7 @@ mod tests {
         (records, entries)
     }
 
-    fn record(
-        name: &str,
-        phrases: &[&str],
-        expressions: &[&str],
-    ) -> (String, Vec<String>, Vec<String>) {
+    fn record(name: &str, phrases: &[&str], expressions: &[&str]) -> Read {
         let owned = |items: &[&str]| items.iter().map(|s| s.to_string()).collect();
         (name.to_string(), owned(phrases), owned(expressions))
     }
