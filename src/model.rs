@@ -109,7 +109,8 @@ impl fmt::Display for Location {
 }
 
 /// One tracker as a reader found it, before any decision: raw strings, phrases
-/// already split out of their cell, nothing normalised yet.
+/// already split out of their cell (unless the cell holds an expression),
+/// nothing normalised yet.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TrackerRecord {
     pub name: String,
@@ -117,8 +118,9 @@ pub struct TrackerRecord {
     /// Chorus tracker type as written ("basic", "Advanced", "smart", "chorus", ...).
     pub kind: Option<String>,
     pub phrases: Vec<String>,
-    /// A Chorus boolean expression (advanced trackers).
-    pub expression: Option<String>,
+    /// Chorus boolean expressions (advanced trackers), each read on its own:
+    /// the expression column's, then a keywords cell that holds one.
+    pub expressions: Vec<String>,
     /// "Said by" as written ("Rep", "Prospect", "Anyone", ...).
     pub said_by: Option<String>,
     /// Language as written ("English", "de", "en-US", ...).

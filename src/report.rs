@@ -80,6 +80,9 @@ pub enum ReasonCode {
     /// Chorus found a tracker on imported calls that no tracker export
     /// holds (with `recover_trackers`: recovered as a topic to review).
     TrackerNotExported,
+    /// A keywords cell that reads as a boolean expression: converted as one,
+    /// or, for a tracker typed basic, read as phrases.
+    KeywordsExpression,
 }
 
 impl ReasonCode {
@@ -110,6 +113,7 @@ impl ReasonCode {
             ReasonCode::UserWithoutEmail => "user_without_email",
             ReasonCode::DownloadFailed => "download_failed",
             ReasonCode::TrackerNotExported => "tracker_not_exported",
+            ReasonCode::KeywordsExpression => "keywords_expression",
         }
     }
 }
@@ -257,6 +261,7 @@ mod tests {
             ReasonCode::MissingMedia,
             ReasonCode::DownloadFailed,
             ReasonCode::TrackerNotExported,
+            ReasonCode::KeywordsExpression,
         ] {
             let mut bytes = Vec::new();
             code.pack(&mut bytes);

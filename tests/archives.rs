@@ -639,7 +639,9 @@ fn a_conversation_document_alone_is_a_call() {
             "language": "de",
             "chorus_url": format!("https://chorus.ai/meeting/{id}"),
             "transcript": format!("transcripts/{id}.json"),
-            "media": null
+            "media": null,
+            "chorus_summary": null,
+            "chorus_action_items": []
         })]
     );
     assert_eq!(
@@ -729,6 +731,77 @@ fn lenient_values_read_into_one_strict_model() {
                 SkipReason::Unreadable
             ),
         ]
+    );
+}
+
+/// Chorus's own summaries and action items, in every shape seen or
+/// plausible, end up in `chorus_summary` and `chorus_action_items`: the
+/// conversation document's first, else the engagement's.
+#[test]
+fn chorus_summaries_and_action_items_are_carried_into_calls() {
+    let (_, entries) =
+        convert_fixture_folder("archive_summaries_action_items", &Options::default());
+    let calls = calls_jsonl(&entries);
+    let carried: Vec<(&str, serde_json::Value, serde_json::Value)> = calls
+        .iter()
+        .map(|c| {
+            (
+                c["source_id"].as_str().unwrap(),
+                c["chorus_summary"].clone(),
+                c["chorus_action_items"].clone(),
+            )
+        })
+        .collect();
+    use serde_json::json;
+    assert_eq!(
+        carried,
+        [
+            // A string and a list of strings in the document win over the engagement's.
+            (
+                "5a000000000000000000000000000001",
+                json!("Pat wants a proposal for 50 seats."),
+                json!(["Send the proposal", "Book the security review"])
+            ),
+            // Only an engagement: a summary object, and items as objects of
+            // every text-like key (one without any, and a blank string, left out).
+            (
+                "5a000000000000000000000000000002",
+                json!("Pat wants a proposal for 50 seats."),
+                json!([
+                    "Send the proposal",
+                    "Book the security review",
+                    "Share the SOC 2 report",
+                    "Plan the pilot",
+                    "Follow up on Friday"
+                ])
+            ),
+            // The document's summary is null: the engagement's (a string of
+            // two lines) is used; the document's items are one string, a line each.
+            (
+                "5a000000000000000000000000000003",
+                json!("Budget is approved.\nLegal reviews next week."),
+                json!(["Send the contract", "Loop in legal", "Schedule the kickoff"])
+            ),
+            // Missing everywhere.
+            ("5a000000000000000000000000000004", json!(null), json!([])),
+            // The document's summary as an object; its list is empty, so the
+            // engagement's numbered lines are used.
+            (
+                "5a000000000000000000000000000005",
+                json!("Short check-in call."),
+                json!(["Call back on Monday", "Email the deck"])
+            ),
+            // Blank texts, an empty wrapped list and a number: none.
+            ("5a000000000000000000000000000006", json!(null), json!([])),
+        ]
+    );
+    // The fields are on every line, after the others, as the writer orders them.
+    let (_, bytes) = entries.iter().find(|(n, _)| n == "calls.jsonl").unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let fourth = text.lines().nth(3).unwrap();
+    assert!(
+        fourth.ends_with(",\"media\":null,\"chorus_summary\":null,\"chorus_action_items\":[]}"),
+        "{fourth}"
     );
 }
 

@@ -3,7 +3,7 @@
 //! text given to the expression parser, end in a result or a typed error,
 //! never a panic. (tests/archives.rs adds Chorus-shaped JSON documents.)
 
-use chorus2outdoo::read::expression::{analyse, parse};
+use chorus2outdoo::read::expression::{analyse, expression_signal, parse};
 use chorus2outdoo::{convert, inspect, InputFile, Options};
 use proptest::prelude::*;
 use std::io::{Cursor, Write};
@@ -181,6 +181,9 @@ proptest! {
 
     #[test]
     fn expressions_never_panic(text in "[a-z \"()*?!&|,~/0-9]{0,80}|(AND|OR|NOT|NEAR/3|W/2|\\(|\\)|\"a b\"|x|y\\*| )*") {
+        if let Some(signal) = expression_signal(&text) {
+            prop_assert!(signal.column >= 1 && signal.column <= text.chars().count(), "{signal}");
+        }
         match parse(&text) {
             Ok(tree) => { let _ = analyse(&tree); }
             Err(error) => prop_assert!(error.column >= 1 && error.column <= text.chars().count() + 1, "{error}"),

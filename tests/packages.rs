@@ -272,6 +272,186 @@ fn advanced_expressions_become_triggers_or_review_items() {
 }
 
 #[test]
+fn advanced_expressions_in_the_keywords_column_are_parsed_not_kept_as_one_phrase() {
+    use MatchMode::{Exact, Prefix};
+    use SaidBy::{Anyone, Company, External};
+    let c = convert_fixtures(&["trackers_semicolon_advanced_in_keywords.csv"]);
+    type Expected<'a> = (
+        &'a str,
+        &'a str,
+        TopicStatus,
+        &'a [&'a str],
+        Option<&'a str>,
+        &'a [(&'a str, MatchMode, SaidBy)],
+    );
+    let expected: &[Expected] = &[
+        (
+            "Playbook",
+            "Next steps",
+            TopicStatus::Ready,
+            &[],
+            Some("\"next step\" OR \"follow up\" OR \"send over\""),
+            &[
+                ("next step", Exact, Company),
+                ("follow up", Exact, Company),
+                ("send over", Exact, Company),
+            ],
+        ),
+        (
+            "Playbook",
+            "Demo requests",
+            TopicStatus::Ready,
+            &[],
+            None,
+            &[("demo OR trial", Exact, Anyone)],
+        ),
+        (
+            "Deal",
+            "Budget approval",
+            TopicStatus::NeedsReview,
+            &["advanced expression not fully convertible: uses AND: \"budget\" and \"approv*\" must both be said; \
+               as separate triggers either one alone matches; excludes \"no budget\" (NOT): Outdoo triggers cannot \
+               exclude phrases; it was left out"],
+            Some("budget AND approv* AND NOT \"no budget\""),
+            &[("budget", Exact, External), ("approv", Prefix, External)],
+        ),
+        (
+            "Deal",
+            "Pricing talk",
+            TopicStatus::Ready,
+            &[],
+            Some("\"price\" OR \"cost\" OR pric*"),
+            &[
+                ("price", Exact, External),
+                ("cost", Exact, External),
+                ("pric", Prefix, External),
+            ],
+        ),
+        (
+            "Deal",
+            "Pricing",
+            TopicStatus::Ready,
+            &[],
+            None,
+            &[
+                ("price", Exact, External),
+                ("10,000 seats", Exact, External),
+                ("cost per seat", Exact, External),
+            ],
+        ),
+        (
+            "Compliance",
+            "Security review",
+            TopicStatus::NeedsReview,
+            &["advanced expression not fully convertible: uses proximity (NEAR/5) between (\"security\" or \
+               \"infosec\") and \"review\": they must be said within 5 words of each other; as separate triggers \
+               either one alone matches anywhere in the call"],
+            Some("(security OR \"infosec\") NEAR/5 review"),
+            &[
+                ("security", Exact, Anyone),
+                ("infosec", Exact, Anyone),
+                ("review", Exact, Anyone),
+            ],
+        ),
+        (
+            "Objection",
+            "Objections",
+            TopicStatus::Ready,
+            &[],
+            None,
+            &[
+                ("either or", Exact, External),
+                ("not now", Exact, External),
+                ("too expensive", Exact, External),
+            ],
+        ),
+        (
+            "Competitor",
+            "Competitors",
+            TopicStatus::Ready,
+            &[],
+            Some("Gong, Clari"),
+            &[("Gong", Exact, Anyone), ("Clari", Exact, Anyone)],
+        ),
+    ];
+    let actual: Vec<_> = c
+        .themes
+        .iter()
+        .flat_map(|theme| theme.topics.iter().map(move |topic| (theme, topic)))
+        .map(|(theme, topic)| {
+            (
+                theme.name.as_str(),
+                topic.name.as_str(),
+                topic.status,
+                topic
+                    .review_reasons
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                topic.source.expression.as_deref(),
+                topic
+                    .triggers
+                    .iter()
+                    .map(|t| {
+                        assert_eq!(t.language, "en");
+                        (t.phrase.as_str(), t.match_mode, t.said_by)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let expected: Vec<_> = expected
+        .iter()
+        .map(|(theme, topic, status, reasons, expression, triggers)| {
+            (
+                *theme,
+                *topic,
+                *status,
+                reasons.to_vec(),
+                *expression,
+                triggers.to_vec(),
+            )
+        })
+        .collect();
+    assert_eq!(actual, expected);
+    let file = "trackers_semicolon_advanced_in_keywords.csv";
+    assert_eq!(
+        codes(&c),
+        [
+            (ReasonCode::KeywordsExpression, format!("{file} row 5")),
+            (ReasonCode::KeywordsExpression, format!("{file} row 8")),
+            (ReasonCode::ExpressionNeedsReview, format!("{file} row 3")),
+            (ReasonCode::ExpressionNeedsReview, format!("{file} row 3")),
+            (ReasonCode::ExpressionNeedsReview, format!("{file} row 4")),
+        ]
+    );
+    let messages: Vec<_> = c
+        .report
+        .iter()
+        .take(2)
+        .map(|e| (e.severity, e.message))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                chorus2outdoo::report::Severity::Info,
+                "the keywords of \"Pricing talk\" read as a boolean expression (\"OR\" at column 9), so they were \
+                 converted as the tracker's expression instead of being split into phrases"
+                    .to_string()
+            ),
+            (
+                chorus2outdoo::report::Severity::Warning,
+                "the keywords of \"Demo requests\" read like a boolean expression (\"OR\" at column 6), but the \
+                 tracker's type is \"Basic\", so they were read as phrases, literally; if they are an expression, \
+                 change the type to Advanced and convert again"
+                    .to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
 fn json_arrays_and_wrapped_objects_use_the_same_aliases() {
     let c = convert_fixtures(&["trackers_array.json", "trackers_wrapped_object.json"]);
     assert_eq!(
@@ -400,6 +580,10 @@ fn golden_packages_are_byte_identical_and_valid() {
         ),
         ("xlsx", &["trackers_workbook_named_sheet.xlsx"]),
         ("stray_quote", &["trackers_stray_quote.csv"]),
+        (
+            "semicolon_advanced_in_keywords",
+            &["trackers_semicolon_advanced_in_keywords.csv"],
+        ),
     ];
     for (case, files) in cases {
         let conversion = convert_fixtures(files);

@@ -588,6 +588,18 @@ fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> 
         ),
         transcript: transcript.map(|_| format!("transcripts/{id}.json")),
         media: media.map(|m| format!("media/{id}.{}", m.extension)),
+        chorus_summary: conversation
+            .and_then(|c| c.summary.clone())
+            .or_else(|| engagement.and_then(|e| e.summary.clone())),
+        chorus_action_items: [
+            conversation.map(|c| &c.action_items),
+            engagement.map(|e| &e.action_items),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|items| !items.is_empty())
+        .cloned()
+        .unwrap_or_default(),
     };
     PlannedCall {
         call,

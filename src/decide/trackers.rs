@@ -62,7 +62,7 @@ pub fn themes_from_records(
         let theme_name = theme_name.unwrap_or_else(|| DEFAULT_THEME.to_string());
         let topic_name = collapse_whitespace(&record.name);
         let key = (theme_name.to_lowercase(), topic_name.to_lowercase());
-        let single = record.phrases.len() <= 1 && record.expression.is_none();
+        let single = record.phrases.len() <= 1 && record.expressions.is_empty();
 
         let index = match topic_index.get(&key) {
             Some(&index) => {
@@ -233,10 +233,10 @@ fn apply_record(
         })
         .collect();
 
-    if let Some(expression) = record
-        .expression
-        .as_deref()
-        .map(str::trim)
+    for expression in record
+        .expressions
+        .iter()
+        .map(|e| e.trim())
         .filter(|e| !e.is_empty())
     {
         if !draft.expressions.iter().any(|e| e == expression) {

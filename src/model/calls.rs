@@ -59,6 +59,10 @@ pub struct EngagementRecord {
     /// tracker hits, without mentions; `None` when the field is missing.
     pub tracker_matches: Option<Vec<TrackerHitRecord>>,
     pub location: Location,
+    /// Chorus's AI summary (`meeting_summary`), as text.
+    pub summary: Option<String>,
+    /// Chorus's action items (`action_items`), one text each.
+    pub action_items: Vec<String>,
 }
 
 /// What one Chorus tracker found on one call, as Chorus counted it
@@ -120,6 +124,10 @@ pub struct ConversationRecord {
     pub trackers: Option<Vec<TrackerHitRecord>>,
     pub source: EntryRef,
     pub location: Location,
+    /// Chorus's summary (`summary`), as text.
+    pub summary: Option<String>,
+    /// Chorus's action items (`action_items`), one text each.
+    pub action_items: Vec<String>,
 }
 
 /// A diarized speaker (`recording.clusters[]`).
@@ -242,6 +250,12 @@ pub struct Call {
     pub transcript: Option<String>,
     /// Path of the recording in the package, or null.
     pub media: Option<String>,
+    /// The summary Chorus made of the call (the conversation document's,
+    /// else the engagement's), or null.
+    pub chorus_summary: Option<String>,
+    /// The action items Chorus found in the call (the conversation
+    /// document's, else the engagement's); empty when none.
+    pub chorus_action_items: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -367,7 +381,9 @@ packed_struct!(EngagementRecord {
     language,
     url,
     tracker_matches,
-    location
+    location,
+    summary,
+    action_items
 });
 packed_struct!(MentionRecord {
     utterance,
@@ -402,7 +418,9 @@ packed_struct!(ConversationRecord {
     utterances_dropped,
     trackers,
     source,
-    location
+    location,
+    summary,
+    action_items
 });
 packed_struct!(PersonRecord {
     email,
@@ -453,5 +471,7 @@ packed_struct!(Call {
     language,
     chorus_url,
     transcript,
-    media
+    media,
+    chorus_summary,
+    chorus_action_items
 });

@@ -734,6 +734,8 @@ mod tests {
                 mentions: Vec::new(),
             }]),
             location: location.clone(),
+            summary: some("Ana showed the demo."),
+            action_items: vec!["Send the quote".into(), String::new()],
         });
         round_trip(EngagementRecord::default());
         round_trip(ConversationRecord {
@@ -777,6 +779,8 @@ mod tests {
                 entry: 70_000,
             },
             location: location.clone(),
+            summary: None,
+            action_items: vec!["Book a call".into()],
         });
         round_trip(ConversationRecord::default());
         let participant = |side| Participant {
@@ -808,6 +812,8 @@ mod tests {
                 chorus_url: some("https://chorus.ai/meeting/x"),
                 transcript: some("transcripts/x.json"),
                 media: None,
+                chorus_summary: some("Bo asked for a trial."),
+                chorus_action_items: vec!["Set up the trial".into(), "Share pricing".into()],
             },
             transcript: Some(EntryRef {
                 archive: 0,

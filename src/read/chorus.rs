@@ -15,7 +15,7 @@ use crate::model::calls::{
     MAX_MENTIONS_KEPT,
 };
 use crate::model::Location;
-use crate::read::lenient::Scalar;
+use crate::read::lenient::{ActionItems, Scalar, SummaryText};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -186,6 +186,9 @@ struct RawListItem {
     first_name: Scalar,
     last_name: Scalar,
     role: Scalar,
+    // Chorus's own summary and action items (seen live, not in the spec).
+    meeting_summary: SummaryText,
+    action_items: ActionItems,
 }
 
 fn full_name(name: &Scalar, first: &Scalar, last: &Scalar) -> Option<String> {
@@ -227,6 +230,8 @@ impl RawListItem {
                 .tracker_matches
                 .map(|list| list.items().filter_map(|hit| hit.record(&[])).collect()),
             location,
+            summary: self.meeting_summary.0,
+            action_items: self.action_items.0,
         }
     }
 
@@ -589,6 +594,9 @@ struct RawAttributes<U> {
     last_name: Scalar,
     role: Scalar,
     user_id: Scalar,
+    // Chorus's own summary and action items of a recording.
+    summary: SummaryText,
+    action_items: ActionItems,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -889,6 +897,8 @@ fn conversation(
         }),
         source,
         location: pointer_location(location, "/data".to_string()),
+        summary: attributes.summary.0,
+        action_items: attributes.action_items.0,
     })
 }
 

@@ -90,6 +90,74 @@ pub fn parse(input: &str) -> Result<Expr, SyntaxError> {
     }
 }
 
+/// What makes a text read as a boolean expression rather than a list of
+/// phrases: the first operator [`parse`] would act on, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpressionSignal {
+    /// `OR`, `AND`, `NOT`, `NEAR/5`, `W/3`, `&&`, `||`, `!`, `(`, `)`, or `~5`
+    /// after a quoted phrase.
+    pub operator: String,
+    /// 1-based column, in characters (for `~n`, the column of its phrase).
+    pub column: usize,
+}
+
+impl fmt::Display for ExpressionSignal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\" at column {}", self.operator, self.column)
+    }
+}
+
+/// Whether `text` (a keywords cell, say) reads as a boolean expression, and
+/// the first sign of it. Tokens are read as [`parse`] reads them, so quoted
+/// text never counts and operators are upper-case only. A sign is: AND, OR,
+/// NEAR, NEAR/n, W/n, `&&` or `||` between two terms; NOT or `!` before a
+/// term; a parenthesis; a quoted phrase with a proximity `~n`. Lower-case
+/// words (`either or`, `not now`, `pros and cons`), a lone operator word
+/// without terms on both sides (`OR, operating room`) and commas are not
+/// signs: a list of phrases reads the same either way. A text whose tokens
+/// cannot all be read (an unclosed quote) is judged by the tokens before the
+/// problem, the unreadable part counting as a term.
+pub fn expression_signal(text: &str) -> Option<ExpressionSignal> {
+    let mut lexer = Lexer::new(text);
+    let failed = lexer.run().is_err();
+    let tokens = &lexer.tokens;
+    let ends_term = |i: usize| {
+        tokens.get(i).is_some_and(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Word(_) | TokenKind::Quoted { .. } | TokenKind::Close
+            )
+        })
+    };
+    let starts_term = |i: usize| match tokens.get(i) {
+        Some(t) => matches!(
+            t.kind,
+            TokenKind::Word(_) | TokenKind::Quoted { .. } | TokenKind::Open | TokenKind::Not
+        ),
+        None => failed,
+    };
+    tokens.iter().enumerate().find_map(|(i, token)| {
+        let operator = match &token.kind {
+            TokenKind::Open | TokenKind::Close => token.spelling.clone(),
+            TokenKind::And | TokenKind::Or | TokenKind::Near(_)
+                if i > 0 && ends_term(i - 1) && starts_term(i + 1) =>
+            {
+                token.spelling.clone()
+            }
+            TokenKind::Not if starts_term(i + 1) => token.spelling.clone(),
+            TokenKind::Quoted {
+                proximity: Some(distance),
+                ..
+            } => format!("~{distance}"),
+            _ => return None,
+        };
+        Some(ExpressionSignal {
+            operator,
+            column: token.column,
+        })
+    })
+}
+
 // ---------------------------------------------------------------------------
 // Tokens
 
@@ -217,6 +285,13 @@ impl Lexer {
     }
 
     fn tokens(mut self) -> Result<Vec<Token>, SyntaxError> {
+        self.run()?;
+        Ok(self.tokens)
+    }
+
+    /// Reads tokens until the end or the first error; the tokens before an
+    /// error stay in `self.tokens`.
+    fn run(&mut self) -> Result<(), SyntaxError> {
         while let Some(c) = self.at(self.pos) {
             let column = self.pos + 1;
             if c.is_whitespace() {
@@ -245,7 +320,7 @@ impl Lexer {
                 self.word()?;
             }
         }
-        Ok(self.tokens)
+        Ok(())
     }
 
     /// A quoted phrase, optionally followed by Lucene-style proximity `~n`.
@@ -1595,6 +1670,76 @@ mod tests {
                 Expr::Phrase(_) => {}
             }
         }
+    }
+
+    // --- reading a keywords cell as an expression -----------------------------
+
+    fn signal(text: &str) -> Option<(String, usize)> {
+        expression_signal(text).map(|s| (s.operator, s.column))
+    }
+
+    fn sign(operator: &str, column: usize) -> Option<(String, usize)> {
+        Some((operator.to_string(), column))
+    }
+
+    #[test]
+    fn upper_case_operators_between_terms_are_signs() {
+        assert_eq!(
+            signal("\"next step\" OR \"follow up\" OR \"send over\""),
+            sign("OR", 13)
+        );
+        assert_eq!(signal("budget AND NOT \"no budget\""), sign("AND", 8));
+        assert_eq!(signal("security NEAR/5 review"), sign("NEAR/5", 10));
+        assert_eq!(signal("budget W/3 approved"), sign("W/3", 8));
+        assert_eq!(signal("price && cost"), sign("&&", 7));
+        assert_eq!(signal("price||cost"), sign("||", 6));
+        assert_eq!(signal("price, AND cost"), None);
+    }
+
+    #[test]
+    fn not_bang_parentheses_and_proximity_are_signs() {
+        assert_eq!(signal("NOT pricing"), sign("NOT", 1));
+        assert_eq!(signal("do NOT call"), sign("NOT", 4));
+        assert_eq!(signal("!pricing"), sign("!", 1));
+        assert_eq!(signal("(security)"), sign("(", 1));
+        assert_eq!(signal("Acme (UK), Acme"), sign("(", 6));
+        assert_eq!(signal("smile :)"), sign(")", 8));
+        assert_eq!(signal("\"budget approved\"~5"), sign("~5", 1));
+        assert_eq!(
+            expression_signal("a OR b").unwrap().to_string(),
+            "\"OR\" at column 3"
+        );
+    }
+
+    #[test]
+    fn lists_of_phrases_are_not_expressions() {
+        for text in [
+            "",
+            "price",
+            "price, \"10,000 seats\", cost per seat",
+            "either or, not now; too expensive",
+            "pros and cons | near term",
+            "black or white",
+            "And Or Not",
+            "\"AND OR NOT\", \"(a) && b, !c\"",
+            "AT&T, wow!, a|b, w/o, NEARBY, ! alone",
+            "OR, operating room",
+            "OR",
+            "price AND",
+            "NOT",
+            "pric*, approv?",
+            "\"open, still open",
+        ] {
+            assert_eq!(signal(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_before_an_unreadable_part_still_count() {
+        // The unclosed quote is a term: an OR before it is between two terms.
+        assert_eq!(signal("\"a\" OR \"b"), sign("OR", 5));
+        assert_eq!(signal("NOT \"b"), sign("NOT", 1));
+        assert_eq!(signal("a NEAR/x b"), None);
     }
 
     // --- robustness -------------------------------------------------------------

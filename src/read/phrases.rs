@@ -4,6 +4,8 @@
 //! all, and its quotes are removed: `"10,000 seats", pricing` gives
 //! `10,000 seats` and `pricing`. Pieces are trimmed but not otherwise
 //! normalised, and empty pieces are kept so the decide stage can report them.
+//! A cell that holds a boolean expression never comes here: the readers keep
+//! it whole for the expression parser (`read::table::place_keywords`).
 
 const SEPARATORS: [char; 5] = [',', ';', '\n', '\r', '|'];
 

@@ -3,10 +3,13 @@
 //!
 //! In: rows of cells with their 1-based row numbers. Out: one record per row
 //! that names a tracker; rows without a name are either added to the tracker
-//! above (a spreadsheet with merged name cells) or reported.
+//! above (a spreadsheet with merged name cells) or reported. A keywords cell
+//! is split into phrases, unless it holds a boolean expression (see
+//! [`place_keywords`]): then it is kept whole, as the expression column is.
 
 use crate::error::{Error, Result};
 use crate::model::{Location, TrackerRecord};
+use crate::read::expression::expression_signal;
 use crate::read::phrases::split_phrases;
 use crate::report::{ReasonCode, Report};
 
@@ -188,28 +191,142 @@ pub fn records_from_rows(
             ..Default::default()
         };
         let mut name = None;
+        let mut expression = None;
+        let mut keywords = Vec::new();
         for (cell, field) in cells.iter().zip(&columns.fields) {
             match field {
                 Some(Field::Name) => set_once(&mut name, cell),
-                Some(Field::Phrases) => record.phrases.extend(split_phrases(cell)),
+                Some(Field::Phrases) => keywords.push(Keywords::Cell(cell.clone())),
                 Some(Field::Category) => set_once(&mut record.category, cell),
                 Some(Field::Kind) => set_once(&mut record.kind, cell),
                 Some(Field::SaidBy) => set_once(&mut record.said_by, cell),
                 Some(Field::Language) => set_once(&mut record.language, cell),
                 Some(Field::Description) => set_once(&mut record.description, cell),
-                Some(Field::Expression) => set_once(&mut record.expression, cell),
+                Some(Field::Expression) => set_once(&mut expression, cell),
                 None => {}
             }
         }
+        record.expressions.extend(expression);
         match name {
             Some(name) => {
                 record.name = name;
+                place_keywords(&mut record, keywords, report);
                 records.push(record);
             }
-            None => attach_nameless_row(record, &mut records, report),
+            None => {
+                // A row without a name keeps its cells as phrases, as it
+                // can only continue the tracker above with phrases.
+                for cell in keywords {
+                    if let Keywords::Cell(cell) = cell {
+                        record.phrases.extend(split_phrases(&cell));
+                    }
+                }
+                attach_nameless_row(record, &mut records, report)
+            }
         }
     }
     Ok(records)
+}
+
+/// What a keywords column (or JSON key) held, before the tracker's other
+/// columns say how to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keywords {
+    /// A cell (or JSON string) listing phrases, or holding an expression.
+    Cell(String),
+    /// One item of a JSON list: `text` as written, `phrase` the phrase it
+    /// gives (quotes removed, or taken from an object's phrase key).
+    Item { text: String, phrase: String },
+}
+
+/// Whether a tracker type as written says `word` ("Advanced", "advanced
+/// tracker", "ADVANCED" all say "advanced").
+fn kind_says(kind: Option<&str>, word: &str) -> bool {
+    kind.is_some_and(|kind| kind.to_lowercase().contains(word))
+}
+
+fn same_expression(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// Reads a named tracker's keywords once its other columns are known. A
+/// cell is split into phrases (`price, "10,000 seats"`), except that it is
+/// kept whole, verbatim but trimmed, as one of the tracker's expressions
+/// (which the decide stage parses as it parses the expression column) when
+/// it reads as a boolean expression (upper-case OR, AND, NOT, NEAR, `&&`,
+/// `||`, `!`, parentheses outside quotes: see [`expression_signal`]), or
+/// when the tracker's type says advanced and it has no expression column of
+/// its own. A tracker typed basic always has its cells split into phrases,
+/// as Chorus reads a basic tracker's keywords literally; one that reads as
+/// an expression gets a warning. A JSON list's items are phrases, unless
+/// one reads as an expression. Report entries (`keywords_expression`): an
+/// expression found by its content alone (info), one beside a different
+/// expression in the expression column (info: both are kept), one kept as
+/// phrases because the type says basic (warning).
+pub fn place_keywords(record: &mut TrackerRecord, keywords: Vec<Keywords>, report: &mut Report) {
+    let kind = record.kind.as_deref();
+    let basic = kind_says(kind, "basic");
+    let advanced = kind_says(kind, "advanced");
+    let expression_column = !record.expressions.is_empty();
+    for keywords in keywords {
+        let (text, phrase) = match keywords {
+            Keywords::Cell(cell) => (cell, None),
+            Keywords::Item { text, phrase } => (text, Some(phrase)),
+        };
+        let signal = expression_signal(&text);
+        let advanced_cell = advanced && !expression_column && phrase.is_none();
+        let whole = !basic && (signal.is_some() || advanced_cell) && !text.trim().is_empty();
+        if !whole {
+            if let (true, Some(signal)) = (basic, &signal) {
+                report.warning(
+                    ReasonCode::KeywordsExpression,
+                    record.location.clone(),
+                    format!(
+                        "the keywords of \"{}\" read like a boolean expression ({signal}), but the tracker's type is \
+                         \"{}\", so they were read as phrases, literally; if they are an expression, change the type \
+                         to Advanced and convert again",
+                        record.name,
+                        kind.unwrap_or_default()
+                    ),
+                );
+            }
+            match phrase {
+                Some(phrase) => record.phrases.push(phrase),
+                None => record.phrases.extend(split_phrases(&text)),
+            }
+            continue;
+        }
+        let expression = text.trim();
+        if record
+            .expressions
+            .iter()
+            .any(|e| same_expression(e, expression))
+        {
+            continue;
+        }
+        if expression_column {
+            report.info(
+                ReasonCode::KeywordsExpression,
+                record.location.clone(),
+                format!(
+                    "\"{}\" has an expression in its keywords ({expression}) and another in its expression column \
+                     ({}); both were converted, as alternatives",
+                    record.name, record.expressions[0]
+                ),
+            );
+        } else if let (false, Some(signal)) = (advanced, &signal) {
+            report.info(
+                ReasonCode::KeywordsExpression,
+                record.location.clone(),
+                format!(
+                    "the keywords of \"{}\" read as a boolean expression ({signal}), so they were converted as \
+                     the tracker's expression instead of being split into phrases",
+                    record.name
+                ),
+            );
+        }
+        record.expressions.push(expression.to_string());
+    }
 }
 
 /// A row without a tracker name: in a sheet with merged name cells it
@@ -217,7 +334,7 @@ pub fn records_from_rows(
 fn attach_nameless_row(row: TrackerRecord, records: &mut [TrackerRecord], report: &mut Report) {
     let continues = row.category.is_none()
         && row.kind.is_none()
-        && row.expression.is_none()
+        && row.expressions.is_empty()
         && !row.phrases.is_empty();
     match records.last_mut() {
         Some(above) if continues && above.location.file == row.location.file => {
@@ -270,6 +387,7 @@ Headers found: {found}. Accepted headers: {ACCEPTED_HEADERS}"
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Severity;
 
     #[test]
     fn header_aliases_ignore_case_space_and_punctuation() {
@@ -307,6 +425,143 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Accepted headers: name / tracker"), "{text}");
+    }
+
+    /// A record as the tests compare it: name, phrases, expressions.
+    type Read = (String, Vec<String>, Vec<String>);
+
+    /// Each record's (name, phrases, expressions), and the report's (code, severity, row).
+    fn read(data: &[&[&str]]) -> (Vec<Read>, Vec<(ReasonCode, Severity, u64)>) {
+        let mut report = Report::default();
+        let records = records_from_rows("t.csv", rows(data), &mut report).unwrap();
+        let records = records
+            .into_iter()
+            .map(|r| (r.name, r.phrases, r.expressions))
+            .collect();
+        let entries = report
+            .iter()
+            .map(|e| (e.code, e.severity, e.location.row.unwrap()))
+            .collect();
+        (records, entries)
+    }
+
+    fn record(name: &str, phrases: &[&str], expressions: &[&str]) -> Read {
+        let owned = |items: &[&str]| items.iter().map(|s| s.to_string()).collect();
+        (name.to_string(), owned(phrases), owned(expressions))
+    }
+
+    #[test]
+    fn an_advanced_trackers_keywords_cell_is_its_expression() {
+        let (records, entries) = read(&[
+            &["Tracker name", "Tracker type", "Keywords"],
+            &["A", "Advanced", "\"next step\" OR \"follow up\""],
+            &["B", "advanced tracker", " budget AND NOT \"no budget\" "],
+            &["C", "ADVANCED", "Gong, Clari"],
+            &["D", "Advanced", ""],
+        ]);
+        assert_eq!(
+            records,
+            [
+                record("A", &[], &["\"next step\" OR \"follow up\""]),
+                record("B", &[], &["budget AND NOT \"no budget\""]),
+                record("C", &[], &["Gong, Clari"]),
+                record("D", &[], &[]),
+            ]
+        );
+        assert_eq!(entries, []);
+    }
+
+    #[test]
+    fn a_keywords_cell_that_reads_as_an_expression_is_one_whatever_the_type() {
+        let (records, entries) = read(&[
+            &["Name", "Type", "Keywords"],
+            &["A", "", "(Gong OR Clari) AND NOT Outreach"],
+            &["B", "chorus", "price, cost"],
+            &["C", "", "either or, not now"],
+        ]);
+        assert_eq!(
+            records,
+            [
+                record("A", &[], &["(Gong OR Clari) AND NOT Outreach"]),
+                record("B", &["price", "cost"], &[]),
+                record("C", &["either or", "not now"], &[]),
+            ]
+        );
+        assert_eq!(
+            entries,
+            [(ReasonCode::KeywordsExpression, Severity::Info, 2)]
+        );
+    }
+
+    #[test]
+    fn a_basic_trackers_keywords_are_phrases_even_when_they_read_as_an_expression() {
+        let (records, entries) = read(&[
+            &["Name", "Type", "Keywords"],
+            &["A", "Basic", "price, \"10,000 seats\""],
+            &["B", "basic", "either or, not now"],
+            &["C", "Basic", "demo OR trial"],
+        ]);
+        assert_eq!(
+            records,
+            [
+                record("A", &["price", "10,000 seats"], &[]),
+                record("B", &["either or", "not now"], &[]),
+                record("C", &["demo OR trial"], &[]),
+            ]
+        );
+        assert_eq!(
+            entries,
+            [(ReasonCode::KeywordsExpression, Severity::Warning, 4)]
+        );
+    }
+
+    #[test]
+    fn keywords_beside_an_expression_column() {
+        let (records, entries) = read(&[
+            &["Name", "Type", "Keywords", "Expression"],
+            // A plain list beside the expression: phrases, as before.
+            &["A", "Advanced", "budget, approve", "budget AND approve"],
+            // The same expression twice (spacing aside): kept once.
+            &["B", "Advanced", "a  OR b", "a OR b"],
+            // Two different expressions: both kept, reported.
+            &["C", "", "x OR y", "z AND w"],
+        ]);
+        assert_eq!(
+            records,
+            [
+                record("A", &["budget", "approve"], &["budget AND approve"]),
+                record("B", &[], &["a OR b"]),
+                record("C", &[], &["z AND w", "x OR y"]),
+            ]
+        );
+        assert_eq!(
+            entries,
+            [(ReasonCode::KeywordsExpression, Severity::Info, 4)]
+        );
+    }
+
+    #[test]
+    fn a_nameless_rows_keywords_stay_phrases() {
+        let (records, entries) = read(&[
+            &["Name", "Keywords"],
+            &["Next steps", "next step OR follow up"],
+            &["", "send over"],
+        ]);
+        assert_eq!(
+            records,
+            [record(
+                "Next steps",
+                &["send over"],
+                &["next step OR follow up"]
+            )]
+        );
+        assert_eq!(
+            entries,
+            [
+                (ReasonCode::KeywordsExpression, Severity::Info, 2),
+                (ReasonCode::MissingName, Severity::Info, 3)
+            ]
+        );
     }
 
     #[test]

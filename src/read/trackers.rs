@@ -8,8 +8,9 @@ use crate::detect::FileKind;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::model::{Location, TrackerRecord};
-use crate::read::phrases::split_phrases;
-use crate::read::table::{field_for, records_from_rows, Field, ACCEPTED_HEADERS};
+use crate::read::table::{
+    field_for, place_keywords, records_from_rows, Field, Keywords, ACCEPTED_HEADERS,
+};
 use crate::read::text::{decode, TextEncoding};
 use crate::report::{ReasonCode, Report};
 use serde_json::Value;
@@ -320,26 +321,37 @@ fn unquote(phrase: &str) -> &str {
         .unwrap_or(phrase)
 }
 
-/// Phrases from a JSON value: an array of strings (or of objects with a
-/// phrase-like key), or one delimited string.
-fn value_phrases(value: &Value) -> Vec<String> {
+/// The phrase one item of a JSON keywords list gives: a string (its own
+/// quotes removed), an object's phrase-like key, or any other value as text.
+fn item_phrase(item: &Value) -> Option<String> {
+    match item {
+        Value::String(s) => Some(unquote(s.trim()).to_string()),
+        Value::Object(map) => ["phrase", "keyword", "text", "term", "value", "name"]
+            .iter()
+            .find_map(|k| map.get(*k))
+            .and_then(value_text)
+            .map(|s| s.trim().to_string()),
+        other => value_text(other),
+    }
+}
+
+/// Keywords from a JSON value: an array of strings (or of objects with a
+/// phrase-like key), each one phrase, or one string listing phrases (or
+/// holding an expression), read as a CSV cell is ([`place_keywords`]).
+fn value_keywords(value: &Value) -> Vec<Keywords> {
     match value {
         Value::Array(items) => items
             .iter()
-            .flat_map(|item| match item {
-                Value::String(s) => vec![unquote(s.trim()).to_string()],
-                Value::Object(map) => ["phrase", "keyword", "text", "term", "value", "name"]
-                    .iter()
-                    .find_map(|k| map.get(*k))
-                    .and_then(value_text)
-                    .map(|s| vec![s.trim().to_string()])
-                    .unwrap_or_default(),
-                other => value_text(other).map(|s| vec![s]).unwrap_or_default(),
+            .filter_map(|item| {
+                let phrase = item_phrase(item)?;
+                let text = match item {
+                    Value::String(s) => s.trim().to_string(),
+                    _ => phrase.clone(),
+                };
+                Some(Keywords::Item { text, phrase })
             })
             .collect(),
-        other => value_text(other)
-            .map(|s| split_phrases(&s))
-            .unwrap_or_default(),
+        other => value_text(other).map(Keywords::Cell).into_iter().collect(),
     }
 }
 
@@ -420,6 +432,8 @@ pub fn read_json(
             ..Default::default()
         };
         let mut name = None;
+        let mut expression = None;
+        let mut keywords = Vec::new();
         let mut known_key = false;
         for (key, value) in map {
             let Some(field) = field_for(key) else {
@@ -433,18 +447,20 @@ pub fn read_json(
             };
             match field {
                 Field::Name => name = name.or_else(text),
-                Field::Phrases => record.phrases.extend(value_phrases(value)),
+                Field::Phrases => keywords.extend(value_keywords(value)),
                 Field::Category => record.category = record.category.take().or_else(text),
                 Field::Kind => record.kind = record.kind.take().or_else(text),
                 Field::SaidBy => record.said_by = record.said_by.take().or_else(text),
                 Field::Language => record.language = record.language.take().or_else(text),
                 Field::Description => record.description = record.description.take().or_else(text),
-                Field::Expression => record.expression = record.expression.take().or_else(text),
+                Field::Expression => expression = expression.or_else(text),
             }
         }
+        record.expressions.extend(expression);
         match name {
             Some(name) => {
                 record.name = name;
+                place_keywords(&mut record, keywords, report);
                 records.push(record);
             }
             None if !known_key => report.error(
@@ -472,6 +488,62 @@ mod tests {
         assert_eq!(sniff_delimiter("Name\tKeywords\n"), b'\t');
         assert_eq!(sniff_delimiter("\"a;b;c\",Keywords\n"), b',');
         assert_eq!(sniff_delimiter("Name\n"), b',');
+    }
+
+    #[test]
+    fn a_json_keywords_string_holding_an_expression_is_read_as_one() {
+        let mut report = Report::default();
+        let json = br#"[
+            {"name": "Next steps", "type": "Advanced", "keywords": "\"next step\" OR \"follow up\""},
+            {"name": "Listed", "keywords": ["price", "\"10,000 seats\"", "price OR cost"]},
+            {"name": "Basic list", "type": "basic", "keywords": ["demo OR trial"]},
+            {"name": "Plain", "type": "Advanced", "keywords": ["a", {"phrase": "b"}]},
+            {"name": "Commas", "keywords": "price, \"10,000 seats\""}
+        ]"#;
+        let records = read_json("t.json", json, &Limits::default(), &mut report).unwrap();
+        let read: Vec<(&str, Vec<&str>, Vec<&str>)> = records
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.phrases.iter().map(String::as_str).collect(),
+                    r.expressions.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("Next steps", vec![], vec!["\"next step\" OR \"follow up\""]),
+                (
+                    "Listed",
+                    vec!["price", "10,000 seats"],
+                    vec!["price OR cost"]
+                ),
+                ("Basic list", vec!["demo OR trial"], vec![]),
+                ("Plain", vec!["a", "b"], vec![]),
+                ("Commas", vec!["price", "10,000 seats"], vec![]),
+            ]
+        );
+        let located: Vec<_> = report
+            .iter()
+            .map(|e| (e.code, e.severity, e.location.to_string()))
+            .collect();
+        assert_eq!(
+            located,
+            [
+                (
+                    ReasonCode::KeywordsExpression,
+                    crate::report::Severity::Info,
+                    "t.json at /1".to_string()
+                ),
+                (
+                    ReasonCode::KeywordsExpression,
+                    crate::report::Severity::Warning,
+                    "t.json at /2".to_string()
+                )
+            ]
+        );
     }
 
     #[test]
