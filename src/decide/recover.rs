@@ -45,8 +45,18 @@ pub struct SeenTracker {
     pub mentions: Vec<String>,
 }
 
-/// Every Chorus tracker with hits on the imported calls, by `tracker_key`.
-pub fn trackers_seen(calls: &Packed<PlannedCall>) -> BTreeMap<String, SeenTracker> {
+/// How many distinct Chorus tracker names are followed (a customer has
+/// hundreds); the hits of names past them are counted, not listed.
+const TRACKERS_FOLLOWED: usize = 10_000;
+
+/// Every Chorus tracker with hits on the imported calls, by `tracker_key`,
+/// with its mention texts when `mentions` (for recovery), and the hits of
+/// names past `TRACKERS_FOLLOWED`.
+pub fn trackers_seen(
+    calls: &Packed<PlannedCall>,
+    mentions: bool,
+) -> (BTreeMap<String, SeenTracker>, u64) {
+    let mut unfollowed = 0;
     let mut seen: BTreeMap<String, SeenTracker> = BTreeMap::new();
     for planned in calls.iter() {
         let mut counted: HashSet<String> = HashSet::new();
@@ -56,6 +66,10 @@ pub fn trackers_seen(calls: &Packed<PlannedCall>) -> BTreeMap<String, SeenTracke
             }
             let key = tracker_key(&hit.name);
             if key.is_empty() {
+                continue;
+            }
+            if seen.len() >= TRACKERS_FOLLOWED && !seen.contains_key(&key) {
+                unfollowed += hit.count;
                 continue;
             }
             let tracker = seen.entry(key.clone()).or_insert_with(|| SeenTracker {
@@ -70,13 +84,13 @@ pub fn trackers_seen(calls: &Packed<PlannedCall>) -> BTreeMap<String, SeenTracke
                 tracker.calls += 1;
             }
             for text in hit.mentions.iter().filter_map(|m| m.text.as_ref()) {
-                if tracker.mentions.len() < MENTIONS_READ {
+                if mentions && tracker.mentions.len() < MENTIONS_READ {
                     tracker.mentions.push(text.clone());
                 }
             }
         }
     }
-    seen
+    (seen, unfollowed)
 }
 
 /// The phrases a tracker's mentions recover, each with the number of
@@ -152,7 +166,15 @@ pub fn unexported_trackers(
         .map(|topic| tracker_key(&topic.name))
         .collect();
     let mut recovered = Vec::new();
-    for (key, tracker) in trackers_seen(calls) {
+    let (seen, unfollowed) = trackers_seen(calls, recover);
+    if unfollowed > 0 {
+        report.warning(
+            ReasonCode::TrackerNotExported,
+            Location::file("archives"),
+            format!("the calls name more than {TRACKERS_FOLLOWED} Chorus trackers; {unfollowed} hit(s) of the others were not compared or recovered"),
+        );
+    }
+    for (key, tracker) in seen {
         if exported.contains(&key) {
             continue;
         }

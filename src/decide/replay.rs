@@ -18,7 +18,7 @@
 use crate::decide::language::language_code;
 use crate::model::calls::{Side, Transcript};
 use crate::model::{MatchMode, SaidBy, Theme};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -59,45 +59,77 @@ pub type TopicHits = Vec<(u32, u32)>;
 
 /// Appends `text` as the replay compares it: its words in lower case, each
 /// followed by one space, the whole preceded by one space, so that a
-/// pattern ` word ` only matches whole words.
-pub fn push_words(text: &str, out: &mut String) {
-    if !out.ends_with(' ') {
-        out.push(' ');
+/// pattern ` word ` only matches whole words. ASCII (most transcripts) is
+/// handled a byte at a time; other characters as characters.
+pub fn push_words(text: &str, out: &mut Vec<u8>) {
+    if out.last() != Some(&b' ') {
+        out.push(b' ');
     }
-    let mut chars = text.chars().peekable();
+    out.reserve(text.len() + 1);
+    let bytes = text.as_bytes();
     let mut in_word = false;
-    while let Some(c) = chars.next() {
+    let mut at = 0;
+    while at < bytes.len() {
+        // A run of ASCII letters and digits, copied in lower case at once.
+        let run = bytes[at..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(bytes.len() - at);
+        if run > 0 {
+            out.extend(bytes[at..at + run].iter().map(u8::to_ascii_lowercase));
+            at += run;
+            in_word = true;
+            continue;
+        }
+        let byte = bytes[at];
+        if byte.is_ascii() {
+            at += 1;
+            if in_word && byte == b'\'' && starts_word(&text[at..]) {
+                out.push(b'\'');
+            } else if in_word {
+                out.push(b' ');
+                in_word = false;
+            }
+            continue;
+        }
+        let c = text[at..].chars().next().unwrap_or(' ');
+        at += c.len_utf8();
         if c.is_alphanumeric() {
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.extend(c.to_lowercase());
+            let mut buffer = [0u8; 4];
+            for lower in c.to_lowercase() {
+                out.extend_from_slice(lower.encode_utf8(&mut buffer).as_bytes());
             }
             in_word = true;
-        } else if in_word
-            && matches!(c, '\'' | '\u{2019}')
-            && chars.peek().is_some_and(|n| n.is_alphanumeric())
-        {
-            out.push('\'');
+        } else if in_word && c == '\u{2019}' && starts_word(&text[at..]) {
+            out.push(b'\'');
         } else if in_word {
-            out.push(' ');
+            out.push(b' ');
             in_word = false;
         }
     }
     if in_word {
-        out.push(' ');
+        out.push(b' ');
     }
+}
+
+/// Whether `rest` starts with a letter or digit.
+fn starts_word(rest: &str) -> bool {
+    rest.chars().next().is_some_and(char::is_alphanumeric)
 }
 
 /// The words of `text`, as the replay compares them.
 pub fn words(text: &str) -> Vec<String> {
-    let mut out = String::new();
+    let mut out = Vec::new();
     push_words(text, &mut out);
-    out.split(' ')
+    String::from_utf8_lossy(&out)
+        .split(' ')
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()
 }
+
+/// Up to how many distinct phrases the automaton is a DFA.
+const DFA_PATTERNS: usize = 500;
 
 /// The compiled triggers.
 #[derive(Debug, Clone)]
@@ -107,19 +139,26 @@ pub struct Replay {
     automaton: Option<AhoCorasick>,
     /// For each pattern, the triggers that share it.
     pattern_triggers: Vec<Vec<u32>>,
+    /// The longest word of each pattern, found in raw text ignoring ASCII
+    /// case: an ASCII utterance without any of them holds no trigger, so
+    /// it is not compared word by word (most utterances hold none).
+    key_words: Option<AhoCorasick>,
 }
 
 impl Replay {
     pub fn new(triggers: Vec<ReplayTrigger>) -> Replay {
-        let mut patterns: Vec<String> = Vec::new();
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut pattern_triggers: Vec<Vec<u32>> = Vec::new();
-        let mut by_pattern: HashMap<String, usize> = HashMap::new();
+        let mut by_pattern: HashMap<Vec<u8>, usize> = HashMap::new();
         for (index, trigger) in triggers.iter().enumerate() {
-            let mut pattern = String::new();
+            let mut pattern = Vec::new();
             push_words(&trigger.phrase, &mut pattern);
-            if pattern.trim().is_empty() {
+            if pattern.iter().all(|b| *b == b' ') {
                 continue;
             }
+            // Without the leading space (so the automaton can skip ahead to
+            // a pattern's first letter); a match must follow a space.
+            pattern.remove(0);
             if trigger.match_mode == MatchMode::Prefix {
                 pattern.pop();
             }
@@ -130,9 +169,28 @@ impl Replay {
             });
             pattern_triggers[slot].push(index as u32);
         }
+        let mut key_words: Vec<&[u8]> = patterns
+            .iter()
+            .filter_map(|p| p.split(|b| *b == b' ').max_by_key(|w| w.len()))
+            .filter(|w| !w.is_empty())
+            .collect();
+        key_words.sort_unstable();
+        key_words.dedup();
+        let key_words = (!key_words.is_empty()).then(|| {
+            // Leftmost-first lets the crate search with SIMD (Teddy); any
+            // match will do.
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&key_words)
+                .expect("trigger words are plain text")
+        });
         let automaton = (!patterns.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                // A DFA is fastest, and small for a few hundred phrases;
+                // for more the crate picks a smaller automaton.
+                .kind((patterns.len() <= DFA_PATTERNS).then_some(AhoCorasickKind::DFA))
                 .build(&patterns)
                 .expect("trigger patterns are plain text")
         });
@@ -140,6 +198,7 @@ impl Replay {
             triggers,
             automaton,
             pattern_triggers,
+            key_words,
         }
     }
 
@@ -166,14 +225,21 @@ impl Replay {
                 .or_else(|| transcript.speakers.iter().find(|s| s.id == speaker))
                 .map_or(Side::Unknown, |s| s.side)
         };
-        let mut text = String::new();
+        let mut text = Vec::new();
         // (topic, utterance, word start) of every match, deduplicated below.
         let mut places: Vec<(u32, u32, u32)> = Vec::new();
         for (position, utterance) in transcript.utterances.iter().enumerate() {
+            let skip = |keys: &AhoCorasick| utterance.text.is_ascii() && !keys.is_match(&utterance.text);
+            if self.key_words.as_ref().is_some_and(skip) {
+                continue;
+            }
             text.clear();
             push_words(&utterance.text, &mut text);
             let side = side_of(utterance.speaker);
-            for found in automaton.find_overlapping_iter(text.as_str()) {
+            for found in automaton.find_overlapping_iter(text.as_slice()) {
+                if found.start() == 0 || text[found.start() - 1] != b' ' {
+                    continue;
+                }
                 for &index in &self.pattern_triggers[found.pattern().as_usize()] {
                     let trigger = &self.triggers[index as usize];
                     let heard = match trigger.said_by {

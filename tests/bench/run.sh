@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark behind `make bench`: generated sample archives converted by
-# the release CLI, a generated 5,000-tracker export previewed, and a table of
-# medians. Installs nothing; needs the release CLI (make build); peak memory
+# the release CLI (alone, and with the sample's tracker export, whose
+# triggers are then replayed over the transcripts: the replay's cost), a
+# generated 5,000-tracker export previewed, and a table of medians. Installs nothing; needs the release CLI (make build); peak memory
 # comes from /usr/bin/time when it is there. Figures are medians of RUNS
 # runs (default 5) for the CLI, of PAGE_RUNS (default 3) for the page.
 #
@@ -73,8 +74,8 @@ native_rates=""
 for calls in $CALLS; do
   archive="$WORK/sample-$calls.zip"
   # The generator says how much JSON it wrote ("... (87.6 MB of JSON) ...").
-  if [ ! -f "$archive" ] || [ ! -f "$archive.txt" ]; then
-    "$CLI" sample --calls "$calls" --seed 1 --out "$archive" 2>"$archive.txt"
+  if [ ! -f "$archive" ] || [ ! -f "$archive.txt" ] || [ ! -f "$archive.trackers.csv" ]; then
+    "$CLI" sample --calls "$calls" --seed 1 --out "$archive" --trackers-out "$archive.trackers.csv" 2>"$archive.txt"
   fi
   json_bytes=$(sed -n 's/.*(\([0-9.]*\) MB of JSON).*/\1/p' "$archive.txt" | awk '{ printf "%.0f", $1 * 1e6 }')
   json_mb=$(awk -v b="$json_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
@@ -84,6 +85,15 @@ for calls in $CALLS; do
     printf '%-32s %7s %8s %8.2f %7.1f %8.2f %8s\n' "native CLI, $jobs thread(s)" "$calls" "$json_mb" "$wall" \
       "$rate" "$cpu" "$peak"
     [ "$jobs" != "$CORES" ] || native_rates="$native_rates $calls:$rate"
+    # The same conversion with the sample's tracker export: the triggers
+    # are replayed over every transcript (fidelity.json); the difference
+    # is the replay's cost.
+    read -r rwall rpeak rcpu < <(runs "$CLI" --quiet convert --archive "$archive" --trackers "$archive.trackers.csv" \
+      --jobs "$jobs" --out "$WORK/package-replay.zip")
+    printf '%-32s %7s %8s %8.2f %7.1f %8.2f %8s\n' "  + replay, $jobs thread(s)" "$calls" "$json_mb" "$rwall" \
+      "$(awk -v b="$json_bytes" -v t="$rwall" 'BEGIN { print b / 1e6 / t }')" "$rcpu" "$rpeak"
+    replay_lines="${replay_lines:-}$(awk -v c="$calls" -v j="$jobs" -v w="$wall" -v rw="$rwall" -v u="$cpu" -v ru="$rcpu" \
+      'BEGIN { printf "  %s calls, %s thread(s): replay +%.1f%% wall, +%.1f%% CPU (target: under 15%%)\\n", c, j, (rw / w - 1) * 100, (ru / u - 1) * 100 }')"
   done
   package_mb=$(awk -v b="$(stat -c %s "$WORK/package.zip")" 'BEGIN { printf "%.1f", b / 1e6 }')
   echo "  (archive $(awk -v b="$(stat -c %s "$archive")" 'BEGIN { printf "%.1f", b / 1e6 }') MB zipped, package $package_mb MB)"
@@ -99,6 +109,7 @@ trackers="$WORK/trackers_5000.csv"
 } >"$trackers"
 read -r wall peak cpu < <(runs "$CLI" inspect "$trackers")
 printf '%-32s %7s %8s %8.3f %7s %8.2f %8s\n' "native preview, 5,000 trackers" "-" "-" "$wall" "-" "$cpu" "$peak"
+printf '%b' "${replay_lines:-}"
 
 # The page: the same archives and export in headless Chromium (tests/e2e/bench.mjs).
 if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/e2e/node_modules/playwright-core ] && [ -f www/pkg/chorus2outdoo_bg.wasm ]; then
