@@ -7,7 +7,8 @@
 //                                                                     (listOnly: only its entries listed; the conversion reads them)
 //   convertArchives {files, archives: [{name, blob}], roster, options} the package arrives in chunks, assembled here into a Blob
 //   transcript {sourceId, limit}                                      the first utterances of a call of the last convertArchives
-//   sample {calls, seed}                                              the sample archive as a Blob
+//   sample {calls, seed}                                              the sample archive as a Blob and its tracker export
+//                                                                     ({archive: Blob, trackers: {name, bytes}})
 //   fetch {baseUrl, token, scope}                                     the Chorus API into an archive Blob
 // Answer:   {id, ok: true, result} or {id, ok: false, error: {name, message, blocked, command}, fatal};
 //           {id, progress} while a conversion or a fetch runs: a conversion's
@@ -23,7 +24,7 @@
 
 import init, {
   ArchiveDigest, PackageCheck, TranscriptPreparer, checkTranscripts, convertArchives, fetchArchive, firstPassRanges,
-  inspect, inspectFile, packageFidelity, readEntries, sampleArchive, verifyPackage, version,
+  inspect, inspectFile, packageFidelity, readEntries, sampleArchive, sampleTrackers, verifyPackage, version,
 } from './pkg/chorus2outdoo.js';
 
 /** The smallest module with a WebAssembly SIMD instruction (i8x16.splat):
@@ -440,7 +441,9 @@ const operations = {
     if (!lastConversion) throw new Error('convert the call archives first');
     return lastConversion.transcript(sourceId, limit);
   },
-  sample: ({ calls, seed }) => sampleArchive(calls, seed),
+  // The sample archive and the tracker export matching its Chorus trackers
+  // (`chorus2outdoo sample --trackers-out`), so the sample shows the topics and their fidelity too.
+  sample: ({ calls, seed }) => ({ archive: sampleArchive(calls, seed), trackers: sampleTrackers() }),
   fetch: async (args, id) => {
     // The token lives only in this call: it goes to the module, never into a log.
     const result = await fetchArchive(args.baseUrl, args.token, args.scope, (progress) => self.postMessage({ id, progress }));
