@@ -257,14 +257,17 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         chorus2outdoo::convert_with_archives(&[export], &mut sources, None, &options).unwrap();
     let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
     assert_eq!(package, expected);
-    // The replay's figures, read back from the package's Blob.
-    let fidelity = plain(wasm::package_fidelity(blob(&package)).unwrap());
+    // The replay's figures, read back from the package's Blob. Compared as
+    // `Fidelity`: through JavaScript a whole-number percentage (100.0)
+    // comes back as an integer, which `serde_json::Value` tells apart.
+    let fidelity: chorus2outdoo::decide::fidelity::Fidelity =
+        serde_json::from_value(plain(wasm::package_fidelity(blob(&package)).unwrap())).unwrap();
     let native_fidelity =
         chorus2outdoo::decide::fidelity::package_fidelity(std::io::Cursor::new(&expected))
             .unwrap()
             .unwrap();
-    assert_eq!(fidelity, serde_json::to_value(&native_fidelity).unwrap());
-    assert_eq!(fidelity["summary"]["topics"], 5);
+    assert_eq!(fidelity, native_fidelity);
+    assert_eq!(fidelity.summary.topics, 5);
     // In steps, as with helper workers: the first pass read in three ranges
     // (`readEntries`) and handed over as bytes while the archive is hashed
     // a step at a time (`ArchiveDigest`), the transcripts prepared by a

@@ -1,13 +1,16 @@
 // The page: files in (drop zone, file button, the sample archive or a
 // download from the Chorus API), the converter runs in a Web Worker
-// (worker.js), the preview (tree, calls, users), the report and the download
-// out. Call archives stay File objects: the worker reads them in slices, never
-// whole. Everything taken from a file is rendered with textContent / text
+// (worker.js), the preview (tree, calls, users), the report, the download
+// and, once the package is written, how its topics compare with Chorus's own
+// tracker hits on the calls (fidelity.json) out. Call archives stay File
+// objects: the worker reads them in slices, never whole. Everything taken from a file is rendered with textContent / text
 // nodes, never parsed as HTML. The API token lives only in the fetch request
 // to the worker: never in storage, a URL or a log, and the input is cleared.
 
 /** How many topics the tree shows at once; the filter narrows the rest. */
 const TOPIC_LIMIT = 200;
+/** How many topics the fidelity table draws at once. */
+const FIDELITY_LIMIT = 200;
 /** How many calls, users and left-out calls the preview lists. */
 const CALL_LIMIT = 50;
 /** Most Web Workers a conversion uses (one per core up to this). */
@@ -141,6 +144,10 @@ let downloadUrl = null;
 let generation = 0;
 /** The optional roster of existing Outdoo users: {name, bytes}. */
 let roster = null;
+/** Per topic object of the preview, its figures in the package's fidelity.json (only where names match). */
+let fidelityOf = new Map();
+/** The tree's topic nodes and their topic objects, to add the agreement once the package is written. */
+let topicOfNode = new WeakMap();
 
 function showMessage(text, { retry = false, retryText = 'Try again' } = {}) {
   const box = $('#message');
@@ -403,6 +410,7 @@ function convertOptions() {
     to: $('#scope-to').value || null,
     min_duration_seconds: Number.isFinite(minimum) && minimum > 0 ? minimum : 0,
     calls: $('#scope-calls').value,
+    recover_trackers: $('#recover-trackers').checked,
   };
 }
 
@@ -424,6 +432,8 @@ function setConversion(result) {
   if (downloadUrl) URL.revokeObjectURL(downloadUrl);
   downloadUrl = null;
   topicText = new Map();
+  fidelityOf = new Map();
+  $('#fidelity').hidden = true;
   $('#result').hidden = !result;
   document.body.dataset.state = result ? 'converted' : 'empty';
   if (!result) return;
@@ -438,6 +448,7 @@ function setConversion(result) {
 /** The download button: waiting for the package, offered once it passed its check, or withheld. */
 function setPackage(result) {
   conversion = { ...conversion, ...result, preview: conversion.preview };
+  showFidelity();
   const link = $('#download');
   const check = $('#verification');
   if (downloadUrl) URL.revokeObjectURL(downloadUrl);
@@ -652,9 +663,11 @@ function topicNode(topic, triggers, open) {
     el('summary', {},
       el('span', { class: 'name', text: topic.name }),
       topic.status === 'needs_review' ? el('span', { class: 'badge review', title: topic.review_reasons.join('\n'), text: 'needs review' }) : null,
+      agreementBadge(fidelityOf.get(topic)),
       el('span', { class: 'count', text: partial ? `${triggers.length} of ${plural(topic.triggers.length, 'trigger')}` : plural(topic.triggers.length, 'trigger') }),
     ),
   );
+  topicOfNode.set(node, topic);
   // The body is built when the topic is first opened: a thousand closed
   // topics cost a thousand summaries, not every trigger row.
   const fill = () => {
@@ -712,6 +725,176 @@ function renderTree() {
   $('#filter-status').textContent = query || onlyReview ? `${plural(matched, 'topic')} of ${counts.topics} match.` : '';
 }
 
+// ---------------------------------------------------------------------------
+// Fidelity: the package's triggers replayed over the imported transcripts
+// against Chorus's own tracker hits (fidelity.json, known once the package
+// is written). A badge per topic in the tree, the summary and a sortable
+// table of the topics.
+
+/** An agreement in percent as the CLI prints it: one decimal. */
+const percent = (value) => `${value.toFixed(1)}%`;
+
+/** 'full' at 100%, 'low' below 90%, 'mid' between, 'unseen' when neither side found the topic. */
+function agreementLevel(value) {
+  if (value == null) return 'unseen';
+  if (value >= 100) return 'full';
+  return value < 90 ? 'low' : 'mid';
+}
+
+const BADGE_LEVELS = { full: 'ok', mid: 'info', low: 'warning', unseen: '' };
+
+/** A topic's agreement as a badge ("92.1% agree", "not seen"), both sides' figures in its tooltip; nothing without figures. */
+function agreementBadge(figures) {
+  if (!figures) return null;
+  const { calls, hits, agreement_percent: value } = figures;
+  const title = [
+    figures.chorus_tracker == null ? 'No Chorus tracker of this name in the compared calls' : `Chorus tracker: ${figures.chorus_tracker}`,
+    `Calls: both ${calls.both}, only Chorus ${calls.only_chorus}, only the triggers ${calls.only_triggers}`,
+    `Hits: Chorus ${hits.chorus}, triggers ${hits.triggers}`,
+  ].join('\n');
+  return el('span', {
+    class: `badge agreement ${BADGE_LEVELS[agreementLevel(value)]}`.trim(),
+    title,
+    text: value == null ? 'not seen' : `${percent(value)} agree`,
+  });
+}
+
+/**
+ * The preview's topics and fidelity.json's, matched by position (both are
+ * in package order: themes in order, their topics in order) where the theme
+ * and topic names agree; a list of another length matches nothing.
+ */
+function fidelityByTopic(themes, fidelity) {
+  const byTopic = new Map();
+  if (!fidelity) return byTopic;
+  const topics = themes.flatMap((theme) => theme.topics.map((topic) => ({ theme: theme.name, topic })));
+  if (topics.length !== fidelity.topics.length) return byTopic;
+  topics.forEach(({ theme, topic }, index) => {
+    const figures = fidelity.topics[index];
+    if (figures.theme === theme && figures.topic === topic.name) byTopic.set(topic, figures);
+  });
+  return byTopic;
+}
+
+/** Shows the fidelity of the package just written (or hides it): the tree's badges and the fidelity section. */
+function showFidelity() {
+  const fidelity = conversion?.package ? conversion.fidelity ?? null : null;
+  fidelityOf = conversion && fidelity ? fidelityByTopic(conversion.preview.themes, fidelity) : new Map();
+  // The tree as drawn gets its badges in place: topics opened meanwhile stay open.
+  for (const node of document.querySelectorAll('#tree details.topic')) {
+    const summary = node.querySelector(':scope > summary');
+    summary.querySelector(':scope > .agreement')?.remove();
+    const badge = agreementBadge(fidelityOf.get(topicOfNode.get(node)));
+    if (badge) summary.querySelector(':scope > .count').before(badge);
+  }
+  $('#fidelity').hidden = !fidelity;
+  if (fidelity) renderFidelity(fidelity);
+}
+
+/** The table's columns: a value to sort by and the direction of a first click (text A to Z, counts most first, agreement worst first). */
+const FIDELITY_COLUMNS = [
+  { key: 'theme', label: 'Theme', value: (t) => t.theme, text: true },
+  { key: 'topic', label: 'Topic', value: (t) => t.topic, text: true },
+  { key: 'chorus_tracker', label: 'Chorus tracker', value: (t) => t.chorus_tracker, text: true },
+  { key: 'agreement', label: 'Agreement', value: (t) => t.agreement_percent, num: true },
+  { key: 'both', label: 'Both', value: (t) => t.calls.both, num: true, descending: true, title: 'Calls where Chorus and the triggers found the topic' },
+  { key: 'only_chorus', label: 'Only Chorus', value: (t) => t.calls.only_chorus, num: true, descending: true, title: 'Calls where Chorus found the topic and the triggers did not' },
+  { key: 'only_triggers', label: 'Only triggers', value: (t) => t.calls.only_triggers, num: true, descending: true, title: 'Calls where the triggers found the topic and Chorus did not' },
+  { key: 'hits_chorus', label: 'Chorus hits', value: (t) => t.hits.chorus, num: true, descending: true, title: 'Times Chorus found the topic, over all compared calls' },
+  { key: 'hits_triggers', label: 'Trigger hits', value: (t) => t.hits.triggers, num: true, descending: true, title: 'Times the triggers found the topic, over all compared calls' },
+  { key: 'missed', label: 'Most missed', value: (t) => t.missed_mentions[0]?.mentions ?? null, descending: true, title: 'The phrase Chorus found most often on calls where the triggers found nothing' },
+];
+
+/** The table's order; worst first to begin with, kept from one conversion to the next. */
+let fidelitySort = { key: 'agreement', descending: false };
+
+/** Calls where either side found the topic. */
+const eitherSide = (t) => t.calls.both + t.calls.only_chorus + t.calls.only_triggers;
+
+/**
+ * Rows (`{figures, index}`) in the chosen order. Empty values (a topic not
+ * seen, no Chorus tracker, nothing missed) come last either way; ties keep
+ * package order, and agreement ties put the topic found on more calls first
+ * (as the CLI's "worst topics" do).
+ */
+function sortedFidelity(rows, { key, descending }) {
+  const column = FIDELITY_COLUMNS.find((c) => c.key === key) ?? FIDELITY_COLUMNS[3];
+  const sign = descending ? -1 : 1;
+  return [...rows].sort((a, b) => {
+    const x = column.value(a.figures);
+    const y = column.value(b.figures);
+    if (x == null || y == null) return (x == null) - (y == null) || a.index - b.index;
+    let order = column.text ? x.localeCompare(y, 'en', { sensitivity: 'base' }) : x - y;
+    if (order === 0 && key === 'agreement') order = eitherSide(b.figures) - eitherSide(a.figures);
+    return sign * order || a.index - b.index;
+  });
+}
+
+function renderFidelity(fidelity) {
+  const { summary } = fidelity;
+  const item = (label, key, value) => [el('dt', { text: label }), el('dd', { 'data-count': key, text: value.toLocaleString('en') })];
+  $('#fidelity-counts').replaceChildren(
+    ...item('Calls compared', 'calls_compared', summary.calls_compared),
+    ...item('Calls without Chorus tracker data', 'calls_without_chorus_trackers', summary.calls_without_chorus_trackers),
+    ...item('Topics', 'topics', summary.topics),
+    ...item('At 100%', 'topics_at_100', summary.topics_at_100),
+    ...item('Below 90%', 'topics_below_90', summary.topics_below_90),
+    ...item('Not seen in any call', 'topics_not_seen', summary.topics_not_seen),
+    ...item('Met a Chorus tracker by name', 'topics_matched', summary.topics_matched),
+  );
+  const note = $('#fidelity-note');
+  note.hidden = summary.calls_compared > 0;
+  note.textContent = summary.calls_compared > 0 ? ''
+    : 'None of the imported calls with a transcript carries Chorus\'s tracker hits (an archive downloaded without them, say), so there was nothing to compare.';
+
+  $('#fidelity-list thead tr').replaceChildren(...FIDELITY_COLUMNS.map((column) => {
+    const sorted = fidelitySort.key === column.key;
+    return el('th', {
+      class: column.num ? 'num' : null,
+      'data-sort': column.key,
+      'aria-sort': sorted ? (fidelitySort.descending ? 'descending' : 'ascending') : null,
+    }, el('button', {
+      type: 'button',
+      class: 'sort',
+      title: column.title ? `${column.title}; click to sort` : 'Click to sort',
+      text: column.label,
+      onclick: () => {
+        fidelitySort = sorted ? { key: column.key, descending: !fidelitySort.descending } : { key: column.key, descending: Boolean(column.descending) };
+        renderFidelity(fidelity);
+      },
+    }));
+  }));
+
+  const rows = sortedFidelity(fidelity.topics.map((figures, index) => ({ figures, index })), fidelitySort);
+  const drawn = rows.slice(0, FIDELITY_LIMIT).map(({ figures: t }) => {
+    const missed = t.missed_mentions[0];
+    const level = agreementLevel(t.agreement_percent);
+    return el('tr', { class: `fidelity-topic ${level}`, 'data-theme': t.theme, 'data-topic': t.topic },
+      el('td', { class: 'theme-name', text: t.theme }),
+      el('td', { class: 'topic-name', text: t.topic }),
+      el('td', { class: t.chorus_tracker == null ? 'tracker muted' : 'tracker', text: t.chorus_tracker ?? 'none in the calls' }),
+      el('td', { class: `num agreement ${level}`, text: t.agreement_percent == null ? 'not seen' : percent(t.agreement_percent) }),
+      el('td', { class: 'num both', text: String(t.calls.both) }),
+      el('td', { class: 'num only-chorus', text: String(t.calls.only_chorus) }),
+      el('td', { class: 'num only-triggers', text: String(t.calls.only_triggers) }),
+      el('td', { class: 'num hits-chorus', text: String(t.hits.chorus) }),
+      el('td', { class: 'num hits-triggers', text: String(t.hits.triggers) }),
+      el('td', {
+        class: 'missed',
+        title: t.missed_mentions.length > 1 ? t.missed_mentions.map((m) => `"${m.phrase}" (${plural(m.mentions, 'mention')})`).join('\n') : null,
+      }, missed ? [
+        el('span', { class: 'missed-phrase', text: `"${missed.phrase}"` }),
+        el('span', { class: 'missed-count', text: ` (${plural(missed.mentions, 'mention')})` }),
+        el('span', { class: 'missed-example muted', title: `Call ${missed.example.source_id}`, text: `e.g. "${missed.example.text}"` }),
+      ] : ''),
+    );
+  });
+  if (drawn.length === 0) drawn.push(el('tr', {}, el('td', { colspan: FIDELITY_COLUMNS.length, class: 'muted', text: 'No topics.' })));
+  $('#fidelity-list tbody').replaceChildren(...drawn);
+  const more = rows.length - drawn.length;
+  $('#fidelity-more').textContent = more > 0 ? `${plural(more, 'more topic')} not shown; fidelity.json in the package holds them all.` : '';
+}
+
 /** The report's first entries (the preview carries at most 500: PREVIEW_REPORT) and how many more the package holds. */
 function renderReport() {
   const { report, report_entries: total } = conversion.preview;
@@ -751,7 +934,7 @@ function setUp() {
   window.addEventListener('drop', (event) => event.preventDefault());
 
   $('#default-language').addEventListener('change', () => update());
-  for (const id of ['#scope-from', '#scope-to', '#scope-min-duration', '#scope-calls']) $(id).addEventListener('change', () => update());
+  for (const id of ['#scope-from', '#scope-to', '#scope-min-duration', '#scope-calls', '#recover-trackers']) $(id).addEventListener('change', () => update());
   const rosterInput = $('#roster-input');
   rosterInput.addEventListener('change', async () => {
     const file = rosterInput.files[0];
@@ -804,14 +987,17 @@ function setUp() {
 
 // ---------------------------------------------------------------------------
 // The sample archive and the download from Chorus: both end as an archive
-// File added like a dropped one.
+// File added like a dropped one (the sample with its tracker export).
 
 async function addSample() {
   const button = $('#sample');
   button.disabled = true;
   try {
-    const blob = await converter.call('sample', SAMPLE);
-    await addFiles([new File([blob], `chorus-sample-${SAMPLE.calls}-calls.zip`, { type: 'application/zip' })]);
+    const { archive, trackers } = await converter.call('sample', SAMPLE);
+    await addFiles([
+      new File([archive], `chorus-sample-${SAMPLE.calls}-calls.zip`, { type: 'application/zip' }),
+      new File([trackers.bytes], trackers.name, { type: 'text/csv' }),
+    ]);
   } catch (error) {
     showMessage(describeFailure(error), { retry: false });
   } finally {

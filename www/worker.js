@@ -7,7 +7,8 @@
 //                                                                     (listOnly: only its entries listed; the conversion reads them)
 //   convertArchives {files, archives: [{name, blob}], roster, options} the package arrives in chunks, assembled here into a Blob
 //   transcript {sourceId, limit}                                      the first utterances of a call of the last convertArchives
-//   sample {calls, seed}                                              the sample archive as a Blob
+//   sample {calls, seed}                                              the sample archive as a Blob and its tracker export
+//                                                                     ({archive: Blob, trackers: {name, bytes}})
 //   fetch {baseUrl, token, scope}                                     the Chorus API into an archive Blob
 // Answer:   {id, ok: true, result} or {id, ok: false, error: {name, message, blocked, command}, fatal};
 //           {id, progress} while a conversion or a fetch runs: a conversion's
@@ -15,14 +16,15 @@
 //           bytes_done, bytes_total}, then {phase: 'preview', preview} once the
 //           preview is ready (before the package), then {phase: 'verify'}.
 // Every package is checked (verifyPackage, as `chorus2outdoo verify` does)
-// before it is handed over: the result carries `verification`.
+// before it is handed over: the result carries `verification`, and for call
+// archives `fidelity` (the package's fidelity.json, or null without one).
 // `fatal` means the module trapped (a Rust panic ends in `unreachable`): its
 // memory can no longer be trusted, and the page replaces this worker. To
 // cancel, the page terminates this worker: nothing here needs to stop itself.
 
 import init, {
   ArchiveDigest, PackageCheck, TranscriptPreparer, checkTranscripts, convertArchives, fetchArchive, firstPassRanges,
-  inspect, inspectFile, readEntries, sampleArchive, verifyPackage, version,
+  inspect, inspectFile, packageFidelity, readEntries, sampleArchive, sampleTrackers, verifyPackage, version,
 } from './pkg/chorus2outdoo.js';
 
 /** The smallest module with a WebAssembly SIMD instruction (i8x16.splat):
@@ -97,11 +99,14 @@ async function convertWithArchives({ files, archives, roster, options, workers =
   const chunks = [];
   const writeStarted = performance.now();
   const jobs = conversion.transcriptJobs();
+  // Every worker preparing transcripts replays the topics' triggers over
+  // them: the hits travel with each part into fidelity.json.
+  const triggers = conversion.replayTriggers();
   const helpersUsed = workers > 1 && jobs.length >= 2 ? Math.min(workers, jobs.length) : 0;
   if (helpersUsed) {
     // The helpers start on the transcripts while this worker writes what
     // precedes them (calls.jsonl); their entries wait in the queue until then.
-    const fromHelpers = transcriptsFromHelpers(conversion, archives, jobs, helpersUsed);
+    const fromHelpers = transcriptsFromHelpers(conversion, archives, triggers, jobs, helpersUsed);
     try {
       conversion.beginPackage((chunk) => chunks.push(chunk));
     } catch (error) {
@@ -112,15 +117,18 @@ async function convertWithArchives({ files, archives, roster, options, workers =
     await fromHelpers;
   } else {
     conversion.beginPackage((chunk) => chunks.push(chunk));
-    transcriptsHere(conversion, archives, jobs);
+    transcriptsHere(conversion, archives, triggers, jobs);
   }
   conversion.finishPackage();
   const writeMs = performance.now() - writeStarted;
   const pkg = new Blob(chunks, { type: 'application/zip' });
+  const verification = await verified(pkg, id, helpersUsed);
   return {
     package: pkg,
     package_name: conversion.packageName(),
-    verification: await verified(pkg, id, helpersUsed),
+    verification,
+    // Read back from the package as written (a package that failed its check has none to show).
+    fidelity: verification.problems.length === 0 ? packageFidelity(pkg) : null,
     workers: helpersUsed || 1,
     chunks: chunks.length,
     read_ms: readMs,
@@ -186,10 +194,11 @@ function inPackageOrder(conversion) {
 
 /**
  * One worker: the transcripts prepared here, in archive order (reading on
- * instead of jumping around the File), and appended in package order.
+ * instead of jumping around the File), the triggers replayed over each, and
+ * appended in package order.
  */
-function transcriptsHere(conversion, archives, jobs) {
-  const preparer = new TranscriptPreparer(archives);
+function transcriptsHere(conversion, archives, triggers, jobs) {
+  const preparer = new TranscriptPreparer(archives, triggers);
   try {
     const add = inPackageOrder(conversion);
     for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) add(job.index, preparer.prepare(job));
@@ -204,8 +213,10 @@ function transcriptsHere(conversion, archives, jobs) {
 // (readEntries) and hands back what it found as bytes, which the converter
 // takes in range order (the same conversion as one read of everything)
 // while it hashes the archives itself. For the package, each re-reads,
-// builds and compresses its share of the transcripts (TranscriptPreparer)
-// on its own core: helper w of n takes jobs w, w + n,
+// builds and compresses its share of the transcripts and replays the
+// conversion's triggers over them (TranscriptPreparer, given
+// `replayTriggers()`; the hits go back with each entry) on its own core:
+// helper w of n takes jobs w, w + n,
 // w + 2n, ... and prepares them in the order their conversation documents
 // lie in the archive (a read of the File costs a round trip to the browser,
 // so reading on beats jumping around); the converter holds entries that
@@ -251,7 +262,7 @@ function listen(index, current, onAnswer, onFailure) {
   return worker;
 }
 
-function transcriptsFromHelpers(conversion, archives, jobs, n) {
+function transcriptsFromHelpers(conversion, archives, triggers, jobs, n) {
   const current = ++task;
   return new Promise((resolve, reject) => {
     const add = inPackageOrder(conversion);
@@ -279,7 +290,7 @@ function transcriptsFromHelpers(conversion, archives, jobs, n) {
       }, fail);
       const share = [];
       for (let j = w; j < jobs.length; j += n) share.push({ ...jobs[j], index: j });
-      worker.postMessage({ op: 'prepare', task: current, archives, jobs: inArchiveOrder(share), credit: CREDIT });
+      worker.postMessage({ op: 'prepare', task: current, archives, triggers, jobs: inArchiveOrder(share), credit: CREDIT });
     }
   });
 }
@@ -349,10 +360,10 @@ function checksFromHelpers(pkg, n) {
 /** In a helper: prepares its share of the jobs, `credit` at most ahead of the acknowledgements. */
 let preparing = null;
 
-async function prepareShare({ task: current, archives, jobs, credit }) {
+async function prepareShare({ task: current, archives, triggers, jobs, credit }) {
   const state = { acked: 0, sent: 0, stopped: false, wake: null };
   preparing = state;
-  const preparer = new TranscriptPreparer(archives);
+  const preparer = new TranscriptPreparer(archives, triggers ?? null);
   try {
     for (const job of jobs) {
       while (state.sent - state.acked >= credit && !state.stopped) await new Promise((wake) => { state.wake = wake; });
@@ -430,7 +441,9 @@ const operations = {
     if (!lastConversion) throw new Error('convert the call archives first');
     return lastConversion.transcript(sourceId, limit);
   },
-  sample: ({ calls, seed }) => sampleArchive(calls, seed),
+  // The sample archive and the tracker export matching its Chorus trackers
+  // (`chorus2outdoo sample --trackers-out`), so the sample shows the topics and their fidelity too.
+  sample: ({ calls, seed }) => ({ archive: sampleArchive(calls, seed), trackers: sampleTrackers() }),
   fetch: async (args, id) => {
     // The token lives only in this call: it goes to the module, never into a log.
     const result = await fetchArchive(args.baseUrl, args.token, args.scope, (progress) => self.postMessage({ id, progress }));

@@ -7,12 +7,13 @@
 //   node tests/e2e/run.mjs            (after `make wasm build` and `cargo build --example mock_chorus`)
 //
 // Prints one line per test and a closing "N passed, N failed"; exits non-zero
-// on any failure. The preview screenshot goes to tests/artifacts/preview.png.
+// on any failure. Screenshots go to tests/artifacts/ (preview.png, calls-preview.png,
+// fidelity.png, fidelity-tree.png, scope-recover.png).
 
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS, CLI, ROOT, children, startServer } from './support.mjs';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
@@ -450,6 +451,30 @@ test('markup in tracker files and call archives is shown as text, never run', as
   await page.hover('#call-list tr.call-detail');
   await page.waitForTimeout(200);
   assert.equal(await page.evaluate(() => window.__xss), undefined);
+
+  // The topic against Chorus's tracker of the same (markup) name, the words at its missed mention, and the tracker no export holds.
+  const xssTopic = '<img src=x onerror=window.__xss=1>';
+  assert.deepEqual(await fidelityRows(page), [['<b>Markup theme</b>', xssTopic, '0.0%', '0', '1', '0', '1', '0', '"img src" (1 mention)']]);
+  assert.deepEqual(await texts(page, '#fidelity-list td.tracker'), [xssTopic]);
+  assert.deepEqual(await texts(page, '#fidelity-list td.missed .missed-example'), ['e.g. "<img src=x onerror=window.__xss=18>Hello there"']);
+  assert.deepEqual(await texts(page, '#tree .topic > summary .badge.agreement'), ['0.0% agree']);
+  assert.equal(await page.getAttribute('#tree .topic > summary .badge.agreement', 'title'),
+    `Chorus tracker: ${xssTopic}\nCalls: both 0, only Chorus 1, only the triggers 0\nHits: Chorus 1, triggers 0`);
+  assert.deepEqual((await notExportedEntries(page)).map(([, message]) => message.slice(0, 45)), ['Chorus tracker "<svg onload=window.__xss=20>"']);
+  // Recovered, it becomes a topic whose name and trigger come from the archive.
+  const before = await conversions(page);
+  await page.check('#recover-trackers');
+  await converted(page, before);
+  assert.deepEqual(await texts(page, '#tree .topic > summary .name'), [xssTopic, '<svg onload=window.__xss=20>']);
+  const recovered = await openTopic(page, '<svg onload=window.__xss=20>');
+  assert.deepEqual(await recovered.locator('td.phrase').allTextContents(), ['li script']);
+  assert.deepEqual(await texts(page, '#fidelity-list td.topic-name'), [xssTopic, '<svg onload=window.__xss=20>']);
+  assert.equal(await page.locator('img, iframe, svg, script:not([src]), b, #result a:not(#download)').count(), 0, 'no element parsed from a file');
+  assert.deepEqual(await ACTIVE_ATTRIBUTES(page), [], 'no event handler or URL attribute holds a value from a file');
+  await page.hover('#fidelity-list tbody tr');
+  await page.hover('#tree .topic > summary .badge.agreement');
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
   await finish();
 });
 
@@ -650,22 +675,238 @@ test('"Try it with a sample archive" shows the whole flow', async () => {
   const before = await conversions(page);
   await page.click('#sample');
   await converted(page, before);
-  assert.deepEqual(await texts(page, '#files tbody tr td.name'), ['chorus-sample-200-calls.zip']);
-  assert.deepEqual(await texts(page, '#files tbody tr .status'), ['read: 200 engagements, 176 conversations, 12 users, 0 recordings']);
+  assert.deepEqual(await texts(page, '#files tbody tr td.name'), ['chorus-sample-200-calls.zip', 'sample-trackers.csv']);
+  assert.deepEqual(await texts(page, '#files tbody tr .status'), ['read: 200 engagements, 176 conversations, 12 users, 0 recordings', 'read']);
+  assert.deepEqual(await texts(page, '#files tbody tr td.trackers'), ['', '5']);
   const counts = await page.$$eval('#call-counts dd', (nodes) => Object.fromEntries(nodes.map((node) => [node.dataset.count, node.textContent])));
   assert.deepEqual(counts, SAMPLE_200_COUNTS);
   assert.equal(await page.locator('#call-list tbody tr.call').count(), 50);
   assert.equal(await page.textContent('#call-list-more'), `${Number(SAMPLE_200_COUNTS.calls) - 50} more calls not listed; calls.jsonl in the package holds them all.`);
-  // The sample is the CLI's `sample --calls 200 --seed 1`, converted the same way.
-  const sample = join(ARTIFACTS, 'chorus-sample-200-calls.zip');
-  execFileSync(CLI, ['--quiet', 'sample', '--calls', '200', '--seed', '1', '--out', sample]);
+  // The tracker export's topics, the tracker Chorus found that it lacks, and how the topics compare.
+  assert.equal(await page.isVisible('#tracker-part'), true);
+  assert.deepEqual(await texts(page, '#tree .topic > summary .name'), SAMPLE_TOPICS);
+  const notExported = await notExportedEntries(page);
+  assert.equal(notExported.length, 1);
+  assert.equal(notExported[0][0], 'review');
+  assert.match(notExported[0][1], /^Chorus tracker "Trial \/ POC" has 124 hit\(s\) in 51 imported call\(s\), first on call [0-9a-f]{32}, but no tracker export holds it, so no topic detects it; add it to the export, or convert with --recover-trackers \(the page's "recover trackers from the calls"\)/);
+  assert.equal(await page.isVisible('#fidelity'), true);
+  assert.equal(await page.textContent('#fidelity-counts dd[data-count="calls_compared"]'), '171');
+  // The sample is the CLI's `sample --calls 200 --seed 1` with its `--trackers-out`, converted the same way.
+  const { archive, trackers } = sampleWithTrackers();
   const fromPage = await downloadPackage(page, 'page-sample-package.zip');
-  assert.ok(fromPage.equals(cliPackage('cli-sample-package.zip', ['--archive', sample])), 'the sample package equals the CLI one');
-  mkdirSync(ARTIFACTS, { recursive: true });
+  assert.ok(fromPage.equals(cliPackage('cli-sample-package.zip', ['--archive', archive, '--trackers', trackers])), 'the sample package equals the CLI one');
   await page.locator('#result').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(ARTIFACTS, 'calls-preview.png') });
   await finish();
 });
+
+/** The report's tracker_not_exported entries as [severity, message]. */
+const notExportedEntries = (page) => page.$$eval('#report tbody tr.entry', (rows) => rows
+  .filter((row) => row.querySelector('td.code').textContent === 'tracker_not_exported')
+  .map((row) => [row.querySelector('.badge').textContent, row.querySelector('td.message').textContent]));
+
+/** The sample's topics (its tracker export), in package order. */
+const SAMPLE_TOPICS = ['Pricing', 'Budget approved', 'Next Steps', 'Security', 'Competitor'];
+
+/** What `convert` prints for the sample (200 calls, seed 1) with its tracker export. */
+const SAMPLE_FIDELITY_LINES = [
+  'fidelity: 5 topics replayed over 171 calls with Chorus tracker hits (4 calls had none to compare): 3 at 100%, 0 below 90%, 0 not seen in any call; 5 met a Chorus tracker by name',
+  '   92.1%  Competitor / Competitor: both 47, only Chorus 0, only the triggers 4 (hits: Chorus 101, triggers 115)',
+  '   94.2%  Deal / Pricing: both 49, only Chorus 3, only the triggers 0 (hits: Chorus 121, triggers 99); most missed: "per seat" (3 mentions)',
+];
+
+/** The sample archive (`sample --calls 200 --seed 1`) and its tracker export (`--trackers-out`), written by the CLI. */
+function sampleWithTrackers() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const archive = join(ARTIFACTS, 'chorus-sample-200-calls.zip');
+  const trackers = join(ARTIFACTS, 'sample-trackers.csv');
+  execFileSync(CLI, ['--quiet', 'sample', '--calls', '200', '--seed', '1', '--out', archive, '--trackers-out', trackers]);
+  return { archive, trackers };
+}
+
+/** The CLI's package for the same inputs and the fidelity lines `convert` prints (those with a %). */
+function cliPackageAndFidelity(name, args) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const out = join(ARTIFACTS, name);
+  const run = spawnSync(CLI, ['convert', ...args, '--out', out], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return { bytes: readFileSync(out), lines: run.stderr.split('\n').filter((line) => line.includes('%')) };
+}
+
+/** The figures of the CLI's summary line, by the keys of the page's counts. */
+function cliSummary(line) {
+  const found = line.match(/^fidelity: (\d+) topics replayed over (\d+) calls with Chorus tracker hits \((\d+) calls had none to compare\): (\d+) at 100%, (\d+) below 90%, (\d+) not seen in any call; (\d+) met a Chorus tracker by name$/);
+  assert.ok(found, line);
+  const [, topics, compared, without, full, below, unseen, matched] = found;
+  return {
+    calls_compared: compared, calls_without_chorus_trackers: without, topics, topics_at_100: full,
+    topics_below_90: below, topics_not_seen: unseen, topics_matched: matched,
+  };
+}
+
+/** A worst topic's line as the CLI prints it, as the cells of the page's table (the most missed phrase without its example). */
+function cliWorstRow(line) {
+  const found = line.match(/^ +(\d+\.\d)%  (.+) \/ (.+): both (\d+), only Chorus (\d+), only the triggers (\d+) \(hits: Chorus (\d+), triggers (\d+)\)(?:; most missed: ("[^"]+") \((\d+) mentions\))?$/);
+  assert.ok(found, line);
+  const [, percent, theme, topic, both, onlyChorus, onlyTriggers, hitsChorus, hitsTriggers, phrase, mentions] = found;
+  return [theme, topic, `${percent}%`, both, onlyChorus, onlyTriggers, hitsChorus, hitsTriggers, phrase ? `${phrase} (${mentions} mentions)` : ''];
+}
+
+/** The fidelity table's rows as [theme, topic, agreement, both, only Chorus, only triggers, hits Chorus, hits triggers, most missed phrase]. */
+const fidelityRows = (page) => page.$$eval('#fidelity-list tbody tr.fidelity-topic', (rows) => rows.map((row) => [
+  ...['theme-name', 'topic-name', 'agreement', 'both', 'only-chorus', 'only-triggers', 'hits-chorus', 'hits-triggers'].map((name) => row.querySelector(`td.${name}`).textContent),
+  [...row.querySelectorAll('td.missed .missed-phrase, td.missed .missed-count')].map((node) => node.textContent).join(''),
+]));
+
+const fidelityCounts = (page) => page.$$eval('#fidelity-counts dd', (nodes) => Object.fromEntries(nodes.map((node) => [node.dataset.count, node.textContent])));
+
+test('the sample with its tracker export: the topics compared with Chorus as the CLI says, sortable, one worker', async () => {
+  const { archive, trackers } = sampleWithTrackers();
+  const cli = cliPackageAndFidelity('cli-sample-fidelity.zip', ['--archive', archive, '--trackers', trackers]);
+  assert.deepEqual(cli.lines, SAMPLE_FIDELITY_LINES, 'the CLI prints the expected figures');
+
+  const { page, finish } = await openPage({ query: '?workers=1' });
+  await pick(page, [archive, trackers]);
+  assert.equal(await page.evaluate(() => document.body.dataset.workers), '1');
+  assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+  assert.equal(await page.isVisible('#fidelity'), true);
+  assert.equal(await page.textContent('#fidelity-title'), "How the topics compare with Chorus's trackers on your calls");
+  assert.deepEqual(await fidelityCounts(page), cliSummary(cli.lines[0]));
+  assert.deepEqual(await fidelityCounts(page), {
+    calls_compared: '171', calls_without_chorus_trackers: '4', topics: '5', topics_at_100: '3', topics_below_90: '0', topics_not_seen: '0', topics_matched: '5',
+  });
+  assert.equal(await page.isHidden('#fidelity-note'), true);
+
+  // Worst first: the CLI's worst topics, in its order, then those at 100%.
+  const rows = await fidelityRows(page);
+  assert.deepEqual(rows.slice(0, 2), cli.lines.slice(1).map(cliWorstRow));
+  assert.deepEqual(rows.map((row) => row[1]), WORST_FIRST, 'at 100%: the topic found on more calls first');
+  assert.deepEqual(rows.slice(2).map((row) => row[2]), ['100.0%', '100.0%', '100.0%']);
+  assert.deepEqual(await texts(page, '#fidelity-list tbody tr.fidelity-topic td.tracker'), WORST_FIRST);
+  assert.equal(await page.textContent('#fidelity-list tr[data-topic="Pricing"] td.missed .missed-example'), `e.g. "${SAMPLE_PRICING_EXAMPLE}"`);
+  assert.equal(await page.getAttribute('#fidelity-list th[data-sort="agreement"]', 'aria-sort'), 'ascending');
+  assert.equal(await page.textContent('#fidelity-more'), '');
+
+  // A click on a header sorts by it (counts most first), a second click reverses.
+  await page.click('#fidelity-list th[data-sort="only_chorus"] button');
+  assert.equal(await page.getAttribute('#fidelity-list th[data-sort="only_chorus"]', 'aria-sort'), 'descending');
+  assert.equal(await page.getAttribute('#fidelity-list th[data-sort="agreement"]', 'aria-sort'), null);
+  assert.deepEqual((await fidelityRows(page)).map((row) => [row[1], row[4]]).slice(0, 2), [['Pricing', '3'], ['Budget approved', '0']]);
+  await page.click('#fidelity-list th[data-sort="only_chorus"] button');
+  assert.equal(await page.getAttribute('#fidelity-list th[data-sort="only_chorus"]', 'aria-sort'), 'ascending');
+  assert.deepEqual((await fidelityRows(page)).map((row) => row[1]), ['Budget approved', 'Next Steps', 'Security', 'Competitor', 'Pricing']);
+  await page.click('#fidelity-list th[data-sort="topic"] button');
+  assert.equal(await page.getAttribute('#fidelity-list th[data-sort="topic"]', 'aria-sort'), 'ascending');
+  assert.deepEqual((await fidelityRows(page)).map((row) => row[1]), ['Budget approved', 'Competitor', 'Next Steps', 'Pricing', 'Security']);
+  await page.click('#fidelity-list th[data-sort="topic"] button');
+  assert.deepEqual((await fidelityRows(page)).map((row) => row[1]), ['Security', 'Pricing', 'Next Steps', 'Competitor', 'Budget approved']);
+  await page.click('#fidelity-list th[data-sort="agreement"] button');
+  assert.deepEqual((await fidelityRows(page)).map((row) => row[1]), WORST_FIRST);
+
+  // The tree: each topic's agreement, both sides in its tooltip.
+  assert.deepEqual(await texts(page, '#tree .topic > summary .badge.agreement'), ['94.2% agree', '100.0% agree', '100.0% agree', '100.0% agree', '92.1% agree']);
+  const competitor = page.locator('#tree details.topic[data-topic="Competitor"] > summary .badge.agreement');
+  assert.equal(await competitor.getAttribute('title'), 'Chorus tracker: Competitor\nCalls: both 47, only Chorus 0, only the triggers 4\nHits: Chorus 101, triggers 115');
+  assert.equal(await competitor.getAttribute('class'), 'badge agreement info');
+
+  const fromPage = await downloadPackage(page, 'page-sample-fidelity-1-worker.zip');
+  assert.ok(fromPage.equals(cli.bytes), `page package (${fromPage.length} bytes) equals the CLI's (${cli.bytes.length} bytes)`);
+  await page.locator('#fidelity').scrollIntoViewIfNeeded();
+  await page.locator('#fidelity').screenshot({ path: join(ARTIFACTS, 'fidelity.png') });
+  await page.locator('#tracker-part').screenshot({ path: join(ARTIFACTS, 'fidelity-tree.png') });
+  await finish();
+});
+
+test('a topic not seen in any call and a call without Chorus tracker data, as fidelity.json says', async () => {
+  // The fixture of tests/fidelity.rs: Security is said nowhere and meets no Chorus tracker; one call has no tracker data.
+  const folder = join(FIXTURES, 'archive_tracker_hits');
+  const files = {};
+  for (const name of readdirSync(folder, { recursive: true }).sort()) {
+    const path = join(folder, name);
+    if (!statSync(path).isDirectory()) files[name] = readFileSync(path);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const archive = join(ARTIFACTS, 'tracker-hits.zip');
+  writeFileSync(archive, storedZip(files));
+  const trackers = join(FIXTURES, 'trackers_replayed_on_tracker_hits.csv');
+  const cli = cliPackageAndFidelity('cli-tracker-hits.zip', ['--archive', archive, '--trackers', trackers]);
+  const { page, finish } = await openPage();
+  await pick(page, [archive, trackers]);
+  assert.deepEqual(await fidelityCounts(page), cliSummary(cli.lines[0]));
+  assert.deepEqual(await fidelityCounts(page), {
+    calls_compared: '4', calls_without_chorus_trackers: '1', topics: '4', topics_at_100: '0', topics_below_90: '3', topics_not_seen: '1', topics_matched: '3',
+  });
+  const rows = await fidelityRows(page);
+  assert.deepEqual(rows.slice(0, 3), cli.lines.slice(1).map(cliWorstRow).map((row) => row.map((cell) => cell.replace('(1 mentions)', '(1 mention)'))));
+  assert.deepEqual(rows[3], ['Feature', 'Security', 'not seen', '0', '0', '0', '0', '0', '']);
+  assert.deepEqual(await texts(page, '#fidelity-list tbody tr.fidelity-topic td.tracker'), ['Competitor', 'Pricing', 'Next Steps', 'none in the calls']);
+  // Not seen stays last whichever way the agreement is sorted.
+  await page.click('#fidelity-list th[data-sort="agreement"] button');
+  assert.equal(await page.getAttribute('#fidelity-list th[data-sort="agreement"]', 'aria-sort'), 'descending');
+  assert.deepEqual((await fidelityRows(page)).map((row) => row[1]), ['Next steps', 'Pricing', 'Competitor', 'Security']);
+  assert.deepEqual(await texts(page, '#tree .topic > summary .badge.agreement'), ['66.6% agree', '50.0% agree', '0.0% agree', 'not seen']);
+  assert.equal(await page.getAttribute('#tree details.topic[data-topic="Security"] > summary .badge.agreement', 'title'),
+    'No Chorus tracker of this name in the compared calls\nCalls: both 0, only Chorus 0, only the triggers 0\nHits: Chorus 0, triggers 0');
+  const fromPage = await downloadPackage(page, 'page-tracker-hits.zip');
+  assert.ok(fromPage.equals(cli.bytes), `page package (${fromPage.length} bytes) equals the CLI's (${cli.bytes.length} bytes)`);
+  await finish();
+});
+
+/** The sample's topics in the fidelity table's first order: lowest agreement first, ties found on more calls first. */
+const WORST_FIRST = ['Competitor', 'Pricing', 'Budget approved', 'Security', 'Next Steps'];
+
+/** The start of the first missed "per seat" mention of the sample's Pricing topic, as fidelity.json holds it. */
+const SAMPLE_PRICING_EXAMPLE = 'Per seat.';
+
+test('the sample with its tracker export: three workers give the same fidelity and the CLI\'s bytes', async () => {
+  const { archive, trackers } = sampleWithTrackers();
+  const cli = cliPackageAndFidelity('cli-sample-fidelity.zip', ['--archive', archive, '--trackers', trackers]);
+  const { page, finish } = await openPage({ query: '?workers=3' });
+  await pick(page, [archive, trackers]);
+  assert.equal(await page.evaluate(() => document.body.dataset.workers), '3');
+  assert.deepEqual(await fidelityCounts(page), cliSummary(cli.lines[0]));
+  assert.deepEqual((await fidelityRows(page)).slice(0, 2), cli.lines.slice(1).map(cliWorstRow));
+  assert.deepEqual(await texts(page, '#tree .topic > summary .badge.agreement'), ['94.2% agree', '100.0% agree', '100.0% agree', '100.0% agree', '92.1% agree']);
+  const fromPage = await downloadPackage(page, 'page-sample-fidelity-3-workers.zip');
+  assert.ok(fromPage.equals(cli.bytes), `page package (${fromPage.length} bytes) equals the CLI's (${cli.bytes.length} bytes)`);
+  await finish();
+});
+
+test('"Recover trackers from the calls" adds the tracker no export holds as a topic to review, like --recover-trackers', async () => {
+  const { archive, trackers } = sampleWithTrackers();
+  const cli = cliPackageAndFidelity('cli-sample-recovered.zip', ['--archive', archive, '--trackers', trackers, '--recover-trackers']);
+  const { page, finish } = await openPage({ query: '?workers=3' });
+  await pick(page, [archive, trackers]);
+  assert.equal(await page.locator('#tree details.topic[data-topic="Trial / POC"]').count(), 0, 'not recovered unless asked');
+  const before = await conversions(page);
+  await page.check('#recover-trackers');
+  await converted(page, before);
+  await page.locator('#scope').screenshot({ path: join(ARTIFACTS, 'scope-recover.png') });
+  assert.deepEqual(await texts(page, '#tree .theme > summary .name'), [...SAMPLE_THEMES, 'Recovered from Chorus calls']);
+  const recovered = page.locator('#tree details.theme[data-theme="Recovered from Chorus calls"] details.topic');
+  assert.deepEqual(await recovered.evaluateAll((nodes) => nodes.map((node) => node.dataset.topic)), ['Trial / POC']);
+  assert.equal(await recovered.locator('summary .badge.review').textContent(), 'needs review');
+  assert.equal(await recovered.locator('summary .badge.agreement').textContent(), '100.0% agree');
+  const topic = await openTopic(page, 'Trial / POC');
+  assert.match((await topic.locator('.review-box li').allTextContents())[0], /^recovered from the calls: Chorus found this tracker 124 time\(s\) in 51 call\(s\)/);
+  assert.deepEqual(await fidelityCounts(page), cliSummary(cli.lines[0]));
+  assert.equal(await page.textContent('#fidelity-counts dd[data-count="topics"]'), '6');
+  const notExported = await notExportedEntries(page);
+  assert.equal(notExported.length, 1);
+  assert.match(notExported[0][1], /but no tracker export holds it; it was recovered as a topic to review with 2 trigger\(s\) read from 124 mention\(s\)$/);
+  const fromPage = await downloadPackage(page, 'page-sample-recovered.zip');
+  assert.ok(fromPage.equals(cli.bytes), `page package (${fromPage.length} bytes) equals the CLI's with --recover-trackers (${cli.bytes.length} bytes)`);
+
+  // Off again: the export's topics only.
+  const again = await conversions(page);
+  await page.uncheck('#recover-trackers');
+  await converted(page, again);
+  assert.deepEqual(await texts(page, '#tree .topic > summary .name'), SAMPLE_TOPICS);
+  await finish();
+});
+
+/** The sample export's themes, in package order. */
+const SAMPLE_THEMES = ['Deal', 'Playbook', 'Feature', 'Competitor'];
 
 /** The participants of the hostile call as the detail lists them. */
 const XSS_PARTICIPANTS = [
