@@ -101,9 +101,9 @@ fn fidelity_states_per_topic_what_each_side_found() {
     assert_eq!(
         read_back.summary_lines(10),
         [
-            "fidelity: 4 topics replayed over 4 calls with Chorus tracker hits (1 calls had none to compare): 0 at 100%, 3 below 90%, 1 not seen in any call; 3 met a Chorus tracker by name",
+            "fidelity: 4 topics replayed over 4 calls with Chorus tracker hits (1 call had none to compare): 0 at 100%, 3 below 90%, 1 not seen in any call; 3 met a Chorus tracker by name",
             "    0.0%  Competitor / Competitor: both 0, only Chorus 2, only the triggers 0 (hits: Chorus 2, triggers 0); most missed: \"gong\" (2 mentions)",
-            "   50.0%  Deal / Pricing: both 2, only Chorus 1, only the triggers 1 (hits: Chorus 4, triggers 4); most missed: \"cost is\" (1 mentions)",
+            "   50.0%  Deal / Pricing: both 2, only Chorus 1, only the triggers 1 (hits: Chorus 4, triggers 4); most missed: \"cost is\" (1 mention)",
             "   66.6%  Playbook / Next steps: both 2, only Chorus 0, only the triggers 1 (hits: Chorus 2, triggers 3)",
         ]
     );

@@ -515,15 +515,14 @@ function renderCalls() {
   $('#calls').hidden = !calls;
   if (!calls) return;
   const counts = conversion.preview.counts;
-  const item = (label, key, value) => [el('dt', { text: label }), el('dd', { 'data-count': key, text: String(value) })];
-  $('#call-counts').replaceChildren(
-    ...item('Calls to import', 'calls', counts.calls),
-    ...item('Left out', 'skipped_calls', counts.skipped_calls),
-    ...item('With transcript', 'transcripts', counts.transcripts),
-    ...item('With recording', 'media', counts.media),
-    ...item('Users', 'users', counts.users),
-    ...item('Users to create', 'users_to_create', counts.users_to_create),
-  );
+  $('#call-counts').replaceChildren(...countItems([
+    ['Calls to import', 'calls', counts.calls],
+    ['Left out', 'skipped_calls', counts.skipped_calls],
+    ['With transcript', 'transcripts', counts.transcripts],
+    ['With recording', 'media', counts.media],
+    ['Users', 'users', counts.users],
+    ['Users to create', 'users_to_create', counts.users_to_create],
+  ]));
   $('#skipped-by-reason').replaceChildren(...Object.entries(calls.skipped_by_reason).map(([reason, n]) => el('li', { 'data-reason': reason },
     el('code', { text: reason }), ` ${REASONS[reason] ?? ''}: ${n}`)));
 
@@ -830,18 +829,22 @@ function sortedFidelity(rows, { key, descending }) {
   });
 }
 
+/** A `<dt>` and a `<dd data-count>` for each [label, key, count]. */
+function countItems(items) {
+  return items.flatMap(([label, key, value]) => [el('dt', { text: label }), el('dd', { 'data-count': key, text: value.toLocaleString('en') })]);
+}
+
 function renderFidelity(fidelity) {
   const { summary } = fidelity;
-  const item = (label, key, value) => [el('dt', { text: label }), el('dd', { 'data-count': key, text: value.toLocaleString('en') })];
-  $('#fidelity-counts').replaceChildren(
-    ...item('Calls compared', 'calls_compared', summary.calls_compared),
-    ...item('Calls without Chorus tracker data', 'calls_without_chorus_trackers', summary.calls_without_chorus_trackers),
-    ...item('Topics', 'topics', summary.topics),
-    ...item('At 100%', 'topics_at_100', summary.topics_at_100),
-    ...item('Below 90%', 'topics_below_90', summary.topics_below_90),
-    ...item('Not seen in any call', 'topics_not_seen', summary.topics_not_seen),
-    ...item('Met a Chorus tracker by name', 'topics_matched', summary.topics_matched),
-  );
+  $('#fidelity-counts').replaceChildren(...countItems([
+    ['Calls compared', 'calls_compared', summary.calls_compared],
+    ['Calls without Chorus tracker data', 'calls_without_chorus_trackers', summary.calls_without_chorus_trackers],
+    ['Topics', 'topics', summary.topics],
+    ['At 100%', 'topics_at_100', summary.topics_at_100],
+    ['Below 90%', 'topics_below_90', summary.topics_below_90],
+    ['Not seen in any call', 'topics_not_seen', summary.topics_not_seen],
+    ['Met a Chorus tracker by name', 'topics_matched', summary.topics_matched],
+  ]));
   const note = $('#fidelity-note');
   note.hidden = summary.calls_compared > 0;
   note.textContent = summary.calls_compared > 0 ? ''

@@ -341,8 +341,14 @@ impl Fidelity {
     pub fn summary_lines(&self, worst: usize) -> Vec<String> {
         let s = &self.summary;
         let mut lines = vec![format!(
-            "fidelity: {} topics replayed over {} calls with Chorus tracker hits ({} calls had none to compare): {} at 100%, {} below 90%, {} not seen in any call; {} met a Chorus tracker by name",
-            s.topics, s.calls_compared, s.calls_without_chorus_trackers, s.topics_at_100, s.topics_below_90, s.topics_not_seen, s.topics_matched
+            "fidelity: {} replayed over {} with Chorus tracker hits ({} had none to compare): {} at 100%, {} below 90%, {} not seen in any call; {} met a Chorus tracker by name",
+            counted(s.topics, "topic"),
+            counted(s.calls_compared, "call"),
+            counted(s.calls_without_chorus_trackers, "call"),
+            s.topics_at_100,
+            s.topics_below_90,
+            s.topics_not_seen,
+            s.topics_matched
         )];
         for topic in self
             .worst_first()
@@ -364,14 +370,20 @@ impl Fidelity {
             );
             if let Some(missed) = topic.missed_mentions.first() {
                 line.push_str(&format!(
-                    "; most missed: \"{}\" ({} mentions)",
-                    missed.phrase, missed.mentions
+                    "; most missed: \"{}\" ({})",
+                    missed.phrase,
+                    counted(missed.mentions, "mention")
                 ));
             }
             lines.push(line);
         }
         lines
     }
+}
+
+/// `1 call`, `2 calls`.
+fn counted(n: u64, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Reads `fidelity.json` from an import package; `None` when the package

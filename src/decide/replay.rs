@@ -288,26 +288,16 @@ mod tests {
     fn transcript(lines: &[(u32, &str)]) -> Transcript {
         Transcript {
             source_id: "a".repeat(32),
-            speakers: vec![
-                Speaker {
-                    id: 1,
+            speakers: [Side::Internal, Side::External, Side::Unknown]
+                .into_iter()
+                .zip(1..)
+                .map(|(side, id)| Speaker {
+                    id,
                     name: None,
                     email: None,
-                    side: Side::Internal,
-                },
-                Speaker {
-                    id: 2,
-                    name: None,
-                    email: None,
-                    side: Side::External,
-                },
-                Speaker {
-                    id: 3,
-                    name: None,
-                    email: None,
-                    side: Side::Unknown,
-                },
-            ],
+                    side,
+                })
+                .collect(),
             utterances: lines
                 .iter()
                 .map(|(speaker, text)| Utterance {
@@ -356,6 +346,26 @@ mod tests {
             replay.count(None, &call),
             vec![(0, 2), (1, 2), (2, 1), (3, 1)]
         );
+    }
+
+    /// Utterances are skipped only when plain ASCII and without any
+    /// trigger's longest word, ignoring case: upper-case and non-ASCII
+    /// text still match.
+    #[test]
+    fn the_skip_before_comparing_loses_no_match() {
+        let replay = Replay::new(vec![
+            trigger(0, "café au lait", SaidBy::Anyone, "fr", false),
+            trigger(1, "Signed off", SaidBy::Anyone, "fr", false),
+            trigger(2, "don't", SaidBy::Anyone, "fr", true),
+        ]);
+        let call = transcript(&[
+            (1, "CAFÉ AU LAIT, s'il vous plaît."),
+            (2, "It was SIGNED-OFF yesterday"),
+            (2, "signed offline; signed"),
+            (1, "We don’t, we DON'T."),
+            (1, "nothing to see here"),
+        ]);
+        assert_eq!(replay.count(Some("fr"), &call), vec![(0, 1), (1, 1), (2, 2)]);
     }
 
     #[test]
