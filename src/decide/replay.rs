@@ -139,9 +139,10 @@ pub struct Replay {
     automaton: Option<AhoCorasick>,
     /// For each pattern, the triggers that share it.
     pattern_triggers: Vec<Vec<u32>>,
-    /// The longest word of each pattern, found in raw text ignoring ASCII
-    /// case: an ASCII utterance without any of them holds no trigger, so
-    /// it is not compared word by word (most utterances hold none).
+    /// The longest word of each pattern (lower case), looked for in an
+    /// ASCII utterance lower-cased: one without any of them holds no
+    /// trigger, so it is not compared word by word (most utterances hold
+    /// none).
     key_words: Option<AhoCorasick>,
 }
 
@@ -177,10 +178,9 @@ impl Replay {
         key_words.sort_unstable();
         key_words.dedup();
         let key_words = (!key_words.is_empty()).then(|| {
-            // Leftmost-first lets the crate search with SIMD (Teddy); any
-            // match will do.
+            // Exact bytes and leftmost-first let the crate search with SIMD
+            // where the machine has it; any match will do.
             AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(&key_words)
                 .expect("trigger words are plain text")
@@ -226,12 +226,17 @@ impl Replay {
                 .map_or(Side::Unknown, |s| s.side)
         };
         let mut text = Vec::new();
+        let mut lower = Vec::new();
         // (topic, utterance, word start) of every match, deduplicated below.
         let mut places: Vec<(u32, u32, u32)> = Vec::new();
         for (position, utterance) in transcript.utterances.iter().enumerate() {
-            let skip = |keys: &AhoCorasick| utterance.text.is_ascii() && !keys.is_match(&utterance.text);
-            if self.key_words.as_ref().is_some_and(skip) {
-                continue;
+            if let (Some(keys), true) = (&self.key_words, utterance.text.is_ascii()) {
+                lower.clear();
+                lower.extend_from_slice(utterance.text.as_bytes());
+                lower.make_ascii_lowercase();
+                if !keys.is_match(&lower) {
+                    continue;
+                }
             }
             text.clear();
             push_words(&utterance.text, &mut text);

@@ -93,7 +93,7 @@ for calls in $CALLS; do
     printf '%-32s %7s %8s %8.2f %7.1f %8.2f %8s\n' "  + replay, $jobs thread(s)" "$calls" "$json_mb" "$rwall" \
       "$(awk -v b="$json_bytes" -v t="$rwall" 'BEGIN { print b / 1e6 / t }')" "$rcpu" "$rpeak"
     replay_lines="${replay_lines:-}$(awk -v c="$calls" -v j="$jobs" -v w="$wall" -v rw="$rwall" -v u="$cpu" -v ru="$rcpu" \
-      'BEGIN { printf "  %s calls, %s thread(s): replay +%.1f%% wall, +%.1f%% CPU (target: under 15%%)\\n", c, j, (rw / w - 1) * 100, (ru / u - 1) * 100 }')"
+      'BEGIN { printf "  %s calls, %s thread(s): replay %+.1f%% wall, %+.1f%% CPU (target: under 15%%)\\n", c, j, (rw / w - 1) * 100, (ru / u - 1) * 100 }')"
   done
   package_mb=$(awk -v b="$(stat -c %s "$WORK/package.zip")" 'BEGIN { printf "%.1f", b / 1e6 }')
   echo "  (archive $(awk -v b="$(stat -c %s "$archive")" 'BEGIN { printf "%.1f", b / 1e6 }') MB zipped, package $package_mb MB)"
