@@ -27,6 +27,7 @@ use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User, UserAct
 use crate::model::packed::Packed;
 use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
+use crate::read::earlier::{AlreadyMigrated, EarlierPackage};
 use crate::read::archive::{
     read_archive, ArchiveContents, ArchiveRead, ArchiveSource, ArchiveSummary,
 };
@@ -103,6 +104,11 @@ pub struct Options {
     /// become topics to review, their triggers read from Chorus's mentions
     /// (`decide::recover`); without it they are only reported.
     pub recover_trackers: bool,
+    /// Earlier packages of the same migration (a cutover run after the
+    /// bulk run): their calls are skipped as `already_migrated`, their
+    /// users are `existing`. Read with `read::earlier`, not from JSON.
+    #[serde(skip)]
+    pub after_packages: Vec<EarlierPackage>,
 }
 
 impl Default for Options {
@@ -115,6 +121,7 @@ impl Default for Options {
             calls: CallScope::All,
             limits: Limits::default(),
             recover_trackers: false,
+            after_packages: Vec::new(),
         }
     }
 }
@@ -141,6 +148,7 @@ impl Options {
             to: parse_day("to", &self.to)?,
             min_duration_seconds: self.min_duration_seconds,
             calls: self.calls,
+            already_migrated: AlreadyMigrated::new(&self.after_packages),
         };
         if let (Some(from), Some(to)) = (scope.from, scope.to) {
             if from > to {
@@ -534,10 +542,16 @@ pub fn convert_with_first_pass(
                 "a roster only matters with call archives; add a call archive (--archive) or leave the roster out",
             ));
         }
+        if let Some(earlier) = options.after_packages.first() {
+            return Err(Error::input(
+                Location::file(&earlier.name),
+                "an earlier package only matters with call archives: it says which of their calls were migrated already; add the call archive (--archive)",
+            ));
+        }
         return Ok(conversion);
     }
     let report = &mut conversion.report;
-    let roster_people = match roster {
+    let mut roster_people = match roster {
         Some(file) => {
             let people = read_people_csv(&file.bytes, &Location::file(&file.name)).ok_or_else(|| {
                 Error::input(
@@ -549,6 +563,13 @@ pub fn convert_with_first_pass(
         }
         None => None,
     };
+    // Users of earlier packages are in Outdoo already: the roster's rows
+    // first, then theirs, in the order given.
+    for earlier in &options.after_packages {
+        roster_people
+            .get_or_insert_with(Vec::new)
+            .extend(earlier.users.iter().cloned());
+    }
     let mut contents = ArchiveContents::default();
     let mut summaries = Vec::new();
     for (index, source) in archives.iter_mut().enumerate() {
@@ -569,6 +590,14 @@ pub fn convert_with_first_pass(
             bytes: file.bytes.len() as u64,
             sha256: sha256_hex(&file.bytes),
             kind: FileKind::UserRoster,
+        });
+    }
+    for earlier in &options.after_packages {
+        conversion.inputs.push(InputRecord {
+            name: earlier.name.clone(),
+            bytes: earlier.bytes,
+            sha256: earlier.manifest_sha256.clone(),
+            kind: FileKind::OutdooPackage,
         });
     }
     let decisions = decide_calls(&contents, &scope, report);

@@ -20,6 +20,8 @@ pub enum FileKind {
     CallArchive,
     /// A CSV of existing Outdoo users (given with `--roster`).
     UserRoster,
+    /// An earlier Outdoo import package (given with `--after-package`).
+    OutdooPackage,
 }
 
 impl FileKind {
@@ -33,6 +35,7 @@ impl FileKind {
             FileKind::Binary => "binary file",
             FileKind::CallArchive => "Chorus call archive",
             FileKind::UserRoster => "Outdoo users roster (CSV)",
+            FileKind::OutdooPackage => "earlier Outdoo import package",
         }
     }
 }

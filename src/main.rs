@@ -86,6 +86,11 @@ enum Command {
         /// mentions (without it they are only reported).
         #[arg(long = "recover-trackers", requires = "archives")]
         recover_trackers: bool,
+        /// An import package an earlier run wrote (repeat for several): its
+        /// calls are left out as already migrated and its users are
+        /// existing, so a cutover run packages only what is new.
+        #[arg(long = "after-package", value_name = "PACKAGE", requires = "archives")]
+        after_packages: Vec<PathBuf>,
     },
     /// Check an import package: checksums and sizes against its manifest,
     /// every JSON file against its schema, paths, counts, missing or extra entries.
@@ -277,7 +282,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out,
             jobs,
             recover_trackers,
+            after_packages,
         } => {
+            let after_packages = after_packages
+                .iter()
+                .map(|path| {
+                    let file = std::fs::File::open(path).map_err(|e| {
+                        Failure(format!("{}: cannot read the package: {e}", path.display()))
+                    })?;
+                    let bytes = file.metadata().map_or(0, |m| m.len());
+                    Ok(chorus2outdoo::read::earlier::read_earlier_package(
+                        &file_name(path),
+                        std::io::BufReader::new(file),
+                        bytes,
+                    )?)
+                })
+                .collect::<Result<Vec<_>, Failure>>()?;
             let files = trackers
                 .iter()
                 .map(|p| load(p))
@@ -301,6 +321,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     CallScope::All
                 },
                 recover_trackers,
+                after_packages,
                 ..Options::default()
             };
             let mut sources: Vec<&mut dyn ArchiveSource> =
@@ -353,6 +374,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 say(format!(
                     "calls: {} imported ({} with transcripts, {} with recordings), {} skipped; users: {} ({} to create)",
                     calls.calls, calls.transcripts, calls.media, calls.skipped_calls, calls.users, calls.users_to_create
+                ));
+            }
+            let migrated = preview
+                .calls
+                .as_ref()
+                .and_then(|calls| calls.skipped_by_reason.get("already_migrated").copied());
+            if let Some(migrated) = migrated {
+                say(format!(
+                    "{migrated} calls of the archives are in the earlier packages already and were left out (already_migrated)"
                 ));
             }
             if !cli.quiet {

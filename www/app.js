@@ -500,6 +500,7 @@ const REASONS = {
   too_short: 'too short',
   excluded_kind: 'a dialer call (meetings only)',
   unreadable: 'unreadable',
+  already_migrated: 'in an earlier package',
 };
 
 function formatDuration(seconds) {

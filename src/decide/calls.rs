@@ -14,7 +14,9 @@
 //! meeting or dialer call, not done processing, not recordable, no
 //! duration), then the customer's scope: `excluded_kind` (dialer calls when
 //! only meetings are wanted), `out_of_period` (start date in UTC outside the
-//! inclusive period), `too_short`.
+//! inclusive period), `too_short`. A call an earlier package holds
+//! (`Scope::already_migrated`, a cutover run) is `already_migrated` before
+//! any rule but an unreadable id.
 
 use crate::decide::language::language_code;
 use crate::model::calls::{
@@ -25,6 +27,7 @@ use crate::model::packed::{packed_struct, Pack, Packed};
 use crate::model::sorted::Sorter;
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveContents, UnreadableEntry};
+use crate::read::earlier::AlreadyMigrated;
 use crate::report::{ReasonCode, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -49,6 +52,8 @@ pub struct Scope {
     pub to: Option<NaiveDate>,
     pub min_duration_seconds: u64,
     pub calls: CallScope,
+    /// The calls of earlier packages: not imported again.
+    pub already_migrated: AlreadyMigrated,
 }
 
 /// A person of an imported call who may become a user: the host or an
@@ -305,6 +310,12 @@ fn skip_reason(sources: &Sources, scope: &Scope) -> Option<(SkipReason, String)>
                 "the engagement id \"{}\" is not 32 hex digits, so it cannot be joined to a transcript or recording",
                 sources.id
             ),
+        ));
+    }
+    if let Some(package) = scope.already_migrated.package_of(sources.id) {
+        return Some((
+            SkipReason::AlreadyMigrated,
+            format!("already migrated: the earlier package {package} holds this call"),
         ));
     }
     if engagement.is_none() && conversation.is_none() {

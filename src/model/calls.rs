@@ -326,6 +326,8 @@ pub enum SkipReason {
     ExcludedKind,
     /// The id or the start time could not be read.
     Unreadable,
+    /// In an earlier import package (a cutover run after the bulk run).
+    AlreadyMigrated,
 }
 
 impl SkipReason {
@@ -338,6 +340,7 @@ impl SkipReason {
             SkipReason::TooShort => "too_short",
             SkipReason::ExcludedKind => "excluded_kind",
             SkipReason::Unreadable => "unreadable",
+            SkipReason::AlreadyMigrated => "already_migrated",
         }
     }
 }
@@ -437,7 +440,8 @@ packed_enum!(SkipReason {
     OutOfPeriod,
     TooShort,
     ExcludedKind,
-    Unreadable
+    Unreadable,
+    AlreadyMigrated
 });
 packed_struct!(SkippedCall {
     source_id,

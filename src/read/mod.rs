@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod chorus;
+pub mod earlier;
 pub mod expression;
 pub mod lenient;
 pub mod phrases;

@@ -43,7 +43,10 @@ pub fn read_trackers_with(
             Location::file(file),
             "this is a zip archive, not a tracker export (CSV, JSON or XLSX); call archives are read with --archive",
         )),
-        FileKind::Binary | FileKind::CallArchive | FileKind::UserRoster => Err(Error::input(
+        FileKind::Binary
+        | FileKind::CallArchive
+        | FileKind::UserRoster
+        | FileKind::OutdooPackage => Err(Error::input(
             Location::file(file),
             "this is not a tracker export: expected CSV or text, JSON, or an XLSX workbook",
         )),

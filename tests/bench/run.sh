@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark behind `make bench`: generated sample archives converted by
 # the release CLI (alone, and with the sample's tracker export, whose
-# triggers are then replayed over the transcripts: the replay's cost), a
-# generated 5,000-tracker export previewed, and a table of medians. Installs nothing; needs the release CLI (make build); peak memory
+# triggers are then replayed over the transcripts: the replay's cost; and a
+# cutover run after a bulk package of about 90% of the calls), a generated
+# 5,000-tracker export previewed, and a table of medians. Installs nothing; needs the release CLI (make build); peak memory
 # comes from /usr/bin/time when it is there. Figures are medians of RUNS
 # runs (default 5) for the CLI, of PAGE_RUNS (default 3) for the page.
 #
@@ -85,6 +86,7 @@ for calls in $CALLS; do
     printf '%-32s %7s %8s %8.2f %7.1f %8.2f %8s\n' "native CLI, $jobs thread(s)" "$calls" "$json_mb" "$wall" \
       "$rate" "$cpu" "$peak"
     [ "$jobs" != "$CORES" ] || native_rates="$native_rates $calls:$rate"
+    [ "$jobs" != "$CORES" ] || full_wall=$wall
     # The same conversion with the sample's tracker export: the triggers
     # are replayed over every transcript (fidelity.json); the difference
     # is the replay's cost.
@@ -95,6 +97,25 @@ for calls in $CALLS; do
     replay_lines="${replay_lines:-}$(awk -v c="$calls" -v j="$jobs" -v w="$wall" -v rw="$rwall" -v u="$cpu" -v ru="$rcpu" \
       'BEGIN { printf "  %s calls, %s thread(s): replay %+.1f%% wall, %+.1f%% CPU (target: under 15%%)\\n", c, j, (rw / w - 1) * 100, (ru / u - 1) * 100 }')"
   done
+  # A cutover run: the bulk package holds the calls up to a day about 10% of
+  # the calls before the sample's newest (one every 40 minutes on average),
+  # and the run over the whole archive leaves those out (--after-package).
+  bulk_to=$(date -u -d @$((1793491200 - calls * 240)) +%F)
+  "$CLI" --quiet convert --archive "$archive" --to "$bulk_to" --jobs "$CORES" --out "$WORK/bulk.zip"
+  read -r dwall dpeak dcpu < <(runs "$CLI" --quiet convert --archive "$archive" --after-package "$WORK/bulk.zip" \
+    --jobs "$CORES" --out "$WORK/cutover.zip")
+  printf '%-32s %7s %8s %8.2f %7s %8.2f %8s\n' "  cutover run, $CORES thread(s)" "$calls" "$json_mb" "$dwall" "-" "$dcpu" "$dpeak"
+  delta_lines="${delta_lines:-}$(python3 - "$WORK/bulk.zip" "$WORK/cutover.zip" "$calls" "$dwall" "$full_wall" <<'PY'
+import sys, zipfile
+def lines(path):
+    with zipfile.ZipFile(path) as z:
+        return z.read("calls.jsonl").count(b"\n")
+bulk, new = lines(sys.argv[1]), lines(sys.argv[2])
+calls, wall, full = sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
+print(f"  {calls} calls: cutover run after a bulk package of {bulk} calls ({100 * bulk / (bulk + new):.0f}% of the imported calls): "
+      f"{new} new, {wall:.2f} s against {full:.2f} s for the whole archive ({wall / full:.2f}x)\\n", end="")
+PY
+)"
   package_mb=$(awk -v b="$(stat -c %s "$WORK/package.zip")" 'BEGIN { printf "%.1f", b / 1e6 }')
   echo "  (archive $(awk -v b="$(stat -c %s "$archive")" 'BEGIN { printf "%.1f", b / 1e6 }') MB zipped, package $package_mb MB)"
 done
@@ -110,6 +131,7 @@ trackers="$WORK/trackers_5000.csv"
 read -r wall peak cpu < <(runs "$CLI" inspect "$trackers")
 printf '%-32s %7s %8s %8.3f %7s %8.2f %8s\n' "native preview, 5,000 trackers" "-" "-" "$wall" "-" "$cpu" "$peak"
 printf '%b' "${replay_lines:-}"
+printf '%b' "${delta_lines:-}"
 
 # The page: the same archives and export in headless Chromium (tests/e2e/bench.mjs).
 if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/e2e/node_modules/playwright-core ] && [ -f www/pkg/chorus2outdoo_bg.wasm ]; then
