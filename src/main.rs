@@ -252,6 +252,28 @@ fn inspect_path(path: &Path) -> Result<Option<chorus2outdoo::FileSummary>, Failu
     Ok(Some(inspect_archive(source)))
 }
 
+/// An earlier import package (a zip whose last entry is `manifest.json`,
+/// as a package's is), read as `--after-package` reads it.
+fn inspect_earlier(path: &Path) -> Option<chorus2outdoo::read::earlier::EarlierPackage> {
+    if path.is_dir() {
+        return None;
+    }
+    let mut archive = Archive::open(path).ok()?;
+    let source = archive.source();
+    let last = source.entry_count().checked_sub(1)?;
+    if source.entry(last)?.name != "manifest.json" {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let bytes = file.metadata().map_or(0, |m| m.len());
+    chorus2outdoo::read::earlier::read_earlier_package(
+        &file_name(path),
+        std::io::BufReader::new(file),
+        bytes,
+    )
+    .ok()
+}
+
 /// A tracker export or roster, read whole within the limits.
 fn load(path: &Path) -> Result<InputFile, Failure> {
     let file = std::fs::File::open(path)
@@ -425,6 +447,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inspect { files } => {
             let mut failed = None;
             for path in &files {
+                if let Some(package) = inspect_earlier(path) {
+                    println!(
+                        "{}: earlier Outdoo import package - {} calls, {} users (convert --after-package leaves these calls out and keeps these users)",
+                        printable(&package.name, false),
+                        package.calls.len(),
+                        package.users.len()
+                    );
+                    continue;
+                }
                 if let Some(summary) = inspect_path(path)? {
                     let a = summary.archive.clone().unwrap_or_default();
                     println!(

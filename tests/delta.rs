@@ -64,6 +64,12 @@ fn a_cutover_run_packages_only_what_the_earlier_packages_do_not_hold() {
     let (second, _) = convert(&dir, "second.zip", &["--archive", archive, "--from", "2026-10-28", "--to", "2026-10-28"]);
     let first_path = dir.join("first.zip");
     let second_path = dir.join("second.zip");
+    let (code, out, err) = cli(&["inspect", first_path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "first.zip: earlier Outdoo import package - 55 calls, 12 users (convert --after-package leaves these calls out and keeps these users)\n"
+    );
     let after = |jobs: &str, out: &str| {
         convert(&dir, out, &[
             "--archive", archive, "--after-package", first_path.to_str().unwrap(),
