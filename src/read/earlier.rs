@@ -92,10 +92,7 @@ pub fn read_earlier_package<R: Read + Seek>(
 
     let mut calls = Vec::new();
     if let Ok(entry) = zip.by_name("calls.jsonl") {
-        let mut lines = BufReader::new(entry.take(u64::MAX)).lines();
-        let mut row = 0;
-        while let Some(line) = lines.next() {
-            row += 1;
+        for (line, row) in BufReader::new(entry).lines().zip(1..) {
             let line = line.map_err(|e| {
                 Error::input(at("calls.jsonl", Some(row)), format!("cannot be read: {e}"))
             })?;
