@@ -14,8 +14,8 @@
 //! package bytes stay the same.
 
 use crate::decide::calls::{decide_calls, CallScope, PlannedCall, Scope};
-use crate::decide::language::language_code;
 use crate::decide::fidelity::FidelitySummary;
+use crate::decide::language::language_code;
 use crate::decide::recover::unexported_trackers;
 use crate::decide::replay::Replay;
 use crate::decide::trackers::{themes_from_records, TrackerDecisions};
@@ -27,17 +27,19 @@ use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User, UserAct
 use crate::model::packed::Packed;
 use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
-use crate::read::earlier::{AlreadyMigrated, EarlierPackage};
 use crate::read::archive::{
     read_archive, ArchiveContents, ArchiveRead, ArchiveSource, ArchiveSummary,
 };
+use crate::read::earlier::{AlreadyMigrated, EarlierPackage};
 use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
 use crate::report::{Report, ReportEntry, Severity};
 use crate::write::calls::{
     recording_jobs, reread_transcript, transcript_jobs, TranscriptJob, TranscriptSupply,
 };
-use crate::write::package::{sha256_hex, write_package};
+use crate::write::package::{
+    sha256_hex, write_package, write_package_parts, PackageOutput, Written,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -492,6 +494,19 @@ impl Conversion {
         sink: W,
     ) -> Result<W> {
         write_package(self, archives, Some(transcripts), sink)
+    }
+
+    /// Writes the package into `output`, split into parts of at most
+    /// `part_size` bytes when given (else whole, as `write_package_with`),
+    /// taking the transcript entries from `transcripts` when given.
+    pub fn write_parts<O: PackageOutput>(
+        &self,
+        archives: &mut [&mut dyn ArchiveSource],
+        transcripts: Option<&mut TranscriptSupply>,
+        output: O,
+        part_size: Option<u64>,
+    ) -> Result<Written<O>> {
+        write_package_parts(self, archives, transcripts, output, part_size)
     }
 }
 

@@ -91,12 +91,20 @@ enum Command {
         /// existing, so a cutover run packages only what is new.
         #[arg(long = "after-package", value_name = "PACKAGE", requires = "archives")]
         after_packages: Vec<PathBuf>,
+        /// Split the package into parts of at most this size (2GB, 500MB,
+        /// 1.5GiB): `<out>-part-001.zip`, ... (each a package of its own, no
+        /// call split between two) and `<out>-index.json` naming them all.
+        #[arg(long = "part-size", value_name = "SIZE", value_parser = chorus2outdoo::write::parts::parse_part_size)]
+        part_size: Option<u64>,
     },
     /// Check an import package: checksums and sizes against its manifest,
     /// every JSON file against its schema, paths, counts, missing or extra entries.
+    /// A package split into parts is checked as a set from its index
+    /// (`<package>-index.json`): every part present, of its checksum, and
+    /// no call in two.
     Verify {
-        #[arg(value_name = "PACKAGE")]
-        package: PathBuf,
+        #[arg(value_name = "PACKAGE|INDEX", required = true)]
+        packages: Vec<PathBuf>,
     },
     /// Show what a file was detected as, and what it holds.
     Inspect {
@@ -285,6 +293,145 @@ fn load(path: &Path) -> Result<InputFile, Failure> {
     Ok(InputFile::read(file_name(path), file, &limits)?)
 }
 
+/// The CLI's package output: the package at `out`, or split, its parts
+/// beside it (`<out>-part-001.zip`, ...) and their index; each written
+/// under a `.partial` name and renamed once whole, so a failed run leaves
+/// no half package (`remove` takes away the parts it wrote).
+struct PackageFiles {
+    out: PathBuf,
+    split: bool,
+    done: Vec<PathBuf>,
+    partial: Option<PathBuf>,
+}
+
+impl PackageFiles {
+    fn name(&self) -> String {
+        file_name(&self.out)
+    }
+
+    fn path(&self, number: usize) -> PathBuf {
+        if self.split {
+            self.out
+                .with_file_name(chorus2outdoo::write::parts::part_name(&self.name(), number))
+        } else {
+            self.out.clone()
+        }
+    }
+
+    fn index(&self) -> PathBuf {
+        self.out
+            .with_file_name(chorus2outdoo::write::parts::index_name(&self.name()))
+    }
+
+    fn write_index(
+        &mut self,
+        part_size: u64,
+        conversion: &chorus2outdoo::Conversion,
+        counts: &chorus2outdoo::convert::Counts,
+        parts: &[chorus2outdoo::write::package::WrittenPart],
+    ) -> Result<(), Failure> {
+        let bytes = chorus2outdoo::write::parts::index_bytes(
+            &self.name(),
+            part_size,
+            &conversion.inputs,
+            counts,
+            parts,
+        )?;
+        let index = self.index();
+        let partial = index.with_extension("json.partial");
+        std::fs::write(&partial, bytes)
+            .map_err(|e| Failure(format!("{}: cannot write: {e}", partial.display())))?;
+        std::fs::rename(&partial, &index)?;
+        self.done.push(index);
+        Ok(())
+    }
+
+    /// Removes what a failed run wrote.
+    fn remove(&mut self) {
+        for path in self.partial.take().into_iter().chain(self.done.drain(..)) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+impl chorus2outdoo::write::package::PackageOutput for &mut PackageFiles {
+    type Sink = std::io::BufWriter<std::fs::File>;
+
+    fn open(&mut self, number: usize) -> chorus2outdoo::Result<Self::Sink> {
+        let partial = self.path(number).with_extension("zip.partial");
+        let file = std::fs::File::create(&partial).map_err(|e| {
+            chorus2outdoo::Error::Write(format!("{}: cannot create: {e}", partial.display()))
+        })?;
+        self.partial = Some(partial);
+        Ok(std::io::BufWriter::new(file))
+    }
+
+    fn close(
+        &mut self,
+        part: &chorus2outdoo::write::package::WrittenPart,
+        sink: Self::Sink,
+    ) -> chorus2outdoo::Result<()> {
+        let path = self.path(part.number);
+        let failed = |e: std::io::Error| {
+            chorus2outdoo::Error::Write(format!("{}: cannot write: {e}", path.display()))
+        };
+        sink.into_inner()
+            .map_err(|e| failed(e.into_error()))?
+            .sync_all()
+            .map_err(failed)?;
+        if let Some(partial) = self.partial.take() {
+            std::fs::rename(&partial, &path).map_err(failed)?;
+        }
+        self.done.push(path);
+        Ok(())
+    }
+}
+
+/// The index a part's name says it belongs to (`x-part-002.zip` gives `x-index.json`).
+fn index_beside(part: &Path) -> PathBuf {
+    let name = file_name(part);
+    let stem = name
+        .rsplit_once("-part-")
+        .map_or(name.as_str(), |(stem, _)| stem);
+    part.with_file_name(chorus2outdoo::write::parts::index_name(stem))
+}
+
+/// The part number a package's manifest gives it, if it is a part.
+fn part_number(path: &Path) -> Option<u64> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+    let manifest: serde_json::Value =
+        serde_json::from_reader(zip.by_name("manifest.json").ok()?).ok()?;
+    manifest.get("part")?.as_u64()
+}
+
+/// Verifies a package, or from its index (a `.json` file) a package split
+/// into parts, whose parts lie beside it.
+fn verify_path(path: &Path) -> Result<chorus2outdoo::verify::Verification, Failure> {
+    let unreadable =
+        |e: std::io::Error| Failure(format!("{}: cannot read the package: {e}", path.display()));
+    if path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+    {
+        let index = std::fs::read(path).map_err(unreadable)?;
+        struct Beside<'a>(&'a Path);
+        impl chorus2outdoo::verify::PartFiles for Beside<'_> {
+            type Part = std::io::BufReader<std::fs::File>;
+            fn open(&mut self, name: &str) -> std::io::Result<Self::Part> {
+                std::fs::File::open(self.0.with_file_name(name)).map(std::io::BufReader::new)
+            }
+        }
+        return Ok(chorus2outdoo::verify::verify_parts(
+            &file_name(path),
+            &index,
+            &mut Beside(path),
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    Ok(chorus2outdoo::verify_package(std::io::BufReader::new(file)))
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     let say = |text: String| {
         if !cli.quiet {
@@ -305,6 +452,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             jobs,
             recover_trackers,
             after_packages,
+            part_size,
         } => {
             let after_packages = after_packages
                 .iter()
@@ -362,28 +510,59 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 &mut first_pass,
             )?;
             let preview = conversion.preview();
-            // Write to a temporary name first so a failed run leaves no half package.
-            let partial = out.with_extension("zip.partial");
-            let sink = std::io::BufWriter::new(
-                std::fs::File::create(&partial)
-                    .map_err(|e| Failure(format!("{}: cannot create: {e}", partial.display())))?,
-            );
-            let sink =
-                match parallel::write_package(&conversion, &mut sources, &reopen, workers, sink) {
-                    Ok(sink) => sink,
-                    Err(e) => {
-                        let _ = std::fs::remove_file(&partial);
-                        return Err(e.into());
-                    }
-                };
-            sink.into_inner()
-                .map_err(|e| Failure(e.to_string()))?
-                .sync_all()?;
-            std::fs::rename(&partial, &out)?;
+            let mut files = PackageFiles {
+                out: out.clone(),
+                split: part_size.is_some(),
+                done: Vec::new(),
+                partial: None,
+            };
+            let written = parallel::write_package(
+                &conversion,
+                &mut sources,
+                &reopen,
+                workers,
+                &mut files,
+                part_size,
+            )
+            .map(|written| (written.parts, written.counts, written.fidelity))
+            .map_err(Failure::from);
+            let (parts, fidelity) = match written.and_then(|(parts, counts, fidelity)| {
+                if let Some(size) = part_size {
+                    files.write_index(size, &conversion, &counts, &parts)?;
+                }
+                Ok((parts, fidelity))
+            }) {
+                Ok(written) => written,
+                Err(e) => {
+                    files.remove();
+                    return Err(e);
+                }
+            };
+            if let Some(size) = part_size {
+                say(format!(
+                    "wrote {} parts and their index {}",
+                    parts.len(),
+                    files.index().display()
+                ));
+                for part in &parts {
+                    let path = files.path(part.number);
+                    let over = if part.bytes > size {
+                        " - larger than the part size: its one call does not fit in a part"
+                    } else {
+                        ""
+                    };
+                    say(format!(
+                        "  {}: {} calls, {} bytes{over}",
+                        path.display(),
+                        part.calls,
+                        part.bytes
+                    ));
+                }
+            }
             let c = &preview.counts;
             say(format!(
                 "wrote {}: {} themes, {} topics ({} need review), {} triggers; report: {} warnings, {} review items, {} errors",
-                out.display(),
+                if part_size.is_some() { files.index() } else { out.clone() }.display(),
                 c.themes,
                 c.topics,
                 c.needs_review,
@@ -407,42 +586,52 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "{migrated} calls of the archives are in the earlier packages already and were left out (already_migrated)"
                 ));
             }
-            if !cli.quiet {
-                let package = std::fs::File::open(&out)
-                    .map_err(|e| Failure(format!("{}: cannot read back: {e}", out.display())))?;
-                let fidelity = chorus2outdoo::decide::fidelity::package_fidelity(
-                    std::io::BufReader::new(package),
-                )
-                .map_err(|e| Failure(format!("{}: {e}", out.display())))?;
-                for line in fidelity.iter().flat_map(|f| f.summary_lines(10)) {
-                    say(line);
-                }
+            for line in fidelity.iter().flat_map(|f| f.summary_lines(10)) {
+                say(line);
             }
             Ok(())
         }
-        Command::Verify { package } => {
-            let file = std::fs::File::open(&package).map_err(|e| {
-                Failure(format!(
-                    "{}: cannot read the package: {e}",
-                    package.display()
-                ))
-            })?;
-            let verification = chorus2outdoo::verify_package(std::io::BufReader::new(file));
-            if verification.is_ok() {
-                say(format!("ok: {} entries verified", verification.entries));
-                return Ok(());
+        Command::Verify { packages } => {
+            let mut failures = Vec::new();
+            for path in &packages {
+                let verification = verify_path(path)?;
+                if verification.is_ok() {
+                    // Several packages: each line names its own.
+                    let which = if packages.len() > 1 {
+                        format!("{}: ", path.display())
+                    } else {
+                        String::new()
+                    };
+                    say(format!(
+                        "{which}ok: {} entries verified",
+                        verification.entries
+                    ));
+                    if let Some(part) = part_number(path) {
+                        say(format!(
+                            "{}: part {part} of a package split into parts; verify its index ({}) to check the set is complete",
+                            path.display(),
+                            index_beside(path).display()
+                        ));
+                    }
+                    continue;
+                }
+                let problems: Vec<String> = verification
+                    .problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect();
+                failures.push(format!(
+                    "{}: {} problems\n{}",
+                    path.display(),
+                    problems.len(),
+                    problems.join("\n")
+                ));
             }
-            let problems: Vec<String> = verification
-                .problems
-                .iter()
-                .map(|p| p.to_string())
-                .collect();
-            Err(Failure(format!(
-                "{}: {} problems\n{}",
-                package.display(),
-                problems.len(),
-                problems.join("\n")
-            )))
+            if failures.is_empty() {
+                Ok(())
+            } else {
+                Err(Failure(failures.join("\n")))
+            }
         }
         Command::Inspect { files } => {
             let mut failed = None;
@@ -550,7 +739,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(path) = &trackers_out {
                 std::fs::write(path, chorus2outdoo::sample::sample_trackers_csv())
                     .map_err(|e| Failure(format!("{}: cannot write: {e}", path.display())))?;
-                say(format!("wrote {}: the sample's tracker export", path.display()));
+                say(format!(
+                    "wrote {}: the sample's tracker export",
+                    path.display()
+                ));
             }
             let file = std::fs::File::create(&out)
                 .map_err(|e| Failure(format!("{}: cannot create: {e}", out.display())))?;

@@ -18,8 +18,8 @@
 
 use chorus2outdoo::read::archive::{entry_ranges, read_entries, ArchiveRead};
 use chorus2outdoo::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
+use chorus2outdoo::write::package::{PackageOutput, Written};
 use chorus2outdoo::{ArchiveSource, Conversion, Result};
-use std::io::Write;
 use std::sync::mpsc::{sync_channel, Receiver};
 
 /// Finished entries a worker may hold ahead of the writer.
@@ -62,18 +62,20 @@ pub fn read_archive(
     })
 }
 
-/// Writes the package with `workers` threads preparing transcripts (1: on
+/// Writes the package into `output` (in parts of at most `part_size`
+/// bytes when given) with `workers` threads preparing transcripts (1: on
 /// the calling thread, as the library does alone).
-pub fn write_package<W: Write>(
+pub fn write_package<O: PackageOutput>(
     conversion: &Conversion,
     archives: &mut [&mut dyn ArchiveSource],
     reopen: &Reopen,
     workers: usize,
-    sink: W,
-) -> Result<W> {
+    output: O,
+    part_size: Option<u64>,
+) -> Result<Written<O>> {
     let jobs = conversion.transcript_jobs();
     if workers <= 1 || jobs.len() < 2 {
-        return conversion.write_package_with(archives, sink);
+        return conversion.write_parts(archives, None, output, part_size);
     }
     let jobs = &jobs;
     let replay = conversion.replay();
@@ -118,7 +120,7 @@ pub fn write_package<W: Write>(
             next += 1;
             entry
         };
-        let written = conversion.write_package_with_transcripts(archives, &mut supply, sink);
+        let written = conversion.write_parts(archives, Some(&mut supply), output, part_size);
         // Dropping the receivers releases workers still waiting to send.
         drop(channels);
         written

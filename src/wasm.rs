@@ -21,13 +21,13 @@
 pub mod blob;
 pub mod progress;
 
+use crate::decide::replay::{Replay, ReplayTrigger};
 use crate::detect::{detect, FileKind};
 use crate::model::calls::EntryRef;
 use crate::model::Location;
 use crate::read::archive::{entry_ranges, ArchiveHasher, ArchiveRead, ZipSource};
-use crate::decide::replay::{Replay, ReplayTrigger};
 use crate::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
-use crate::write::package::{FileRecord, PackageSession, PreparedEntry};
+use crate::write::package::{FileRecord, PackageSession, PreparedEntry, Whole};
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
 use blob::{BlobReader, ChunkSink};
 use js_sys::Function;
@@ -424,7 +424,7 @@ pub struct ArchiveConversion {
     archives: Vec<WatchedSource<ZipSource<BlobReader>>>,
     meter: SharedMeter,
     /// A package written in steps (`beginPackage` .. `finishPackage`).
-    session: Option<PackageSession<ChunkSink>>,
+    session: Option<PackageSession<Whole<ChunkSink>>>,
 }
 
 /// The sources as the library takes them.
@@ -655,8 +655,9 @@ impl ArchiveConversion {
             .as_mut()
             .ok_or_else(|| JsError::new("beginPackage first"))?;
         let size = session.next_job().map(|job| job.document);
+        let mut archives = as_sources(&mut self.archives);
         session
-            .add_transcript(entry)
+            .add_transcript(entry, &self.conversion, &mut archives)
             .map_err(|e| JsError::new(&e.to_string()))?;
         if let Some(at) = size {
             let bytes = self.entry_size(at);

@@ -111,7 +111,7 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
     // Out of order, and a record that does not match its zip, are refused.
     let (second_record, _, _) = parts[1].clone();
     let message = session
-        .add_transcript(part(parts[1].clone()))
+        .add_transcript(part(parts[1].clone()), &conversion, &mut sources)
         .unwrap_err()
         .to_string();
     assert_eq!(
@@ -132,7 +132,9 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
     assert!(PreparedEntry::from_parts(first_record.clone(), b"not a zip".to_vec()).is_err());
 
     for handed_over in parts {
-        session.add_transcript(part(handed_over)).unwrap();
+        session
+            .add_transcript(part(handed_over), &conversion, &mut sources)
+            .unwrap();
     }
     let package = session.finish(&conversion, &mut sources).unwrap();
     assert!(package == expected, "the session's package differs");

@@ -13,6 +13,7 @@
 //! `write_calls_tail` what comes after (see `write::package::PackageSession`).
 
 use crate::convert::CallsOutcome;
+use crate::decide::calls::PlannedCall;
 use crate::decide::replay::{Replay, TopicHits};
 use crate::decide::transcript::build_transcript;
 use crate::error::{Error, Result};
@@ -105,20 +106,23 @@ pub struct PreparedTranscript {
     pub hits: TopicHits,
 }
 
+/// The transcript entry of one imported call, if it has one.
+pub fn transcript_job(planned: &PlannedCall) -> Option<TranscriptJob> {
+    Some(TranscriptJob {
+        path: planned.call.transcript.clone()?,
+        document: planned.transcript?,
+        source_id: planned.call.source_id.clone(),
+        language: planned.call.language.clone(),
+    })
+}
+
 /// The transcript entries a conversion's package holds, in package order
 /// (packed: one per call, natively on disk past a few MiB).
 pub fn transcript_jobs(outcome: &CallsOutcome) -> Packed<TranscriptJob> {
     outcome
         .calls
         .iter()
-        .filter_map(|planned| {
-            Some(TranscriptJob {
-                path: planned.call.transcript?,
-                document: planned.transcript?,
-                source_id: planned.call.source_id,
-                language: planned.call.language,
-            })
-        })
+        .filter_map(|planned| transcript_job(&planned))
         .collect()
 }
 
@@ -130,15 +134,21 @@ pub struct RecordingJob {
     pub bytes: u64,
 }
 
+/// The recording entry of one imported call, if it has one.
+pub fn recording_job(planned: &PlannedCall) -> Option<RecordingJob> {
+    Some(RecordingJob {
+        source: planned.media?,
+        path: planned.call.media.clone()?,
+        bytes: planned.media_bytes,
+    })
+}
+
 /// The recording entries a conversion's package holds, in package order.
 pub fn recording_jobs(outcome: &CallsOutcome) -> impl Iterator<Item = RecordingJob> + '_ {
-    outcome.calls.iter().filter_map(|planned| {
-        Some(RecordingJob {
-            source: planned.media?,
-            path: planned.call.media?,
-            bytes: planned.media_bytes,
-        })
-    })
+    outcome
+        .calls
+        .iter()
+        .filter_map(|planned| recording_job(&planned))
 }
 
 /// The work of one transcript entry, on any thread: re-reads the call's
@@ -198,8 +208,16 @@ pub fn write_calls_head<W: Write>(
     package: &mut PackageWriter<W>,
     outcome: &CallsOutcome,
 ) -> Result<()> {
+    write_call_lines(package, outcome.calls.iter())
+}
+
+/// Writes `calls.jsonl` with a line for each of `calls`.
+pub fn write_call_lines<W: Write>(
+    package: &mut PackageWriter<W>,
+    calls: impl Iterator<Item = PlannedCall>,
+) -> Result<()> {
     package.add_written("calls.jsonl", |lines| {
-        for planned in outcome.calls.iter() {
+        for planned in calls {
             serde_json::to_writer(&mut *lines, &planned.call).map_err(std::io::Error::from)?;
             lines.write_all(b"\n")?;
         }
@@ -214,7 +232,17 @@ pub fn write_calls_tail<W: Write>(
     outcome: &CallsOutcome,
     archives: &mut [&mut dyn ArchiveSource],
 ) -> Result<()> {
-    for recording in recording_jobs(outcome) {
+    write_recordings(package, recording_jobs(outcome), archives)?;
+    write_users(package, &outcome.users)
+}
+
+/// Copies `recordings` from `archives` into the package, stored.
+pub fn write_recordings<W: Write>(
+    package: &mut PackageWriter<W>,
+    recordings: impl Iterator<Item = RecordingJob>,
+    archives: &mut [&mut dyn ArchiveSource],
+) -> Result<()> {
+    for recording in recordings {
         let (archive, location, _) = source(archives, recording.source)?;
         let mut reader = archive.open(recording.source.entry).map_err(|e| {
             Error::input(
@@ -224,13 +252,11 @@ pub fn write_calls_tail<W: Write>(
         })?;
         package.add_stored(&recording.path, &mut reader, recording.bytes, &location)?;
     }
-
-    package.add(
-        "users.json",
-        &to_json_bytes(&UsersFile {
-            users: &outcome.users,
-        }),
-    )?;
-    package.add("users.csv", &users_csv(&outcome.users))?;
     Ok(())
+}
+
+/// Writes `users.json` and `users.csv` with `users`.
+pub fn write_users<W: Write>(package: &mut PackageWriter<W>, users: &[User]) -> Result<()> {
+    package.add("users.json", &to_json_bytes(&UsersFile { users }))?;
+    package.add("users.csv", &users_csv(users))
 }

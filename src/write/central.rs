@@ -212,6 +212,7 @@ impl<W: Write> Write for Counted<W> {
 pub struct ZipAssembly<W: Write> {
     sink: Counted<W>,
     central: Packed<CentralRecord>,
+    central_bytes: u64,
 }
 
 impl<W: Write> ZipAssembly<W> {
@@ -222,7 +223,19 @@ impl<W: Write> ZipAssembly<W> {
                 position: 0,
             },
             central: Packed::default(),
+            central_bytes: 0,
         }
+    }
+
+    /// The bytes written so far, and the central directory's so far
+    /// (written by `finish`, before its end records).
+    pub fn written(&self) -> (u64, u64) {
+        (self.sink.position, self.central_bytes)
+    }
+
+    fn record(&mut self, record: CentralRecord) {
+        self.central_bytes += record.0.len() as u64;
+        self.central.push(&record);
     }
 
     /// Appends the entry `write` writes as a one-entry zip into the sink it
@@ -236,8 +249,7 @@ impl<W: Write> ZipAssembly<W> {
         let (held, made) = write(HeldBack::new(&mut self.sink as &mut dyn Write))?;
         let HeldBack { out, held, written } = held;
         let record = own_bytes_on(out, &held, written - held.len() as u64, path)?;
-        self.central
-            .push(&CentralRecord::placed(record, start, path)?);
+        self.record(CentralRecord::placed(record, start, path)?);
         Ok(made)
     }
 
@@ -245,8 +257,7 @@ impl<W: Write> ZipAssembly<W> {
     pub fn append(&mut self, zip: &[u8], path: &str) -> Result<()> {
         let start = self.sink.position;
         let record = own_bytes_on(&mut self.sink, zip, 0, path)?;
-        self.central
-            .push(&CentralRecord::placed(record, start, path)?);
+        self.record(CentralRecord::placed(record, start, path)?);
         Ok(())
     }
 

@@ -3,4 +3,5 @@
 pub mod calls;
 pub mod central;
 pub mod package;
+pub mod parts;
 pub mod report;

@@ -20,6 +20,7 @@
 //! is): the bytes are the same as when the writer compresses them itself.
 
 use crate::convert::{Conversion, InputRecord};
+use crate::decide::calls::PlannedCall;
 use crate::decide::fidelity::FidelityTally;
 use crate::decide::replay::Replay;
 use crate::error::{Error, Result};
@@ -28,7 +29,8 @@ use crate::model::packed::{packed_struct, Packed};
 use crate::model::{Location, Theme};
 use crate::read::archive::ArchiveSource;
 use crate::write::calls::{
-    prepare_transcript, write_calls_head, write_calls_tail, PreparedTranscript, TranscriptJob,
+    prepare_transcript, recording_job, transcript_job, write_call_lines, write_calls_head,
+    write_calls_tail, write_recordings, write_users, PreparedTranscript, TranscriptJob,
     TranscriptSupply,
 };
 use crate::write::central::ZipAssembly;
@@ -81,6 +83,9 @@ struct Manifest<'a> {
     format: &'static str,
     format_version: u32,
     generator: &'static str,
+    /// The part's number, in a package split into parts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    part: Option<usize>,
     inputs: &'a [InputRecord],
     counts: crate::convert::Counts,
     files: &'a Packed<FileRecord>,
@@ -175,10 +180,11 @@ impl PreparedEntry {
     }
 }
 
-/// Passes bytes on to `inner`, hashing and counting them.
+/// Passes bytes on to `inner`, counting them and, unless made by
+/// `counting`, hashing them.
 struct HashingWriter<W: Write> {
     inner: W,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     bytes: u64,
 }
 
@@ -186,17 +192,32 @@ impl<W: Write> HashingWriter<W> {
     fn new(inner: W) -> Self {
         HashingWriter {
             inner,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             bytes: 0,
         }
     }
 
+    fn counting(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: None,
+            bytes: 0,
+        }
+    }
+
+    /// The writer, the bytes passed on and their SHA-256 (hex) if hashed.
+    fn finish(self) -> (W, u64, Option<String>) {
+        let digest = self.hasher.map(|hasher| hex(&hasher.finalize()));
+        (self.inner, self.bytes, digest)
+    }
+
     /// What the manifest says of the entry written through it.
     fn record(self, path: &str) -> FileRecord {
+        let (_, bytes, sha256) = self.finish();
         FileRecord {
             path: path.to_string(),
-            bytes: self.bytes,
-            sha256: hex(&self.hasher.finalize()),
+            bytes,
+            sha256: sha256.unwrap_or_default(),
         }
     }
 }
@@ -204,7 +225,9 @@ impl<W: Write> HashingWriter<W> {
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some(hasher) = self.hasher.as_mut() {
+            hasher.update(&buf[..n]);
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -344,15 +367,79 @@ impl<W: Write> PackageWriter<W> {
     }
 }
 
+/// Where a package goes: a sink per part, opened as the part begins and
+/// handed back, with what the part holds, once the part is written. A
+/// package without parts is one part (`Whole`).
+pub trait PackageOutput {
+    type Sink: Write;
+    /// The sink of part `number` (1, 2, ...).
+    fn open(&mut self, number: usize) -> Result<Self::Sink>;
+    /// Takes the sink of a part written whole back.
+    fn close(&mut self, part: &WrittenPart, sink: Self::Sink) -> Result<()>;
+}
+
+/// One written part: its number, size, SHA-256 (hex; only for packages
+/// split into parts) and how many calls it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct WrittenPart {
+    pub number: usize,
+    pub bytes: u64,
+    pub sha256: Option<String>,
+    pub calls: usize,
+}
+
+/// A package written whole into one sink.
+pub struct Whole<W>(Option<W>);
+
+impl<W: Write> Whole<W> {
+    pub fn new(sink: W) -> Self {
+        Whole(Some(sink))
+    }
+}
+
+impl<W: Write> PackageOutput for Whole<W> {
+    type Sink = W;
+    fn open(&mut self, _: usize) -> Result<W> {
+        self.0
+            .take()
+            .ok_or_else(|| Error::Write("a package written whole has one part".to_string()))
+    }
+    fn close(&mut self, _: &WrittenPart, sink: W) -> Result<()> {
+        self.0 = Some(sink);
+        Ok(())
+    }
+}
+
+/// What a finished session wrote: the output back, every part, and the
+/// run's counts and fidelity (over all parts).
+pub struct Written<O> {
+    pub output: O,
+    pub parts: Vec<WrittenPart>,
+    pub counts: crate::convert::Counts,
+    pub fidelity: Option<crate::decide::fidelity::Fidelity>,
+}
+
 /// A package being written in steps, for a writer that gets its transcript
 /// entries from elsewhere (other threads, other Web Workers) as they come:
 /// `begin` writes what precedes the transcripts, `add_transcript` takes
 /// them in `transcript_jobs` order, `finish` writes the rest.
-pub struct PackageSession<W: Write> {
-    package: PackageWriter<W>,
+///
+/// Split into parts (`begin_parts`), each part holds a run of calls in
+/// `calls.jsonl` order: a call goes into the current part while the part,
+/// with everything its closing still writes counted at its largest (see
+/// `OpenPart::projected`), stays within the part size; else the part is
+/// closed and the call begins the next one. A part's `calls.jsonl` comes
+/// after its transcripts and recordings: where it ends is known only then.
+pub struct PackageSession<O: PackageOutput> {
+    output: O,
+    part: Option<OpenPart<O::Sink>>,
+    written: Vec<WrittenPart>,
     jobs: Packed<TranscriptJob>,
     next: usize,
     fidelity: Option<FidelityRun>,
+    /// The run's fidelity, once its tally is finished.
+    finished: Option<crate::decide::fidelity::Fidelity>,
+    split: Option<Split>,
 }
 
 /// The replay of a package's triggers and its tally, while the transcripts
@@ -363,36 +450,237 @@ struct FidelityRun {
     chorus: Packed<Option<Vec<TrackerHitRecord>>>,
 }
 
-impl<W: Write> PackageSession<W> {
-    /// Writes `themes.json` and, with call archives, `calls.jsonl`.
+/// A package split into parts of at most `size` bytes.
+struct Split {
+    size: u64,
+    /// Calls placed in a part so far (the next call's index).
+    placed: usize,
+    /// Per user of the run (in `users.json` order): the first part whose
+    /// calls need it; a later part lists it as `existing`.
+    first_part: Vec<Option<usize>>,
+    /// Bounds of what every part's closing writes whatever its calls: the
+    /// manifest's head and its fixed records, `fidelity.json` without
+    /// missed mentions, the entries' headers and the end records.
+    fixed: u64,
+    /// The run's report (in part 1) and an empty report (in the others).
+    report: u64,
+    empty_report: u64,
+    /// Topics, which bound the missed mentions `fidelity.json` lists.
+    topics: u64,
+}
+
+/// Bounds the bytes deflate writes for `bytes` bytes (zlib's
+/// `compressBound`: stored blocks when nothing compresses).
+fn compress_bound(bytes: u64) -> u64 {
+    bytes + (bytes >> 12) + (bytes >> 14) + (bytes >> 25) + 13
+}
+
+/// The most a listed missed mention adds to `fidelity.json`: its phrase
+/// and text (48 characters each, escaped), the call's id and its figures.
+const MISSED_MENTION_BOUND: u64 = 1024;
+/// How many missed mentions `fidelity.json` lists per topic at most.
+const MISSED_LISTED: u64 = crate::decide::fidelity::MISSED_MENTIONS_LISTED as u64;
+
+/// The most an entry adds around its content: local header, zip64 extra
+/// and data descriptor, central record, and its manifest record.
+fn entry_bound(path: &str) -> u64 {
+    let path = path.len() as u64;
+    (30 + path + 20 + 24) + (46 + path + 28) + (path + 128)
+}
+
+/// The entries every part ends with, after its transcripts and recordings.
+const CLOSING_ENTRIES: [&str; 8] = [
+    "themes.json",
+    "calls.jsonl",
+    "users.json",
+    "users.csv",
+    "fidelity.json",
+    "report.json",
+    "report.csv",
+    "manifest.json",
+];
+
+/// Counts what `write` writes.
+fn written_bytes(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u64 {
+    let mut counted = HashingWriter::counting(std::io::sink());
+    write(&mut counted).expect("writing to a sink cannot fail");
+    counted.bytes
+}
+
+/// The part being written.
+struct OpenPart<S: Write> {
+    number: usize,
+    package: PackageWriter<HashingWriter<S>>,
+    /// Its calls, by index in `calls.jsonl` order.
+    calls: std::ops::Range<usize>,
+    transcripts: usize,
+    media: usize,
+    /// The recordings its closing copies, with their entries' bounds.
+    media_bytes: u64,
+    /// `calls.jsonl`, `users.json` and `users.csv` as they stand, the
+    /// missed mentions of Chorus's hits on its calls (which bound those
+    /// `fidelity.json` lists) and the manifest records of its entries.
+    lines: u64,
+    users_json: u64,
+    users_csv: u64,
+    mentions: u64,
+    records: u64,
+    /// Its users, by index in the run's `users.json`.
+    users: std::collections::BTreeSet<usize>,
+    tally: Option<FidelityTally>,
+}
+
+impl<S: Write> OpenPart<S> {
+    /// The part's size if closed now (with `growth`, the next call, added),
+    /// at its largest.
+    fn projected(&self, split: &Split, growth: Option<&CallGrowth>) -> u64 {
+        let (written, central) = self.package.zip.written();
+        let add = |field: fn(&CallGrowth) -> u64| growth.map_or(0, field);
+        let report = if self.number == 1 {
+            split.report
+        } else {
+            split.empty_report
+        };
+        let mentions = self.mentions + add(|g| g.mentions);
+        let missed = mentions.min(split.topics * MISSED_LISTED) * MISSED_MENTION_BOUND;
+        written
+            + central
+            + add(|g| g.entries)
+            + self.media_bytes
+            + add(|g| g.media_bytes)
+            + compress_bound(self.lines + add(|g| g.line))
+            + compress_bound(self.users_json + add(|g| g.users_json))
+            + compress_bound(self.users_csv + add(|g| g.users_csv))
+            + compress_bound(report)
+            + split.fixed
+            + compress_bound(missed)
+            + compress_bound(self.records + add(|g| g.records))
+    }
+}
+
+/// What one call adds to a part: its entries (the transcript as
+/// prepared, the recording at its largest), its line, its users new to the
+/// part, Chorus's mentions on it.
+struct CallGrowth {
+    entries: u64,
+    media_bytes: u64,
+    line: u64,
+    users: Vec<usize>,
+    users_json: u64,
+    users_csv: u64,
+    mentions: u64,
+    records: u64,
+}
+
+/// The users (of the run's, sorted by email) that `planned` needs.
+fn users_of(planned: &PlannedCall, users: &[crate::model::calls::User]) -> Vec<usize> {
+    let mut found: Vec<usize> = planned
+        .internal_people
+        .iter()
+        .filter_map(|person| person.email.as_deref())
+        .filter_map(|email| {
+            let email = email.to_ascii_lowercase();
+            users
+                .binary_search_by(|u| u.email.as_str().cmp(&email))
+                .ok()
+        })
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+impl<W: Write> PackageSession<Whole<W>> {
+    /// Writes `themes.json` and, with call archives, `calls.jsonl`: a
+    /// package written whole.
     pub fn begin(conversion: &Conversion, sink: W) -> Result<Self> {
-        let mut package = PackageWriter::new(sink);
+        Self::begin_parts(conversion, Whole::new(sink), None)
+    }
+
+    /// `finish_parts` for a package written whole: the sink back.
+    pub fn finish(
+        self,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+    ) -> Result<W> {
+        let written = self.finish_parts(conversion, archives)?;
+        let mut output = written.output;
+        output.open(1)
+    }
+}
+
+impl<O: PackageOutput> PackageSession<O> {
+    /// Begins the package into `output`, split into parts of at most
+    /// `part_size` bytes when given (else written whole, as `begin`).
+    pub fn begin_parts(conversion: &Conversion, output: O, part_size: Option<u64>) -> Result<Self> {
+        let outcome = conversion.calls.as_ref();
+        let fidelity = conversion.replay().map(|replay| FidelityRun {
+            replay,
+            tally: FidelityTally::new(&conversion.themes),
+            chorus: outcome
+                .iter()
+                .flat_map(|calls| calls.calls.iter())
+                .filter(|planned| transcript_job(planned).is_some())
+                .map(|planned| planned.chorus_trackers)
+                .collect(),
+        });
+        let split = part_size.map(|size| Split::new(conversion, size));
+        let mut session = PackageSession {
+            output,
+            part: None,
+            written: Vec::new(),
+            jobs: conversion.transcript_jobs(),
+            next: 0,
+            fidelity,
+            finished: None,
+            split,
+        };
+        session.open_part(conversion)?;
+        if session.split.is_none() {
+            if let (Some(calls), Some(part)) = (outcome, session.part.as_mut()) {
+                write_calls_head(&mut part.package, calls)?;
+            }
+        }
+        Ok(session)
+    }
+
+    /// Opens the next part and writes its `themes.json`.
+    fn open_part(&mut self, conversion: &Conversion) -> Result<()> {
+        let number = self.written.len() + 1;
+        let sink = self.output.open(number)?;
+        let hashing = if self.split.is_some() {
+            HashingWriter::new(sink)
+        } else {
+            HashingWriter::counting(sink)
+        };
+        let mut package = PackageWriter::new(hashing);
         package.add(
             "themes.json",
             &to_json_bytes(&ThemesFile {
                 themes: &conversion.themes,
             }),
         )?;
-        if let Some(calls) = &conversion.calls {
-            write_calls_head(&mut package, calls)?;
-        }
-        let fidelity = conversion.replay().map(|replay| FidelityRun {
-            replay,
-            tally: FidelityTally::new(&conversion.themes),
-            chorus: conversion
-                .calls
-                .iter()
-                .flat_map(|calls| calls.calls.iter())
-                .filter(|planned| planned.transcript.is_some() && planned.call.transcript.is_some())
-                .map(|planned| planned.chorus_trackers)
-                .collect(),
-        });
-        Ok(PackageSession {
+        let first = self.split.as_ref().map_or(0, |split| split.placed);
+        self.part = Some(OpenPart {
+            number,
             package,
-            jobs: conversion.transcript_jobs(),
-            next: 0,
-            fidelity,
-        })
+            calls: first..first,
+            transcripts: 0,
+            media: 0,
+            media_bytes: 0,
+            lines: 0,
+            users_json: 0,
+            users_csv: 0,
+            mentions: 0,
+            records: 0,
+            users: Default::default(),
+            tally: self
+                .split
+                .as_ref()
+                .and(self.fidelity.as_ref())
+                .map(|_| FidelityTally::new(&conversion.themes)),
+        });
+        Ok(())
     }
 
     /// The transcript entry the package takes next, if any is left.
@@ -407,11 +695,18 @@ impl<W: Write> PackageSession<W> {
     }
 
     /// Appends the next transcript entry, prepared with `replay()`; one for
-    /// another path is refused.
-    pub fn add_transcript(&mut self, prepared: PreparedTranscript) -> Result<()> {
+    /// another path is refused. Split into parts, the calls before it
+    /// without a transcript are placed first, and a part that is full is
+    /// closed (its recordings re-read from `archives`).
+    pub fn add_transcript(
+        &mut self,
+        prepared: PreparedTranscript,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+    ) -> Result<()> {
         let PreparedTranscript { entry, hits } = prepared;
-        match self.next_job() {
-            Some(job) if job.path == entry.path() => {}
+        let job = match self.next_job() {
+            Some(job) if job.path == entry.path() => job,
             expected => {
                 return Err(Error::Write(format!(
                     "{}: a transcript out of order (the package takes {} next)",
@@ -419,62 +714,357 @@ impl<W: Write> PackageSession<W> {
                     expected.map_or("no more transcripts".to_string(), |j| j.path)
                 )))
             }
+        };
+        let chorus = self
+            .fidelity
+            .as_ref()
+            .and_then(|run| run.chorus.get(self.next).flatten());
+        if self.split.is_some() {
+            self.place_calls(conversion, archives, Some((&entry, chorus.as_deref())))?;
         }
-        if let (Some(run), Some(job)) = (self.fidelity.as_mut(), self.jobs.get(self.next)) {
-            let chorus = run.chorus.get(self.next).flatten();
+        if let Some(run) = self.fidelity.as_mut() {
             run.tally.add_call(&job.source_id, chorus.as_deref(), &hits);
         }
-        self.package.add_prepared(entry)?;
+        let part = self.part.as_mut().expect("a part is open until finish");
+        if let Some(tally) = part.tally.as_mut() {
+            tally.add_call(&job.source_id, chorus.as_deref(), &hits);
+        }
+        part.package.add_prepared(entry)?;
         self.next += 1;
         Ok(())
     }
 
-    /// Writes the recordings (re-read from `archives`), the users, the
-    /// report and the manifest, and hands the sink back. Every transcript
-    /// must have been added.
-    pub fn finish(
+    /// Split into parts: places the calls without a transcript up to the
+    /// next transcript's call, then that call (with `transcript`, its entry
+    /// and Chorus's hits), or with none all calls left.
+    fn place_calls(
+        &mut self,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+        transcript: Option<(&PreparedEntry, Option<&[TrackerHitRecord]>)>,
+    ) -> Result<()> {
+        let Some(outcome) = conversion.calls.as_ref() else {
+            return Ok(());
+        };
+        loop {
+            let index = self.split.as_ref().map_or(usize::MAX, |split| split.placed);
+            let Some(planned) = outcome.calls.get(index) else {
+                return Ok(());
+            };
+            let with_transcript = transcript_job(&planned).is_some();
+            let entry = match (with_transcript, transcript) {
+                (false, _) => None,
+                (true, Some(entry)) => Some(entry),
+                (true, None) => return Ok(()),
+            };
+            self.place(conversion, archives, &planned, entry)?;
+            if with_transcript {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Places one call in the current part, or, when it would not fit in a
+    /// part that holds a call already, closes that part and begins the next.
+    fn place(
+        &mut self,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+        planned: &PlannedCall,
+        transcript: Option<(&PreparedEntry, Option<&[TrackerHitRecord]>)>,
+    ) -> Result<()> {
+        let outcome = conversion
+            .calls
+            .as_ref()
+            .expect("calls are placed with call archives");
+        let growth = |part: &OpenPart<O::Sink>| {
+            let mut growth = CallGrowth {
+                entries: 0,
+                media_bytes: 0,
+                line: serde_json::to_vec(&planned.call).map_or(0, |line| line.len() as u64 + 1),
+                users: Vec::new(),
+                users_json: 0,
+                users_csv: 0,
+                mentions: 0,
+                records: 0,
+            };
+            if let Some((entry, chorus)) = transcript {
+                growth.entries += entry.zip.len() as u64 + 46 + 28 + entry.path().len() as u64;
+                growth.records += entry.path().len() as u64 + 128;
+                growth.mentions = chorus
+                    .iter()
+                    .flat_map(|hits| hits.iter())
+                    .map(|hit| hit.mentions.len() as u64)
+                    .sum();
+            }
+            if let Some(recording) = recording_job(planned) {
+                growth.media_bytes += recording.bytes + entry_bound(&recording.path);
+            }
+            for user in users_of(planned, &outcome.users) {
+                if part.users.contains(&user) {
+                    continue;
+                }
+                let row =
+                    serde_json::to_vec(&outcome.users[user]).map_or(0, |row| row.len() as u64);
+                growth.users_json += row + 128;
+                growth.users_csv += 2 * row + 16;
+                growth.users.push(user);
+            }
+            growth
+        };
+        let (part, split) = (
+            self.part.as_ref().expect("a part is open until finish"),
+            self.split.as_ref().expect("calls are placed in parts"),
+        );
+        let mut grow = growth(part);
+        if !part.calls.is_empty() && part.projected(split, Some(&grow)) > split.size {
+            self.close_part(conversion, archives)?;
+            self.open_part(conversion)?;
+            grow = growth(self.part.as_ref().expect("a part was just opened"));
+        }
+        let split = self.split.as_mut().expect("calls are placed in parts");
+        let part = self.part.as_mut().expect("a part is open until finish");
+        let index = split.placed;
+        split.placed += 1;
+        part.calls.end = split.placed;
+        debug_assert_eq!(part.calls.end, index + 1);
+        part.transcripts += usize::from(transcript.is_some());
+        part.media += usize::from(recording_job(planned).is_some());
+        part.media_bytes += grow.media_bytes;
+        part.lines += grow.line;
+        part.users_json += grow.users_json;
+        part.users_csv += grow.users_csv;
+        part.mentions += grow.mentions;
+        part.records += grow.records;
+        for user in grow.users {
+            split.first_part[user].get_or_insert(part.number);
+            part.users.insert(user);
+        }
+        Ok(())
+    }
+
+    /// Writes the rest of the current part (recordings, `calls.jsonl` when
+    /// split, users, `fidelity.json`, report, manifest) and hands it to
+    /// the output.
+    fn close_part(
+        &mut self,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+    ) -> Result<()> {
+        let OpenPart {
+            number,
+            mut package,
+            calls,
+            transcripts,
+            media,
+            users,
+            tally,
+            ..
+        } = self.part.take().expect("a part is open until finish");
+        let mut counts = conversion.counts();
+        let empty_report = crate::report::Report::default();
+        let no_calls_skipped = Packed::default();
+        let (report, skipped) = match (&self.split, &conversion.calls) {
+            (None, Some(outcome)) => {
+                write_calls_tail(&mut package, outcome, archives)?;
+                (&conversion.report, Some(&outcome.skipped))
+            }
+            (None, None) | (Some(_), None) => (&conversion.report, None),
+            (Some(split), Some(outcome)) => {
+                let in_part = || calls.clone().filter_map(|index| outcome.calls.get(index));
+                write_recordings(
+                    &mut package,
+                    in_part().filter_map(|p| recording_job(&p)),
+                    archives,
+                )?;
+                write_call_lines(&mut package, in_part())?;
+                let part_users: Vec<crate::model::calls::User> = users
+                    .iter()
+                    .map(|&index| {
+                        let mut user = outcome.users[index].clone();
+                        if split.first_part[index] != Some(number) {
+                            user.action = crate::model::calls::UserAction::Existing;
+                        }
+                        user
+                    })
+                    .collect();
+                write_users(&mut package, &part_users)?;
+                let first = number == 1;
+                counts.calls = Some(crate::convert::CallCounts {
+                    calls: calls.len(),
+                    skipped_calls: if first { outcome.skipped.len() } else { 0 },
+                    transcripts,
+                    media,
+                    users: part_users.len(),
+                    users_to_create: part_users
+                        .iter()
+                        .filter(|u| u.action == crate::model::calls::UserAction::Create)
+                        .count(),
+                });
+                if first {
+                    (&conversion.report, Some(&outcome.skipped))
+                } else {
+                    counts.report = Default::default();
+                    (&empty_report, Some(&no_calls_skipped))
+                }
+            }
+        };
+        // Whole, the package's fidelity is the run's; split, each part's
+        // is that of its calls.
+        let fidelity = match tally {
+            Some(tally) => Some(tally.finish()),
+            None if self.split.is_none() => {
+                self.finished = self.fidelity.take().map(|run| run.tally.finish());
+                self.finished.clone()
+            }
+            None => None,
+        };
+        if let Some(fidelity) = fidelity {
+            counts.fidelity = Some(fidelity.summary.clone());
+            package.add("fidelity.json", &to_json_bytes(&fidelity))?;
+        }
+        package.add_written("report.json", |out| write_report_json(report, skipped, out))?;
+        package.add_written("report.csv", |out| write_report_csv(report, skipped, out))?;
+        let part = self.split.as_ref().map(|_| number);
+        // Streamed (the bytes `to_json_bytes` would give): at tens of
+        // thousands of entries the manifest is megabytes.
+        let hashing = package
+            .finish(|out, files| write_manifest(out, &conversion.inputs, &counts, part, files))?;
+        let (sink, bytes, sha256) = hashing.finish();
+        let written = WrittenPart {
+            number,
+            bytes,
+            sha256,
+            calls: calls.len(),
+        };
+        self.output.close(&written, sink)?;
+        self.written.push(written);
+        Ok(())
+    }
+
+    /// Writes the rest: the calls left (split into parts), the recordings
+    /// (re-read from `archives`), the users, the report and the manifest;
+    /// gives the output back with what was written. Every transcript must
+    /// have been added.
+    pub fn finish_parts(
         mut self,
         conversion: &Conversion,
         archives: &mut [&mut dyn ArchiveSource],
-    ) -> Result<W> {
+    ) -> Result<Written<O>> {
         if let Some(job) = self.next_job() {
             return Err(Error::Write(format!(
                 "{}: the package was finished without this transcript",
                 job.path
             )));
         }
-        let package = &mut self.package;
-        if let Some(calls) = &conversion.calls {
-            write_calls_tail(package, calls, archives)?;
+        if self.split.is_some() {
+            self.place_calls(conversion, archives, None)?;
         }
+        self.close_part(conversion, archives)?;
         let mut counts = conversion.counts();
-        if let Some(run) = self.fidelity.take() {
-            let fidelity = run.tally.finish();
-            counts.fidelity = Some(fidelity.summary.clone());
-            package.add("fidelity.json", &to_json_bytes(&fidelity))?;
-        }
-        let skipped = conversion.calls.as_ref().map(|calls| &calls.skipped);
-        package.add_written("report.json", |out| {
-            write_report_json(&conversion.report, skipped, out)
-        })?;
-        package.add_written("report.csv", |out| {
-            write_report_csv(&conversion.report, skipped, out)
-        })?;
-        // Streamed (the bytes `to_json_bytes` would give): at tens of
-        // thousands of entries the manifest is megabytes.
-        self.package.finish(|out, files| {
-            let manifest = Manifest {
-                format: FORMAT_NAME,
-                format_version: FORMAT_VERSION,
-                generator: crate::GENERATOR,
-                inputs: &conversion.inputs,
-                counts,
-                files,
-            };
-            serde_json::to_writer_pretty(&mut *out, &manifest)?;
-            out.write_all(b"\n")
+        let fidelity = match self.finished.take() {
+            Some(fidelity) => Some(fidelity),
+            None => self.fidelity.take().map(|run| run.tally.finish()),
+        };
+        counts.fidelity = fidelity.as_ref().map(|f| f.summary.clone());
+        Ok(Written {
+            output: self.output,
+            parts: self.written,
+            counts,
+            fidelity,
         })
     }
+}
+
+impl Split {
+    fn new(conversion: &Conversion, size: u64) -> Split {
+        let topics: u64 = conversion
+            .themes
+            .iter()
+            .map(|t| t.topics.len() as u64)
+            .sum();
+        let skipped = conversion.calls.as_ref().map(|calls| &calls.skipped);
+        let no_skipped = Packed::default();
+        let empty = crate::report::Report::default();
+        let report =
+            |report: &crate::report::Report,
+             skipped: Option<&Packed<crate::model::calls::SkippedCall>>| {
+                written_bytes(|out| write_report_json(report, skipped, out))
+                    + written_bytes(|out| write_report_csv(report, skipped, out))
+            };
+        let mut counts = conversion.counts();
+        counts.fidelity = Some(crate::decide::fidelity::FidelitySummary {
+            calls_compared: u64::MAX,
+            calls_without_chorus_trackers: u64::MAX,
+            topics: u64::MAX,
+            topics_matched: u64::MAX,
+            topics_at_100: u64::MAX,
+            topics_below_90: u64::MAX,
+            topics_not_seen: u64::MAX,
+        });
+        let manifest_head = written_bytes(|out| {
+            write_manifest(
+                out,
+                &conversion.inputs,
+                &counts,
+                Some(usize::MAX),
+                &Packed::default(),
+            )
+        });
+        // fidelity.json's topics with every figure at its widest and the
+        // tracker's name (Chorus's spelling, the topic's up to case and
+        // spaces) escaped at its longest.
+        let fidelity = if conversion.replay().is_some() {
+            let skeleton = written_bytes(|out| {
+                serde_json::to_writer_pretty(
+                    &mut *out,
+                    &FidelityTally::new(&conversion.themes).finish(),
+                )?;
+                out.write_all(b"\n")
+            });
+            let names: u64 = conversion
+                .themes
+                .iter()
+                .flat_map(|t| t.topics.iter())
+                .map(|topic| 6 * topic.name.len() as u64 + 64 + 12 * 20)
+                .sum();
+            compress_bound(skeleton + names)
+        } else {
+            0
+        };
+        let closing: u64 = CLOSING_ENTRIES.iter().map(|path| entry_bound(path)).sum();
+        Split {
+            size,
+            placed: 0,
+            first_part: vec![None; conversion.calls.as_ref().map_or(0, |c| c.users.len())],
+            fixed: compress_bound(manifest_head) + fidelity + closing + 98 + 22,
+            report: report(&conversion.report, skipped),
+            empty_report: report(&empty, skipped.map(|_| &no_skipped)),
+            topics,
+        }
+    }
+}
+
+/// Writes `manifest.json`: the run's inputs, the part's counts, its number
+/// when the package is split into parts, and every other entry's record.
+fn write_manifest(
+    out: &mut dyn Write,
+    inputs: &[InputRecord],
+    counts: &crate::convert::Counts,
+    part: Option<usize>,
+    files: &Packed<FileRecord>,
+) -> std::io::Result<()> {
+    let manifest = Manifest {
+        format: FORMAT_NAME,
+        format_version: FORMAT_VERSION,
+        generator: crate::GENERATOR,
+        part,
+        inputs,
+        counts: counts.clone(),
+        files,
+    };
+    serde_json::to_writer_pretty(&mut *out, &manifest)?;
+    out.write_all(b"\n")
 }
 
 /// Writes the whole package for a conversion; transcripts and recordings
@@ -484,18 +1074,32 @@ impl<W: Write> PackageSession<W> {
 pub fn write_package<W: Write>(
     conversion: &Conversion,
     archives: &mut [&mut dyn ArchiveSource],
-    mut transcripts: Option<&mut TranscriptSupply>,
+    transcripts: Option<&mut TranscriptSupply>,
     sink: W,
 ) -> Result<W> {
-    let mut session = PackageSession::begin(conversion, sink)?;
+    let mut output =
+        write_package_parts(conversion, archives, transcripts, Whole::new(sink), None)?.output;
+    output.open(1)
+}
+
+/// `write_package` into `output`, split into parts of at most `part_size`
+/// bytes when given.
+pub fn write_package_parts<O: PackageOutput>(
+    conversion: &Conversion,
+    archives: &mut [&mut dyn ArchiveSource],
+    mut transcripts: Option<&mut TranscriptSupply>,
+    output: O,
+    part_size: Option<u64>,
+) -> Result<Written<O>> {
+    let mut session = PackageSession::begin_parts(conversion, output, part_size)?;
     while let Some(job) = session.next_job() {
         let entry = match transcripts.as_deref_mut() {
             Some(supply) => supply(&job)?,
             None => prepare_transcript(&job, archives, session.replay())?,
         };
-        session.add_transcript(entry)?;
+        session.add_transcript(entry, conversion, archives)?;
     }
-    session.finish(conversion, archives)
+    session.finish_parts(conversion, archives)
 }
 
 #[cfg(test)]
