@@ -27,10 +27,10 @@ use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User, UserAct
 use crate::model::packed::Packed;
 use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
+use crate::read::earlier::{AlreadyMigrated, EarlierPackage, PackageSummary};
 use crate::read::archive::{
     read_archive, ArchiveContents, ArchiveRead, ArchiveSource, ArchiveSummary,
 };
-use crate::read::earlier::{AlreadyMigrated, EarlierPackage};
 use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
 use crate::report::{Report, ReportEntry, Severity};
@@ -188,6 +188,9 @@ pub struct FileSummary {
     /// What a call archive holds (zips that are not workbooks).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archive: Option<ArchiveSummary>,
+    /// What an earlier import package holds (`kind` `outdoo_package`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<PackageSummary>,
 }
 
 impl FileSummary {
@@ -202,6 +205,7 @@ impl FileSummary {
             problems: 0,
             error: None,
             archive: None,
+            package: None,
         }
     }
 
@@ -227,6 +231,18 @@ pub fn inspect_archive(source: &mut dyn ArchiveSource) -> FileSummary {
             + read.contents.unreadable.len(),
         archive: Some(read.summary),
         ..FileSummary::new(source.name(), FileKind::CallArchive)
+    }
+}
+
+/// What an earlier import package (`read::earlier::earlier_package_in`)
+/// holds: its calls and users, or why it cannot be read.
+pub fn inspect_package(name: &str, package: &Result<EarlierPackage>) -> FileSummary {
+    match package {
+        Ok(package) => FileSummary {
+            package: Some(package.summary()),
+            ..FileSummary::new(name, FileKind::OutdooPackage)
+        },
+        Err(e) => FileSummary::failed(name, FileKind::OutdooPackage, e.to_string()),
     }
 }
 

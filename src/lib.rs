@@ -27,8 +27,8 @@ pub mod positioned;
 pub mod wasm;
 
 pub use convert::{
-    convert, convert_with_archives, convert_with_first_pass, inspect, inspect_archive, Conversion,
-    FileSummary, FirstPass, InputFile, Options, Preview,
+    convert, convert_with_archives, convert_with_first_pass, inspect, inspect_archive,
+    inspect_package, Conversion, FileSummary, FirstPass, InputFile, Options, Preview,
 };
 pub use decide::calls::CallScope;
 pub use error::{Error, Result};

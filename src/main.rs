@@ -261,25 +261,17 @@ fn inspect_path(path: &Path) -> Result<Option<chorus2outdoo::FileSummary>, Failu
 }
 
 /// An earlier import package (a zip whose last entry is `manifest.json`,
-/// as a package's is), read as `--after-package` reads it.
-fn inspect_earlier(path: &Path) -> Option<chorus2outdoo::read::earlier::EarlierPackage> {
+/// as a package's is), read as `--after-package` reads it and summarised
+/// as the page does (`read::earlier::earlier_package_in`); `None` for any
+/// other file or folder.
+fn inspect_earlier(path: &Path) -> Option<chorus2outdoo::FileSummary> {
     if path.is_dir() {
         return None;
     }
-    let mut archive = Archive::open(path).ok()?;
-    let source = archive.source();
-    let last = source.entry_count().checked_sub(1)?;
-    if source.entry(last)?.name != "manifest.json" {
-        return None;
-    }
-    let file = std::fs::File::open(path).ok()?;
-    let bytes = file.metadata().map_or(0, |m| m.len());
-    chorus2outdoo::read::earlier::read_earlier_package(
-        &file_name(path),
-        std::io::BufReader::new(file),
-        bytes,
-    )
-    .ok()
+    let file = std::fs::File::open(path).and_then(SharedFile::open).ok()?;
+    let mut source = ZipSource::unhashed(file_name(path), file).ok()?;
+    let package = chorus2outdoo::read::earlier::earlier_package_in(&mut source)?;
+    Some(chorus2outdoo::inspect_package(source.name(), &package))
 }
 
 /// A tracker export or roster, read whole within the limits.
@@ -636,13 +628,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inspect { files } => {
             let mut failed = None;
             for path in &files {
-                if let Some(package) = inspect_earlier(path) {
-                    println!(
-                        "{}: earlier Outdoo import package - {} calls, {} users (convert --after-package leaves these calls out and keeps these users)",
-                        printable(&package.name, false),
-                        package.calls.len(),
-                        package.users.len()
-                    );
+                if let Some(summary) = inspect_earlier(path) {
+                    match (&summary.package, &summary.error) {
+                        (Some(package), _) => println!(
+                            "{}: {} - {} calls, {} users (convert --after-package leaves these calls out and keeps these users)",
+                            printable(&summary.name, false),
+                            summary.kind_label,
+                            package.calls,
+                            package.users
+                        ),
+                        (None, error) => {
+                            let error = error.clone().unwrap_or_default();
+                            println!(
+                                "{}: {} - error: {}",
+                                printable(&summary.name, false),
+                                summary.kind_label,
+                                printable(&error, true)
+                            );
+                            failed = Some(error);
+                        }
+                    }
                     continue;
                 }
                 if let Some(summary) = inspect_path(path)? {

@@ -6,10 +6,10 @@
 //! `Error`s carrying the same message the CLI prints. No conversion logic
 //! lives here: everything below the boundary is covered by native tests.
 //!
-//! Call archives are not copied into wasm memory: `inspectFile` and
-//! `convertArchives` read a `Blob`/`File` through `blob::BlobReader` (Web
-//! Workers only) and write the package through `blob::ChunkSink`, chunk by
-//! chunk, to a JS callback. `progress` reports how far a conversion is.
+//! Call archives (and earlier import packages, for a cutover run) are not
+//! copied into wasm memory: `inspectFile` and `convertArchives` read a
+//! `Blob`/`File` through `blob::BlobReader` (Web Workers only) and write
+//! the package through `blob::ChunkSink`, chunk by chunk, to a JS callback. `progress` reports how far a conversion is.
 //! Helper workers take part through `readEntries` (ranges of an archive's
 //! entries in the first pass, handed over as plain bytes), `TranscriptPreparer`
 //! (transcript entries, likewise) and `checkTranscripts` (shares of the
@@ -159,12 +159,14 @@ fn is_workbook(source: &dyn ArchiveSource) -> bool {
 }
 
 /// What a `Blob`/`File` was detected as and what it holds, like `inspect`;
-/// a zip that is not a workbook is a call archive, read entry by entry from
-/// the Blob (`{..., kind: "call_archive", archive: {engagements, ...}}`).
-/// With `listOnly`, a call archive's entries are listed but not read
-/// (`archive: {name, entries}`, the other counts 0): the conversion reads
-/// them anyway, so the page reads a big archive once, not twice.
-/// Only in a Web Worker.
+/// an earlier Outdoo import package (a zip ending with its `manifest.json`)
+/// is `{..., kind: "outdoo_package", package: {name, calls, users}}` (only
+/// its manifest, calls list and users are read); another zip that is not a
+/// workbook is a call archive, read entry by entry from the Blob (`{...,
+/// kind: "call_archive", archive: {engagements, ...}}`). With `listOnly`,
+/// a call archive's entries are listed but not read (`archive: {name,
+/// entries}`, the other counts 0): the conversion reads them anyway, so the
+/// page reads a big archive once, not twice. Only in a Web Worker.
 #[wasm_bindgen(js_name = inspectFile)]
 pub fn inspect_file(
     name: String,
@@ -176,27 +178,27 @@ pub fn inspect_file(
     let mut reader = BlobReader::with_read_ahead(blob.clone(), 4).map_err(|e| JsError::new(&e))?;
     let n = reader.read(&mut head).unwrap_or(0);
     if n == 4 && &head == b"PK\x03\x04" {
-        let source = if list_only == Some(true) {
-            ZipSource::unhashed(name.clone(), blob_reader(&blob)?)
-        } else {
-            ZipSource::new(name.clone(), blob_reader(&blob)?)
-        };
-        match source {
-            Ok(source) if !is_workbook(&source) && list_only == Some(true) => {
-                let listing = crate::read::archive::ArchiveSummary {
-                    name: name.clone(),
-                    entries: source.entry_count(),
-                    ..Default::default()
-                };
-                return to_js(&FileSummary {
-                    archive: Some(listing),
-                    ..FileSummary::new(name, FileKind::CallArchive)
-                });
+        // Listed, not hashed: what the file holds needs no checksum.
+        match ZipSource::unhashed(name.clone(), blob_reader(&blob)?) {
+            Ok(mut source) => {
+                if let Some(package) = crate::read::earlier::earlier_package_in(&mut source) {
+                    return to_js(&crate::inspect_package(&name, &package));
+                }
+                if !is_workbook(&source) {
+                    if list_only != Some(true) {
+                        return to_js(&crate::inspect_archive(&mut source));
+                    }
+                    let listing = crate::read::archive::ArchiveSummary {
+                        name: name.clone(),
+                        entries: source.entry_count(),
+                        ..Default::default()
+                    };
+                    return to_js(&FileSummary {
+                        archive: Some(listing),
+                        ..FileSummary::new(name, FileKind::CallArchive)
+                    });
+                }
             }
-            Ok(mut source) if !is_workbook(&source) => {
-                return to_js(&crate::inspect_archive(&mut source))
-            }
-            Ok(_) => {}
             Err(e) => {
                 return to_js(&FileSummary::failed(name, FileKind::Zip, e.to_string()));
             }
@@ -243,24 +245,34 @@ fn archive_sources(
         .collect()
 }
 
+/// `{name, blob}` of `list[index]`, or an error naming the field.
+fn named_blob(
+    item: &JsValue,
+    list: &str,
+    index: usize,
+) -> Result<(String, web_sys::Blob), JsError> {
+    let name = Reflect::get(item, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+        .ok_or_else(|| JsError::new(&format!("{list}[{index}].name must be a string")))?;
+    let blob: web_sys::Blob = Reflect::get(item, &JsValue::from_str("blob"))
+        .ok()
+        .and_then(|b| b.dyn_into().ok())
+        .ok_or_else(|| {
+            JsError::new(&format!(
+                "{list}[{index}].blob must be a Blob or File ({name})"
+            ))
+        })?;
+    Ok((name, blob))
+}
+
 /// `archives[index]` (`{name, blob, sha256?}`) listed, as `archive_sources` does.
 fn archive_source(
     archive: &JsValue,
     index: usize,
     hashed: bool,
 ) -> Result<ZipSource<BlobReader>, JsError> {
-    let name = Reflect::get(archive, &JsValue::from_str("name"))
-        .ok()
-        .and_then(|n| n.as_string())
-        .ok_or_else(|| JsError::new(&format!("archives[{index}].name must be a string")))?;
-    let blob: web_sys::Blob = Reflect::get(archive, &JsValue::from_str("blob"))
-        .ok()
-        .and_then(|b| b.dyn_into().ok())
-        .ok_or_else(|| {
-            JsError::new(&format!(
-                "archives[{index}].blob must be a Blob or File ({name})"
-            ))
-        })?;
+    let (name, blob) = named_blob(archive, "archives", index)?;
     let reader = blob_reader(&blob)?;
     let digest = Reflect::get(archive, &JsValue::from_str("sha256"))
         .ok()
@@ -271,6 +283,33 @@ fn archive_source(
         (false, _) => ZipSource::unhashed(name, reader),
     };
     source.map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Reads `earlier` (`[{name, blob}]`, or null): each earlier import
+/// package's calls and users, from the Blob in slices (only its manifest,
+/// `calls.jsonl` and `users.json`), as `--after-package` reads a file.
+fn earlier_packages(
+    earlier: &JsValue,
+) -> Result<Vec<crate::read::earlier::EarlierPackage>, JsError> {
+    if earlier.is_undefined() || earlier.is_null() {
+        return Ok(Vec::new());
+    }
+    if !Array::is_array(earlier) {
+        return Err(JsError::new("earlier must be an array of {name, blob}"));
+    }
+    Array::from(earlier)
+        .iter()
+        .enumerate()
+        .map(|(index, package)| {
+            let (name, blob) = named_blob(&package, "earlier", index)?;
+            crate::read::earlier::read_earlier_package(
+                &name,
+                blob_reader(&blob)?,
+                blob.size() as u64,
+            )
+            .map_err(|e| JsError::new(&e.to_string()))
+        })
+        .collect()
 }
 
 /// The entries a first pass reads (not folders, not junk) and their bytes.
@@ -722,7 +761,10 @@ impl ArchiveConversion {
 /// `firstPass`, when given, holds per archive the `readEntries` results of
 /// its `firstPassRanges`, in order: the archives are then not read here
 /// (give each its `sha256` from an `ArchiveDigest`, or it is hashed here),
-/// and the conversion is the same. Only in a Web Worker.
+/// and the conversion is the same. `earlier`, when given, holds earlier
+/// import packages of the same migration (`[{name, blob}]`, as
+/// `--after-package`): every call they hold is left out as
+/// `already_migrated`, their users are `existing`. Only in a Web Worker.
 #[wasm_bindgen(js_name = convertArchives)]
 pub fn convert_archives(
     files: JsValue,
@@ -731,6 +773,7 @@ pub fn convert_archives(
     options: JsValue,
     on_progress: Option<Function>,
     first_pass: JsValue,
+    earlier: JsValue,
 ) -> Result<ArchiveConversion, JsError> {
     let files = if files.is_undefined() || files.is_null() {
         Vec::new()
@@ -742,7 +785,8 @@ pub fn convert_archives(
     } else {
         input_files(&Array::of1(&roster).into())?.pop()
     };
-    let options = self::options(&options)?;
+    let mut options = self::options(&options)?;
+    options.after_packages = earlier_packages(&earlier)?;
     let meter = Meter::new(on_progress);
     let mut sources: Vec<_> = archive_sources(&archives, true)?
         .into_iter()

@@ -167,8 +167,56 @@ fn an_earlier_package_that_is_not_one_is_refused_by_name() {
         refused(&damaged),
         "error: damaged.zip entry calls.jsonl row 3: not a call line with a 32-hex source_id; the package is damaged (check it with chorus2outdoo verify)"
     );
+    // `inspect` tells it from an archive all the same, and names the line.
+    let (code, out, err) = cli(&["inspect", damaged.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        out,
+        "damaged.zip: earlier Outdoo import package - error: damaged.zip entry calls.jsonl row 3: not a call line with a 32-hex source_id; the package is damaged (check it with chorus2outdoo verify)\n"
+    );
     // Without an archive there is nothing to leave out.
     let (code, _, err) = cli(&["convert", "--trackers", csv.to_str().unwrap(), "--after-package", damaged.to_str().unwrap(), "--out", dir.join("x.zip").to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_earlier_package_is_told_from_other_zips_by_its_listing() {
+    use chorus2outdoo::read::earlier::earlier_package_in;
+    use chorus2outdoo::ZipSource;
+    use std::io::Cursor;
+    let dir = scratch("delta-told");
+    let archive = dir.join("sample.zip");
+    let (code, _, err) = cli(&["--quiet", "sample", "--calls", "20", "--seed", "3", "--out", archive.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (package, _) = convert(&dir, "meetings.zip", &["--archive", archive.to_str().unwrap(), "--calls", "meetings"]);
+    let zip = |name: &str, bytes: Vec<u8>| ZipSource::unhashed(name, Cursor::new(bytes)).unwrap();
+
+    let read = earlier_package_in(&mut zip("meetings.zip", package.clone())).unwrap().unwrap();
+    assert_eq!(read.summary(), chorus2outdoo::read::earlier::PackageSummary { name: "meetings.zip".into(), calls: 15, users: 8 });
+    assert_eq!(read, chorus2outdoo::read::earlier::read_earlier_package("meetings.zip", Cursor::new(&package), package.len() as u64).unwrap());
+    assert_eq!(
+        serde_json::to_value(chorus2outdoo::inspect_package("meetings.zip", &Ok(read))).unwrap(),
+        serde_json::json!({
+            "name": "meetings.zip", "kind": "outdoo_package", "kind_label": "earlier Outdoo import package",
+            "trackers": 0, "phrases": 0, "problems": 0, "error": null,
+            "package": {"name": "meetings.zip", "calls": 15, "users": 8},
+        })
+    );
+    // A call archive, and zips ending with a manifest.json of another format or none readable: no package.
+    assert!(earlier_package_in(&mut zip("sample.zip", std::fs::read(&archive).unwrap())).is_none());
+    let write = |entries: Vec<(&str, &[u8])>| {
+        let entries = entries.into_iter().map(|(n, b)| (n.to_string(), b));
+        chorus2outdoo::fetch::write_archive(Cursor::new(Vec::new()), entries).unwrap().into_inner()
+    };
+    let other = write(vec![("calls.jsonl", b""), ("manifest.json", br#"{"format": "something-else"}"#)]);
+    assert!(earlier_package_in(&mut zip("other.zip", other)).is_none());
+    let broken = write(vec![("manifest.json", b"not json")]);
+    assert!(earlier_package_in(&mut zip("broken.zip", broken)).is_none());
+    // The package's manifest not last: not told as one.
+    let mut entries = unzip(&package);
+    entries.rotate_right(1);
+    let shuffled = write(entries.iter().map(|(n, b)| (n.as_str(), &b[..])).collect());
+    assert!(earlier_package_in(&mut zip("shuffled.zip", shuffled)).is_none());
     std::fs::remove_dir_all(&dir).unwrap();
 }

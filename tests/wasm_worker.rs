@@ -226,6 +226,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         scope_js,
         Some(on_progress),
         JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
     )
     .unwrap();
     let preview = plain(conversion.preview().unwrap());
@@ -339,6 +340,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         scope_js,
         None,
         Array::of1(&reads).into(),
+        JsValue::UNDEFINED,
     )
     .unwrap();
     assert_eq!(plain(stepped.preview().unwrap()), preview);
@@ -529,6 +531,7 @@ fn convert_archives_names_a_broken_zip() {
         JsValue::NULL,
         None,
         JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
     ) {
         Ok(_) => panic!("a broken zip must not convert"),
         Err(error) => JsValue::from(error).unchecked_into::<js_sys::Error>(),
@@ -537,5 +540,227 @@ fn convert_archives_names_a_broken_zip() {
     assert!(
         message.starts_with("broken.zip: this is not a readable zip archive"),
         "{message}"
+    );
+}
+
+/// `{name, blob}`, as `convertArchives` takes an archive or an earlier package.
+fn named(name: &str, blob: &web_sys::Blob) -> JsValue {
+    let item = Object::new();
+    Reflect::set(&item, &"name".into(), &name.into()).unwrap();
+    Reflect::set(&item, &"blob".into(), blob).unwrap();
+    item.into()
+}
+
+/// The `source_id`s of a package's `calls.jsonl`, sorted.
+fn package_call_ids(package: &[u8]) -> Vec<String> {
+    let mut ids: Vec<String> = String::from_utf8(zip_entry(package, "calls.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["source_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The message of a binding's error.
+fn message(error: JsError) -> String {
+    JsValue::from(error)
+        .unchecked_into::<js_sys::Error>()
+        .message()
+        .into()
+}
+
+#[wasm_bindgen_test]
+async fn an_earlier_package_inspects_and_its_calls_are_left_out_as_already_migrated() {
+    let sample = wasm::sample_archive(20, 3).unwrap();
+    let bytes = blob_bytes(&sample).await;
+    // The library's packages of the sample: every call, and an earlier run
+    // of the meetings only.
+    let package_of = |scope: Value, after: Vec<chorus2outdoo::read::earlier::EarlierPackage>| {
+        let mut source =
+            chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes.clone()))
+                .unwrap();
+        let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
+        let mut options: chorus2outdoo::Options = serde_json::from_value(scope).unwrap();
+        options.after_packages = after;
+        let conversion =
+            chorus2outdoo::convert_with_archives(&[], &mut sources, None, &options).unwrap();
+        conversion
+            .write_package_with(&mut sources, Vec::new())
+            .unwrap()
+    };
+    let full = package_of(json!({}), Vec::new());
+    let earlier = package_of(json!({"calls": "meetings"}), Vec::new());
+    let (full_ids, earlier_ids) = (package_call_ids(&full), package_call_ids(&earlier));
+    assert_eq!((full_ids.len(), earlier_ids.len()), (18, 15));
+    let new_ids: Vec<String> = full_ids
+        .iter()
+        .filter(|id| !earlier_ids.contains(id))
+        .cloned()
+        .collect();
+    assert_eq!(new_ids.len(), 3);
+
+    // Listed or not, an earlier package says its calls and users.
+    for list_only in [Some(true), None] {
+        let summary =
+            plain(wasm::inspect_file("meetings.zip".into(), blob(&earlier), list_only).unwrap());
+        assert_eq!(
+            summary,
+            json!({
+                "name": "meetings.zip", "kind": "outdoo_package", "kind_label": "earlier Outdoo import package",
+                "trackers": 0, "phrases": 0, "problems": 0, "error": null,
+                "package": {"name": "meetings.zip", "calls": 15, "users": 8},
+            })
+        );
+    }
+    // A damaged one is still told apart from an archive, its line named.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&earlier)).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        if name == "calls.jsonl" {
+            let text = String::from_utf8(content).unwrap();
+            let mut lines: Vec<&str> = text.lines().collect();
+            lines[1] = "{\"source_id\": 7}";
+            content = format!("{}\n", lines.join("\n")).into_bytes();
+        }
+        entries.push((name, std::io::Cursor::new(content)));
+    }
+    let damaged = chorus2outdoo::fetch::write_archive(std::io::Cursor::new(Vec::new()), entries)
+        .unwrap()
+        .into_inner();
+    let summary =
+        plain(wasm::inspect_file("damaged.zip".into(), blob(&damaged), Some(true)).unwrap());
+    assert_eq!(summary["kind"], "outdoo_package");
+    assert_eq!(
+        summary["error"],
+        "damaged.zip entry calls.jsonl row 2: not a call line with a 32-hex source_id; the package is damaged (check it with chorus2outdoo verify)"
+    );
+    assert_eq!(summary.get("package"), None);
+
+    // The cutover run: the archive with the earlier package.
+    let convert = |first_pass: JsValue, earlier_list: JsValue| {
+        wasm::convert_archives(
+            JsValue::NULL,
+            Array::of1(&named("sample.zip", &sample)).into(),
+            JsValue::NULL,
+            JsValue::NULL,
+            None,
+            first_pass,
+            earlier_list,
+        )
+    };
+    let earlier_list = || -> JsValue { Array::of1(&named("meetings.zip", &blob(&earlier))).into() };
+    let mut conversion = convert(JsValue::UNDEFINED, earlier_list()).unwrap();
+    let preview = plain(conversion.preview().unwrap());
+    let counts = &preview["counts"];
+    assert_eq!(
+        (
+            &counts["calls"],
+            &counts["skipped_calls"],
+            &counts["users"],
+            &counts["users_to_create"]
+        ),
+        (&json!(3), &json!(17), &json!(3), &json!(1))
+    );
+    assert_eq!(
+        preview["calls"]["skipped_by_reason"],
+        json!({"already_migrated": 15, "host_did_not_join": 2})
+    );
+    let mut migrated: Vec<String> = Vec::new();
+    for skipped in preview["calls"]["skipped"].as_array().unwrap() {
+        if skipped["reason"] == "already_migrated" {
+            assert_eq!(
+                skipped["message"],
+                "already migrated: the earlier package meetings.zip holds this call"
+            );
+            migrated.push(skipped["source_id"].as_str().unwrap().to_string());
+        }
+    }
+    migrated.sort();
+    assert_eq!(migrated, earlier_ids);
+    let mut imported: Vec<String> = preview["calls"]["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|call| call["source_id"].as_str().unwrap().to_string())
+        .collect();
+    imported.sort();
+    assert_eq!(imported, new_ids);
+    let inputs: Vec<(&str, &str)> = preview["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["name"].as_str().unwrap(), i["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        inputs,
+        [
+            ("sample.zip", "call_archive"),
+            ("meetings.zip", "outdoo_package")
+        ]
+    );
+    let (callback, chunks) = collector();
+    conversion.write_package(callback, None).unwrap();
+    let package = chunks.borrow().concat();
+    assert_eq!(package_call_ids(&package), new_ids);
+    // The same bytes as the library given the package as `--after-package` reads it.
+    let read = chorus2outdoo::read::earlier::read_earlier_package(
+        "meetings.zip",
+        std::io::Cursor::new(&earlier),
+        earlier.len() as u64,
+    )
+    .unwrap();
+    assert!(
+        package == package_of(json!({}), vec![read]),
+        "the cutover package differs from the library's"
+    );
+
+    // With helper workers' first pass (the archive only): the same preview.
+    let archives: JsValue = Array::of1(&named("sample.zip", &sample)).into();
+    let plan = plain(wasm::first_pass_ranges(archives.clone(), 2).unwrap());
+    let reads = Array::new();
+    for range in plan["ranges"][0].as_array().unwrap() {
+        let (start, end) = (range[0].as_u64().unwrap(), range[1].as_u64().unwrap());
+        reads.push(
+            &wasm::read_entries(archives.clone(), 0, start as u32, end as u32, None).unwrap(),
+        );
+    }
+    let stepped = convert(Array::of1(&reads).into(), earlier_list()).unwrap();
+    assert_eq!(plain(stepped.preview().unwrap()), preview);
+
+    // Refused by name: a file that is no package, and a package without archives.
+    let not_a_package = convert(
+        JsValue::UNDEFINED,
+        Array::of1(&named("sample.zip", &sample)).into(),
+    )
+    .err()
+    .map(message);
+    assert_eq!(
+        not_a_package.as_deref(),
+        Some("sample.zip: this is not an Outdoo import package written by chorus2outdoo (no manifest.json); give the package an earlier conversion wrote")
+    );
+    let alone = wasm::convert_archives(
+        JsValue::NULL,
+        JsValue::NULL,
+        JsValue::NULL,
+        JsValue::NULL,
+        None,
+        JsValue::UNDEFINED,
+        earlier_list(),
+    )
+    .err()
+    .map(message);
+    assert_eq!(
+        alone.as_deref(),
+        Some("meetings.zip: an earlier package only matters with call archives: it says which of their calls were migrated already; add the call archive (--archive)")
     );
 }

@@ -1,5 +1,6 @@
 // The page: files in (drop zone, file button, the sample archive or a
-// download from the Chorus API), the converter runs in a Web Worker
+// download from the Chorus API; earlier import packages for a cutover run
+// among them), the converter runs in a Web Worker
 // (worker.js), the preview (tree, calls, users), the report, the download
 // and, once the package is written, how its topics compare with Chorus's own
 // tracker hits on the calls (fidelity.json) out. Call archives stay File
@@ -131,8 +132,9 @@ const converter = new Converter();
 // ---------------------------------------------------------------------------
 // State
 
-/** Tracker exports hold `bytes`; call archives hold `archive` (the File itself, read by the worker in slices).
- * @type {{id: number, name: string, size: number, bytes: Uint8Array|null, archive: File|null, summary: object|null, state: string, error: string|null}[]} */
+/** Tracker exports hold `bytes`; call archives hold `archive` and earlier import packages `earlier` (the File
+ * itself, read by the worker in slices).
+ * @type {{id: number, name: string, size: number, bytes: Uint8Array|null, archive: File|null, earlier: File|null, summary: object|null, state: string, error: string|null}[]} */
 let entries = [];
 let nextEntryId = 1;
 /** The latest conversion: {preview, package, package_name}. */
@@ -175,7 +177,7 @@ async function addFiles(fileList) {
   const files = [...fileList];
   if (files.length === 0) return;
   const added = files.map((file) => ({
-    id: nextEntryId++, name: file.name, size: file.size, bytes: null, archive: null, summary: null, state: 'reading', error: null, file,
+    id: nextEntryId++, name: file.name, size: file.size, bytes: null, archive: null, earlier: null, summary: null, state: 'reading', error: null, file,
   }));
   entries.push(...added);
   renderFiles();
@@ -184,11 +186,13 @@ async function addFiles(fileList) {
       // Every file is inspected from the File itself, in the worker. A call
       // archive is only listed here (the conversion reads it, once) and is
       // never read whole; a tracker export is read whole within its size
-      // limit, and only then copied for the conversion.
+      // limit, and only then copied for the conversion. An earlier import
+      // package (a cutover run) is read for its calls and users list only.
       entry.state = 'inspecting';
       renderFiles();
       entry.summary = await converter.call('inspectFile', { name: entry.name, file: entry.file, listOnly: true });
       if (entry.summary.kind === 'call_archive') entry.archive = entry.file;
+      else if (entry.summary.kind === 'outdoo_package') entry.earlier = entry.summary.error ? null : entry.file;
       else if (!entry.summary.error) entry.bytes = new Uint8Array(await entry.file.arrayBuffer());
       entry.state = entry.summary.error ? 'error' : 'ok';
       entry.error = entry.summary.error;
@@ -215,6 +219,11 @@ function archiveText(archive) {
   return parts.join(', ');
 }
 
+/** What an earlier import package means for this run, in words. */
+function packageText(pkg) {
+  return `${plural(pkg.calls, 'call')}, ${plural(pkg.users, 'user')}: the calls it holds are left out (already migrated), its users are kept as existing`;
+}
+
 function removeEntry(id) {
   entries = entries.filter((entry) => entry.id !== id);
   renderFiles();
@@ -228,6 +237,7 @@ function renderFiles() {
     const summary = entry.summary;
     let status;
     if (entry.state === 'error') status = el('span', { class: 'status error', text: entry.error });
+    else if (entry.state === 'ok' && summary.package) status = el('span', { class: 'status ok', text: `read: ${packageText(summary.package)}` });
     else if (entry.state === 'ok' && entry.archive && !entry.read) {
       status = el('span', { class: 'status busy', text: `listed: ${plural(summary.archive.entries, 'entry', 'entries')}; read while converting` });
     } else if (entry.state === 'ok') {
@@ -238,8 +248,8 @@ function renderFiles() {
     return el('tr', { 'data-file': entry.name, class: `file ${entry.state}` },
       el('td', { class: 'name', text: entry.name }),
       el('td', { class: 'kind', text: summary ? summary.kind_label : '' }),
-      el('td', { class: 'num trackers', text: summary && !summary.error && !summary.archive ? String(summary.trackers) : '' }),
-      el('td', { class: 'num phrases', text: summary && !summary.error && !summary.archive ? String(summary.phrases) : '' }),
+      el('td', { class: 'num trackers', text: summary && !summary.error && !summary.archive && !summary.package ? String(summary.trackers) : '' }),
+      el('td', { class: 'num phrases', text: summary && !summary.error && !summary.archive && !summary.package ? String(summary.phrases) : '' }),
       el('td', {}, status),
       el('td', {}, el('button', { type: 'button', class: 'remove', title: `Remove ${entry.name}`, 'aria-label': `Remove ${entry.name}`, text: '×', onclick: () => removeEntry(entry.id) })),
     );
@@ -274,6 +284,8 @@ async function update({ force = false } = {}) {
   const files = ready.filter((entry) => entry.bytes).map((entry) => ({ name: entry.name, bytes: entry.bytes }));
   const archiveEntries = ready.filter((entry) => entry.archive);
   const archives = archiveEntries.map((entry) => ({ name: entry.name, blob: entry.archive }));
+  // Earlier import packages: a cutover run leaves out the calls they hold.
+  const earlier = ready.filter((entry) => entry.earlier).map((entry) => ({ name: entry.name, blob: entry.earlier }));
   let shownAt = null;
   let preview = null;
   const onProgress = (progress) => {
@@ -292,9 +304,9 @@ async function update({ force = false } = {}) {
   };
   try {
     let result;
-    if (archives.length > 0 || roster) {
+    if (archives.length > 0 || roster || earlier.length > 0) {
       startProgress();
-      result = await converter.call('convertArchives', { files, archives, roster, options: convertOptions(), workers: WORKERS }, { onProgress });
+      result = await converter.call('convertArchives', { files, archives, roster, options: convertOptions(), earlier, workers: WORKERS }, { onProgress });
     } else {
       result = await converter.call('convert', { files, options: convertOptions() }, { onProgress });
     }

@@ -4,8 +4,12 @@
 // Request:  {id, op, args}
 //   version | inspect {name, bytes} | convert {files, options}       tracker exports in memory (the preview before the package)
 //   inspectFile {name, file, listOnly}                                any File; a call archive is read from the File as needed
-//                                                                     (listOnly: only its entries listed; the conversion reads them)
-//   convertArchives {files, archives: [{name, blob}], roster, options} the package arrives in chunks, assembled here into a Blob
+//                                                                     (listOnly: only its entries listed; the conversion reads them);
+//                                                                     an earlier import package says its calls and users
+//   convertArchives {files, archives: [{name, blob}], roster, options, earlier: [{name, blob}]}
+//                                                                     the package arrives in chunks, assembled here into a Blob;
+//                                                                     earlier: import packages of earlier runs (a cutover run),
+//                                                                     read here (never by the helpers), their calls left out
 //   transcript {sourceId, limit}                                      the first utterances of a call of the last convertArchives
 //   sample {calls, seed}                                              the sample archive as a Blob and its tracker export
 //                                                                     ({archive: Blob, trackers: {name, bytes}})
@@ -75,7 +79,7 @@ async function verified(pkg, id, helpersUsed = 0) {
  * chunk by chunk. With more than one worker, helpers read ranges of the
  * archives' entries (the first pass) while this worker hashes the archives.
  */
-async function convertWithArchives({ files, archives, roster, options, workers = 1 }, id) {
+async function convertWithArchives({ files, archives, roster, options, earlier = null, workers = 1 }, id) {
   lastConversion?.free();
   lastConversion = null;
   helperMemory = [];
@@ -91,7 +95,8 @@ async function convertWithArchives({ files, archives, roster, options, workers =
     archives = archives.map((archive, index) => ({ ...archive, sha256: digests[index] }));
     firstPass = firstReads;
   }
-  const conversion = convertArchives(files, archives, roster, options, onProgress, firstPass);
+  // Earlier packages are read here, by the converter: the helpers' first pass reads only the archives.
+  const conversion = convertArchives(files, archives, roster, options, onProgress, firstPass, earlier);
   lastConversion = conversion;
   const readMs = performance.now() - started;
   const preview = conversion.preview();
@@ -423,7 +428,7 @@ const operations = {
   // written (convertArchives without archives converts exactly as convert).
   convert: async ({ files, options }, id) => {
     const started = performance.now();
-    const conversion = convertArchives(files, [], null, options, null, null);
+    const conversion = convertArchives(files, [], null, options, null, null, null);
     try {
       const convertMs = performance.now() - started;
       self.postMessage({ id, progress: { phase: 'preview', preview: conversion.preview() } });

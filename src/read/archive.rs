@@ -168,6 +168,12 @@ impl<R: Read + Seek> ZipSource<R> {
             limits: Limits::default(),
         })
     }
+
+    /// Its reader, for another reading of the same zip (an earlier
+    /// package's calls list: `read::earlier::earlier_package_in`).
+    pub(crate) fn reader_mut(&mut self) -> &mut R {
+        &mut self.reader
+    }
 }
 
 /// A zip's entries (`reader` at its start) from its central directory

@@ -9,11 +9,12 @@ use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::model::calls::PersonRecord;
 use crate::model::Location;
-use crate::read::archive::is_call_id;
+use crate::read::archive::{is_call_id, ArchiveSource, ZipSource};
 use crate::write::package::{hex, FORMAT_NAME};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read, Seek};
+use zip::ZipArchive;
 
 /// What an earlier package holds that a later run must not import again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,6 +30,25 @@ pub struct EarlierPackage {
     pub calls: Vec<u128>,
     /// Its users (created or existing then), with their role.
     pub users: Vec<PersonRecord>,
+}
+
+/// What `inspect` says of an earlier package: the calls a cutover run
+/// leaves out and the users it keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PackageSummary {
+    pub name: String,
+    pub calls: usize,
+    pub users: usize,
+}
+
+impl EarlierPackage {
+    pub fn summary(&self) -> PackageSummary {
+        PackageSummary {
+            name: self.name.clone(),
+            calls: self.calls.len(),
+            users: self.users.len(),
+        }
+    }
 }
 
 /// A call id (32 hex digits) as a number.
@@ -67,24 +87,59 @@ pub fn read_earlier_package<R: Read + Seek>(
     reader: R,
     bytes: u64,
 ) -> Result<EarlierPackage> {
+    let (zip, manifest) = open_package(name, reader)?;
+    read_package(name, zip, &manifest, bytes)
+}
+
+/// The earlier import package a listed zip is, as `inspect` tells it (the
+/// CLI's and the page's): `None` for any other zip (its last entry is not
+/// `manifest.json`, as a package's always is, or the manifest is not of the
+/// format `outdoo-import`), else the package as `read_earlier_package`
+/// reads it, or why it cannot be (a damaged line, named). Only the listing
+/// is looked at before that, so a call archive costs nothing more.
+pub fn earlier_package_in<R: Read + Seek>(
+    source: &mut ZipSource<R>,
+) -> Option<Result<EarlierPackage>> {
+    let last = source.entry_count().checked_sub(1)?;
+    if source.entry(last)?.name != "manifest.json" {
+        return None;
+    }
+    let (name, bytes) = (source.name().to_string(), source.bytes());
+    let (zip, manifest) = open_package(&name, source.reader_mut()).ok()?;
+    Some(read_package(&name, zip, &manifest, bytes))
+}
+
+/// The package as a zip and its `manifest.json`, or why it is none.
+fn open_package<R: Read + Seek>(name: &str, reader: R) -> Result<(ZipArchive<R>, Vec<u8>)> {
     let not_a_package = |why: String| {
         Error::input(
             Location::file(name),
             format!("this is not an Outdoo import package written by chorus2outdoo ({why}); give the package an earlier conversion wrote"),
         )
     };
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| not_a_package(format!("not a zip: {e}")))?;
-    let limit = Limits::default().max_json_entry_bytes;
+    let mut zip = ZipArchive::new(reader).map_err(|e| not_a_package(format!("not a zip: {e}")))?;
     let mut manifest = Vec::new();
     zip.by_name("manifest.json")
         .map_err(|_| not_a_package("no manifest.json".to_string()))?
-        .take(limit)
+        .take(Limits::default().max_json_entry_bytes)
         .read_to_end(&mut manifest)
         .map_err(|e| not_a_package(format!("manifest.json cannot be read: {e}")))?;
     match serde_json::from_slice::<ManifestHead>(&manifest) {
-        Ok(head) if head.format == FORMAT_NAME => {}
-        _ => return Err(not_a_package(format!("manifest.json is not of the format {FORMAT_NAME}"))),
+        Ok(head) if head.format == FORMAT_NAME => Ok((zip, manifest)),
+        _ => Err(not_a_package(format!(
+            "manifest.json is not of the format {FORMAT_NAME}"
+        ))),
     }
+}
+
+/// The calls and users of a package opened with `open_package`.
+fn read_package<R: Read + Seek>(
+    name: &str,
+    mut zip: ZipArchive<R>,
+    manifest: &[u8],
+    bytes: u64,
+) -> Result<EarlierPackage> {
+    let limit = Limits::default().max_json_entry_bytes;
     let at = |entry: &str, row: Option<u64>| {
         let location = Location::file(name).with_entry(entry);
         Location { row, ..location }
@@ -142,7 +197,7 @@ pub fn read_earlier_package<R: Read + Seek>(
     Ok(EarlierPackage {
         name: name.to_string(),
         bytes,
-        manifest_sha256: hex(&Sha256::digest(&manifest)),
+        manifest_sha256: hex(&Sha256::digest(manifest)),
         calls,
         users,
     })

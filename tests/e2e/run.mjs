@@ -670,6 +670,87 @@ test('one worker and three workers write the same package as the CLI', async () 
   }
 });
 
+/** An entry of a zip (stored or deflated), found through its central directory. */
+function zipEntry(zip, name) {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let at = zip.readUInt32LE(end + 16);
+  for (let i = 0; i < zip.readUInt16LE(end + 10); i += 1) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    if (zip.toString('utf8', at + 46, at + 46 + nameLength) === name) {
+      const offset = zip.readUInt32LE(at + 42);
+      const start = offset + 30 + zip.readUInt16LE(offset + 26) + zip.readUInt16LE(offset + 28);
+      const data = zip.subarray(start, start + zip.readUInt32LE(at + 20));
+      return zip.readUInt16LE(at + 10) === 8 ? zlib.inflateRawSync(data) : data;
+    }
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  throw new Error(`${name} is not in the zip`);
+}
+
+/** The Chorus ids of a package's calls (calls.jsonl), sorted. */
+const callIds = (pkg) => zipEntry(pkg, 'calls.jsonl').toString('utf8').split('\n').filter(Boolean)
+  .map((line) => JSON.parse(line).source_id).sort();
+
+test('a cutover run: the archive with the package of an earlier run leaves out its calls, one worker and three, like the CLI', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const archive = join(ARTIFACTS, 'sample-20.zip');
+  execFileSync(CLI, ['--quiet', 'sample', '--calls', '20', '--seed', '3', '--out', archive]);
+  const fullIds = callIds(cliPackage('cli-sample-20-package.zip', ['--archive', archive]));
+  assert.equal(fullIds.length, 18);
+
+  // The earlier run, in the page: the meetings only.
+  const first = await openPage();
+  await setScope(first.page, { calls: 'meetings' });
+  await pick(first.page, [archive]);
+  const earlierPath = join(ARTIFACTS, 'earlier-meetings.zip');
+  const earlierIds = callIds(await downloadPackage(first.page, 'earlier-meetings.zip'));
+  assert.equal(earlierIds.length, 15);
+  const newIds = fullIds.filter((id) => !earlierIds.includes(id));
+  assert.equal(newIds.length, 3);
+  // Without the archive, an earlier package says what it needs.
+  await first.page.click('#files tbody tr button.remove');
+  await first.page.waitForFunction(() => document.querySelectorAll('#files tbody tr').length === 0);
+  await first.page.setInputFiles('#file-input', earlierPath);
+  await first.page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 15_000 });
+  assert.equal(await first.page.textContent('#message span'),
+    'earlier-meetings.zip: an earlier package only matters with call archives: it says which of their calls were migrated already; add the call archive (--archive)');
+  await first.finish();
+
+  // The cutover run: the archive and the earlier package, every call in scope.
+  const fromCli = cliPackage('cli-cutover-package.zip', ['--archive', archive, '--after-package', earlierPath]);
+  for (const workers of [1, 3]) {
+    const { page, finish } = await openPage({ query: `?workers=${workers}` });
+    await pick(page, [archive, earlierPath]);
+    assert.deepEqual(await texts(page, '#files tbody tr td.kind'), ['Chorus call archive', 'earlier Outdoo import package']);
+    assert.deepEqual(await texts(page, '#files tbody tr .status'), [
+      'read: 20 engagements, 18 conversations, 12 users, 0 recordings',
+      'read: 15 calls, 8 users: the calls it holds are left out (already migrated), its users are kept as existing',
+    ]);
+    assert.deepEqual(await texts(page, '#files tbody tr td.trackers'), ['', '']);
+    const counts = await page.$$eval('#call-counts dd', (nodes) => Object.fromEntries(nodes.map((node) => [node.dataset.count, node.textContent])));
+    assert.deepEqual(counts, { calls: '3', skipped_calls: '17', transcripts: '3', media: '0', users: '3', users_to_create: '1' });
+    assert.deepEqual(await texts(page, '#skipped-by-reason li'), [
+      'already_migrated in an earlier package: 15',
+      'host_did_not_join the host did not join: 2',
+    ]);
+    const migrated = await page.$$eval('#skipped-list tbody tr.skipped.already_migrated', (rows) => rows.map((row) => [
+      row.querySelector('td.id').textContent, row.querySelector('td.message').textContent]));
+    assert.deepEqual(migrated.map(([id]) => id).sort(), earlierIds);
+    assert.deepEqual([...new Set(migrated.map(([, message]) => message))], ['already migrated: the earlier package earlier-meetings.zip holds this call']);
+    assert.deepEqual((await page.$$eval('#call-list tbody tr.call', (rows) => rows.map((row) => row.dataset.id))).sort(), newIds);
+    assert.equal(await page.locator('#user-list tbody tr.existing').count(), 2);
+    assert.equal(await page.evaluate(() => document.body.dataset.workers), String(workers));
+    assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+
+    const fromPage = await downloadPackage(page, `page-cutover-${workers}-workers.zip`);
+    assert.deepEqual(callIds(fromPage), newIds, 'the package holds exactly the new calls');
+    const report = JSON.parse(zipEntry(fromPage, 'report.json'));
+    assert.equal(report.skipped.filter((call) => call.reason === 'already_migrated').length, 15);
+    assert.ok(fromPage.equals(fromCli), `${workers} worker(s): page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
+    await finish();
+  }
+});
+
 test('"Try it with a sample archive" shows the whole flow', async () => {
   const { page, finish } = await openPage();
   const before = await conversions(page);
