@@ -27,10 +27,10 @@ use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User, UserAct
 use crate::model::packed::Packed;
 use crate::model::Location;
 use crate::model::{Theme, TopicStatus};
-use crate::read::earlier::{AlreadyMigrated, EarlierPackage, PackageSummary};
 use crate::read::archive::{
     read_archive, ArchiveContents, ArchiveRead, ArchiveSource, ArchiveSummary,
 };
+use crate::read::earlier::{AlreadyMigrated, EarlierPackage, PackageSummary};
 use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
 use crate::report::{Report, ReportEntry, Severity};

@@ -20,7 +20,7 @@
 //! their results) with the same outcome as one check of everything.
 
 use crate::limits::Limits;
-use crate::write::package::hex;
+use crate::write::package::{hex, HashingWriter};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -1304,7 +1304,7 @@ fn verify_parts_with<R: Read + Seek>(
         let problem = |verification: &mut Verification, message: String| {
             verification.problem(Some(&name), message)
         };
-        let mut hashed = match parts.open(&name) {
+        let mut file = match parts.open(&name) {
             Ok(file) => file,
             Err(e) => {
                 problem(
@@ -1317,15 +1317,13 @@ fn verify_parts_with<R: Read + Seek>(
                 continue;
             }
         };
-        let mut hasher = Sha256::new();
-        let bytes = match std::io::copy(&mut hashed, &mut HashSink(&mut hasher)) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                problem(&mut verification, format!("cannot be read: {e}"));
-                continue;
-            }
-        };
-        let sha256 = hex(&hasher.finalize());
+        let mut hashing = HashingWriter::new(std::io::sink());
+        if let Err(e) = std::io::copy(&mut file, &mut hashing) {
+            problem(&mut verification, format!("cannot be read: {e}"));
+            continue;
+        }
+        let (_, bytes, sha256) = hashing.finish();
+        let sha256 = sha256.unwrap_or_default();
         if Some(bytes) != listed["bytes"].as_u64()
             || Some(sha256.as_str()) != listed["sha256"].as_str()
         {
@@ -1335,13 +1333,8 @@ fn verify_parts_with<R: Read + Seek>(
             );
             continue;
         }
-        let Ok(file) = parts
-            .open(&name)
-            .and_then(|mut file| file.rewind().map(|()| file))
-        else {
-            continue;
-        };
-        let alone = verify_package_with(file, limits);
+        // The same file, read again from its start by each check.
+        let alone = verify_package_with(&mut file, limits);
         verification.entries += alone.entries;
         for found in alone.problems {
             let entry = match &found.entry {
@@ -1350,11 +1343,7 @@ fn verify_parts_with<R: Read + Seek>(
             };
             verification.problem(Some(&entry), found.message);
         }
-        let part = match parts
-            .open(&name)
-            .map_err(|e| e.to_string())
-            .and_then(|file| part_facts(file, limits))
-        {
+        let part = match part_facts(&mut file, limits) {
             Ok(part) => part,
             Err(message) => {
                 problem(&mut verification, message);
@@ -1453,17 +1442,4 @@ fn verify_parts_with<R: Read + Seek>(
         }
     }
     verification
-}
-
-/// Feeds what is written to a SHA-256.
-struct HashSink<'a>(&'a mut Sha256);
-
-impl std::io::Write for HashSink<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

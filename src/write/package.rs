@@ -182,14 +182,14 @@ impl PreparedEntry {
 
 /// Passes bytes on to `inner`, counting them and, unless made by
 /// `counting`, hashing them.
-struct HashingWriter<W: Write> {
+pub(crate) struct HashingWriter<W: Write> {
     inner: W,
     hasher: Option<Sha256>,
     bytes: u64,
 }
 
 impl<W: Write> HashingWriter<W> {
-    fn new(inner: W) -> Self {
+    pub(crate) fn new(inner: W) -> Self {
         HashingWriter {
             inner,
             hasher: Some(Sha256::new()),
@@ -206,7 +206,7 @@ impl<W: Write> HashingWriter<W> {
     }
 
     /// The writer, the bytes passed on and their SHA-256 (hex) if hashed.
-    fn finish(self) -> (W, u64, Option<String>) {
+    pub(crate) fn finish(self) -> (W, u64, Option<String>) {
         let digest = self.hasher.map(|hasher| hex(&hasher.finalize()));
         (self.inner, self.bytes, digest)
     }
@@ -394,6 +394,12 @@ pub struct Whole<W>(Option<W>);
 impl<W: Write> Whole<W> {
     pub fn new(sink: W) -> Self {
         Whole(Some(sink))
+    }
+
+    /// The sink, once the package is written.
+    fn into_inner(self) -> Result<W> {
+        self.0
+            .ok_or_else(|| Error::Write("the package was not written".to_string()))
     }
 }
 
@@ -603,9 +609,7 @@ impl<W: Write> PackageSession<Whole<W>> {
         conversion: &Conversion,
         archives: &mut [&mut dyn ArchiveSource],
     ) -> Result<W> {
-        let written = self.finish_parts(conversion, archives)?;
-        let mut output = written.output;
-        output.open(1)
+        self.finish_parts(conversion, archives)?.output.into_inner()
     }
 }
 
@@ -824,10 +828,8 @@ impl<O: PackageOutput> PackageSession<O> {
         }
         let split = self.split.as_mut().expect("calls are placed in parts");
         let part = self.part.as_mut().expect("a part is open until finish");
-        let index = split.placed;
-        split.placed += 1;
-        part.calls.end = split.placed;
-        debug_assert_eq!(part.calls.end, index + 1);
+        part.calls.end += 1;
+        split.placed = part.calls.end;
         part.transcripts += usize::from(transcript.is_some());
         part.media += usize::from(recording_job(planned).is_some());
         part.media_bytes += grow.media_bytes;
@@ -1077,9 +1079,9 @@ pub fn write_package<W: Write>(
     transcripts: Option<&mut TranscriptSupply>,
     sink: W,
 ) -> Result<W> {
-    let mut output =
-        write_package_parts(conversion, archives, transcripts, Whole::new(sink), None)?.output;
-    output.open(1)
+    write_package_parts(conversion, archives, transcripts, Whole::new(sink), None)?
+        .output
+        .into_inner()
 }
 
 /// `write_package` into `output`, split into parts of at most `part_size`
