@@ -27,7 +27,9 @@ use crate::model::calls::EntryRef;
 use crate::model::Location;
 use crate::read::archive::{entry_ranges, ArchiveHasher, ArchiveRead, ZipSource};
 use crate::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
-use crate::write::package::{FileRecord, PackageSession, PreparedEntry, Whole};
+use crate::write::package::{
+    FileRecord, PackageOutput, PackageSession, PreparedEntry, WrittenPart,
+};
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
 use blob::{BlobReader, ChunkSink};
 use js_sys::Function;
@@ -463,7 +465,59 @@ pub struct ArchiveConversion {
     archives: Vec<WatchedSource<ZipSource<BlobReader>>>,
     meter: SharedMeter,
     /// A package written in steps (`beginPackage` .. `finishPackage`).
-    session: Option<PackageSession<Whole<ChunkSink>>>,
+    session: Option<SteppedPackage>,
+}
+
+/// A package being written in steps: its session, its name (fixed when it
+/// begins, so its parts and index agree) and the part size, if split.
+struct SteppedPackage {
+    session: PackageSession<ChunkParts>,
+    name: String,
+    part_size: Option<u64>,
+}
+
+/// A package handed to `on_chunk(chunk, part)` part by part (one part, 1,
+/// for a package written whole), in chunks of `chunk` bytes.
+struct ChunkParts {
+    on_chunk: Function,
+    chunk: usize,
+}
+
+impl PackageOutput for ChunkParts {
+    type Sink = ChunkSink;
+
+    fn open(&mut self, number: usize) -> crate::Result<ChunkSink> {
+        Ok(ChunkSink::new(self.on_chunk.clone(), self.chunk).of_part(number))
+    }
+
+    fn close(&mut self, _: &WrittenPart, sink: ChunkSink) -> crate::Result<()> {
+        sink.finish()
+            .map(drop)
+            .map_err(|e| crate::Error::Write(e.to_string()))
+    }
+}
+
+/// What `finishPackage` answers (with `index` added for a package split
+/// into parts).
+#[derive(Serialize)]
+struct FinishedPackage {
+    /// The package's name (its parts and index are named after it).
+    name: String,
+    bytes: u64,
+    parts: Vec<FinishedPart>,
+    /// Split into parts, the run's fidelity over every part (each part's
+    /// fidelity.json holds its own calls').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fidelity: Option<crate::decide::fidelity::Fidelity>,
+}
+
+#[derive(Serialize)]
+struct FinishedPart {
+    number: usize,
+    name: String,
+    bytes: u64,
+    sha256: Option<String>,
+    calls: usize,
 }
 
 /// The sources as the library takes them.
@@ -668,20 +722,37 @@ impl ArchiveConversion {
     }
 
     /// Starts writing the package in steps: the entries before the
-    /// transcripts go to `onChunk` now; `addTranscript` takes the
-    /// transcripts in `transcriptJobs` order, `finishPackage` the rest.
-    /// The bytes are those of `writePackage`.
+    /// transcripts go to `onChunk(chunk, part)` now; `addTranscript` takes
+    /// the transcripts in `transcriptJobs` order, `finishPackage` the rest.
+    /// Whole, the bytes are those of `writePackage`, all of part 1. With
+    /// `partSize` (`"2GB"`, `"500MB"`, bytes; as `convert --part-size`),
+    /// the package is split into parts of at most that size, numbered from
+    /// 1, each chunk naming its part, the parts one after another.
     #[wasm_bindgen(js_name = beginPackage)]
     pub fn begin_package(
         &mut self,
         on_chunk: Function,
         chunk_bytes: Option<u32>,
+        part_size: Option<String>,
     ) -> Result<(), JsError> {
-        let sink = chunk_sink(on_chunk, chunk_bytes);
+        let part_size = part_size
+            .map(|text| {
+                crate::write::parts::parse_part_size(&text)
+                    .map_err(|e| JsError::new(&format!("part size: {e}")))
+            })
+            .transpose()?;
+        let output = ChunkParts {
+            on_chunk,
+            chunk: chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
+        };
         self.start_write_progress();
-        let session = PackageSession::begin(&self.conversion, sink)
+        let session = PackageSession::begin_parts(&self.conversion, output, part_size)
             .map_err(|e| JsError::new(&e.to_string()))?;
-        self.session = Some(session);
+        self.session = Some(SteppedPackage {
+            session,
+            name: package_name(),
+            part_size,
+        });
         Ok(())
     }
 
@@ -689,10 +760,11 @@ impl ArchiveConversion {
     #[wasm_bindgen(js_name = addTranscript)]
     pub fn add_transcript(&mut self, part: JsValue) -> Result<(), JsError> {
         let entry = prepared_entry(&part)?;
-        let session = self
+        let session = &mut self
             .session
             .as_mut()
-            .ok_or_else(|| JsError::new("beginPackage first"))?;
+            .ok_or_else(|| JsError::new("beginPackage first"))?
+            .session;
         let size = session.next_job().map(|job| job.document);
         let mut archives = as_sources(&mut self.archives);
         session
@@ -706,20 +778,65 @@ impl ArchiveConversion {
     }
 
     /// Writes the rest of the package (recordings, users, report,
-    /// manifest); returns its size in bytes.
+    /// manifest); answers `{name, bytes, parts: [{number, name, bytes, sha256,
+    /// calls}]}` (one part, without a checksum, for a package written
+    /// whole), and for a package split into parts `index: {name, bytes:
+    /// Uint8Array}`, the index naming every part (`<name>-index.json`), and
+    /// `fidelity`, the run's over all parts (with topics to replay).
     #[wasm_bindgen(js_name = finishPackage)]
-    pub fn finish_package(&mut self) -> Result<f64, JsError> {
-        let session = self
+    pub fn finish_package(&mut self) -> Result<JsValue, JsError> {
+        let SteppedPackage {
+            session,
+            name,
+            part_size,
+        } = self
             .session
             .take()
             .ok_or_else(|| JsError::new("beginPackage first"))?;
         let mut archives = as_sources(&mut self.archives);
-        let sink = session
-            .finish(&self.conversion, &mut archives)
+        let written = session
+            .finish_parts(&self.conversion, &mut archives)
             .map_err(|e| JsError::new(&e.to_string()))?;
-        let (bytes, _) = sink.finish().map_err(|e| JsError::new(&e.to_string()))?;
         self.meter.borrow_mut().finish();
-        Ok(bytes as f64)
+        let finished = FinishedPackage {
+            name: name.clone(),
+            bytes: written.parts.iter().map(|part| part.bytes).sum(),
+            parts: written
+                .parts
+                .iter()
+                .map(|part| FinishedPart {
+                    number: part.number,
+                    name: match part_size {
+                        Some(_) => crate::write::parts::part_name(&name, part.number),
+                        None => name.clone(),
+                    },
+                    bytes: part.bytes,
+                    sha256: part.sha256.clone(),
+                    calls: part.calls,
+                })
+                .collect(),
+            fidelity: part_size.and(written.fidelity.clone()),
+        };
+        let result = to_js(&finished)?;
+        if let Some(part_size) = part_size {
+            let bytes = crate::write::parts::index_bytes(
+                &name,
+                part_size,
+                &self.conversion.inputs,
+                &written.counts,
+                &written.parts,
+            )
+            .map_err(|e| JsError::new(&e.to_string()))?;
+            let index = Object::new();
+            set(
+                &index,
+                "name",
+                &JsValue::from_str(&crate::write::parts::index_name(&name)),
+            )?;
+            set(&index, "bytes", &Uint8Array::from(bytes.as_slice()))?;
+            set(result.unchecked_ref(), "index", &index)?;
+        }
+        Ok(result)
     }
 
     /// `outdoo-import-YYYY-MM-DD.zip`, today's local date.
@@ -847,6 +964,46 @@ pub fn verify_package(package: web_sys::Blob, checked: JsValue) -> Result<JsValu
         &Limits::default(),
         &checked,
     ))
+}
+
+/// Checks a package split into parts as a set, as `chorus2outdoo verify
+/// <index>` does: `index` (`{name, bytes: Uint8Array}`, as `finishPackage`
+/// answers it) and `parts` (`[{name, blob: Blob|File}]`); every part the
+/// index names must be among them. Answers what `verifyPackage` answers,
+/// problems naming the part. Only in a Web Worker.
+#[wasm_bindgen(js_name = verifyParts)]
+pub fn verify_parts(index: JsValue, parts: JsValue) -> Result<JsValue, JsError> {
+    struct Blobs(Vec<(String, web_sys::Blob)>);
+    impl crate::verify::PartFiles for Blobs {
+        type Part = BlobReader;
+        fn open(&mut self, name: &str) -> std::io::Result<BlobReader> {
+            let (_, blob) = self.0.iter().find(|(n, _)| n == name).ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::NotFound, "not among the parts given")
+            })?;
+            BlobReader::new(blob.clone()).map_err(std::io::Error::other)
+        }
+    }
+    let bad_index = || JsError::new("the index must be {name, bytes: Uint8Array}");
+    let name = Reflect::get(&index, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|name| name.as_string())
+        .ok_or_else(bad_index)?;
+    let bytes = Reflect::get(&index, &JsValue::from_str("bytes"))
+        .ok()
+        .and_then(|bytes| bytes.dyn_into::<Uint8Array>().ok())
+        .ok_or_else(bad_index)?
+        .to_vec();
+    if !Array::is_array(&parts) {
+        return Err(JsError::new("parts must be an array of {name, blob}"));
+    }
+    let mut blobs = Blobs(
+        Array::from(&parts)
+            .iter()
+            .enumerate()
+            .map(|(at, part)| named_blob(&part, "parts", at))
+            .collect::<Result<_, _>>()?,
+    );
+    to_js(&crate::verify::verify_parts(&name, &bytes, &mut blobs))
 }
 
 /// Reads `checked` (`checkTranscripts` results, concatenated).

@@ -357,7 +357,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let mut preparer =
         wasm::TranscriptPreparer::new(Array::of1(&archive).into(), triggers).unwrap();
     let (callback, stepped_chunks) = collector();
-    stepped.begin_package(callback, None).unwrap();
+    stepped.begin_package(callback, None, None).unwrap();
     let parts: Vec<JsValue> = jobs
         .iter()
         .map(|job| preparer.prepare(job).unwrap())
@@ -374,8 +374,12 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     for part in parts {
         stepped.add_transcript(part).unwrap();
     }
-    let stepped_size = stepped.finish_package().unwrap();
-    assert_eq!(stepped_size, size);
+    let finished = plain(stepped.finish_package().unwrap());
+    assert_eq!(
+        finished,
+        json!({"name": stepped.package_name(), "bytes": size as u64, "parts": [{"number": 1, "name": stepped.package_name(),
+            "bytes": size as u64, "sha256": null, "calls": preview["counts"]["calls"]}]})
+    );
     assert!(
         stepped_chunks.borrow().concat() == package,
         "the stepped package differs"
@@ -763,4 +767,166 @@ async fn an_earlier_package_inspects_and_its_calls_are_left_out_as_already_migra
         alone.as_deref(),
         Some("meetings.zip: an earlier package only matters with call archives: it says which of their calls were migrated already; add the call archive (--archive)")
     );
+}
+
+/// A JS function collecting `(chunk, part)` calls: each part's bytes.
+fn part_collector() -> (Function, Rc<RefCell<Vec<Vec<u8>>>>) {
+    let parts = Rc::new(RefCell::new(Vec::<Vec<u8>>::new()));
+    let sink = parts.clone();
+    let closure =
+        Closure::<dyn FnMut(Uint8Array, u32)>::new(move |chunk: Uint8Array, part: u32| {
+            let mut parts = sink.borrow_mut();
+            if parts.len() < part as usize {
+                parts.resize(part as usize, Vec::new());
+            }
+            parts[part as usize - 1].extend(chunk.to_vec());
+        });
+    let function: Function = closure.as_ref().clone().unchecked_into();
+    closure.forget();
+    (function, parts)
+}
+
+/// Parts written by the library, each into its own Vec.
+#[derive(Default)]
+struct Parts(Vec<Vec<u8>>);
+
+impl chorus2outdoo::write::package::PackageOutput for Parts {
+    type Sink = Vec<u8>;
+    fn open(&mut self, _: usize) -> chorus2outdoo::Result<Vec<u8>> {
+        Ok(Vec::new())
+    }
+    fn close(
+        &mut self,
+        _: &chorus2outdoo::write::package::WrittenPart,
+        sink: Vec<u8>,
+    ) -> chorus2outdoo::Result<()> {
+        self.0.push(sink);
+        Ok(())
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it() {
+    let sample = wasm::sample_archive(60, 5).unwrap();
+    let bytes = blob_bytes(&sample).await;
+    let archives: JsValue = Array::of1(&named("sample.zip", &sample)).into();
+    let mut conversion = wasm::convert_archives(
+        Array::of1(&wasm::sample_trackers().unwrap()).into(),
+        archives.clone(),
+        JsValue::NULL,
+        serde_wasm_bindgen::to_value(&json!({})).unwrap(),
+        None,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    let mut preparer =
+        wasm::TranscriptPreparer::new(archives, conversion.replay_triggers().unwrap()).unwrap();
+    let (callback, parts) = part_collector();
+    let refused = conversion
+        .begin_package(callback.clone(), None, Some("60KB".into()))
+        .map(drop)
+        .map_err(message);
+    assert_eq!(
+        refused,
+        Err("part size: a part size of 60KB is too small: give at least 64 KiB".to_string())
+    );
+    conversion
+        .begin_package(callback, Some(4096), Some("65536".into()))
+        .unwrap();
+    for job in Array::from(&conversion.transcript_jobs().unwrap()).iter() {
+        conversion
+            .add_transcript(preparer.prepare(job).unwrap())
+            .unwrap();
+    }
+    let finished = conversion.finish_package().unwrap();
+    let index_js = Reflect::get(&finished, &"index".into()).unwrap();
+    let index_name = Reflect::get(&index_js, &"name".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let index_bytes = Uint8Array::new(&Reflect::get(&index_js, &"bytes".into()).unwrap()).to_vec();
+    Reflect::delete_property(finished.unchecked_ref::<Object>(), &"index".into()).unwrap();
+    let finished = plain(finished);
+    let parts = parts.borrow();
+
+    // The library's parts of the same conversion, byte for byte.
+    let mut source =
+        chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
+    let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
+    let export = chorus2outdoo::InputFile {
+        name: "sample-trackers.csv".to_string(),
+        bytes: chorus2outdoo::sample::sample_trackers_csv(),
+    };
+    let native = chorus2outdoo::convert_with_archives(
+        &[export],
+        &mut sources,
+        None,
+        &chorus2outdoo::Options::default(),
+    )
+    .unwrap();
+    let written = chorus2outdoo::write::package::write_package_parts(
+        &native,
+        &mut sources,
+        None,
+        Parts::default(),
+        Some(65536),
+    )
+    .unwrap();
+    let expected = &written.output.0;
+    assert!(expected.len() >= 3, "{} parts", expected.len());
+    assert!(*parts == *expected, "the parts differ from the library's");
+    let name = conversion.package_name();
+    assert_eq!(finished["name"], json!(name));
+    let listed: Vec<Value> = written
+        .parts
+        .iter()
+        .map(|part| {
+            json!({"number": part.number, "name": chorus2outdoo::write::parts::part_name(&name, part.number),
+                "bytes": part.bytes, "sha256": part.sha256, "calls": part.calls})
+        })
+        .collect();
+    let index = chorus2outdoo::write::parts::index_bytes(
+        &name,
+        65536,
+        &native.inputs,
+        &written.counts,
+        &written.parts,
+    )
+    .unwrap();
+    let total: u64 = written.parts.iter().map(|part| part.bytes).sum();
+    let fidelity: chorus2outdoo::decide::fidelity::Fidelity =
+        serde_json::from_value(finished["fidelity"].clone()).unwrap();
+    assert_eq!(Some(fidelity), written.fidelity);
+    assert_eq!(finished["bytes"], json!(total));
+    assert_eq!(finished["parts"], json!(listed));
+    assert_eq!(index_name, chorus2outdoo::write::parts::index_name(&name));
+    assert!(index_bytes == index, "the index differs from the library's");
+
+    // The set checks out from Blobs; without its last part it does not.
+    let blobs = Array::new();
+    for (at, part) in parts.iter().enumerate() {
+        blobs.push(&named(
+            &chorus2outdoo::write::parts::part_name(&name, at + 1),
+            &blob(part),
+        ));
+    }
+    let index_js = finished_js_index(&index_name, &index);
+    let verified = plain(wasm::verify_parts(index_js.clone(), blobs.clone().into()).unwrap());
+    assert_eq!(verified["problems"], json!([]));
+    blobs.pop();
+    let missing = plain(wasm::verify_parts(index_js, blobs.into()).unwrap());
+    let last = chorus2outdoo::write::parts::part_name(&name, parts.len());
+    assert_eq!(
+        missing["problems"],
+        json!([{"entry": last, "message": format!("cannot be read (not among the parts given); the index names it as part {}", parts.len())}])
+    );
+}
+
+/// `{name, bytes: Uint8Array}`, as `verifyParts` takes an index.
+fn finished_js_index(name: &str, bytes: &[u8]) -> JsValue {
+    let index = Object::new();
+    Reflect::set(&index, &"name".into(), &name.into()).unwrap();
+    Reflect::set(&index, &"bytes".into(), &Uint8Array::from(bytes)).unwrap();
+    index.into()
 }

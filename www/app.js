@@ -19,6 +19,8 @@ const MAX_WORKERS = 8;
 /** Workers per conversion: `?workers=N` in the address, else one per core. */
 const WORKERS = Math.max(1, Math.min(MAX_WORKERS,
   Number.parseInt(new URLSearchParams(location.search).get('workers') ?? '', 10) || navigator.hardwareConcurrency || 1));
+/** `?storage=memory` keeps the package in memory instead of on disk (what a browser without the origin private file system does). */
+const STORAGE = new URLSearchParams(location.search).get('storage') === 'memory' ? 'memory' : null;
 /** The sample archive the "try it" button makes. */
 const SAMPLE = { calls: 200, seed: 1 };
 /** The Chorus origin the page may connect to (from /config.json of `chorus2outdoo serve`). */
@@ -141,7 +143,8 @@ let nextEntryId = 1;
 let conversion = null;
 /** Search text per topic, built once per conversion. */
 let topicText = new Map();
-let downloadUrl = null;
+/** Object URLs of the offered package (or its parts and index), revoked when it is replaced. */
+let downloadUrls = [];
 /** Bumped on every change, so a late answer for an older state is dropped. */
 let generation = 0;
 /** The optional roster of existing Outdoo users: {name, bytes}. */
@@ -270,7 +273,7 @@ async function update({ force = false } = {}) {
   if (busy) return;
   // A control that loses focus fires `change` again with the value already
   // converted: nothing to do then.
-  const inputs = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options: convertOptions() });
+  const inputs = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options: convertOptions(), partSize: partSize() });
   if (!force && ready.length > 0 && inputs === convertedFrom) return;
   convertedFrom = ready.length > 0 ? inputs : null;
   const current = ++generation;
@@ -306,9 +309,11 @@ async function update({ force = false } = {}) {
     let result;
     if (archives.length > 0 || roster || earlier.length > 0) {
       startProgress();
-      result = await converter.call('convertArchives', { files, archives, roster, options: convertOptions(), earlier, workers: WORKERS }, { onProgress });
+      result = await converter.call('convertArchives', {
+        files, archives, roster, options: convertOptions(), earlier, workers: WORKERS, partSize: partSize(), storage: STORAGE,
+      }, { onProgress });
     } else {
-      result = await converter.call('convert', { files, options: convertOptions() }, { onProgress });
+      result = await converter.call('convert', { files, options: convertOptions(), storage: STORAGE }, { onProgress });
     }
     result.preview = preview;
     if (current !== generation) return;
@@ -426,6 +431,11 @@ function convertOptions() {
   };
 }
 
+/** The package's part size as typed ('2GB', '500MB', ...), or null for one file. */
+function partSize() {
+  return $('#part-size').value.trim() || null;
+}
+
 /** The same scope for a download from the Chorus API. */
 function fetchScope() {
   const options = convertOptions();
@@ -440,9 +450,10 @@ function fetchScope() {
 
 /** Shows a conversion's preview; its package follows with `setPackage` (or comes with it). */
 function setConversion(result) {
+  // A package on disk that is no longer shown is removed (the worker removes it anyway at the next conversion).
+  if (!result && conversion?.stored === 'disk') converter.call('release').catch(() => {});
   conversion = result;
-  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
-  downloadUrl = null;
+  revokeDownloads();
   topicText = new Map();
   fidelityOf = new Map();
   $('#fidelity').hidden = true;
@@ -457,18 +468,44 @@ function setConversion(result) {
   setPackage(result);
 }
 
+function revokeDownloads() {
+  for (const url of downloadUrls) URL.revokeObjectURL(url);
+  downloadUrls = [];
+}
+
+/** A download link for `blob` named `name`. */
+function downloadLink(blob, name, text, attributes = {}) {
+  const url = URL.createObjectURL(blob);
+  downloadUrls.push(url);
+  return el('a', { href: url, download: name, ...attributes }, text);
+}
+
+/** What the package is: one file, or parts and their index; each {name, blob}. */
+function packageFiles(result) {
+  if (!result.parts) return [{ name: result.package_name, blob: result.package }];
+  return [...result.parts.map(({ name, blob }) => ({ name, blob })), { name: result.index.name, blob: result.index.blob }];
+}
+
 /** The download button: waiting for the package, offered once it passed its check, or withheld. */
 function setPackage(result) {
   conversion = { ...conversion, ...result, preview: conversion.preview };
   showFidelity();
   const link = $('#download');
   const check = $('#verification');
-  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
-  downloadUrl = null;
+  revokeDownloads();
   link.removeAttribute('href');
+  link.removeAttribute('download');
+  link.onclick = null;
   link.setAttribute('aria-disabled', 'true');
   check.replaceChildren();
   check.className = 'verification muted';
+  $('#package-parts').hidden = true;
+  $('#save-package').hidden = true;
+  $('#storage').textContent = '';
+  $('#save-status').textContent = '';
+  delete document.body.dataset.saved;
+  delete document.body.dataset.stored;
+  delete document.body.dataset.parts;
   if (!result.package) {
     link.textContent = 'Preparing the package…';
     document.body.dataset.verified = 'pending';
@@ -485,14 +522,78 @@ function setPackage(result) {
     document.body.dataset.verified = 'failed';
     return;
   }
-  downloadUrl = URL.createObjectURL(result.package);
-  link.href = downloadUrl;
-  link.download = result.package_name;
   link.removeAttribute('aria-disabled');
-  link.textContent = `Download ${result.package_name}`;
+  if (result.parts) {
+    const files = packageFiles(result);
+    // Every part and the index, one download each (the browser may ask once to allow several).
+    link.href = '#';
+    link.textContent = `Download all ${plural(result.parts.length, 'part')} and the index`;
+    const links = files.map(({ name, blob }) => downloadLink(blob, name, name, { class: 'part-download' }));
+    link.onclick = (event) => {
+      event.preventDefault();
+      for (const part of links) part.click();
+    };
+    $('#part-list').replaceChildren(...files.map(({ name, blob }, i) => el('li', {},
+      links[i], ` ${megabytes(blob.size)} MB${result.parts[i] ? `, ${plural(result.parts[i].calls, 'call')}` : ': names every part and its SHA-256'}`)));
+    $('#package-parts').hidden = false;
+    document.body.dataset.parts = String(result.parts.length);
+  } else {
+    const url = URL.createObjectURL(result.package);
+    downloadUrls.push(url);
+    link.href = url;
+    link.download = result.package_name;
+    link.textContent = `Download ${result.package_name}`;
+  }
+  offerSave(result);
   check.className = 'verification ok';
-  check.textContent = `Checked before download: ${plural(verification.entries, 'file')}; every size and SHA-256 checksum, every JSON schema, path and count matches.`;
+  check.textContent = result.parts
+    ? `Checked before download: ${plural(result.parts.length, 'part')} and their index, ${plural(verification.entries, 'file')}; every part is complete on its own, no call is in two parts, each user is created once, and every size and SHA-256 checksum, every JSON schema, path and count matches.`
+    : `Checked before download: ${plural(verification.entries, 'file')}; every size and SHA-256 checksum, every JSON schema, path and count matches.`;
+  $('#storage').textContent = result.stored === 'disk'
+    ? `The package (${megabytes(result.package.size)} MB) waits in this browser's storage on disk, not in memory, until you convert again or remove the files.`
+    : `${result.storage_note ? `${result.storage_note[0].toUpperCase()}${result.storage_note.slice(1)}` : 'The package is kept in memory'}; a package of several GB may exhaust this browser's memory: the chorus2outdoo command writes any size.`;
+  document.body.dataset.stored = result.stored;
   document.body.dataset.verified = 'ok';
+}
+
+/**
+ * Where the browser offers a save picker: "Save as…" writes the package
+ * (or every part and the index, into a folder) straight to the place the
+ * customer picks, streamed from the package's File.
+ */
+function offerSave(result) {
+  const button = $('#save-package');
+  const folder = Boolean(result.parts);
+  const picker = folder ? window.showDirectoryPicker : window.showSaveFilePicker;
+  if (typeof picker !== 'function') return;
+  button.textContent = folder ? 'Save every part to a folder…' : 'Save as…';
+  button.hidden = false;
+  button.onclick = async () => {
+    const status = $('#save-status');
+    try {
+      const files = packageFiles(result);
+      let targets;
+      if (folder) {
+        const directory = await window.showDirectoryPicker({ mode: 'readwrite', id: 'outdoo-package' });
+        targets = await Promise.all(files.map(async (file) => ({ file, handle: await directory.getFileHandle(file.name, { create: true }) })));
+      } else {
+        const handle = await window.showSaveFilePicker({ suggestedName: result.package_name, id: 'outdoo-package', types: [{ description: 'Outdoo import package', accept: { 'application/zip': ['.zip'] } }] });
+        targets = [{ file: files[0], handle }];
+      }
+      button.disabled = true;
+      for (const [i, { file, handle }] of targets.entries()) {
+        status.textContent = `Saving ${file.name} (${i + 1} of ${targets.length})…`;
+        await file.blob.stream().pipeTo(await handle.createWritable());
+      }
+      status.textContent = `Saved ${plural(targets.length, 'file')}.`;
+      document.body.dataset.saved = String(targets.length);
+    } catch (error) {
+      // Closing the picker is no failure.
+      status.textContent = error?.name === 'AbortError' ? '' : `Not saved: ${error?.message ?? error}`;
+    } finally {
+      button.disabled = false;
+    }
+  };
 }
 
 function renderAll() {
@@ -950,7 +1051,7 @@ function setUp() {
   window.addEventListener('drop', (event) => event.preventDefault());
 
   $('#default-language').addEventListener('change', () => update());
-  for (const id of ['#scope-from', '#scope-to', '#scope-min-duration', '#scope-calls', '#recover-trackers']) $(id).addEventListener('change', () => update());
+  for (const id of ['#scope-from', '#scope-to', '#scope-min-duration', '#scope-calls', '#recover-trackers', '#part-size']) $(id).addEventListener('change', () => update());
   const rosterInput = $('#roster-input');
   rosterInput.addEventListener('change', async () => {
     const file = rosterInput.files[0];

@@ -6,10 +6,13 @@
 //   inspectFile {name, file, listOnly}                                any File; a call archive is read from the File as needed
 //                                                                     (listOnly: only its entries listed; the conversion reads them);
 //                                                                     an earlier import package says its calls and users
-//   convertArchives {files, archives: [{name, blob}], roster, options, earlier: [{name, blob}]}
-//                                                                     the package arrives in chunks, assembled here into a Blob;
-//                                                                     earlier: import packages of earlier runs (a cutover run),
-//                                                                     read here (never by the helpers), their calls left out
+//   convertArchives {files, archives: [{name, blob}], roster, options, earlier: [{name, blob}], partSize, storage}
+//                                                                     the package arrives in chunks, written here to a file on
+//                                                                     disk (PackageFile); earlier: import packages of earlier
+//                                                                     runs (a cutover run), read here (never by the helpers),
+//                                                                     their calls left out; partSize ('2GB', ...): split into
+//                                                                     parts; storage: 'memory' keeps it in memory (for tests)
+//   release                                                           removes the last package's file (the page is done with it)
 //   transcript {sourceId, limit}                                      the first utterances of a call of the last convertArchives
 //   sample {calls, seed}                                              the sample archive as a Blob and its tracker export
 //                                                                     ({archive: Blob, trackers: {name, bytes}})
@@ -19,16 +22,20 @@
 //           progress is {phase: 'read' | 'write', entries_done, entries_total,
 //           bytes_done, bytes_total}, then {phase: 'preview', preview} once the
 //           preview is ready (before the package), then {phase: 'verify'}.
-// Every package is checked (verifyPackage, as `chorus2outdoo verify` does)
-// before it is handed over: the result carries `verification`, and for call
-// archives `fidelity` (the package's fidelity.json, or null without one).
+// Every package is checked (verifyPackage, or verifyParts for a package in
+// parts, as `chorus2outdoo verify` does) before it is handed over: the
+// result carries `package` (a File on disk, or a Blob in memory),
+// `package_name`, `parts` (null, or [{name, blob, bytes, sha256, calls}] with
+// `index` {name, blob}), `stored` ('disk' or 'memory', with `storage_note`
+// saying why memory), `verification`, and for call archives `fidelity` (the
+// package's fidelity.json, or null without one).
 // `fatal` means the module trapped (a Rust panic ends in `unreachable`): its
 // memory can no longer be trusted, and the page replaces this worker. To
 // cancel, the page terminates this worker: nothing here needs to stop itself.
 
 import init, {
   ArchiveDigest, PackageCheck, TranscriptPreparer, checkTranscripts, convertArchives, fetchArchive, firstPassRanges,
-  inspect, inspectFile, packageFidelity, readEntries, sampleArchive, sampleTrackers, verifyPackage, version,
+  inspect, inspectFile, packageFidelity, readEntries, sampleArchive, sampleTrackers, verifyPackage, verifyParts, version,
 } from './pkg/chorus2outdoo.js';
 
 /** The smallest module with a WebAssembly SIMD instruction (i8x16.splat):
@@ -42,6 +49,188 @@ const ready = WebAssembly.validate(SIMD_PROBE)
     + 'Safari 16.4 or later have it); use a current browser, or the chorus2outdoo command'), { name: 'UnsupportedBrowserError' }));
 // A failed load is answered per request below; it is not an unhandled rejection.
 ready.catch(() => {});
+
+// ---------------------------------------------------------------------------
+// Where a package is written: a file of its own in the origin private file
+// system (OPFS), written through a sync access handle chunk by chunk as the
+// converter hands them over, so the package never sits in memory; it is
+// handed to the page as the disk-backed File (parts as slices of it). Each
+// file is held by a Web Lock while its worker lives: the next conversion or
+// `release` removes it, and a file whose lock is free (its worker was
+// cancelled or its tab closed) is removed the next time a package is begun.
+// Without OPFS, or with `storage: 'memory'`, the chunks are kept in memory
+// and assembled into a Blob, and the result says why (`storage_note`).
+
+const PACKAGE_FOLDER = 'chorus2outdoo-packages';
+const LOCK_PREFIX = 'chorus2outdoo-package:';
+/** The package file of the last conversion, until the next one or `release`. */
+let lastPackage = null;
+let swept = false;
+
+/** The folder for package files, or why there is none. */
+async function packageFolder() {
+  if (!navigator.storage?.getDirectory || !self.FileSystemFileHandle?.prototype?.createSyncAccessHandle || !navigator.locks) {
+    throw new Error('this browser has no origin private file system with sync access handles (Chrome 102, Firefox 111 and Safari 15.2 or later have it)');
+  }
+  const root = await navigator.storage.getDirectory();
+  return root.getDirectoryHandle(PACKAGE_FOLDER, { create: true });
+}
+
+/** Removes package files no worker holds (left by a cancelled conversion or a closed tab). */
+async function sweep(folder) {
+  const names = [];
+  for await (const [name, handle] of folder.entries()) if (handle.kind === 'file') names.push(name);
+  for (const name of names) {
+    await navigator.locks.request(LOCK_PREFIX + name, { ifAvailable: true }, async (lock) => {
+      if (lock) await folder.removeEntry(name).catch(() => {});
+    });
+  }
+}
+
+/** Holds the lock `name` until the returned function is called. */
+async function hold(name) {
+  let release;
+  await new Promise((granted) => {
+    navigator.locks.request(name, () => {
+      granted();
+      return new Promise((resolve) => { release = resolve; });
+    });
+  });
+  return release;
+}
+
+/** MB, for messages. */
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/**
+ * One package being written: `write(chunk, part)` takes the converter's
+ * chunks (the parts one after another), `finish()` answers the package as a
+ * Blob or disk-backed File and each part's [start, end) in it.
+ */
+class PackageFile {
+  static async create(storage) {
+    if (storage === 'memory') return new PackageFile(null, 'the page was asked to keep the package in memory');
+    try {
+      const folder = await packageFolder();
+      if (!swept) {
+        swept = true;
+        await sweep(folder);
+      }
+      const name = `package-${Date.now()}-${Math.random().toString(36).slice(2, 10)}.zip`;
+      // The lock first, so that no sweep takes the new file for a stale one.
+      const release = await hold(LOCK_PREFIX + name);
+      try {
+        const handle = await folder.getFileHandle(name, { create: true });
+        const access = await handle.createSyncAccessHandle();
+        return new PackageFile({ folder, name, handle, access, release }, null);
+      } catch (error) {
+        await folder.removeEntry(name).catch(() => {});
+        release();
+        throw error;
+      }
+    } catch (error) {
+      return new PackageFile(null, `the package is kept in memory: the browser did not give the page a file on disk (${error?.message ?? error})`);
+    }
+  }
+
+  constructor(disk, note) {
+    this.disk = disk;
+    this.note = note;
+    this.chunks = disk ? null : [];
+    this.size = 0;
+    this.chunkCount = 0;
+    this.starts = [];
+    /** A write that failed, with a message for the customer. */
+    this.failure = null;
+    this.finished = false;
+  }
+
+  write(chunk, part = 1) {
+    if (this.starts.length < part) this.starts.push(this.size);
+    if (this.disk) {
+      try {
+        const written = this.disk.access.write(chunk, { at: this.size });
+        if (written !== chunk.byteLength) throw new Error(`${written} of ${chunk.byteLength} bytes written`);
+      } catch (error) {
+        const full = error?.name === 'QuotaExceededError';
+        this.failure = Object.assign(new Error(full
+          ? `there is no room left on disk for the package: the browser refused more than ${megabytes(this.size)} for this page. `
+            + 'Free disk space and convert again, or convert with the chorus2outdoo command'
+          : `the package could not be written to disk after ${megabytes(this.size)}: ${error?.message ?? error}`), { name: full ? 'QuotaExceededError' : 'PackageWriteError' });
+        throw this.failure;
+      }
+    } else {
+      this.chunks.push(chunk);
+    }
+    this.size += chunk.byteLength;
+    this.chunkCount += 1;
+  }
+
+  /** The package (a File on disk or a Blob) and its parts' byte ranges. */
+  async finish() {
+    this.finished = true;
+    let blob;
+    if (this.disk) {
+      this.disk.access.flush();
+      this.disk.access.close();
+      this.disk.access = null;
+      blob = await this.disk.handle.getFile();
+    } else {
+      blob = new Blob(this.chunks, { type: 'application/zip' });
+      this.chunks = null;
+    }
+    const ranges = this.starts.map((start, i) => [start, this.starts[i + 1] ?? this.size]);
+    return { blob, ranges };
+  }
+
+  /** Removes the file (a package in memory is left to the garbage collector). */
+  async remove() {
+    this.chunks = null;
+    if (!this.disk) return;
+    const { folder, name, access, release } = this.disk;
+    this.disk = null;
+    try {
+      access?.close();
+    } catch {
+      // Already closed.
+    }
+    await folder.removeEntry(name).catch(() => {});
+    release();
+  }
+}
+
+/** Begins the next package: the last one's file is removed first. */
+async function nextPackage(storage) {
+  const last = lastPackage;
+  lastPackage = null;
+  await last?.remove();
+  lastPackage = await PackageFile.create(storage);
+  return lastPackage;
+}
+
+/**
+ * The written package as the page gets it: the File (or Blob), the parts
+ * as slices of it with the index, and where it is stored. `finished` is
+ * what finishPackage answered.
+ */
+async function handedOver(file, finished) {
+  const { blob, ranges } = await file.finish();
+  const split = Boolean(finished.index);
+  if (ranges.length !== finished.parts.length || (!split && ranges.length > 1)) {
+    throw new Error(`the package came in ${ranges.length} parts where ${finished.parts.length} were written`);
+  }
+  const parts = split
+    ? finished.parts.map((part, i) => ({ ...part, blob: blob.slice(ranges[i][0], ranges[i][1], 'application/zip') }))
+    : null;
+  return {
+    package: blob,
+    package_name: finished.name,
+    parts,
+    index: split ? { name: finished.index.name, blob: new Blob([finished.index.bytes], { type: 'application/json' }) } : null,
+    stored: file.disk ? 'disk' : 'memory',
+    storage_note: file.note,
+  };
+}
 
 /** The last conversion with call archives, kept for `transcript` until the next one. */
 let lastConversion = null;
@@ -79,7 +268,7 @@ async function verified(pkg, id, helpersUsed = 0) {
  * chunk by chunk. With more than one worker, helpers read ranges of the
  * archives' entries (the first pass) while this worker hashes the archives.
  */
-async function convertWithArchives({ files, archives, roster, options, earlier = null, workers = 1 }, id) {
+async function convertWithArchives({ files, archives, roster, options, earlier = null, workers = 1, partSize = null, storage = null }, id) {
   lastConversion?.free();
   lastConversion = null;
   helperMemory = [];
@@ -101,46 +290,65 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   const readMs = performance.now() - started;
   const preview = conversion.preview();
   self.postMessage({ id, progress: { phase: 'preview', preview } });
-  const chunks = [];
+  const file = await nextPackage(storage);
   const writeStarted = performance.now();
   const jobs = conversion.transcriptJobs();
   // Every worker preparing transcripts replays the topics' triggers over
   // them: the hits travel with each part into fidelity.json.
   const triggers = conversion.replayTriggers();
   const helpersUsed = workers > 1 && jobs.length >= 2 ? Math.min(workers, jobs.length) : 0;
-  if (helpersUsed) {
-    // The helpers start on the transcripts while this worker writes what
-    // precedes them (calls.jsonl); their entries wait in the queue until then.
-    const fromHelpers = transcriptsFromHelpers(conversion, archives, triggers, jobs, helpersUsed);
-    try {
-      conversion.beginPackage((chunk) => chunks.push(chunk));
-    } catch (error) {
-      fromHelpers.catch(() => {});
-      for (let w = 0; w < helpersUsed; w += 1) helpers[w].postMessage({ op: 'stopPreparing' });
-      throw error;
+  const onChunk = (chunk, part) => file.write(chunk, part);
+  let finished;
+  try {
+    if (helpersUsed) {
+      // The helpers start on the transcripts while this worker writes what
+      // precedes them (calls.jsonl); their entries wait in the queue until then.
+      const fromHelpers = transcriptsFromHelpers(conversion, archives, triggers, jobs, helpersUsed);
+      try {
+        conversion.beginPackage(onChunk, null, partSize);
+      } catch (error) {
+        fromHelpers.catch(() => {});
+        for (let w = 0; w < helpersUsed; w += 1) helpers[w].postMessage({ op: 'stopPreparing' });
+        throw error;
+      }
+      await fromHelpers;
+    } else {
+      conversion.beginPackage(onChunk, null, partSize);
+      transcriptsHere(conversion, archives, triggers, jobs);
     }
-    await fromHelpers;
-  } else {
-    conversion.beginPackage((chunk) => chunks.push(chunk));
-    transcriptsHere(conversion, archives, triggers, jobs);
+    finished = conversion.finishPackage();
+  } catch (error) {
+    await file.remove();
+    throw file.failure ?? error;
   }
-  conversion.finishPackage();
   const writeMs = performance.now() - writeStarted;
-  const pkg = new Blob(chunks, { type: 'application/zip' });
-  const verification = await verified(pkg, id, helpersUsed);
+  const written = await handedOver(file, finished);
+  const verification = written.parts
+    ? await verifiedParts(written, id)
+    : await verified(written.package, id, helpersUsed);
+  const fidelity = verification.problems.length > 0 ? null
+    // The run's figures: read back from the package as written, or for parts, the run's over every part.
+    : written.parts ? finished.fidelity ?? null : packageFidelity(written.package);
   return {
-    package: pkg,
-    package_name: conversion.packageName(),
+    ...written,
     verification,
-    // Read back from the package as written (a package that failed its check has none to show).
-    fidelity: verification.problems.length === 0 ? packageFidelity(pkg) : null,
+    fidelity,
     workers: helpersUsed || 1,
-    chunks: chunks.length,
+    chunks: file.chunkCount,
     read_ms: readMs,
     write_ms: writeMs,
     wasm_memory_bytes: wasmMemoryBytes(),
     helper_memory_bytes: helperMemory,
   };
+}
+
+/** Checks a package in parts as a set (verifyParts): every part, and the index naming them. */
+async function verifiedParts({ parts, index }, id) {
+  self.postMessage({ id, progress: { phase: 'verify' } });
+  const started = performance.now();
+  const bytes = new Uint8Array(await index.blob.arrayBuffer());
+  const verification = verifyParts({ name: index.name, bytes }, parts.map(({ name, blob }) => ({ name, blob })));
+  return { ...verification, ms: performance.now() - started };
 }
 
 /** Lets the worker hear its messages (helpers' answers) between steps of long work. */
@@ -426,19 +634,32 @@ const operations = {
   inspect: ({ name, bytes }) => inspect(name, bytes),
   // Tracker exports alone: the preview is posted before the package is
   // written (convertArchives without archives converts exactly as convert).
-  convert: async ({ files, options }, id) => {
+  convert: async ({ files, options, storage = null }, id) => {
     const started = performance.now();
     const conversion = convertArchives(files, [], null, options, null, null, null);
     try {
       const convertMs = performance.now() - started;
       self.postMessage({ id, progress: { phase: 'preview', preview: conversion.preview() } });
-      const chunks = [];
-      conversion.writePackage((chunk) => chunks.push(chunk));
-      const pkg = new Blob(chunks, { type: 'application/zip' });
-      return { package: pkg, package_name: conversion.packageName(), verification: await verified(pkg, id), convert_ms: convertMs };
+      const file = await nextPackage(storage);
+      try {
+        conversion.writePackage((chunk) => file.write(chunk));
+      } catch (error) {
+        await file.remove();
+        throw file.failure ?? error;
+      }
+      const written = await handedOver(file, { name: conversion.packageName(), parts: [{}], index: null });
+      return { ...written, verification: await verified(written.package, id), convert_ms: convertMs };
     } finally {
       conversion.free();
     }
+  },
+  // Only a finished package: one being written belongs to a conversion still running.
+  release: async () => {
+    if (!lastPackage?.finished) return null;
+    const last = lastPackage;
+    lastPackage = null;
+    await last.remove();
+    return null;
   },
   inspectFile: ({ name, file, listOnly }) => inspectFile(name, file, Boolean(listOnly)),
   convertArchives: (args, id) => convertWithArchives(args, id),

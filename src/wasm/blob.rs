@@ -168,11 +168,14 @@ impl Seek for BlobReader {
 
 /// A `Write` sink that hands the bytes to a JS callback in chunks of at least
 /// `chunk` bytes (the last one smaller), each a fresh `Uint8Array` outside
-/// wasm memory. Call `finish` to hand over the rest.
+/// wasm memory, with the number of the package part they belong to
+/// (`callback(chunk, part)`; 1 for a package written whole). Call `finish`
+/// to hand over the rest.
 pub struct ChunkSink {
     callback: Function,
     buffer: Vec<u8>,
     chunk: usize,
+    part: u32,
     written: u64,
     chunks: u32,
 }
@@ -184,9 +187,16 @@ impl ChunkSink {
             callback,
             buffer: Vec::with_capacity(chunk.min(CHUNK * 2)),
             chunk,
+            part: 1,
             written: 0,
             chunks: 0,
         }
+    }
+
+    /// The same sink for part `number` of a package split into parts.
+    pub fn of_part(mut self, number: usize) -> Self {
+        self.part = u32::try_from(number).unwrap_or(u32::MAX);
+        self
     }
 
     fn hand_over(&mut self) -> io::Result<()> {
@@ -195,7 +205,7 @@ impl ChunkSink {
         }
         let bytes = Uint8Array::from(self.buffer.as_slice());
         self.callback
-            .call1(&JsValue::NULL, &bytes)
+            .call2(&JsValue::NULL, &bytes, &JsValue::from(self.part))
             .map_err(|e| js_error("the page did not take a chunk of the package", e))?;
         self.written += self.buffer.len() as u64;
         self.chunks += 1;

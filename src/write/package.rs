@@ -937,7 +937,11 @@ impl<O: PackageOutput> PackageSession<O> {
             number,
             bytes,
             sha256,
-            calls: calls.len(),
+            // Whole, the part holds every call.
+            calls: match (&self.split, &conversion.calls) {
+                (None, Some(outcome)) => outcome.calls.len(),
+                _ => calls.len(),
+            },
         };
         self.output.close(&written, sink)?;
         self.written.push(written);

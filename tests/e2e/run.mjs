@@ -13,7 +13,8 @@
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS, CLI, ROOT, children, startServer } from './support.mjs';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
@@ -519,7 +520,7 @@ test('a package that fails its check is not offered for download', async () => {
     beforeGoto: (context) => context.route('**/worker.js', async (route) => {
       const response = await route.fetch();
       const original = await response.text();
-      const patched = original.replace('verification: await verified(pkg, id), convert_ms', 'verification: await verified(pkg.slice(0, pkg.size - 40), id), convert_ms');
+      const patched = original.replace('verification: await verified(written.package, id), convert_ms', 'verification: await verified(written.package.slice(0, written.package.size - 40), id), convert_ms');
       if (patched === original) throw new Error('worker.js no longer has the line this test patches');
       return route.fulfill({ response, body: patched });
     }),
@@ -545,8 +546,8 @@ test('a worker that crashes is replaced and the page recovers', async () => {
       const response = await route.fetch();
       const original = await response.text();
       const patched = original.replace(
-        'convert: async ({ files, options }, id) => {',
-        "convert: () => { throw new WebAssembly.RuntimeError('unreachable'); },\n  unused: async ({ files, options }, id) => {",
+        'convert: async ({ files, options, storage = null }, id) => {',
+        "convert: () => { throw new WebAssembly.RuntimeError('unreachable'); },\n  unused: async ({ files, options, storage = null }, id) => {",
       );
       if (patched === original) throw new Error('worker.js no longer has the line this test patches');
       return route.fulfill({ response, body: patched });
@@ -749,6 +750,162 @@ test('a cutover run: the archive with the package of an earlier run leaves out i
     assert.ok(fromPage.equals(fromCli), `${workers} worker(s): page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
     await finish();
   }
+});
+
+/** The files in a folder of the page's origin private file system: [{name, size, sha256}], sorted by name. */
+const opfsFiles = (page, folderName) => page.evaluate(async (folderName) => {
+  const root = await navigator.storage.getDirectory();
+  let folder;
+  try {
+    folder = await root.getDirectoryHandle(folderName);
+  } catch {
+    return [];
+  }
+  const files = [];
+  for await (const [name, handle] of folder.entries()) {
+    const file = await handle.getFile();
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+    files.push({ name, size: file.size, sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') });
+  }
+  return files.sort((a, b) => a.name.localeCompare(b.name));
+}, folderName);
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/** Save pickers answering with folders of the origin private file system ('picked'), as a customer picking a place would. */
+async function stubSavePickers(context) {
+  await context.addInitScript(() => {
+    const picked = async () => (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true });
+    window.showDirectoryPicker = async () => picked();
+    window.showSaveFilePicker = async ({ suggestedName }) => (await picked()).getFileHandle(suggestedName, { create: true });
+  });
+}
+
+test('the package is written to disk, not memory, removed when replaced, saved where the customer picks; or kept in memory, saying so', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const archive = join(ARTIFACTS, 'sample-40-media.zip');
+  execFileSync(CLI, ['--quiet', 'sample', '--calls', '40', '--seed', '9', '--media', '--out', archive]);
+  const fromCli = cliPackage('cli-sample-40-media.zip', ['--archive', archive]);
+  const meetings = cliPackage('cli-sample-40-media-meetings.zip', ['--archive', archive, '--calls', 'meetings']);
+
+  const { page, finish } = await openPage({ beforeGoto: stubSavePickers });
+  // A package file a cancelled conversion left behind (no worker holds it) is removed when the next package begins.
+  await page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const folder = await root.getDirectoryHandle('chorus2outdoo-packages', { create: true });
+    await folder.getFileHandle('package-left-behind.zip', { create: true });
+  });
+  await pick(page, [archive]);
+  assert.equal(await page.evaluate(() => document.body.dataset.stored), 'disk');
+  const size = Math.round(fromCli.length / 1e5) / 10;
+  assert.equal(await page.textContent('#storage'),
+    `The package (${size.toLocaleString('en', { maximumFractionDigits: 1 })} MB) waits in this browser's storage on disk, not in memory, until you convert again or remove the files.`);
+  const first = await opfsFiles(page, 'chorus2outdoo-packages');
+  assert.equal(first.length, 1, JSON.stringify(first));
+  assert.match(first[0].name, /^package-\d+-[a-z0-9]+\.zip$/);
+  assert.deepEqual([first[0].size, first[0].sha256], [fromCli.length, sha256(fromCli)], 'the file on disk is the CLI package');
+  const fromPage = await downloadPackage(page, 'page-sample-40-media.zip');
+  assert.ok(fromPage.equals(fromCli), `page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
+
+  // "Save as…": the package streamed to the file picked.
+  assert.equal(await page.textContent('#save-package'), 'Save as…');
+  await page.click('#save-package');
+  await page.waitForFunction(() => document.body.dataset.saved === '1');
+  assert.equal(await page.textContent('#save-status'), 'Saved 1 file.');
+  assert.deepEqual(await opfsFiles(page, 'picked'), [{ name: `outdoo-import-${localDate()}.zip`, size: fromCli.length, sha256: sha256(fromCli) }]);
+
+  // Another scope: the new package replaces the file of the last one.
+  const before = await conversions(page);
+  await page.selectOption('#scope-calls', 'meetings');
+  await converted(page, before);
+  const second = await opfsFiles(page, 'chorus2outdoo-packages');
+  assert.equal(second.length, 1, JSON.stringify(second));
+  assert.notEqual(second[0].name, first[0].name);
+  assert.equal(second[0].sha256, sha256(meetings));
+  assert.ok((await downloadPackage(page, 'page-sample-40-meetings.zip')).equals(meetings));
+  // Removing the files removes the package.
+  await page.click('#clear');
+  await page.waitForFunction(() => document.body.dataset.state === 'empty');
+  await page.waitForFunction(async () => {
+    const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('chorus2outdoo-packages');
+    let files = 0;
+    for await (const name of folder.keys()) files += name ? 1 : 0;
+    return files === 0;
+  });
+  await finish();
+
+  // Kept in memory (as where the browser gives no file on disk): the same bytes, and the page says so.
+  const memory = await openPage({ query: '?storage=memory' });
+  await pick(memory.page, [archive]);
+  assert.equal(await memory.page.evaluate(() => document.body.dataset.stored), 'memory');
+  assert.equal(await memory.page.textContent('#storage'),
+    'The page was asked to keep the package in memory; a package of several GB may exhaust this browser\'s memory: the chorus2outdoo command writes any size.');
+  assert.deepEqual(await opfsFiles(memory.page, 'chorus2outdoo-packages'), []);
+  assert.ok((await downloadPackage(memory.page, 'page-sample-40-memory.zip')).equals(fromCli));
+  await memory.finish();
+});
+
+test('a package in parts: every part and the index as the CLI writes them, checked as a set, downloaded or saved to a folder', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const archive = join(ARTIFACTS, 'sample-40-media.zip');
+  if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '40', '--seed', '9', '--media', '--out', archive]);
+  const out = join(ARTIFACTS, 'cli-parts');
+  mkdirSync(out, { recursive: true });
+  for (const name of readdirSync(out)) rmSync(join(out, name));
+  const stem = `outdoo-import-${localDate()}`;
+  execFileSync(CLI, ['--quiet', 'convert', '--archive', archive, '--part-size', '200KB', '--out', join(out, `${stem}.zip`)]);
+  const cliFiles = readdirSync(out).sort();
+  const index = JSON.parse(readFileSync(join(out, `${stem}-index.json`)));
+  assert.ok(index.parts.length >= 3, `${index.parts.length} parts`);
+  assert.deepEqual(cliFiles, [`${stem}-index.json`, ...index.parts.map((part) => part.name)]);
+
+  const { page, finish } = await openPage({ beforeGoto: stubSavePickers });
+  // A size below the smallest is refused by name.
+  await page.fill('#part-size', '10KB');
+  await page.dispatchEvent('#part-size', 'change');
+  await page.setInputFiles('#file-input', archive);
+  await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 15_000 });
+  assert.equal(await page.textContent('#message span'), 'part size: a part size of 10KB is too small: give at least 64 KiB');
+  const before = await conversions(page);
+  await page.fill('#part-size', '200KB');
+  await page.dispatchEvent('#part-size', 'change');
+  await converted(page, before);
+  assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+  assert.equal(await page.evaluate(() => document.body.dataset.parts), String(index.parts.length));
+  assert.equal(await page.textContent('#download'), `Download all ${index.parts.length} parts and the index`);
+  assert.match(await page.textContent('#verification'), new RegExp(`^Checked before download: ${index.parts.length} parts and their index, `));
+  const listed = await texts(page, '#part-list li');
+  assert.deepEqual(listed, [
+    ...index.parts.map((part) => `${part.name} ${(Math.round(part.bytes / 1e5) / 10).toLocaleString('en', { maximumFractionDigits: 1 })} MB, ${part.calls} call${part.calls === 1 ? '' : 's'}`),
+    `${stem}-index.json ${(Math.round(statSync(join(out, `${stem}-index.json`)).size / 1e5) / 10).toLocaleString('en', { maximumFractionDigits: 1 })} MB: names every part and its SHA-256`,
+  ]);
+  // Each link downloads its file: the CLI's bytes.
+  const links = page.locator('#part-list a');
+  for (let i = 0; i < cliFiles.length; i += 1) {
+    const [download] = await Promise.all([page.waitForEvent('download'), links.nth(i).click()]);
+    const name = download.suggestedFilename();
+    assert.ok(readFileSync(await download.path()).equals(readFileSync(join(out, name))), `${name} equals the CLI's`);
+  }
+  // "Download all": every part and the index, one download each.
+  const all = [];
+  const onDownload = (download) => all.push(download);
+  page.on('download', onDownload);
+  await page.click('#download');
+  for (let waited = 0; all.length < cliFiles.length && waited < 10_000; waited += 100) await new Promise((done) => setTimeout(done, 100));
+  page.off('download', onDownload);
+  assert.deepEqual(all.map((download) => download.suggestedFilename()).sort(), cliFiles);
+  for (const download of all) {
+    assert.ok(readFileSync(await download.path()).equals(readFileSync(join(out, download.suggestedFilename()))), `${download.suggestedFilename()} equals the CLI's`);
+  }
+  // "Save every part to a folder…": the same files in the folder picked.
+  assert.equal(await page.textContent('#save-package'), 'Save every part to a folder…');
+  await page.click('#save-package');
+  await page.waitForFunction((n) => document.body.dataset.saved === String(n), cliFiles.length);
+  assert.deepEqual(await opfsFiles(page, 'picked'), cliFiles.map((name) => {
+    const bytes = readFileSync(join(out, name));
+    return { name, size: bytes.length, sha256: sha256(bytes) };
+  }));
+  await finish();
 });
 
 test('"Try it with a sample archive" shows the whole flow', async () => {
