@@ -31,7 +31,7 @@ use crate::write::package::{
     FileRecord, PackageOutput, PackageSession, PreparedEntry, WrittenPart,
 };
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
-use blob::{BlobReader, ChunkSink};
+use blob::{BlobReader, ChunkSink, PackageReader};
 use js_sys::Function;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use progress::{Meter, SharedMeter, WatchedSource};
@@ -154,6 +154,12 @@ pub fn convert(files: JsValue, options: JsValue) -> Result<JsValue, JsError> {
 
 fn blob_reader(blob: &web_sys::Blob) -> Result<BlobReader, JsError> {
     BlobReader::new(blob.clone()).map_err(|e| JsError::new(&e))
+}
+
+/// A package to check: a `Blob`, or its file's `FileSystemSyncAccessHandle`
+/// (read straight into wasm memory: no garbage left in JavaScript).
+fn package_reader(package: &JsValue) -> Result<PackageReader, JsError> {
+    PackageReader::new(package).map_err(|e| JsError::new(&e))
 }
 
 fn is_workbook(source: &dyn ArchiveSource) -> bool {
@@ -951,16 +957,17 @@ pub fn convert_archives(
 }
 
 /// Checks a package the way `chorus2outdoo verify` does (manifest sizes and
-/// checksums, schemas, paths, counts), reading the Blob in slices:
-/// `{entries, problems: [{entry, message}]}`, no problems meaning it is
+/// checksums, schemas, paths, counts), reading the Blob in slices, or the
+/// package's file through a `FileSystemSyncAccessHandle` passed instead
+/// (into wasm memory, no garbage in JavaScript): `{entries, problems: [{entry, message}]}`, no problems meaning it is
 /// sound. `checked`, when given, holds the results of `checkTranscripts` on
 /// the same Blob in helper workers: those entries are not read again, and
 /// the result is the same. Only in a Web Worker.
 #[wasm_bindgen(js_name = verifyPackage)]
-pub fn verify_package(package: web_sys::Blob, checked: JsValue) -> Result<JsValue, JsError> {
+pub fn verify_package(package: JsValue, checked: JsValue) -> Result<JsValue, JsError> {
     let checked = entry_checks(checked)?;
     to_js(&crate::verify::verify_package_sharing(
-        blob_reader(&package)?,
+        package_reader(&package)?,
         &Limits::default(),
         &checked,
     ))
@@ -1016,22 +1023,23 @@ fn entry_checks(checked: JsValue) -> Result<Vec<crate::verify::EntryCheck>, JsEr
 }
 
 /// `verifyPackage` in two halves, for the converter's worker while helper
-/// workers run `checkTranscripts` on the same Blob: the constructor reads
+/// workers run `checkTranscripts` on the same package (a Blob or a sync
+/// access handle, as for `verifyPackage`): the constructor reads
 /// and checks every entry but the transcripts; `finish(checked)` takes the
 /// helpers' results (a transcript missing from them is read then) and
 /// answers as `verifyPackage` does. Only in a Web Worker.
 #[wasm_bindgen(js_name = PackageCheck)]
 pub struct PackageCheckJs {
-    check: crate::verify::PackageCheck<BlobReader>,
+    check: crate::verify::PackageCheck<PackageReader>,
 }
 
 #[wasm_bindgen(js_class = PackageCheck)]
 impl PackageCheckJs {
     #[wasm_bindgen(constructor)]
-    pub fn new(package: web_sys::Blob) -> Result<PackageCheckJs, JsError> {
+    pub fn new(package: JsValue) -> Result<PackageCheckJs, JsError> {
         Ok(PackageCheckJs {
             check: crate::verify::PackageCheck::start(
-                blob_reader(&package)?,
+                package_reader(&package)?,
                 &Limits::default(),
                 true,
             ),
@@ -1047,13 +1055,9 @@ impl PackageCheckJs {
 /// the Blob and checked (size, SHA-256, schema), for `verifyPackage` in the
 /// converter's worker: `[{index, name, bytes, sha256, problems}]`.
 #[wasm_bindgen(js_name = checkTranscripts)]
-pub fn check_transcripts(
-    package: web_sys::Blob,
-    share: u32,
-    shares: u32,
-) -> Result<JsValue, JsError> {
+pub fn check_transcripts(package: JsValue, share: u32, shares: u32) -> Result<JsValue, JsError> {
     to_js(&crate::verify::check_transcripts(
-        blob_reader(&package)?,
+        package_reader(&package)?,
         &Limits::default(),
         share as usize,
         shares as usize,

@@ -1,7 +1,8 @@
 //! The browser binding's Blob side, tested in a dedicated Web Worker in
 //! headless Chromium (wasm-bindgen-test): `FileReaderSync` exists only in
 //! workers, exactly where the page runs the converter. The Blob reader (exact
-//! bytes at any offset, seeks, few slices for many small reads), the chunk
+//! bytes at any offset, seeks, few slices for many small reads), the reader
+//! over a sync access handle of the origin private file system, the chunk
 //! sink, the sample archive, `inspectFile` and `convertArchives`.
 #![cfg(target_arch = "wasm32")]
 
@@ -440,7 +441,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     assert!(write_end["bytes_total"].as_u64().unwrap() > 0);
 
     // The page's check of the package it built, read from a Blob.
-    let verification = plain(wasm::verify_package(blob(&package), JsValue::NULL).unwrap());
+    let verification = plain(wasm::verify_package(blob(&package).into(), JsValue::NULL).unwrap());
     let package_entries = zip::ZipArchive::new(std::io::Cursor::new(&package))
         .unwrap()
         .len();
@@ -451,24 +452,24 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let mut tampered = package.clone();
     let middle = tampered.len() / 2;
     tampered[middle] ^= 0x01;
-    let alone = plain(wasm::verify_package(blob(&tampered), JsValue::NULL).unwrap());
+    let alone = plain(wasm::verify_package(blob(&tampered).into(), JsValue::NULL).unwrap());
     assert!(!alone["problems"].as_array().unwrap().is_empty(), "{alone}");
     // Shared with two helpers (both shares checked here): the same result.
     let checks = Array::new();
     for share in 0..2 {
         for check in
-            Array::from(&wasm::check_transcripts(blob(&tampered), share, 2).unwrap()).iter()
+            Array::from(&wasm::check_transcripts(blob(&tampered).into(), share, 2).unwrap()).iter()
         {
             checks.push(&check);
         }
     }
     assert_eq!(checks.length() as u64, transcripts);
-    let shared = plain(wasm::verify_package(blob(&tampered), checks.clone().into()).unwrap());
+    let shared = plain(wasm::verify_package(blob(&tampered).into(), checks.clone().into()).unwrap());
     assert_eq!(shared, alone);
     // In two halves, as the converter's worker does while helpers check.
-    let check = wasm::PackageCheckJs::new(blob(&tampered)).unwrap();
+    let check = wasm::PackageCheckJs::new(blob(&tampered).into()).unwrap();
     assert_eq!(plain(check.finish(checks.into()).unwrap()), alone);
-    let verification = plain(wasm::verify_package(blob(b"not a zip"), JsValue::NULL).unwrap());
+    let verification = plain(wasm::verify_package(blob(b"not a zip").into(), JsValue::NULL).unwrap());
     let problems = verification["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{verification}");
     assert!(problems[0]["message"]
@@ -929,4 +930,110 @@ fn finished_js_index(name: &str, bytes: &[u8]) -> JsValue {
     Reflect::set(&index, &"name".into(), &name.into()).unwrap();
     Reflect::set(&index, &"bytes".into(), &Uint8Array::from(bytes)).unwrap();
     index.into()
+}
+
+/// `object.name(...args)`, awaited when it answers a promise.
+async fn call(object: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
+    let function: Function = Reflect::get(object, &name.into()).unwrap().unchecked_into();
+    let answer = function
+        .apply(object, &args.iter().collect::<Array>())
+        .unwrap();
+    match answer.dyn_into::<js_sys::Promise>() {
+        Ok(promise) => JsFuture::from(promise).await.unwrap(),
+        Err(value) => value,
+    }
+}
+
+/// A file of the origin private file system holding `bytes`, and a sync
+/// access handle open on it.
+async fn opfs_file(name: &str, bytes: &[u8]) -> JsValue {
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+    let storage = Reflect::get(&navigator, &"storage".into()).unwrap();
+    let root = call(&storage, "getDirectory", &[]).await;
+    let create = Object::new();
+    Reflect::set(&create, &"create".into(), &true.into()).unwrap();
+    let file = call(&root, "getFileHandle", &[name.into(), create.into()]).await;
+    let handle = call(&file, "createSyncAccessHandle", &[]).await;
+    call(&handle, "truncate", &[0.into()]).await;
+    let at = Object::new();
+    Reflect::set(&at, &"at".into(), &0.into()).unwrap();
+    let written = call(
+        &handle,
+        "write",
+        &[Uint8Array::from(bytes).into(), at.into()],
+    )
+    .await;
+    assert_eq!(written.as_f64(), Some(bytes.len() as f64));
+    call(&handle, "flush", &[]).await;
+    handle
+}
+
+#[wasm_bindgen_test]
+async fn a_package_read_through_its_sync_access_handle_checks_as_from_its_blob() {
+    use chorus2outdoo::wasm::blob::{HandleReader, HANDLE_READ_AHEAD};
+    // Exact bytes at any offset, across the read-ahead buffer and past it.
+    let data: Vec<u8> = (0..700_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let handle = opfs_file("handle-reader-pattern.bin", &data).await;
+    let mut reader = HandleReader::new(handle.clone().unchecked_into()).unwrap();
+    let mut all = Vec::new();
+    reader.read_to_end(&mut all).unwrap();
+    assert!(all == data, "read whole: {} bytes", all.len());
+    for (offset, length) in [
+        (0u64, 1usize),
+        (HANDLE_READ_AHEAD as u64 - 1, 2),
+        (HANDLE_READ_AHEAD as u64, 300_000),
+        (5, HANDLE_READ_AHEAD + 7),
+        (699_990, 10),
+    ] {
+        assert_eq!(reader.seek(SeekFrom::Start(offset)).unwrap(), offset);
+        let mut out = vec![0u8; length];
+        reader.read_exact(&mut out).unwrap();
+        assert!(
+            out == data[offset as usize..offset as usize + length],
+            "{length} bytes at {offset}"
+        );
+    }
+    assert_eq!(reader.seek(SeekFrom::End(-3)).unwrap(), 699_997);
+    let mut tail = Vec::new();
+    reader.read_to_end(&mut tail).unwrap();
+    assert_eq!(tail, &data[699_997..]);
+    call(&handle, "close", &[]).await;
+
+    // A package checked through its handle: what its Blob gives.
+    let sample = wasm::sample_archive(20, 3).unwrap();
+    let mut conversion = wasm::convert_archives(
+        Array::new().into(),
+        Array::of1(&named("sample.zip", &sample)).into(),
+        JsValue::NULL,
+        serde_wasm_bindgen::to_value(&json!({})).unwrap(),
+        None,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    let (callback, chunks) = collector();
+    conversion.write_package(callback, None).unwrap();
+    let package = chunks.borrow().concat();
+    let handle = opfs_file("handle-reader-package.zip", &package).await;
+    let from_blob = plain(wasm::verify_package(blob(&package).into(), JsValue::NULL).unwrap());
+    let from_handle = plain(wasm::verify_package(handle.clone(), JsValue::NULL).unwrap());
+    assert_eq!(from_handle, from_blob);
+    assert_eq!(from_handle["problems"], json!([]));
+    assert_eq!(
+        plain(wasm::check_transcripts(handle.clone(), 1, 2).unwrap()),
+        plain(wasm::check_transcripts(blob(&package).into(), 1, 2).unwrap())
+    );
+    // A cut package read through its handle fails as its Blob does.
+    let cut = opfs_file("handle-reader-cut.zip", &package[..package.len() - 40]).await;
+    let cut_check = plain(wasm::verify_package(cut.clone(), JsValue::NULL).unwrap());
+    assert_eq!(
+        cut_check,
+        plain(
+            wasm::verify_package(blob(&package[..package.len() - 40]).into(), JsValue::NULL)
+                .unwrap()
+        )
+    );
+    assert_ne!(cut_check["problems"], json!([]));
+    call(&cut, "close", &[]).await;
+    call(&handle, "close", &[]).await;
 }

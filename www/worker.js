@@ -103,31 +103,62 @@ async function hold(name) {
 const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /**
+ * A new file of `kind` ('package', 'waiting') in the package folder, held
+ * by its Web Lock, with a sync access handle open on it; throws where the
+ * browser gives none.
+ */
+async function diskFile(kind) {
+  const folder = await packageFolder();
+  if (!swept) {
+    swept = true;
+    await sweep(folder);
+  }
+  const name = `${kind}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}.zip`;
+  // The lock first, so that no sweep takes the new file for a stale one.
+  const release = await hold(LOCK_PREFIX + name);
+  try {
+    const handle = await folder.getFileHandle(name, { create: true });
+    const access = await handle.createSyncAccessHandle();
+    return { folder, name, handle, access, release };
+  } catch (error) {
+    await folder.removeEntry(name).catch(() => {});
+    release();
+    throw error;
+  }
+}
+
+/** Closes a disk file's handle and removes it. */
+async function removeDiskFile(disk) {
+  try {
+    disk.access?.close();
+  } catch {
+    // Already closed.
+  }
+  disk.access = null;
+  await disk.folder.removeEntry(disk.name).catch(() => {});
+  disk.release();
+}
+
+/** A failed write to disk as the customer reads it. */
+function diskFailure(error, what, written) {
+  const full = error?.name === 'QuotaExceededError';
+  return Object.assign(new Error(full
+    ? `there is no room left on disk for ${what}: the browser refused more than ${megabytes(written)} for this page. `
+      + 'Free disk space and convert again, or convert with the chorus2outdoo command'
+    : `${what} could not be written to disk after ${megabytes(written)}: ${error?.message ?? error}`), { name: full ? 'QuotaExceededError' : 'PackageWriteError' });
+}
+
+/**
  * One package being written: `write(chunk, part)` takes the converter's
- * chunks (the parts one after another), `finish()` answers the package as a
- * Blob or disk-backed File and each part's [start, end) in it.
+ * chunks (the parts one after another), `checkSource(shared)` gives what
+ * its check reads, `finish()` answers the package as a Blob or disk-backed
+ * File and each part's [start, end) in it.
  */
 class PackageFile {
   static async create(storage) {
     if (storage === 'memory') return new PackageFile(null, 'the page was asked to keep the package in memory');
     try {
-      const folder = await packageFolder();
-      if (!swept) {
-        swept = true;
-        await sweep(folder);
-      }
-      const name = `package-${Date.now()}-${Math.random().toString(36).slice(2, 10)}.zip`;
-      // The lock first, so that no sweep takes the new file for a stale one.
-      const release = await hold(LOCK_PREFIX + name);
-      try {
-        const handle = await folder.getFileHandle(name, { create: true });
-        const access = await handle.createSyncAccessHandle();
-        return new PackageFile({ folder, name, handle, access, release }, null);
-      } catch (error) {
-        await folder.removeEntry(name).catch(() => {});
-        release();
-        throw error;
-      }
+      return new PackageFile(await diskFile('package'), null);
     } catch (error) {
       return new PackageFile(null, `the package is kept in memory: the browser did not give the page a file on disk (${error?.message ?? error})`);
     }
@@ -137,6 +168,7 @@ class PackageFile {
     this.disk = disk;
     this.note = note;
     this.chunks = disk ? null : [];
+    this.blob = null;
     this.size = 0;
     this.chunkCount = 0;
     this.starts = [];
@@ -152,11 +184,7 @@ class PackageFile {
         const written = this.disk.access.write(chunk, { at: this.size });
         if (written !== chunk.byteLength) throw new Error(`${written} of ${chunk.byteLength} bytes written`);
       } catch (error) {
-        const full = error?.name === 'QuotaExceededError';
-        this.failure = Object.assign(new Error(full
-          ? `there is no room left on disk for the package: the browser refused more than ${megabytes(this.size)} for this page. `
-            + 'Free disk space and convert again, or convert with the chorus2outdoo command'
-          : `the package could not be written to disk after ${megabytes(this.size)}: ${error?.message ?? error}`), { name: full ? 'QuotaExceededError' : 'PackageWriteError' });
+        this.failure = diskFailure(error, 'the package', this.size);
         throw this.failure;
       }
     } else {
@@ -166,18 +194,51 @@ class PackageFile {
     this.chunkCount += 1;
   }
 
+  /** The package in memory as a Blob (its chunks let go). */
+  memoryBlob() {
+    if (!this.blob) {
+      this.blob = new Blob(this.chunks, { type: 'application/zip' });
+      this.chunks = null;
+    }
+    return this.blob;
+  }
+
+  /**
+   * What the package's check reads: on disk, its sync access handle (read
+   * into wasm memory: a Blob read leaves an ArrayBuffer of garbage per
+   * slice, which a long check piles up by the hundreds of MB); `shared`
+   * (helpers check too), a read-only handle here and for the helpers
+   * `{fileHandle}` to open their own, else the File. `close()` when done.
+   */
+  async checkSource(shared) {
+    if (!this.disk) return { here: this.memoryBlob(), helpers: this.memoryBlob(), close: () => {} };
+    this.disk.access.flush();
+    if (!shared) return { here: this.disk.access, helpers: null, close: () => {} };
+    this.disk.access.close();
+    this.disk.access = null;
+    try {
+      const readOnly = await this.disk.handle.createSyncAccessHandle({ mode: 'read-only' });
+      return { here: readOnly, helpers: { fileHandle: this.disk.handle }, close: () => readOnly.close() };
+    } catch {
+      // A browser without read-only handles: the File, as in memory.
+      const file = await this.disk.handle.getFile();
+      return { here: file, helpers: file, close: () => {} };
+    }
+  }
+
   /** The package (a File on disk or a Blob) and its parts' byte ranges. */
   async finish() {
     this.finished = true;
     let blob;
     if (this.disk) {
-      this.disk.access.flush();
-      this.disk.access.close();
-      this.disk.access = null;
+      if (this.disk.access) {
+        this.disk.access.flush();
+        this.disk.access.close();
+        this.disk.access = null;
+      }
       blob = await this.disk.handle.getFile();
     } else {
-      blob = new Blob(this.chunks, { type: 'application/zip' });
-      this.chunks = null;
+      blob = this.memoryBlob();
     }
     const ranges = this.starts.map((start, i) => [start, this.starts[i + 1] ?? this.size]);
     return { blob, ranges };
@@ -186,18 +247,73 @@ class PackageFile {
   /** Removes the file (a package in memory is left to the garbage collector). */
   async remove() {
     this.chunks = null;
+    this.blob = null;
     if (!this.disk) return;
-    const { folder, name, access, release } = this.disk;
+    const disk = this.disk;
     this.disk = null;
-    try {
-      access?.close();
-    } catch {
-      // Already closed.
-    }
-    await folder.removeEntry(name).catch(() => {});
-    release();
+    await removeDiskFile(disk);
   }
 }
+
+/**
+ * Prepared transcripts waiting for their turn in the package: up to
+ * WAITING_BYTES in memory, the rest in a file on disk (read back when
+ * their turn comes), so an archive whose documents lie in another order
+ * than the calls does not keep the package's transcripts in memory.
+ */
+class Waiting {
+  static async create(storage) {
+    if (storage === 'memory') return new Waiting(null);
+    try {
+      return new Waiting(await diskFile('waiting'));
+    } catch {
+      return new Waiting(null);
+    }
+  }
+
+  constructor(disk) {
+    this.disk = disk;
+    this.memoryBytes = 0;
+    this.size = 0;
+  }
+
+  /** Keeps `part`; answers what `take` gives it back from. */
+  put(part) {
+    const length = part.zip.byteLength;
+    if (!this.disk || this.memoryBytes + length <= WAITING_BYTES) {
+      this.memoryBytes += length;
+      return { part };
+    }
+    const at = this.size;
+    try {
+      const written = this.disk.access.write(part.zip, { at });
+      if (written !== length) throw new Error(`${written} of ${length} bytes written`);
+    } catch (error) {
+      throw diskFailure(error, 'the transcripts waiting for their turn', this.size);
+    }
+    this.size += length;
+    return { part: { ...part, zip: null }, at, length };
+  }
+
+  take({ part, at, length }) {
+    if (at === undefined) {
+      this.memoryBytes -= part.zip.byteLength;
+      return part;
+    }
+    const zip = new Uint8Array(length);
+    const read = this.disk.access.read(zip, { at });
+    if (read !== length) throw new Error(`a waiting transcript could not be read back (${read} of ${length} bytes)`);
+    return { ...part, zip };
+  }
+
+  async remove() {
+    if (this.disk) await removeDiskFile(this.disk);
+    this.disk = null;
+  }
+}
+
+/** The most bytes of prepared transcripts kept in memory while they wait for their turn (Waiting). */
+const WAITING_BYTES = 32 * 1024 * 1024;
 
 /** Begins the next package: the last one's file is removed first. */
 async function nextPackage(storage) {
@@ -236,7 +352,8 @@ async function handedOver(file, finished) {
 let lastConversion = null;
 
 /**
- * Checks a package Blob; the page shows the result next to the download.
+ * Checks a package (a PackageFile, or a Blob); the page shows the result
+ * next to the download.
  * With `helpersUsed` helpers, they check shares of the transcripts
  * (checkTranscripts) while this worker checks the rest (PackageCheck), the
  * same result as checking everything here.
@@ -244,21 +361,28 @@ let lastConversion = null;
 async function verified(pkg, id, helpersUsed = 0) {
   self.postMessage({ id, progress: { phase: 'verify' } });
   const started = performance.now();
+  const source = pkg instanceof PackageFile
+    ? await pkg.checkSource(helpersUsed > 1)
+    : { here: pkg, helpers: pkg, close: () => {} };
   let verification;
-  if (helpersUsed > 1) {
-    // The helpers start on their shares at once; their answers wait until this worker's half is done.
-    const fromHelpers = checksFromHelpers(pkg, helpersUsed);
-    const check = new PackageCheck(pkg);
-    let checked;
-    try {
-      checked = await fromHelpers;
-    } catch (error) {
-      check.free();
-      throw error;
+  try {
+    if (helpersUsed > 1) {
+      // The helpers start on their shares at once; their answers wait until this worker's half is done.
+      const fromHelpers = checksFromHelpers(source.helpers, helpersUsed);
+      const check = new PackageCheck(source.here);
+      let checked;
+      try {
+        checked = await fromHelpers;
+      } catch (error) {
+        check.free();
+        throw error;
+      }
+      verification = check.finish(checked);
+    } else {
+      verification = verifyPackage(source.here, null);
     }
-    verification = check.finish(checked);
-  } else {
-    verification = verifyPackage(pkg, null);
+  } finally {
+    source.close();
   }
   return { ...verification, ms: performance.now() - started };
 }
@@ -298,12 +422,13 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   const triggers = conversion.replayTriggers();
   const helpersUsed = workers > 1 && jobs.length >= 2 ? Math.min(workers, jobs.length) : 0;
   const onChunk = (chunk, part) => file.write(chunk, part);
+  const waiting = await Waiting.create(storage);
   let finished;
   try {
     if (helpersUsed) {
       // The helpers start on the transcripts while this worker writes what
       // precedes them (calls.jsonl); their entries wait in the queue until then.
-      const fromHelpers = transcriptsFromHelpers(conversion, archives, triggers, jobs, helpersUsed);
+      const fromHelpers = transcriptsFromHelpers(conversion, archives, triggers, jobs, helpersUsed, waiting);
       try {
         conversion.beginPackage(onChunk, null, partSize);
       } catch (error) {
@@ -314,18 +439,26 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
       await fromHelpers;
     } else {
       conversion.beginPackage(onChunk, null, partSize);
-      transcriptsHere(conversion, archives, triggers, jobs);
+      transcriptsHere(conversion, archives, triggers, jobs, waiting);
     }
     finished = conversion.finishPackage();
   } catch (error) {
     await file.remove();
     throw file.failure ?? error;
+  } finally {
+    await waiting.remove();
   }
   const writeMs = performance.now() - writeStarted;
-  const written = await handedOver(file, finished);
-  const verification = written.parts
-    ? await verifiedParts(written, id)
-    : await verified(written.package, id, helpersUsed);
+  let written;
+  let verification;
+  if (finished.index) {
+    // Parts are checked as a set, from their slices of the File.
+    written = await handedOver(file, finished);
+    verification = await verifiedParts(written, id);
+  } else {
+    verification = await verified(file, id, helpersUsed);
+    written = await handedOver(file, finished);
+  }
   const fidelity = verification.problems.length > 0 ? null
     // The run's figures: read back from the package as written, or for parts, the run's over every part.
     : written.parts ? finished.fidelity ?? null : packageFidelity(written.package);
@@ -387,18 +520,18 @@ const inArchiveOrder = (jobs) => [...jobs].sort((a, b) => a.archive - b.archive 
 
 /**
  * Appends transcript entries to the package in job order, whatever order
- * they are prepared in; an entry prepared early waits (outside wasm memory)
- * until those before it are in. Returns `add(index, part)`, which says how
+ * they are prepared in; an entry prepared early waits (outside wasm memory,
+ * past WAITING_BYTES on disk: `waiting`) until those before it are in. Returns `add(index, part)`, which says how
  * many entries are in so far.
  */
-function inPackageOrder(conversion) {
-  const waiting = new Map();
+function inPackageOrder(conversion, waiting) {
+  const early = new Map();
   let next = 0;
   return (index, part) => {
-    waiting.set(index, part);
-    while (waiting.has(next)) {
-      conversion.addTranscript(waiting.get(next));
-      waiting.delete(next);
+    early.set(index, waiting.put(part));
+    while (early.has(next)) {
+      conversion.addTranscript(waiting.take(early.get(next)));
+      early.delete(next);
       next += 1;
     }
     return next;
@@ -410,10 +543,10 @@ function inPackageOrder(conversion) {
  * instead of jumping around the File), the triggers replayed over each, and
  * appended in package order.
  */
-function transcriptsHere(conversion, archives, triggers, jobs) {
+function transcriptsHere(conversion, archives, triggers, jobs, waiting) {
   const preparer = new TranscriptPreparer(archives, triggers);
   try {
-    const add = inPackageOrder(conversion);
+    const add = inPackageOrder(conversion, waiting);
     for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) add(job.index, preparer.prepare(job));
   } finally {
     preparer.free();
@@ -475,10 +608,10 @@ function listen(index, current, onAnswer, onFailure) {
   return worker;
 }
 
-function transcriptsFromHelpers(conversion, archives, triggers, jobs, n) {
+function transcriptsFromHelpers(conversion, archives, triggers, jobs, n, waiting) {
   const current = ++task;
   return new Promise((resolve, reject) => {
-    const add = inPackageOrder(conversion);
+    const add = inPackageOrder(conversion, waiting);
     let failed = false;
     const fail = (error) => {
       if (failed) return;
@@ -602,7 +735,17 @@ function helperMessage(data) {
   }
   if (data.op === 'check') {
     ready
-      .then(() => self.postMessage({ task: data.task, checked: checkTranscripts(data.pkg, data.share, data.shares) }))
+      .then(async () => {
+        // A package on disk: a read-only handle of this helper's own.
+        if (!data.pkg.fileHandle) return checkTranscripts(data.pkg, data.share, data.shares);
+        const handle = await data.pkg.fileHandle.createSyncAccessHandle({ mode: 'read-only' });
+        try {
+          return checkTranscripts(handle, data.share, data.shares);
+        } finally {
+          handle.close();
+        }
+      })
+      .then((checked) => self.postMessage({ task: data.task, checked }))
       .catch((error) => self.postMessage({ task: data.task, error: String(error?.message ?? error) }));
     return true;
   }

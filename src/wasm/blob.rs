@@ -234,3 +234,154 @@ impl Write for ChunkSink {
         Ok(())
     }
 }
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A `FileSystemSyncAccessHandle` (origin private file system, Web
+    /// Workers only): `read(buffer, {at})` and `getSize()`, synchronous.
+    pub type SyncAccessHandle;
+    #[wasm_bindgen(method, catch)]
+    fn read(
+        this: &SyncAccessHandle,
+        buffer: &Uint8Array,
+        options: &js_sys::Object,
+    ) -> Result<f64, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = getSize)]
+    fn get_size(this: &SyncAccessHandle) -> Result<f64, JsValue>;
+}
+
+/// The bytes a `HandleReader` reads at once.
+pub const HANDLE_READ_AHEAD: usize = 256 * 1024;
+
+/// `Read + Seek` over a file of the origin private file system through its
+/// sync access handle: each fill reads straight into the reader's buffer
+/// in wasm memory (a view handed to `read`), so reading a package back
+/// leaves no garbage behind in JavaScript, unlike `FileReaderSync`, whose
+/// every slice is a fresh `ArrayBuffer`.
+pub struct HandleReader {
+    handle: SyncAccessHandle,
+    size: u64,
+    position: u64,
+    buffer: Vec<u8>,
+    buffer_start: u64,
+    buffer_len: usize,
+}
+
+impl HandleReader {
+    pub fn new(handle: SyncAccessHandle) -> io::Result<Self> {
+        let size = handle
+            .get_size()
+            .map_err(|e| js_error("the package file cannot be read", e))? as u64;
+        Ok(HandleReader {
+            handle,
+            size,
+            position: 0,
+            buffer: vec![0; HANDLE_READ_AHEAD],
+            buffer_start: 0,
+            buffer_len: 0,
+        })
+    }
+
+    /// Reads at `at` into `into`; answers the bytes read.
+    fn read_at(&self, into: &mut [u8], at: u64) -> io::Result<usize> {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &options,
+            &JsValue::from_str("at"),
+            &JsValue::from(at as f64),
+        )
+        .map_err(|e| js_error("the package file cannot be read", e))?;
+        // SAFETY: the view lives only during `read`, which runs no wasm code
+        // (nothing can grow the memory under it) and writes within `into`.
+        let view = unsafe { Uint8Array::view_mut_raw(into.as_mut_ptr(), into.len()) };
+        let read = self
+            .handle
+            .read(&view, &options)
+            .map_err(|e| js_error("the package file cannot be read", e))?;
+        Ok(read as usize)
+    }
+}
+
+impl Read for HandleReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.position >= self.size || out.is_empty() {
+            return Ok(0);
+        }
+        let buffered = self.position >= self.buffer_start
+            && self.position < self.buffer_start + self.buffer_len as u64;
+        if !buffered {
+            if out.len() >= self.buffer.len() {
+                let n = self.read_at(out, self.position)?;
+                self.position += n as u64;
+                return Ok(n);
+            }
+            let mut buffer = std::mem::take(&mut self.buffer);
+            let n = self.read_at(&mut buffer, self.position);
+            self.buffer = buffer;
+            self.buffer_start = self.position;
+            self.buffer_len = n?;
+            if self.buffer_len == 0 {
+                return Ok(0);
+            }
+        }
+        let from = (self.position - self.buffer_start) as usize;
+        let n = out.len().min(self.buffer_len - from);
+        out[..n].copy_from_slice(&self.buffer[from..from + n]);
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for HandleReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.position = crate::read::seek_position(self.position, self.size, to)?;
+        Ok(self.position)
+    }
+
+    fn stream_position(&mut self) -> io::Result<u64> {
+        Ok(self.position)
+    }
+}
+
+/// A package read back for its check: from a `Blob`, or from its file's
+/// sync access handle (`HandleReader`), whichever JavaScript passed.
+pub enum PackageReader {
+    Blob(BlobReader),
+    Handle(HandleReader),
+}
+
+impl PackageReader {
+    /// A `FileSystemSyncAccessHandle` (anything with `getSize`) or a `Blob`.
+    pub fn new(package: &JsValue) -> Result<Self, String> {
+        let is_handle = js_sys::Reflect::get(package, &JsValue::from_str("getSize"))
+            .map(|f| f.is_function())
+            .unwrap_or(false);
+        if is_handle {
+            return HandleReader::new(package.clone().unchecked_into())
+                .map(PackageReader::Handle)
+                .map_err(|e| e.to_string());
+        }
+        let blob = package
+            .dyn_ref::<web_sys::Blob>()
+            .ok_or_else(|| "the package must be a Blob or a sync access handle".to_string())?;
+        BlobReader::new(blob.clone()).map(PackageReader::Blob)
+    }
+}
+
+impl Read for PackageReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        match self {
+            PackageReader::Blob(r) => r.read(out),
+            PackageReader::Handle(r) => r.read(out),
+        }
+    }
+}
+
+impl Seek for PackageReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        match self {
+            PackageReader::Blob(r) => r.seek(to),
+            PackageReader::Handle(r) => r.seek(to),
+        }
+    }
+}
