@@ -464,12 +464,14 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         }
     }
     assert_eq!(checks.length() as u64, transcripts);
-    let shared = plain(wasm::verify_package(blob(&tampered).into(), checks.clone().into()).unwrap());
+    let shared =
+        plain(wasm::verify_package(blob(&tampered).into(), checks.clone().into()).unwrap());
     assert_eq!(shared, alone);
     // In two halves, as the converter's worker does while helpers check.
     let check = wasm::PackageCheckJs::new(blob(&tampered).into()).unwrap();
     assert_eq!(plain(check.finish(checks.into()).unwrap()), alone);
-    let verification = plain(wasm::verify_package(blob(b"not a zip").into(), JsValue::NULL).unwrap());
+    let verification =
+        plain(wasm::verify_package(blob(b"not a zip").into(), JsValue::NULL).unwrap());
     let problems = verification["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 1, "{verification}");
     assert!(problems[0]["message"]
@@ -770,6 +772,20 @@ async fn an_earlier_package_inspects_and_its_calls_are_left_out_as_already_migra
     );
 }
 
+/// `files` and `archives` converted with no scope, no roster, no earlier packages.
+fn converted(files: JsValue, archives: JsValue) -> wasm::ArchiveConversion {
+    wasm::convert_archives(
+        files,
+        archives,
+        JsValue::NULL,
+        serde_wasm_bindgen::to_value(&json!({})).unwrap(),
+        None,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    )
+    .unwrap()
+}
+
 /// A JS function collecting `(chunk, part)` calls: each part's bytes.
 fn part_collector() -> (Function, Rc<RefCell<Vec<Vec<u8>>>>) {
     let parts = Rc::new(RefCell::new(Vec::<Vec<u8>>::new()));
@@ -811,16 +827,10 @@ async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it(
     let sample = wasm::sample_archive(60, 5).unwrap();
     let bytes = blob_bytes(&sample).await;
     let archives: JsValue = Array::of1(&named("sample.zip", &sample)).into();
-    let mut conversion = wasm::convert_archives(
+    let mut conversion = converted(
         Array::of1(&wasm::sample_trackers().unwrap()).into(),
         archives.clone(),
-        JsValue::NULL,
-        serde_wasm_bindgen::to_value(&json!({})).unwrap(),
-        None,
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-    )
-    .unwrap();
+    );
     let mut preparer =
         wasm::TranscriptPreparer::new(archives, conversion.replay_triggers().unwrap()).unwrap();
     let (callback, parts) = part_collector();
@@ -1001,16 +1011,10 @@ async fn a_package_read_through_its_sync_access_handle_checks_as_from_its_blob()
 
     // A package checked through its handle: what its Blob gives.
     let sample = wasm::sample_archive(20, 3).unwrap();
-    let mut conversion = wasm::convert_archives(
+    let mut conversion = converted(
         Array::new().into(),
         Array::of1(&named("sample.zip", &sample)).into(),
-        JsValue::NULL,
-        serde_wasm_bindgen::to_value(&json!({})).unwrap(),
-        None,
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-    )
-    .unwrap();
+    );
     let (callback, chunks) = collector();
     conversion.write_package(callback, None).unwrap();
     let package = chunks.borrow().concat();

@@ -143,7 +143,7 @@ async function removeDiskFile(disk) {
 function diskFailure(error, what, written) {
   const full = error?.name === 'QuotaExceededError';
   return Object.assign(new Error(full
-    ? `there is no room left on disk for ${what}: the browser refused more than ${megabytes(written)} for this page. `
+    ? `there is no room left on disk for ${what}: the browser refused to store more than ${megabytes(written)} of it. `
       + 'Free disk space and convert again, or convert with the chorus2outdoo command'
     : `${what} could not be written to disk after ${megabytes(written)}: ${error?.message ?? error}`), { name: full ? 'QuotaExceededError' : 'PackageWriteError' });
 }

@@ -14,7 +14,8 @@
 //   node tests/e2e/bench.mjs <work dir> "<calls ...>" <runs> <trackers.csv>
 //   (NATIVE_RATES="<calls>:<MB/s> ..." adds the page's ratio to the CLI)
 //
-// The archives are <work dir>/sample-<calls>.zip with <archive>.txt holding
+// The archives are <work dir>/sample-<calls>.zip (SAMPLE_SUFFIX=-media:
+// sample-<calls>-media.zip) with <archive>.txt holding
 // the generator's summary ("... (87.6 MB of JSON) ..."), as run.sh writes them.
 
 import { chromium } from 'playwright-core';
@@ -48,11 +49,15 @@ function processTree(pid) {
   return tree;
 }
 
-/** Summed RSS (bytes) and CPU seconds (user + system) of the browser's
- * processes: everything this script started except the server. */
+/** Summed RSS and PSS (bytes) and CPU seconds (user + system) of the
+ * browser's processes: everything this script started except the server.
+ * RSS counts a page shared by several processes once in each (an idle
+ * headless Chromium with the page open sums to about 1.1 GB); PSS shares
+ * it out between them, so its sum is what the processes hold together. */
 function browserUsage() {
   const server = new Set(children.flatMap((child) => processTree(child.pid)));
   let rss = 0;
+  let pss = 0;
   let cpu = 0;
   for (const p of processTree(process.pid)) {
     if (p === process.pid || server.has(p)) continue;
@@ -61,11 +66,12 @@ function browserUsage() {
       const stat = text.slice(text.lastIndexOf(')') + 2).split(' ');
       cpu += (Number(stat[11]) + Number(stat[12])) / CLOCK_TICKS;
       rss += Number(stat[21]) * 4096;
+      pss += Number(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+)/m)?.[1] ?? 0) * 1024;
     } catch {
       // Gone.
     }
   }
-  return { rss, cpu };
+  return { rss, pss, cpu };
 }
 
 const median = (values) => {
@@ -88,7 +94,12 @@ async function convertOnce(context, base, file, workers) {
   await page.waitForSelector('body[data-ready="true"]');
   const before = browserUsage();
   let peak = before.rss;
-  const sampler = setInterval(() => { peak = Math.max(peak, browserUsage().rss); }, 100);
+  let peakPss = before.pss;
+  const sampler = setInterval(() => {
+    const usage = browserUsage();
+    peak = Math.max(peak, usage.rss);
+    peakPss = Math.max(peakPss, usage.pss);
+  }, 100);
   const started = Date.now();
   await page.setInputFiles('#file-input', file);
   await page.waitForFunction(() => Number(document.body.dataset.conversions ?? 0) > 0 || document.body.dataset.state === 'empty' && !document.querySelector('#message').hidden,
@@ -100,7 +111,7 @@ async function convertOnce(context, base, file, workers) {
   // Closing the tab frees its package (its file is removed by the next tab's first package).
   await page.close();
   if (data.verified !== 'ok') throw new Error(`the page did not convert ${file}: ${data.message || data.verified}`);
-  return { wall, cpu: after.cpu - before.cpu, peak, data };
+  return { wall, cpu: after.cpu - before.cpu, peak, peakPss, idlePss: before.pss, data };
 }
 
 async function main() {
@@ -111,7 +122,7 @@ async function main() {
   const summary = [];
   try {
     for (const calls of callsList.split(/\s+/).filter(Boolean)) {
-      const archive = join(work, `sample-${calls}.zip`);
+      const archive = join(work, `sample-${calls}${process.env.SAMPLE_SUFFIX ?? ''}.zip`);
       const jsonBytes = Number(readFileSync(`${archive}.txt`, 'utf8').match(/\(([\d.]+) MB of JSON\)/)[1]) * 1e6;
       const jsonMb = (jsonBytes / 1e6).toFixed(1);
       for (const workers of [...new Set([1, cores])]) {
@@ -126,7 +137,9 @@ async function main() {
         console.log(`  (wasm memory: converter ${(wasm / 1e6).toFixed(1)} MB${workers > 1 ? `, largest helper ${(helper / 1e6).toFixed(1)} MB` : ''}; `
           + `median first pass ${(median(results.map((r) => Number(r.data.readMs))) / 1000).toFixed(2)} s, package ${(median(results.map((r) => Number(r.data.writeMs))) / 1000).toFixed(2)} s, `
           + `check ${(median(results.map((r) => Number(r.data.checkMs))) / 1000).toFixed(2)} s; package stored: ${stored})`);
-        summary.push({ calls, workers, rate, peak: median(results.map((r) => r.peak)) });
+        summary.push({
+          calls, workers, rate, peak: median(results.map((r) => r.peak)), peakPss: median(results.map((r) => r.peakPss)), idlePss: median(results.map((r) => r.idlePss)),
+        });
       }
     }
     const previews = [];
@@ -142,13 +155,13 @@ async function main() {
     console.log(`${'page preview, 5,000 trackers'.padEnd(32)} ${'-'.padStart(7)} ${'-'.padStart(8)} ${median(previews).toFixed(3).padStart(8)}`);
     // NATIVE_RATES="2000:51.3 10000:49.8": the CLI's MB/s with all threads, from run.sh.
     const native = new Map((process.env.NATIVE_RATES ?? '').split(/\s+/).filter(Boolean).map((pair) => pair.split(':')));
-    for (const { calls, workers, rate, peak } of summary) {
+    for (const { calls, workers, rate, peak, peakPss, idlePss } of summary) {
       const one = summary.find((s) => s.calls === calls && s.workers === 1);
       const parts = [];
       if (native.has(calls)) parts.push(`${(rate / Number(native.get(calls))).toFixed(2)} of the native CLI's MB/s`);
       if (workers > 1) parts.push(`${(rate / one.rate).toFixed(2)}x one worker`);
-      parts.push(`peak ${(peak / 1e9).toFixed(2)} GB of browser memory`
-        + `${Number(calls) >= 45000 ? ' (target: at most 1 GB at 45,000 calls)' : ''}`);
+      parts.push(`browser memory at its peak ${(peak / 1e9).toFixed(2)} GB summed RSS, ${(peakPss / 1e9).toFixed(2)} GB summed PSS `
+        + `(${(idlePss / 1e9).toFixed(2)} GB before the file was picked)${Number(calls) >= 45000 ? ' (target: at most 1 GB at 45,000 calls)' : ''}`);
       if (parts.length) console.log(`  ${calls} calls, page with ${workers} worker${workers === 1 ? '' : 's'}: ${parts.join(', ')}`);
     }
   } finally {

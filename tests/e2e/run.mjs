@@ -845,6 +845,33 @@ test('the package is written to disk, not memory, removed when replaced, saved w
   await memory.finish();
 });
 
+test('a disk without room for the package says so, leaves no file behind, and the page stays usable', async () => {
+  const archive = join(ARTIFACTS, 'sample-40-media.zip');
+  if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '40', '--seed', '9', '--media', '--out', archive]);
+  // The browser refuses the package's writes past 200,000 bytes (its first chunk, here), as a full disk or a used-up quota does.
+  const { page, finish } = await openPage({
+    beforeGoto: (context) => context.route('**/worker.js', async (route) => {
+      const response = await route.fetch();
+      const original = await response.text();
+      const line = 'const written = this.disk.access.write(chunk, { at: this.size });';
+      const patched = original.replace(line, `if (this.size + chunk.byteLength > 200000) throw new DOMException('no room', 'QuotaExceededError');\n        ${line}`);
+      if (patched === original) throw new Error('worker.js no longer has the line this test patches');
+      return route.fulfill({ response, body: patched });
+    }),
+  });
+  await page.setInputFiles('#file-input', archive);
+  await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 15_000 });
+  assert.equal(await page.textContent('#message span'),
+    'there is no room left on disk for the package: the browser refused to store more than 0.0 MB of it. Free disk space and convert again, or convert with the chorus2outdoo command');
+  assert.equal(await page.isHidden('#result'), true);
+  assert.deepEqual(await opfsFiles(page, 'chorus2outdoo-packages'), [], 'the package and the waiting transcripts are removed');
+  // The page stays usable: a tracker export alone still converts (its package is small).
+  await page.click('#clear');
+  await pick(page, [join(E2E, 'trackers_page.csv')]);
+  assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+  await finish();
+});
+
 test('a package in parts: every part and the index as the CLI writes them, checked as a set, downloaded or saved to a folder', async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const archive = join(ARTIFACTS, 'sample-40-media.zip');
