@@ -553,6 +553,7 @@ function setPackage(result) {
     ? `The package (${megabytes(result.package.size)} MB) waits in this browser's storage on disk, not in memory, until you convert again or remove the files.`
     : `${result.storage_note ? `${result.storage_note[0].toUpperCase()}${result.storage_note.slice(1)}` : 'The package is kept in memory'}; a package of several GB may exhaust this browser's memory: the chorus2outdoo command writes any size.`;
   document.body.dataset.stored = result.stored;
+  document.body.dataset.checkReads = verification.reads ?? '';
   document.body.dataset.verified = 'ok';
 }
 

@@ -27,7 +27,8 @@
 // result carries `package` (a File on disk, or a Blob in memory),
 // `package_name`, `parts` (null, or [{name, blob, bytes, sha256, calls}] with
 // `index` {name, blob}), `stored` ('disk' or 'memory', with `storage_note`
-// saying why memory), `verification`, and for call archives `fidelity` (the
+// saying why memory), `verification` (with `reads`: 'handle' when the check
+// read the file through sync access handles, else 'blob'), and for call archives `fidelity` (the
 // package's fidelity.json, or null without one).
 // `fatal` means the module trapped (a Rust panic ends in `unreachable`): its
 // memory can no longer be trusted, and the page replaces this worker. To
@@ -218,6 +219,11 @@ class PackageFile {
     this.disk.access = null;
     try {
       const readOnly = await this.disk.handle.createSyncAccessHandle({ mode: 'read-only' });
+      // A browser without handle modes ignores the option and gives an exclusive handle, which no helper could share.
+      if (readOnly.mode !== 'read-only') {
+        readOnly.close();
+        throw new Error('no read-only sync access handles');
+      }
       return { here: readOnly, helpers: { fileHandle: this.disk.handle }, close: () => readOnly.close() };
     } catch {
       // A browser without read-only handles: the File, as in memory.
@@ -384,7 +390,9 @@ async function verified(pkg, id, helpersUsed = 0) {
   } finally {
     source.close();
   }
-  return { ...verification, ms: performance.now() - started };
+  // What the check read: the file through sync access handles, or a Blob.
+  const reads = typeof source.here.getSize === 'function' ? 'handle' : 'blob';
+  return { ...verification, reads, ms: performance.now() - started };
 }
 
 /**
@@ -481,7 +489,7 @@ async function verifiedParts({ parts, index }, id) {
   const started = performance.now();
   const bytes = new Uint8Array(await index.blob.arrayBuffer());
   const verification = verifyParts({ name: index.name, bytes }, parts.map(({ name, blob }) => ({ name, blob })));
-  return { ...verification, ms: performance.now() - started };
+  return { ...verification, reads: 'blob', ms: performance.now() - started };
 }
 
 /** Lets the worker hear its messages (helpers' answers) between steps of long work. */

@@ -128,7 +128,7 @@ async function main() {
       for (const workers of [...new Set([1, cores])]) {
         const results = [];
         for (let i = 0; i < RUNS; i += 1) results.push(await convertOnce(browser, base, archive, workers));
-        const stored = [...new Set(results.map((r) => r.data.stored))].join(', ');
+        const stored = [...new Set(results.map((r) => `${r.data.stored}, checked through ${r.data.checkReads === 'handle' ? 'sync access handles' : 'Blob reads'}`))].join('; ');
         const wall = median(results.map((r) => r.wall));
         const rate = jsonBytes / 1e6 / wall;
         row(`page, ${workers} worker${workers === 1 ? '' : 's'}`, calls, jsonMb, wall, rate, median(results.map((r) => r.cpu)), median(results.map((r) => r.peak)));

@@ -665,6 +665,8 @@ test('one worker and three workers write the same package as the CLI', async () 
     await pick(page, [archive]);
     assert.equal(await page.evaluate(() => document.body.dataset.workers), String(workers));
     assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+    // The package on disk is checked through sync access handles (read-only ones shared with the helpers).
+    assert.equal(await page.evaluate(() => document.body.dataset.checkReads), 'handle');
     const fromPage = await downloadPackage(page, `page-sample-120-${workers}-workers.zip`);
     assert.ok(fromPage.equals(fromCli), `${workers} worker(s): page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
     await finish();
@@ -838,6 +840,7 @@ test('the package is written to disk, not memory, removed when replaced, saved w
   const memory = await openPage({ query: '?storage=memory' });
   await pick(memory.page, [archive]);
   assert.equal(await memory.page.evaluate(() => document.body.dataset.stored), 'memory');
+  assert.equal(await memory.page.evaluate(() => document.body.dataset.checkReads), 'blob');
   assert.equal(await memory.page.textContent('#storage'),
     'The page was asked to keep the package in memory; a package of several GB may exhaust this browser\'s memory: the chorus2outdoo command writes any size.');
   assert.deepEqual(await opfsFiles(memory.page, 'chorus2outdoo-packages'), []);
