@@ -783,6 +783,24 @@ impl ArchiveConversion {
         Ok(())
     }
 
+    /// Copies the recordings of the next calls, at most `max`, once every
+    /// transcript is in (a package written whole; split into parts they go
+    /// with their part), so the worker can give its event loop a turn
+    /// between steps; answers whether calls are left. `finishPackage`
+    /// copies what is left.
+    #[wasm_bindgen(js_name = addRecordings)]
+    pub fn add_recordings(&mut self, max: u32) -> Result<bool, JsError> {
+        let session = &mut self
+            .session
+            .as_mut()
+            .ok_or_else(|| JsError::new("beginPackage first"))?
+            .session;
+        let mut archives = as_sources(&mut self.archives);
+        session
+            .add_recordings(&self.conversion, &mut archives, max as usize)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
     /// Writes the rest of the package (recordings, users, report,
     /// manifest); answers `{name, bytes, parts: [{number, name, bytes, sha256,
     /// calls}]}` (one part, without a checksum, for a package written

@@ -136,12 +136,45 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
             .add_transcript(part(handed_over), &conversion, &mut sources)
             .unwrap();
     }
+    // The recordings in steps of at most 4 calls' (as the page copies
+    // them), the rest by `finish`: the same bytes.
+    let recordings = conversion
+        .calls
+        .as_ref()
+        .unwrap()
+        .calls
+        .iter()
+        .filter(|planned| planned.media.is_some())
+        .count();
+    assert!(recordings > 8, "{recordings} recordings");
+    let mut steps = 1;
+    while session
+        .add_recordings(&conversion, &mut sources, 4)
+        .unwrap()
+    {
+        steps += 1;
+        if steps == 3 {
+            break;
+        }
+    }
+    assert_eq!(steps, 3, "left for finish");
     let package = session.finish(&conversion, &mut sources).unwrap();
     assert!(package == expected, "the session's package differs");
 
-    // Finishing before every transcript is in is refused.
-    let early = PackageSession::begin(&conversion, Vec::new())
-        .unwrap()
+    // Recordings before every transcript is in are refused, as is finishing.
+    let mut before = PackageSession::begin(&conversion, Vec::new()).unwrap();
+    let refused = before
+        .add_recordings(&conversion, &mut sources, 4)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        refused,
+        format!(
+            "writing the package failed: {}: recordings come after every transcript",
+            jobs.get(0).unwrap().path
+        )
+    );
+    let early = before
         .finish(&conversion, &mut sources)
         .err()
         .unwrap()

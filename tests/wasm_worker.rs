@@ -251,10 +251,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let mut source =
         chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
     let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
-    let export = chorus2outdoo::InputFile {
-        name: "sample-trackers.csv".to_string(),
-        bytes: chorus2outdoo::sample::sample_trackers_csv(),
-    };
+    let export = sample_export();
     let native =
         chorus2outdoo::convert_with_archives(&[export], &mut sources, None, &options).unwrap();
     let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
@@ -772,6 +769,14 @@ async fn an_earlier_package_inspects_and_its_calls_are_left_out_as_already_migra
     );
 }
 
+/// The sample's tracker export, as the library takes a file.
+fn sample_export() -> chorus2outdoo::InputFile {
+    chorus2outdoo::InputFile {
+        name: "sample-trackers.csv".to_string(),
+        bytes: chorus2outdoo::sample::sample_trackers_csv(),
+    }
+}
+
 /// `files` and `archives` converted with no scope, no roster, no earlier packages.
 fn converted(files: JsValue, archives: JsValue) -> wasm::ArchiveConversion {
     wasm::convert_archives(
@@ -865,10 +870,7 @@ async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it(
     let mut source =
         chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
     let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
-    let export = chorus2outdoo::InputFile {
-        name: "sample-trackers.csv".to_string(),
-        bytes: chorus2outdoo::sample::sample_trackers_csv(),
-    };
+    let export = sample_export();
     let native = chorus2outdoo::convert_with_archives(
         &[export],
         &mut sources,

@@ -318,6 +318,9 @@ class Waiting {
   }
 }
 
+/** How many calls' recordings the converter copies between two turns of its event loop. */
+const RECORDINGS_STEP = 64;
+
 /** The most bytes of prepared transcripts kept in memory while they wait for their turn (Waiting). */
 const WAITING_BYTES = 32 * 1024 * 1024;
 
@@ -448,6 +451,10 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
     } else {
       conversion.beginPackage(onChunk, null, partSize);
       transcriptsHere(conversion, archives, triggers, jobs, waiting);
+    }
+    // The recordings in steps, the event loop turning between them, so the garbage of their reads is collected as they go.
+    if (preview.counts.media > 0) {
+      while (conversion.addRecordings(RECORDINGS_STEP)) await yieldToMessages();
     }
     finished = conversion.finishPackage();
   } catch (error) {

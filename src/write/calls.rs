@@ -10,7 +10,8 @@
 //! caller that prepares them in parallel (the CLI's worker threads, the
 //! page's helper Web Workers) and hands them over in `transcript_jobs`
 //! order. `write_calls_head` writes what comes before the transcripts,
-//! `write_calls_tail` what comes after (see `write::package::PackageSession`).
+//! `write_recordings` and `write_users` what comes after (see
+//! `write::package::PackageSession`).
 
 use crate::convert::CallsOutcome;
 use crate::decide::calls::PlannedCall;
@@ -223,17 +224,6 @@ pub fn write_call_lines<W: Write>(
         }
         Ok(())
     })
-}
-
-/// Writes the call entries that come after the transcripts: the
-/// recordings, copied from `archives`, then `users.json` and `users.csv`.
-pub fn write_calls_tail<W: Write>(
-    package: &mut PackageWriter<W>,
-    outcome: &CallsOutcome,
-    archives: &mut [&mut dyn ArchiveSource],
-) -> Result<()> {
-    write_recordings(package, recording_jobs(outcome), archives)?;
-    write_users(package, &outcome.users)
 }
 
 /// Copies `recordings` from `archives` into the package, stored.

@@ -30,8 +30,7 @@ use crate::model::{Location, Theme};
 use crate::read::archive::ArchiveSource;
 use crate::write::calls::{
     prepare_transcript, recording_job, transcript_job, write_call_lines, write_calls_head,
-    write_calls_tail, write_recordings, write_users, PreparedTranscript, TranscriptJob,
-    TranscriptSupply,
+    write_recordings, write_users, PreparedTranscript, TranscriptJob, TranscriptSupply,
 };
 use crate::write::central::ZipAssembly;
 use crate::write::report::{write_report_csv, write_report_json};
@@ -446,6 +445,8 @@ pub struct PackageSession<O: PackageOutput> {
     /// The run's fidelity, once its tally is finished.
     finished: Option<crate::decide::fidelity::Fidelity>,
     split: Option<Split>,
+    /// Written whole, the calls whose recordings are in (`add_recordings`).
+    recordings_from: usize,
 }
 
 /// The replay of a package's triggers and its tally, while the transcripts
@@ -638,6 +639,7 @@ impl<O: PackageOutput> PackageSession<O> {
             fidelity,
             finished: None,
             split,
+            recordings_from: 0,
         };
         session.open_part(conversion)?;
         if session.split.is_none() {
@@ -736,6 +738,43 @@ impl<O: PackageOutput> PackageSession<O> {
         part.package.add_prepared(entry)?;
         self.next += 1;
         Ok(())
+    }
+
+    /// Written whole, copies the recordings of the next calls, at most
+    /// `max`, once every transcript is in: a writer that must give its
+    /// event loop a turn now and then (a Web Worker) copies them in steps;
+    /// `finish` copies what is left. Answers whether calls are left to
+    /// look at. Split into parts, recordings go with their part's calls
+    /// and none are copied here.
+    pub fn add_recordings(
+        &mut self,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+        max: usize,
+    ) -> Result<bool> {
+        let (None, Some(outcome)) = (&self.split, conversion.calls.as_ref()) else {
+            return Ok(false);
+        };
+        if let Some(job) = self.next_job() {
+            return Err(Error::Write(format!(
+                "{}: recordings come after every transcript",
+                job.path
+            )));
+        }
+        let part = self.part.as_mut().expect("a part is open until finish");
+        let mut jobs = Vec::new();
+        while jobs.len() < max && self.recordings_from < outcome.calls.len() {
+            if let Some(job) = outcome
+                .calls
+                .get(self.recordings_from)
+                .and_then(|p| recording_job(&p))
+            {
+                jobs.push(job);
+            }
+            self.recordings_from += 1;
+        }
+        write_recordings(&mut part.package, jobs.into_iter(), archives)?;
+        Ok(self.recordings_from < outcome.calls.len())
     }
 
     /// Split into parts: places the calls without a transcript up to the
@@ -868,7 +907,11 @@ impl<O: PackageOutput> PackageSession<O> {
         let no_calls_skipped = Packed::default();
         let (report, skipped) = match (&self.split, &conversion.calls) {
             (None, Some(outcome)) => {
-                write_calls_tail(&mut package, outcome, archives)?;
+                // The recordings `add_recordings` did not copy, then the users.
+                let rest = (self.recordings_from..outcome.calls.len())
+                    .filter_map(|index| outcome.calls.get(index).and_then(|p| recording_job(&p)));
+                write_recordings(&mut package, rest, archives)?;
+                write_users(&mut package, &outcome.users)?;
                 (&conversion.report, Some(&outcome.skipped))
             }
             (None, None) | (Some(_), None) => (&conversion.report, None),
