@@ -384,6 +384,8 @@ function stopProgress() {
 }
 
 const megabytes = (bytes) => (bytes / 1e6).toLocaleString('en', { maximumFractionDigits: bytes < 1e7 ? 1 : 0 });
+/** A file's size for people: `812 KB`, `1.4 MB`, `2,000 MB`. */
+const fileSize = (bytes) => (bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3)).toLocaleString('en')} KB` : `${megabytes(bytes)} MB`);
 
 function formatSeconds(seconds) {
   if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
@@ -534,7 +536,7 @@ function setPackage(result) {
       for (const part of links) part.click();
     };
     $('#part-list').replaceChildren(...files.map(({ name, blob }, i) => el('li', {},
-      links[i], ` ${megabytes(blob.size)} MB${result.parts[i] ? `, ${plural(result.parts[i].calls, 'call')}` : ': names every part and its SHA-256'}`)));
+      links[i], ` ${fileSize(blob.size)}${result.parts[i] ? `, ${plural(result.parts[i].calls, 'call')}` : ': names every part and its SHA-256'}`)));
     $('#package-parts').hidden = false;
     document.body.dataset.parts = String(result.parts.length);
   } else {
@@ -550,7 +552,7 @@ function setPackage(result) {
     ? `Checked before download: ${plural(result.parts.length, 'part')} and their index, ${plural(verification.entries, 'file')}; every part is complete on its own, no call is in two parts, each user is created once, and every size and SHA-256 checksum, every JSON schema, path and count matches.`
     : `Checked before download: ${plural(verification.entries, 'file')}; every size and SHA-256 checksum, every JSON schema, path and count matches.`;
   $('#storage').textContent = result.stored === 'disk'
-    ? `The package (${megabytes(result.package.size)} MB) waits in this browser's storage on disk, not in memory, until you convert again or remove the files.`
+    ? `The package (${fileSize(result.package.size)}) waits in this browser's storage on disk, not in memory, until you convert again or remove the files.`
     : `${result.storage_note ? `${result.storage_note[0].toUpperCase()}${result.storage_note.slice(1)}` : 'The package is kept in memory'}; a package of several GB may exhaust this browser's memory: the chorus2outdoo command writes any size.`;
   document.body.dataset.stored = result.stored;
   document.body.dataset.checkReads = verification.reads ?? '';

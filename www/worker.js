@@ -120,6 +120,11 @@ async function diskFile(kind) {
   try {
     const handle = await folder.getFileHandle(name, { create: true });
     const access = await handle.createSyncAccessHandle();
+    // Early versions of the API (Safari before 16.4) answer promises: not usable from a synchronous write.
+    if (typeof access.getSize() !== 'number') {
+      access.close();
+      throw new Error('its sync access handles are not synchronous');
+    }
     return { folder, name, handle, access, release };
   } catch (error) {
     await folder.removeEntry(name).catch(() => {});
