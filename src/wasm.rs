@@ -534,12 +534,24 @@ fn as_sources<S: ArchiveSource>(sources: &mut [S]) -> Vec<&mut dyn ArchiveSource
         .collect()
 }
 
-/// The package's sink: chunks of `chunk_bytes` (default 1 MiB) to `on_chunk`.
+/// The size of the package's chunks: `chunk_bytes`, by default 1 MiB.
+fn chunk_size(chunk_bytes: Option<u32>) -> usize {
+    chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK)
+}
+
+/// The package's sink: chunks of `chunk_size(chunk_bytes)` to `on_chunk`.
 fn chunk_sink(on_chunk: Function, chunk_bytes: Option<u32>) -> ChunkSink {
-    ChunkSink::new(
-        on_chunk,
-        chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
-    )
+    ChunkSink::new(on_chunk, chunk_size(chunk_bytes))
+}
+
+/// The session of a package begun with `beginPackage`.
+fn stepped_session(
+    stepped: &mut Option<SteppedPackage>,
+) -> Result<&mut PackageSession<ChunkParts>, JsError> {
+    stepped
+        .as_mut()
+        .map(|stepped| &mut stepped.session)
+        .ok_or_else(|| JsError::new("beginPackage first"))
 }
 
 /// Reads `{path, bytes, sha256, zip: Uint8Array, hits}` (a
@@ -749,7 +761,7 @@ impl ArchiveConversion {
             .transpose()?;
         let output = ChunkParts {
             on_chunk,
-            chunk: chunk_bytes.map(|n| n as usize).unwrap_or(blob::CHUNK),
+            chunk: chunk_size(chunk_bytes),
         };
         self.start_write_progress();
         let session = PackageSession::begin_parts(&self.conversion, output, part_size)
@@ -766,11 +778,7 @@ impl ArchiveConversion {
     #[wasm_bindgen(js_name = addTranscript)]
     pub fn add_transcript(&mut self, part: JsValue) -> Result<(), JsError> {
         let entry = prepared_entry(&part)?;
-        let session = &mut self
-            .session
-            .as_mut()
-            .ok_or_else(|| JsError::new("beginPackage first"))?
-            .session;
+        let session = stepped_session(&mut self.session)?;
         let size = session.next_job().map(|job| job.document);
         let mut archives = as_sources(&mut self.archives);
         session
@@ -790,11 +798,7 @@ impl ArchiveConversion {
     /// copies what is left.
     #[wasm_bindgen(js_name = addRecordings)]
     pub fn add_recordings(&mut self, max: u32) -> Result<bool, JsError> {
-        let session = &mut self
-            .session
-            .as_mut()
-            .ok_or_else(|| JsError::new("beginPackage first"))?
-            .session;
+        let session = stepped_session(&mut self.session)?;
         let mut archives = as_sources(&mut self.archives);
         session
             .add_recordings(&self.conversion, &mut archives, max as usize)

@@ -145,6 +145,12 @@ async function removeDiskFile(disk) {
   disk.release();
 }
 
+/** Writes `bytes` at `at` through a sync access handle, all of them or an error. */
+function writeAt(access, bytes, at) {
+  const written = access.write(bytes, { at });
+  if (written !== bytes.byteLength) throw new Error(`${written} of ${bytes.byteLength} bytes written`);
+}
+
 /** A failed write to disk as the customer reads it. */
 function diskFailure(error, what, written) {
   const full = error?.name === 'QuotaExceededError';
@@ -187,8 +193,7 @@ class PackageFile {
     if (this.starts.length < part) this.starts.push(this.size);
     if (this.disk) {
       try {
-        const written = this.disk.access.write(chunk, { at: this.size });
-        if (written !== chunk.byteLength) throw new Error(`${written} of ${chunk.byteLength} bytes written`);
+        writeAt(this.disk.access, chunk, this.size);
       } catch (error) {
         this.failure = diskFailure(error, 'the package', this.size);
         throw this.failure;
@@ -297,8 +302,7 @@ class Waiting {
     }
     const at = this.size;
     try {
-      const written = this.disk.access.write(part.zip, { at });
-      if (written !== length) throw new Error(`${written} of ${length} bytes written`);
+      writeAt(this.disk.access, part.zip, at);
     } catch (error) {
       throw diskFailure(error, 'the transcripts waiting for their turn', this.size);
     }
@@ -329,11 +333,16 @@ const RECORDINGS_STEP = 64;
 /** The most bytes of prepared transcripts kept in memory while they wait for their turn (Waiting). */
 const WAITING_BYTES = 32 * 1024 * 1024;
 
-/** Begins the next package: the last one's file is removed first. */
-async function nextPackage(storage) {
+/** Removes the last package's file, if any. */
+async function dropLastPackage() {
   const last = lastPackage;
   lastPackage = null;
   await last?.remove();
+}
+
+/** Begins the next package: the last one's file is removed first. */
+async function nextPackage(storage) {
+  await dropLastPackage();
   lastPackage = await PackageFile.create(storage);
   return lastPackage;
 }
@@ -818,10 +827,7 @@ const operations = {
   },
   // Only a finished package: one being written belongs to a conversion still running.
   release: async () => {
-    if (!lastPackage?.finished) return null;
-    const last = lastPackage;
-    lastPackage = null;
-    await last.remove();
+    if (lastPackage?.finished) await dropLastPackage();
     return null;
   },
   inspectFile: ({ name, file, listOnly }) => inspectFile(name, file, Boolean(listOnly)),

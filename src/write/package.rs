@@ -743,7 +743,7 @@ impl<O: PackageOutput> PackageSession<O> {
     /// Written whole, copies the recordings of the next calls, at most
     /// `max`, once every transcript is in: a writer that must give its
     /// event loop a turn now and then (a Web Worker) copies them in steps;
-    /// `finish` copies what is left. Answers whether calls are left to
+    /// `finish_parts` copies what is left through here. Answers whether calls are left to
     /// look at. Split into parts, recordings go with their part's calls
     /// and none are copied here.
     pub fn add_recordings(
@@ -907,10 +907,7 @@ impl<O: PackageOutput> PackageSession<O> {
         let no_calls_skipped = Packed::default();
         let (report, skipped) = match (&self.split, &conversion.calls) {
             (None, Some(outcome)) => {
-                // The recordings `add_recordings` did not copy, then the users.
-                let rest = (self.recordings_from..outcome.calls.len())
-                    .filter_map(|index| outcome.calls.get(index).and_then(|p| recording_job(&p)));
-                write_recordings(&mut package, rest, archives)?;
+                // After the recordings (`add_recordings`), the users.
                 write_users(&mut package, &outcome.users)?;
                 (&conversion.report, Some(&outcome.skipped))
             }
@@ -1008,6 +1005,9 @@ impl<O: PackageOutput> PackageSession<O> {
         }
         if self.split.is_some() {
             self.place_calls(conversion, archives, None)?;
+        } else {
+            // The recordings `add_recordings` has not copied yet.
+            self.add_recordings(conversion, archives, usize::MAX)?;
         }
         self.close_part(conversion, archives)?;
         let mut counts = conversion.counts();

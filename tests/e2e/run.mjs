@@ -851,13 +851,13 @@ test('the package is written to disk, not memory, removed when replaced, saved w
 test('a disk without room for the package says so, leaves no file behind, and the page stays usable', async () => {
   const archive = join(ARTIFACTS, 'sample-40-media.zip');
   if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '40', '--seed', '9', '--media', '--out', archive]);
-  // The browser refuses the package's writes past 200,000 bytes (its first chunk, here), as a full disk or a used-up quota does.
+  // The browser refuses writes past the first 200,000 bytes of a file (the package's first chunk, here), as a full disk or a used-up quota does.
   const { page, finish } = await openPage({
     beforeGoto: (context) => context.route('**/worker.js', async (route) => {
       const response = await route.fetch();
       const original = await response.text();
-      const line = 'const written = this.disk.access.write(chunk, { at: this.size });';
-      const patched = original.replace(line, `if (this.size + chunk.byteLength > 200000) throw new DOMException('no room', 'QuotaExceededError');\n        ${line}`);
+      const line = 'const written = access.write(bytes, { at });';
+      const patched = original.replace(line, `if (at + bytes.byteLength > 200000) throw new DOMException('no room', 'QuotaExceededError');\n  ${line}`);
       if (patched === original) throw new Error('worker.js no longer has the line this test patches');
       return route.fulfill({ response, body: patched });
     }),
