@@ -302,14 +302,9 @@ fn earlier_packages(
     if earlier.is_undefined() || earlier.is_null() {
         return Ok(Vec::new());
     }
-    if !Array::is_array(earlier) {
-        return Err(JsError::new("earlier must be an array of {name, blob}"));
-    }
-    Array::from(earlier)
-        .iter()
-        .enumerate()
-        .map(|(index, package)| {
-            let (name, blob) = named_blob(&package, "earlier", index)?;
+    named_blobs(earlier, "earlier")?
+        .into_iter()
+        .map(|(name, blob)| {
             crate::read::earlier::read_earlier_package(
                 &name,
                 blob_reader(&blob)?,
@@ -317,6 +312,20 @@ fn earlier_packages(
             )
             .map_err(|e| JsError::new(&e.to_string()))
         })
+        .collect()
+}
+
+/// `list` (`[{name, blob}]`, called `field`) as names and Blobs.
+fn named_blobs(list: &JsValue, field: &str) -> Result<Vec<(String, web_sys::Blob)>, JsError> {
+    if !Array::is_array(list) {
+        return Err(JsError::new(&format!(
+            "{field} must be an array of {{name, blob}}"
+        )));
+    }
+    Array::from(list)
+        .iter()
+        .enumerate()
+        .map(|(index, item)| named_blob(&item, field, index))
         .collect()
 }
 
@@ -1022,16 +1031,7 @@ pub fn verify_parts(index: JsValue, parts: JsValue) -> Result<JsValue, JsError> 
         .and_then(|bytes| bytes.dyn_into::<Uint8Array>().ok())
         .ok_or_else(bad_index)?
         .to_vec();
-    if !Array::is_array(&parts) {
-        return Err(JsError::new("parts must be an array of {name, blob}"));
-    }
-    let mut blobs = Blobs(
-        Array::from(&parts)
-            .iter()
-            .enumerate()
-            .map(|(at, part)| named_blob(&part, "parts", at))
-            .collect::<Result<_, _>>()?,
-    );
+    let mut blobs = Blobs(named_blobs(&parts, "parts")?);
     to_js(&crate::verify::verify_parts(&name, &bytes, &mut blobs))
 }
 
