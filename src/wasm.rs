@@ -10,8 +10,8 @@
 //! copied into wasm memory: `inspectFile` and `convertArchives` read a
 //! `Blob`/`File` through `blob::BlobReader` (Web Workers only) and write
 //! the package through `blob::ChunkSink`, chunk by chunk, to a JS callback. `progress` reports how far a conversion is.
-//! Helper workers take part through `readEntries` (ranges of an archive's
-//! entries in the first pass, handed over as plain bytes), `TranscriptPreparer`
+//! Helper workers take part through `EntryReader` (ranges of an archive's
+//! entries in the first pass, handed over step by step as plain bytes), `TranscriptPreparer`
 //! (transcript entries, likewise) and `checkTranscripts` (shares of the
 //! package check); the converter's worker hashes the archives meanwhile
 //! (`ArchiveDigest`), decides (`convertArchives` with the reads), puts the
@@ -347,7 +347,7 @@ struct FirstPassPlan {
 }
 
 /// Each archive's entries split into at most `shares` ranges of about the
-/// same bytes, for `readEntries` in helper workers: `{ranges: [[[start,
+/// same bytes, for `EntryReader`s in helper workers: `{ranges: [[[start,
 /// end], ...] per archive], entries_total, bytes_total}`. Lists the
 /// archives (their central directories) without hashing them. Only in a
 /// Web Worker.
@@ -373,41 +373,85 @@ pub fn first_pass_ranges(archives: JsValue, shares: u32) -> Result<JsValue, JsEr
 
 /// The first pass over entries `start..end` of archive `archive` of
 /// `archives` (`[{name, blob}]`, as given to `convertArchives`), in a helper
-/// worker: what it found, as bytes for `convertArchives`' `firstPass`.
-/// `onProgress` hears `{phase: 'read', entries_done, entries_total,
-/// bytes_done, bytes_total}` of this range. Only in a Web Worker.
-#[wasm_bindgen(js_name = readEntries)]
-pub fn read_entries(
-    archives: JsValue,
-    archive: u32,
-    start: u32,
-    end: u32,
-    on_progress: Option<Function>,
-) -> Result<Uint8Array, JsError> {
-    let archive = archive as usize;
-    // Only the archive read here is listed.
-    let list = if Array::is_array(&archives) {
-        Array::from(&archives)
-    } else {
-        Array::new()
-    };
-    if archive >= list.length() as usize {
-        return Err(JsError::new(&format!(
-            "there is no archive {archive} among {} archives",
-            list.length()
-        )));
+/// worker, in steps: each `read(maxBytes)` reads on until about `maxBytes`
+/// of entries have been read and answers what it found, as bytes for
+/// `convertArchives`' `firstPass` (the steps of a range, in order, are the
+/// range's read), or undefined once the range is read. A worker's memory
+/// keeps whatever it once grew to, so a step holds a few MB of records
+/// where the range would hold tens. `onProgress` hears `{phase: 'read',
+/// entries_done, entries_total, bytes_done, bytes_total}` of the range.
+/// Only in a Web Worker.
+#[wasm_bindgen]
+pub struct EntryReader {
+    source: WatchedSource<ZipSource<BlobReader>>,
+    archive: usize,
+    next: usize,
+    end: usize,
+    meter: SharedMeter,
+    /// True once the last step has been answered.
+    done: bool,
+}
+
+#[wasm_bindgen]
+impl EntryReader {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        archives: JsValue,
+        archive: u32,
+        start: u32,
+        end: u32,
+        on_progress: Option<Function>,
+    ) -> Result<EntryReader, JsError> {
+        let archive = archive as usize;
+        // Only the archive read here is listed.
+        let list = if Array::is_array(&archives) {
+            Array::from(&archives)
+        } else {
+            Array::new()
+        };
+        if archive >= list.length() as usize {
+            return Err(JsError::new(&format!(
+                "there is no archive {archive} among {} archives",
+                list.length()
+            )));
+        }
+        let source = archive_source(&list.get(archive as u32), archive, false)?;
+        // Within the entries, and never backwards (`start` past `end` reads nothing).
+        let end = (end as usize).min(source.entry_count());
+        let start = (start as usize).min(end);
+        let meter = Meter::new(on_progress);
+        let (entries, bytes) = readable_totals((start..end).filter_map(|i| source.entry(i)));
+        meter.borrow_mut().start("read", entries, bytes);
+        Ok(EntryReader {
+            source: WatchedSource::new(source, meter.clone()),
+            archive,
+            next: start,
+            end,
+            meter,
+            done: false,
+        })
     }
-    let source = archive_source(&list.get(archive as u32), archive, false)?;
-    // Within the entries, and never backwards (`start` past `end` reads nothing).
-    let end = (end as usize).min(source.entry_count());
-    let range = (start as usize).min(end)..end;
-    let meter = Meter::new(on_progress);
-    let (entries, bytes) = readable_totals(range.clone().filter_map(|i| source.entry(i)));
-    meter.borrow_mut().start("read", entries, bytes);
-    let mut watched = WatchedSource::new(source, meter.clone());
-    let read = crate::read::archive::read_entries(archive, &mut watched, range);
-    meter.borrow_mut().finish();
-    Ok(Uint8Array::from(read.to_bytes().as_slice()))
+
+    /// The next step's read as bytes (at least one entry, until about
+    /// `maxBytes` of entries are read), or undefined once the range is
+    /// read. A range without entries answers one empty read.
+    pub fn read(&mut self, max_bytes: f64) -> Option<Uint8Array> {
+        if self.done {
+            return None;
+        }
+        let (read, next) = crate::read::archive::read_entries_within(
+            self.archive,
+            &mut self.source,
+            self.next..self.end,
+            max_bytes.max(1.0) as u64,
+        );
+        self.next = next;
+        if self.next >= self.end {
+            self.done = true;
+            self.meter.borrow_mut().finish();
+        }
+        Some(Uint8Array::from(read.to_bytes().as_slice()))
+    }
 }
 
 /// The SHA-256 of an archive's Blob, read a step at a time, so the
@@ -447,7 +491,7 @@ impl ArchiveDigest {
     }
 }
 
-/// Reads `firstPass`: per archive, the `readEntries` results of its ranges in order.
+/// Reads `firstPass`: per archive, the `EntryReader` steps of its ranges in order.
 /// Each is copied into wasm memory only when it is used.
 fn first_pass_reads(first_pass: &JsValue) -> Result<Option<Vec<Vec<Uint8Array>>>, JsError> {
     if first_pass.is_undefined() || first_pass.is_null() {
@@ -912,7 +956,7 @@ impl ArchiveConversion {
 /// `chorus2outdoo convert --archive ...` does. `onProgress`, when given,
 /// hears `{phase, entries_done, entries_total, bytes_done, bytes_total}`
 /// while the archives are read here and read again by `writePackage`.
-/// `firstPass`, when given, holds per archive the `readEntries` results of
+/// `firstPass`, when given, holds per archive the `EntryReader` steps of
 /// its `firstPassRanges`, in order: the archives are then not read here
 /// (give each its `sha256` from an `ArchiveDigest`, or it is hashed here),
 /// and the conversion is the same. `earlier`, when given, holds earlier

@@ -290,7 +290,9 @@ fn every_engagement_id_is_imported_or_skipped_exactly_once() {
 
 #[test]
 fn a_first_pass_in_ranges_is_the_first_pass_whole() {
-    use chorus2outdoo::read::archive::{entry_ranges, read_archive, read_entries, ArchiveRead};
+    use chorus2outdoo::read::archive::{
+        entry_ranges, read_archive, read_entries, read_entries_within, ArchiveRead,
+    };
     let zip = realistic_zip();
     let open = || ZipSource::new("export.zip", Cursor::new(&zip[..])).unwrap();
     let mut source = open();
@@ -336,6 +338,40 @@ fn a_first_pass_in_ranges_is_the_first_pass_whole() {
         }
         assert_eq!(merged, whole, "{shares} shares");
         assert_eq!(through_bytes, whole, "{shares} shares, through bytes");
+    }
+    // A range read in steps (as a helper worker hands its range over): a
+    // budget of 1 byte reads one entry a step; the steps through bytes,
+    // appended in order, are the read of the range.
+    let ranges = entry_ranges(&source, 2);
+    for budget in [1, 4096, u64::MAX] {
+        let (mut merged, mut steps) = (ArchiveRead::default(), 0);
+        for range in &ranges {
+            let mut source = open();
+            let mut next = range.start;
+            loop {
+                let (read, after) = read_entries_within(0, &mut source, next..range.end, budget);
+                assert!(
+                    after > next || range.is_empty(),
+                    "{budget}: stuck at {next}"
+                );
+                merged.append(ArchiveRead::from_bytes(&read.to_bytes()).unwrap());
+                steps += 1;
+                next = after;
+                if next >= range.end {
+                    break;
+                }
+            }
+        }
+        assert_eq!(merged, whole, "steps of {budget} bytes");
+        // One step per entry, but the folder entry (`export/`, 0 bytes)
+        // shares the next entry's step; 4 KB of the fixture's 11 KB of
+        // entries take more than a range's half; unbounded, one per range.
+        let expected = match budget {
+            1 => entries - 1,
+            4096 => 3,
+            _ => 2,
+        };
+        assert_eq!(steps, expected, "steps of {budget} bytes");
     }
     let bytes = whole.to_bytes();
     assert_eq!(

@@ -49,6 +49,26 @@ fn collector() -> (Function, Rc<RefCell<Vec<Vec<u8>>>>) {
     (function, chunks)
 }
 
+/// Entries `start..end` of archive 0 of `archives` (an array, or one
+/// `{name, blob}`) read by an `EntryReader` in steps of `max_bytes`: its
+/// reads, until it answers undefined.
+fn entry_steps(
+    archives: &JsValue,
+    start: u64,
+    end: u64,
+    on_progress: Option<Function>,
+    max_bytes: f64,
+) -> Vec<Uint8Array> {
+    let list: JsValue = if Array::is_array(archives) {
+        archives.clone()
+    } else {
+        Array::of1(archives).into()
+    };
+    let mut reader =
+        wasm::EntryReader::new(list, 0, start as u32, end as u32, on_progress).unwrap();
+    std::iter::from_fn(|| reader.read(max_bytes)).collect()
+}
+
 /// A JS function collecting every progress object it is called with.
 fn progress_collector() -> (Function, Rc<RefCell<Vec<Value>>>) {
     let events = Rc::new(RefCell::new(Vec::new()));
@@ -267,10 +287,11 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
             .unwrap();
     assert_eq!(fidelity, native_fidelity);
     assert_eq!(fidelity.summary.topics, 5);
-    // In steps, as with helper workers: the first pass read in three ranges
-    // (`readEntries`) and handed over as bytes while the archive is hashed
-    // a step at a time (`ArchiveDigest`), the transcripts prepared by a
-    // `TranscriptPreparer` and handed over as plain parts: the same bytes.
+    // In steps, as with helper workers: the first pass read in three ranges,
+    // each in steps of 20 KB of entries (`EntryReader`), and handed over as
+    // bytes while the archive is hashed a step at a time (`ArchiveDigest`),
+    // the transcripts prepared by a `TranscriptPreparer` and handed over as
+    // plain parts: the same bytes.
     let plan = plain(wasm::first_pass_ranges(Array::of1(&archive).into(), 3).unwrap());
     let ranges = plan["ranges"][0].as_array().unwrap();
     assert_eq!(ranges.len(), 3, "{plan}");
@@ -279,20 +300,22 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let reads = Array::new();
     for range in ranges {
         let (start, end) = (range[0].as_u64().unwrap(), range[1].as_u64().unwrap());
-        let read = wasm::read_entries(
-            Array::of1(&archive).into(),
-            0,
-            start as u32,
-            end as u32,
+        for read in entry_steps(
+            &archive,
+            start,
+            end,
             Some(on_range_progress.clone()),
-        )
-        .unwrap();
-        reads.push(&read);
+            20_000.0,
+        ) {
+            reads.push(&read);
+        }
     }
-    // A range given backwards reads nothing; an archive that is not there is named.
-    let backwards = wasm::read_entries(Array::of1(&archive).into(), 0, 5, 2, None).unwrap();
+    assert!(reads.length() > 3 * 2, "{} steps", reads.length());
+    // A range given backwards reads nothing, in one step; an archive that is not there is named.
+    let backwards = entry_steps(&archive, 5, 2, None, 20_000.0);
+    assert_eq!(backwards.len(), 1);
     let nothing =
-        chorus2outdoo::read::archive::ArchiveRead::from_bytes(&backwards.to_vec()).unwrap();
+        chorus2outdoo::read::archive::ArchiveRead::from_bytes(&backwards[0].to_vec()).unwrap();
     assert_eq!(
         (
             nothing.summary.entries,
@@ -301,7 +324,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         ),
         (0, 0, 0)
     );
-    let missing = match wasm::read_entries(Array::of1(&archive).into(), 1, 0, 1, None) {
+    let missing = match wasm::EntryReader::new(Array::of1(&archive).into(), 1, 0, 1, None) {
         Ok(_) => panic!("archive 1 of one must be refused"),
         Err(error) => String::from(
             JsValue::from(error)
@@ -734,9 +757,9 @@ async fn an_earlier_package_inspects_and_its_calls_are_left_out_as_already_migra
     let reads = Array::new();
     for range in plan["ranges"][0].as_array().unwrap() {
         let (start, end) = (range[0].as_u64().unwrap(), range[1].as_u64().unwrap());
-        reads.push(
-            &wasm::read_entries(archives.clone(), 0, start as u32, end as u32, None).unwrap(),
-        );
+        for read in entry_steps(&archives, start, end, None, f64::MAX) {
+            reads.push(&read);
+        }
     }
     let stepped = convert(Array::of1(&reads).into(), earlier_list()).unwrap();
     assert_eq!(plain(stepped.preview().unwrap()), preview);

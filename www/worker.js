@@ -35,8 +35,8 @@
 // cancel, the page terminates this worker: nothing here needs to stop itself.
 
 import init, {
-  ArchiveDigest, PackageCheck, TranscriptPreparer, checkTranscripts, convertArchives, fetchArchive, firstPassRanges,
-  inspect, inspectFile, packageFidelity, readEntries, sampleArchive, sampleTrackers, verifyPackage, verifyParts, version,
+  ArchiveDigest, EntryReader, PackageCheck, TranscriptPreparer, checkTranscripts, convertArchives, fetchArchive, firstPassRanges,
+  inspect, inspectFile, packageFidelity, sampleArchive, sampleTrackers, verifyPackage, verifyParts, version,
 } from './pkg/chorus2outdoo.js';
 
 /** The smallest module with a WebAssembly SIMD instruction (i8x16.splat):
@@ -585,7 +585,8 @@ function transcriptsHere(conversion, archives, triggers, jobs, waiting) {
 // ---------------------------------------------------------------------------
 // Helper workers: this same script, started by the converter's worker. In
 // the first pass, helper w of n reads range w of each archive's entries
-// (readEntries) and hands back what it found as bytes, which the converter
+// (an EntryReader, in steps of FIRST_PASS_STEP bytes of entries) and hands
+// back what it found as bytes step by step, which the converter
 // takes in range order (the same conversion as one read of everything)
 // while it hashes the archives itself. For the package, each re-reads,
 // builds and compresses its share of the transcripts and replays the
@@ -679,11 +680,13 @@ function transcriptsFromHelpers(conversion, archives, triggers, jobs, n, waiting
 function firstPassFromHelpers(archives, n, onProgress) {
   const plan = firstPassRanges(archives, n);
   const current = ++task;
-  const reads = plan.ranges.map((ranges) => new Array(ranges.length));
+  // Per archive, per range, its steps in order.
+  const reads = plan.ranges.map((ranges) => ranges.map(() => []));
   let pending = plan.ranges.reduce((count, ranges) => count + ranges.length, 0);
   const done = new Map();
   const sum = (field) => [...done.values()].reduce((total, progress) => total + progress[field], 0);
-  if (pending === 0) return Promise.resolve(reads);
+  const inOrder = () => reads.map((ranges) => ranges.flat());
+  if (pending === 0) return Promise.resolve(inOrder());
   return new Promise((resolve, reject) => {
     for (let w = 0; w < n; w += 1) {
       const parts = [];
@@ -704,22 +707,38 @@ function firstPassFromHelpers(archives, n, onProgress) {
           });
         }
         if (!read) return;
-        reads[read.archive][read.index] = read.bytes;
+        reads[read.archive][read.index].push(read.bytes);
+        if (!read.last) return;
         pending -= 1;
-        if (pending === 0) resolve(reads);
+        if (pending === 0) resolve(inOrder());
       }, reject);
       worker.postMessage({ op: 'firstPass', task: current, archives, parts });
     }
   });
 }
 
-/** In a helper: reads its ranges of the archives' entries, one after another. */
+/**
+ * Bytes of entries a helper reads before it hands over what it found: its
+ * wasm memory keeps the most one step held (a range's records at once were
+ * 53-80 MB at 45,000 calls, the engagement pages' records in one range).
+ */
+const FIRST_PASS_STEP = 16 * 1024 * 1024;
+
+/** In a helper: reads its ranges of the archives' entries, one after another, a step at a time. */
 function readShare({ task: current, archives, parts }) {
   for (const { archive, index, start, end } of parts) {
-    const bytes = readEntries(archives, archive, start, end, (progress) => {
+    const reader = new EntryReader(archives, archive, start, end, (progress) => {
       self.postMessage({ task: current, progress: { ...progress, archive, index } });
     });
-    self.postMessage({ task: current, read: { archive, index, bytes }, memory: wasmMemoryBytes() }, [bytes.buffer]);
+    try {
+      for (let bytes = reader.read(FIRST_PASS_STEP); bytes; ) {
+        const next = reader.read(FIRST_PASS_STEP);
+        self.postMessage({ task: current, read: { archive, index, bytes, last: !next }, memory: wasmMemoryBytes() }, [bytes.buffer]);
+        bytes = next;
+      }
+    } finally {
+      reader.free();
+    }
   }
 }
 

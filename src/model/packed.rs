@@ -252,6 +252,8 @@ packed_struct!(EntryRef { archive, entry });
 /// until it is full, so the store grows without copying what it holds and
 /// wastes at most one block (a record bigger than a block gets its own).
 const BLOCK_BYTES: usize = 1 << 20;
+/// Stores of at most this many blocks are copied by `Packed::append`.
+const COPIED_BLOCKS: usize = 8;
 
 /// Natively, a store keeps this many full blocks in memory; the blocks it
 /// fills after them go to an unnamed temporary file of its own (removed by
@@ -550,9 +552,24 @@ impl<T: Pack> Packed<T> {
         self.blocks[span.block as usize].with_bytes(span.start as usize..span.end as usize, f)
     }
 
-    /// Moves `later`'s records after these, in their order; its blocks are
-    /// taken over, not copied.
+    /// Moves `later`'s records after these, in their order. A store of a
+    /// few blocks, all in memory (a step of a helper worker's first pass),
+    /// is copied into these blocks, so its blocks are freed and the next
+    /// step's reuse their memory: taken over, each step would leave a
+    /// partly filled block behind, and a worker's memory never shrinks.
+    /// Larger stores' blocks are taken over, not copied.
     pub fn append(&mut self, later: Packed<T>) {
+        let small = later.blocks.len() <= COPIED_BLOCKS
+            && later
+                .blocks
+                .iter()
+                .all(|block| matches!(block, Block::Memory(_)));
+        if small {
+            later
+                .spans
+                .for_each(|span| later.with_bytes(span, |bytes| self.push_bytes(bytes)));
+            return;
+        }
         let offset = self.blocks.len() as u32;
         self.blocks.extend(later.blocks);
         let (spans, spill) = (&mut self.spans, &mut self.spill);
@@ -877,6 +894,23 @@ mod tests {
         assert_eq!(
             first.iter().collect::<Vec<_>>(),
             ["a", "b", "c", "", "e", "f"]
+        );
+        // A small store is copied into the last block; a store of more
+        // blocks than COPIED_BLOCKS hands its blocks over.
+        assert_eq!(first.blocks.len(), 1);
+        let big: Packed<String> = (0..=COPIED_BLOCKS)
+            .map(|i| i.to_string().repeat(BLOCK_BYTES))
+            .collect();
+        let mut taker: Packed<String> = ["x"].into_iter().map(String::from).collect();
+        taker.append(big);
+        assert_eq!(taker.blocks.len(), 1 + COPIED_BLOCKS + 1);
+        assert_eq!(
+            taker.get(COPIED_BLOCKS + 1).map(|s| s.len()),
+            Some(BLOCK_BYTES)
+        );
+        assert_eq!(
+            taker.get(3).map(|s| s[..2].to_string()).as_deref(),
+            Some("22")
         );
         let mut bytes = Vec::new();
         first.pack(&mut bytes);

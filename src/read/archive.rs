@@ -605,6 +605,21 @@ pub fn read_entries(
     source: &mut dyn ArchiveSource,
     range: Range<usize>,
 ) -> ArchiveRead {
+    read_entries_within(archive_index, source, range, u64::MAX).0
+}
+
+/// Reads the entries of `range` from its start until entries of `budget`
+/// bytes (their uncompressed sizes) have been gone through, or the range ends:
+/// the read, and the entry the next read of the range starts at
+/// (`range.end` once nothing is left). Reads in steps like this append to
+/// the one read of the whole range, and a worker handing each step over
+/// holds one step's records instead of the range's.
+pub fn read_entries_within(
+    archive_index: usize,
+    source: &mut dyn ArchiveSource,
+    range: Range<usize>,
+    budget: u64,
+) -> (ArchiveRead, usize) {
     let archive_name = source.name().to_string();
     let total = source.entry_count();
     let first = range.start == 0;
@@ -629,7 +644,7 @@ pub fn read_entries(
                 ),
             );
         }
-        return read;
+        return (read, range.end);
     }
     let ArchiveRead {
         contents,
@@ -639,10 +654,15 @@ pub fn read_entries(
     // One buffer for every JSON entry: allocating one per entry leaves the
     // heap fragmented by the records kept between them.
     let mut buffer = Vec::new();
+    let mut read_bytes = 0u64;
     for index in range.start.min(total)..range.end.min(total) {
+        if read_bytes >= budget {
+            return (read, index);
+        }
         let Some(entry) = source.entry(index) else {
             continue;
         };
+        read_bytes = read_bytes.saturating_add(entry.size);
         if entry.is_dir || is_junk(&entry.name) {
             summary.ignored += 1;
             continue;
@@ -674,7 +694,7 @@ pub fn read_entries(
             );
         }
     }
-    read
+    (read, range.end)
 }
 
 #[allow(clippy::too_many_arguments)]
