@@ -452,6 +452,12 @@ impl EntryReader {
         }
         Some(Uint8Array::from(read.to_bytes().as_slice()))
     }
+
+    /// True once the last step has been read: the one `read` answered last.
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> bool {
+        self.done
+    }
 }
 
 /// The SHA-256 of an archive's Blob, read a step at a time, so the

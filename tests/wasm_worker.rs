@@ -66,7 +66,17 @@ fn entry_steps(
     };
     let mut reader =
         wasm::EntryReader::new(list, 0, start as u32, end as u32, on_progress).unwrap();
-    std::iter::from_fn(|| reader.read(max_bytes)).collect()
+    let mut steps = Vec::new();
+    let mut done = Vec::new();
+    while let Some(step) = reader.read(max_bytes) {
+        steps.push(step);
+        done.push(reader.done());
+    }
+    // Only the last step is done.
+    let mut expected = vec![false; steps.len()];
+    *expected.last_mut().expect("at least one step") = true;
+    assert_eq!(done, expected);
+    steps
 }
 
 /// A JS function collecting every progress object it is called with.

@@ -731,10 +731,8 @@ function readShare({ task: current, archives, parts }) {
       self.postMessage({ task: current, progress: { ...progress, archive, index } });
     });
     try {
-      for (let bytes = reader.read(FIRST_PASS_STEP); bytes; ) {
-        const next = reader.read(FIRST_PASS_STEP);
-        self.postMessage({ task: current, read: { archive, index, bytes, last: !next }, memory: wasmMemoryBytes() }, [bytes.buffer]);
-        bytes = next;
+      for (let bytes = reader.read(FIRST_PASS_STEP); bytes; bytes = reader.read(FIRST_PASS_STEP)) {
+        self.postMessage({ task: current, read: { archive, index, bytes, last: reader.done }, memory: wasmMemoryBytes() }, [bytes.buffer]);
       }
     } finally {
       reader.free();
