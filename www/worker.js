@@ -331,7 +331,7 @@ class Waiting {
 const RECORDINGS_STEP = 64;
 
 /** The most bytes of prepared transcripts kept in memory while they wait for their turn (Waiting). */
-const WAITING_BYTES = 32 * 1024 * 1024;
+const WAITING_BYTES = 8 * 1024 * 1024;
 
 /** Removes the last package's file, if any. */
 async function dropLastPackage() {
