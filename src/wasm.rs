@@ -639,15 +639,36 @@ fn prepared_entry(part: &JsValue) -> Result<PreparedTranscript, JsError> {
 
 /// A prepared transcript as `{path, bytes, sha256, zip: Uint8Array, hits}`
 /// (`hits`: the replay's `[topic, count]` pairs), for `postMessage` (the
-/// zip's buffer can be transferred).
-fn prepared_part(prepared: PreparedTranscript) -> Result<JsValue, JsError> {
+/// zip's buffer can be transferred). The zip's bytes go into a new array,
+/// or into the one `buffers(length)` answers (a `Uint8Array` of exactly
+/// that length, a buffer used again: every fresh array is garbage once the
+/// converter has copied it, tens of MB held until the next collection).
+fn prepared_part(
+    prepared: PreparedTranscript,
+    buffers: Option<&Function>,
+) -> Result<JsValue, JsError> {
     let hits = to_js(&prepared.hits)?;
     let (record, zip) = prepared.entry.into_parts();
+    let array = match buffers {
+        None => Uint8Array::from(zip.as_slice()),
+        Some(buffers) => {
+            let array = buffers
+                .call1(&JsValue::NULL, &JsValue::from(zip.len() as f64))
+                .ok()
+                .and_then(|array| array.dyn_into::<Uint8Array>().ok())
+                .filter(|array| array.length() as usize == zip.len())
+                .ok_or_else(|| {
+                    JsError::new("buffers(length) must answer a Uint8Array of that length")
+                })?;
+            array.copy_from(&zip);
+            array
+        }
+    };
     let part = Object::new();
     set(&part, "path", &JsValue::from_str(&record.path))?;
     set(&part, "bytes", &JsValue::from(record.bytes as f64))?;
     set(&part, "sha256", &JsValue::from_str(&record.sha256))?;
-    set(&part, "zip", &Uint8Array::from(zip.as_slice()))?;
+    set(&part, "zip", &array)?;
     set(&part, "hits", &hits)?;
     Ok(part.into())
 }
@@ -682,8 +703,9 @@ impl TranscriptPreparer {
 
     /// Re-reads, builds and compresses one transcript entry (a job of
     /// `transcriptJobs`) and replays the triggers over it: `{path, bytes,
-    /// sha256, zip: Uint8Array, hits}`.
-    pub fn prepare(&mut self, job: JsValue) -> Result<JsValue, JsError> {
+    /// sha256, zip: Uint8Array, hits}`, the zip in a new array or, with
+    /// `buffers`, in the array `buffers(length)` answers.
+    pub fn prepare(&mut self, job: JsValue, buffers: Option<Function>) -> Result<JsValue, JsError> {
         let job: JobJs = serde_wasm_bindgen::from_value(job)
             .map_err(|e| JsError::new(&format!("a transcript job: {e}")))?;
         let job = TranscriptJob {
@@ -698,7 +720,7 @@ impl TranscriptPreparer {
         let mut archives = as_sources(&mut self.archives);
         let prepared = prepare_transcript(&job, &mut archives, self.replay.as_ref())
             .map_err(|e| JsError::new(&e.to_string()))?;
-        prepared_part(prepared)
+        prepared_part(prepared, buffers.as_ref())
     }
 }
 

@@ -389,10 +389,35 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         wasm::TranscriptPreparer::new(Array::of1(&archive).into(), triggers).unwrap();
     let (callback, stepped_chunks) = collector();
     stepped.begin_package(callback, None, None).unwrap();
+    // Every other transcript into a buffer the page gives (a view at the
+    // start of a larger buffer, as the worker's spares are): the same bytes.
+    let buffers = Function::new_with_args(
+        "length",
+        "return new Uint8Array(new ArrayBuffer(length + 100), 0, length)",
+    );
     let parts: Vec<JsValue> = jobs
         .iter()
-        .map(|job| preparer.prepare(job).unwrap())
+        .enumerate()
+        .map(|(i, job)| {
+            let given = (i % 2 == 1).then(|| buffers.clone());
+            let part = preparer.prepare(job, given).unwrap();
+            let zip: Uint8Array = Reflect::get(&part, &"zip".into()).unwrap().unchecked_into();
+            assert_eq!(
+                zip.buffer().byte_length() - zip.length(),
+                if i % 2 == 1 { 100 } else { 0 },
+                "transcript {i}'s buffer"
+            );
+            part
+        })
         .collect();
+    let short = Function::new_with_args("length", "return new Uint8Array(length + 1)");
+    assert_eq!(
+        preparer
+            .prepare(jobs.get(0), Some(short))
+            .map(drop)
+            .map_err(message),
+        Err("buffers(length) must answer a Uint8Array of that length".to_string())
+    );
     let error = match stepped.add_transcript(parts[1].clone()) {
         Ok(()) => panic!("a transcript out of order must be refused"),
         Err(error) => String::from(
@@ -885,7 +910,7 @@ async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it(
         .unwrap();
     for job in Array::from(&conversion.transcript_jobs().unwrap()).iter() {
         conversion
-            .add_transcript(preparer.prepare(job).unwrap())
+            .add_transcript(preparer.prepare(job, None).unwrap())
             .unwrap();
     }
     let finished = conversion.finish_package().unwrap();

@@ -199,7 +199,8 @@ class PackageFile {
         throw this.failure;
       }
     } else {
-      this.chunks.push(chunk);
+      // The chunk is a view of the converter's memory, valid during this call only.
+      this.chunks.push(chunk.slice());
     }
     this.size += chunk.byteLength;
     this.chunkCount += 1;
@@ -291,13 +292,20 @@ class Waiting {
     this.disk = disk;
     this.memoryBytes = 0;
     this.size = 0;
+    /** What a transcript is read back from disk into (addTranscript copies it at once). */
+    this.readBack = new ArrayBuffer(0);
   }
 
-  /** Keeps `part`; answers what `take` gives it back from. */
+  /**
+   * Keeps `part`; answers what `take` gives it back from. A part written to
+   * disk is answered with `onDisk: true`: its buffer is free again.
+   */
   put(part) {
     const length = part.zip.byteLength;
-    if (!this.disk || this.memoryBytes + length <= WAITING_BYTES) {
-      this.memoryBytes += length;
+    // What the part holds in memory: its whole buffer (a spare may be larger than the entry).
+    const held = part.zip.buffer.byteLength;
+    if (!this.disk || this.memoryBytes + held <= WAITING_BYTES) {
+      this.memoryBytes += held;
       return { part };
     }
     const at = this.size;
@@ -307,15 +315,17 @@ class Waiting {
       throw diskFailure(error, 'the transcripts waiting for their turn', this.size);
     }
     this.size += length;
-    return { part: { ...part, zip: null }, at, length };
+    return { part: { ...part, zip: null }, at, length, onDisk: true };
   }
 
+  /** The part kept by `put`: in memory, or read back from disk into a buffer used again by the next `take`. */
   take({ part, at, length }) {
     if (at === undefined) {
-      this.memoryBytes -= part.zip.byteLength;
+      this.memoryBytes -= part.zip.buffer.byteLength;
       return part;
     }
-    const zip = new Uint8Array(length);
+    if (this.readBack.byteLength < length) this.readBack = new ArrayBuffer(Math.max(length, 2 * this.readBack.byteLength));
+    const zip = new Uint8Array(this.readBack, 0, length);
     const read = this.disk.access.read(zip, { at });
     if (read !== length) throw new Error(`a waiting transcript could not be read back (${read} of ${length} bytes)`);
     return { ...part, zip };
@@ -324,6 +334,36 @@ class Waiting {
   async remove() {
     if (this.disk) await removeDiskFile(this.disk);
     this.disk = null;
+  }
+}
+
+/** Spare buffers kept per size by `Spares`. */
+const SPARES_PER_SIZE = 32;
+
+/**
+ * Buffers for prepared transcripts, used again: `take(length)` answers a
+ * Uint8Array of that length at the start of a buffer of the next power of
+ * two (at least 4 KiB), `give(buffer)` returns one once its transcript is
+ * in the package (the converter sends a helper's buffers back). A fresh
+ * array per transcript is garbage as soon as the converter has copied it,
+ * which the worker holds until its next collection: tens of MB.
+ */
+class Spares {
+  constructor() {
+    this.free = new Map();
+  }
+
+  take(length) {
+    const size = Math.max(4096, 2 ** Math.ceil(Math.log2(Math.max(length, 1))));
+    const buffer = this.free.get(size)?.pop() ?? new ArrayBuffer(size);
+    return new Uint8Array(buffer, 0, length);
+  }
+
+  give(buffer) {
+    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) return;
+    let list = this.free.get(buffer.byteLength);
+    if (!list) this.free.set(buffer.byteLength, list = []);
+    if (list.length < SPARES_PER_SIZE) list.push(buffer);
   }
 }
 
@@ -423,18 +463,12 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   helperMemory = [];
   const started = performance.now();
   const onProgress = (progress) => self.postMessage({ id, progress });
-  let firstPass = null;
-  if (workers > 1 && archives.length > 0) {
-    const stop = { stopped: false };
-    const reads = firstPassFromHelpers(archives, workers, onProgress);
-    // A failed first pass stops the hashing too.
-    reads.catch(() => { stop.stopped = true; });
-    const [firstReads, digests] = await Promise.all([reads, digestsOf(archives, stop)]);
-    archives = archives.map((archive, index) => ({ ...archive, sha256: digests[index] }));
-    firstPass = firstReads;
-  }
+  const first = workers > 1 && archives.length > 0 ? await firstPassWithDigests(archives, workers, onProgress) : { archives, reads: null };
+  archives = first.archives;
   // Earlier packages are read here, by the converter: the helpers' first pass reads only the archives.
-  const conversion = convertArchives(files, archives, roster, options, onProgress, firstPass, earlier);
+  const conversion = convertArchives(files, archives, roster, options, onProgress, first.reads, earlier);
+  // The first pass's bytes are in the conversion now: let go of them (~100 MB at 45,000 calls) before the package is written.
+  first.reads = null;
   lastConversion = conversion;
   const readMs = performance.now() - started;
   const preview = conversion.preview();
@@ -504,6 +538,21 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   };
 }
 
+/**
+ * The first pass read by the helpers while this worker hashes the archives:
+ * `{archives, reads}`, the archives with their `sha256` and the helpers'
+ * reads for convertArchives (a function of its own, so that nothing of its
+ * frame holds the reads once the caller lets go of them).
+ */
+async function firstPassWithDigests(archives, workers, onProgress) {
+  const stop = { stopped: false };
+  const reads = firstPassFromHelpers(archives, workers, onProgress);
+  // A failed first pass stops the hashing too.
+  reads.catch(() => { stop.stopped = true; });
+  const [firstReads, digests] = await Promise.all([reads, digestsOf(archives, stop)]);
+  return { archives: archives.map((archive, index) => ({ ...archive, sha256: digests[index] })), reads: firstReads };
+}
+
 /** Checks a package in parts as a set (verifyParts): every part, and the index naming them. */
 async function verifiedParts({ parts, index }, id) {
   self.postMessage({ id, progress: { phase: 'verify' } });
@@ -550,16 +599,23 @@ const inArchiveOrder = (jobs) => [...jobs].sort((a, b) => a.archive - b.archive 
 /**
  * Appends transcript entries to the package in job order, whatever order
  * they are prepared in; an entry prepared early waits (outside wasm memory,
- * past WAITING_BYTES on disk: `waiting`) until those before it are in. Returns `add(index, part)`, which says how
- * many entries are in so far.
+ * past WAITING_BYTES on disk: `waiting`) until those before it are in.
+ * Returns `add(index, part, owner)`, which says how many entries are in so
+ * far; `giveBack(owner, buffer)` gets each part's buffer once it is no
+ * longer needed (in the package, or written to disk to wait).
  */
-function inPackageOrder(conversion, waiting) {
+function inPackageOrder(conversion, waiting, giveBack) {
   const early = new Map();
   let next = 0;
-  return (index, part) => {
-    early.set(index, waiting.put(part));
+  return (index, part, owner) => {
+    const kept = waiting.put(part);
+    if (kept.onDisk) giveBack(owner, part.zip.buffer);
+    early.set(index, { kept, owner });
     while (early.has(next)) {
-      conversion.addTranscript(waiting.take(early.get(next)));
+      const { kept: turn, owner: from } = early.get(next);
+      const entry = waiting.take(turn);
+      conversion.addTranscript(entry);
+      if (!turn.onDisk) giveBack(from, entry.zip.buffer);
       early.delete(next);
       next += 1;
     }
@@ -574,9 +630,11 @@ function inPackageOrder(conversion, waiting) {
  */
 function transcriptsHere(conversion, archives, triggers, jobs, waiting) {
   const preparer = new TranscriptPreparer(archives, triggers);
+  const spares = new Spares();
+  const take = (length) => spares.take(length);
   try {
-    const add = inPackageOrder(conversion, waiting);
-    for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) add(job.index, preparer.prepare(job));
+    const add = inPackageOrder(conversion, waiting, (_, buffer) => spares.give(buffer));
+    for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) add(job.index, preparer.prepare(job, take), null);
   } finally {
     preparer.free();
   }
@@ -641,7 +699,17 @@ function listen(index, current, onAnswer, onFailure) {
 function transcriptsFromHelpers(conversion, archives, triggers, jobs, n, waiting) {
   const current = ++task;
   return new Promise((resolve, reject) => {
-    const add = inPackageOrder(conversion, waiting);
+    // Each helper's buffers go back to it with its next acknowledgement (or on their own, `spares`).
+    const returned = Array.from({ length: n }, () => []);
+    const add = inPackageOrder(conversion, waiting, (owner, buffer) => returned[owner].push(buffer));
+    const sendBack = (w) => {
+      for (let v = 0; v < n; v += 1) {
+        if (v !== w && returned[v].length === 0) continue;
+        const spares = returned[v];
+        returned[v] = [];
+        helpers[v].postMessage({ op: v === w ? 'ack' : 'spares', spares }, spares);
+      }
+    };
     let failed = false;
     const fail = (error) => {
       if (failed) return;
@@ -654,14 +722,14 @@ function transcriptsFromHelpers(conversion, archives, triggers, jobs, n, waiting
         if (failed) return;
         helperUsed(w, memory);
         if (!prepared) return;
-        worker.postMessage({ op: 'ack' });
         let added;
         try {
-          added = add(prepared.index, prepared.part);
+          added = add(prepared.index, prepared.part, w);
         } catch (error) {
           fail(error);
           return;
         }
+        sendBack(w);
         if (added === jobs.length) resolve();
       }, fail);
       const share = [];
@@ -710,7 +778,11 @@ function firstPassFromHelpers(archives, n, onProgress) {
         reads[read.archive][read.index].push(read.bytes);
         if (!read.last) return;
         pending -= 1;
-        if (pending === 0) resolve(inOrder());
+        if (pending > 0) return;
+        const all = inOrder();
+        // The helpers' listeners outlive this promise: they keep no reads.
+        reads.length = 0;
+        resolve(all);
       }, reject);
       worker.postMessage({ op: 'firstPass', task: current, archives, parts });
     }
@@ -753,14 +825,15 @@ function checksFromHelpers(pkg, n) {
 let preparing = null;
 
 async function prepareShare({ task: current, archives, triggers, jobs, credit }) {
-  const state = { acked: 0, sent: 0, stopped: false, wake: null };
+  const state = { acked: 0, sent: 0, stopped: false, wake: null, spares: new Spares() };
   preparing = state;
+  const take = (length) => state.spares.take(length);
   const preparer = new TranscriptPreparer(archives, triggers ?? null);
   try {
     for (const job of jobs) {
       while (state.sent - state.acked >= credit && !state.stopped) await new Promise((wake) => { state.wake = wake; });
       if (state.stopped) return;
-      const part = preparer.prepare(job);
+      const part = preparer.prepare(job, take);
       state.sent += 1;
       self.postMessage({ task: current, prepared: { index: job.index, part }, memory: wasmMemoryBytes() }, [part.zip.buffer]);
     }
@@ -771,8 +844,10 @@ async function prepareShare({ task: current, archives, triggers, jobs, credit })
 }
 
 function helperMessage(data) {
-  if (data.op === 'ack' || data.op === 'stopPreparing') {
+  if (data.op === 'ack' || data.op === 'spares' || data.op === 'stopPreparing') {
     if (!preparing) return true;
+    for (const buffer of data.spares ?? []) preparing.spares.give(buffer);
+    if (data.op === 'spares') return true;
     if (data.op === 'ack') preparing.acked += 1;
     else preparing.stopped = true;
     preparing.wake?.();

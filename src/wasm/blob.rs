@@ -3,8 +3,9 @@
 //! In: a JS `Blob` (a dropped `File`), read through `Blob.slice` and
 //! `FileReaderSync` (Web Workers only) with a read-ahead buffer, as `Read +
 //! Seek` for `ZipSource`. Out: the package as finished chunks handed to a JS
-//! callback (`ChunkSink`), which assembles the download `Blob`. Wasm memory
-//! holds one read-ahead buffer and one chunk, never the archive or the package.
+//! callback (`ChunkSink`), which writes them to disk or keeps copies. Wasm
+//! memory holds one read-ahead buffer and one chunk, never the archive or
+//! the package.
 
 use js_sys::{Function, Uint8Array};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -167,8 +168,11 @@ impl Seek for BlobReader {
 }
 
 /// A `Write` sink that hands the bytes to a JS callback in chunks of at least
-/// `chunk` bytes (the last one smaller), each a fresh `Uint8Array` outside
-/// wasm memory, with the number of the package part they belong to
+/// `chunk` bytes (the last one smaller), each a `Uint8Array` view of the
+/// sink's buffer in wasm memory, valid only during the call (the callback
+/// writes it to disk, or copies what it keeps: a fresh array a chunk would
+/// be garbage that the worker holds until its next collection, tens of MB
+/// over a large package), with the number of the package part they belong to
 /// (`callback(chunk, part)`; 1 for a package written whole). Call `finish`
 /// to hand over the rest.
 pub struct ChunkSink {
@@ -203,7 +207,10 @@ impl ChunkSink {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let bytes = Uint8Array::from(self.buffer.as_slice());
+        // SAFETY: the view lives only during the callback, which runs no
+        // wasm code (nothing can grow the memory under it or touch the
+        // buffer); a callback that keeps the chunk copies it.
+        let bytes = unsafe { Uint8Array::view(&self.buffer) };
         self.callback
             .call2(&JsValue::NULL, &bytes, &JsValue::from(self.part))
             .map_err(|e| js_error("the page did not take a chunk of the package", e))?;

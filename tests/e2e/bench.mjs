@@ -12,7 +12,8 @@
 // PAGE_STORAGE=memory measures the page keeping the package in memory.
 //
 //   node tests/e2e/bench.mjs <work dir> "<calls ...>" <runs> <trackers.csv>
-//   (NATIVE_RATES="<calls>:<MB/s> ..." adds the page's ratio to the CLI)
+//   (NATIVE_RATES="<calls>:<MB/s> ..." adds the page's ratio to the CLI;
+//   WORKERS="2 8" measures those worker counts instead of one and one per core)
 //
 // The archives are <work dir>/sample-<calls>.zip (SAMPLE_SUFFIX=-media:
 // sample-<calls>-media.zip) with <archive>.txt holding
@@ -125,7 +126,8 @@ async function main() {
       const archive = join(work, `sample-${calls}${process.env.SAMPLE_SUFFIX ?? ''}.zip`);
       const jsonBytes = Number(readFileSync(`${archive}.txt`, 'utf8').match(/\(([\d.]+) MB of JSON\)/)[1]) * 1e6;
       const jsonMb = (jsonBytes / 1e6).toFixed(1);
-      for (const workers of [...new Set([1, cores])]) {
+      const counts = process.env.WORKERS ? process.env.WORKERS.split(/\s+/).filter(Boolean).map(Number) : [1, cores];
+      for (const workers of [...new Set(counts)]) {
         const results = [];
         for (let i = 0; i < RUNS; i += 1) results.push(await convertOnce(browser, base, archive, workers));
         const stored = [...new Set(results.map((r) => `${r.data.stored}, checked through ${r.data.checkReads === 'handle' ? 'sync access handles' : 'Blob reads'}`))].join('; ');
@@ -136,7 +138,8 @@ async function main() {
         const helper = Math.max(...results.map((r) => Number(r.data.helperMemory ?? 0)));
         console.log(`  (wasm memory: converter ${(wasm / 1e6).toFixed(1)} MB${workers > 1 ? `, largest helper ${(helper / 1e6).toFixed(1)} MB` : ''}; `
           + `median first pass ${(median(results.map((r) => Number(r.data.readMs))) / 1000).toFixed(2)} s, package ${(median(results.map((r) => Number(r.data.writeMs))) / 1000).toFixed(2)} s, `
-          + `check ${(median(results.map((r) => Number(r.data.checkMs))) / 1000).toFixed(2)} s; package stored: ${stored})`);
+          + `check ${(median(results.map((r) => Number(r.data.checkMs))) / 1000).toFixed(2)} s; package stored: ${stored}; `
+          + `peak summed PSS of each run ${results.map((r) => (r.peakPss / 1e9).toFixed(3)).join(', ')} GB)`);
         summary.push({
           calls, workers, rate, peak: median(results.map((r) => r.peak)), peakPss: median(results.map((r) => r.peakPss)), idlePss: median(results.map((r) => r.idlePss)),
         });
@@ -159,7 +162,7 @@ async function main() {
       const one = summary.find((s) => s.calls === calls && s.workers === 1);
       const parts = [];
       if (native.has(calls)) parts.push(`${(rate / Number(native.get(calls))).toFixed(2)} of the native CLI's MB/s`);
-      if (workers > 1) parts.push(`${(rate / one.rate).toFixed(2)}x one worker`);
+      if (workers > 1 && one) parts.push(`${(rate / one.rate).toFixed(2)}x one worker`);
       parts.push(`browser memory at its peak ${(peak / 1e9).toFixed(2)} GB summed RSS, ${(peakPss / 1e9).toFixed(2)} GB summed PSS `
         + `(${(idlePss / 1e9).toFixed(2)} GB before the file was picked)${Number(calls) >= 45000 ? ' (target: at most 1 GB at 45,000 calls)' : ''}`);
       if (parts.length) console.log(`  ${calls} calls, page with ${workers} worker${workers === 1 ? '' : 's'}: ${parts.join(', ')}`);
