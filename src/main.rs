@@ -150,6 +150,10 @@ enum Command {
         /// Add a tiny media file per recorded call.
         #[arg(long)]
         media: bool,
+        /// Make each media file this many bytes (pseudo-random, like a real
+        /// recording's size; implies --media).
+        #[arg(long = "media-bytes", value_name = "BYTES")]
+        media_bytes: Option<u64>,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Also write the tracker export for the sample's Chorus trackers
@@ -738,6 +742,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             calls,
             seed,
             media,
+            media_bytes,
             out,
             trackers_out,
         } => {
@@ -751,7 +756,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             let file = std::fs::File::create(&out)
                 .map_err(|e| Failure(format!("{}: cannot create: {e}", out.display())))?;
-            let options = chorus2outdoo::sample::SampleOptions { calls, seed, media };
+            let options = chorus2outdoo::sample::SampleOptions {
+                calls,
+                seed,
+                media: media || media_bytes.is_some(),
+                media_bytes,
+            };
             let (file, summary) =
                 chorus2outdoo::sample::write_sample(std::io::BufWriter::new(file), &options)?;
             file.into_inner()

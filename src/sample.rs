@@ -47,6 +47,10 @@ pub struct SampleOptions {
     pub seed: u64,
     /// Add a tiny (a few hundred bytes) media file per recorded call.
     pub media: bool,
+    /// With `media`, make each media file this many bytes (a real
+    /// recording's size, for measuring the copy of recordings): the tiny
+    /// file's header, then pseudo-random bytes, which do not compress.
+    pub media_bytes: Option<u64>,
 }
 
 /// What the sample holds, for messages and benchmarks.
@@ -224,7 +228,13 @@ impl TrackerTalk {
         TrackerTalk {
             left: SAMPLE_TRACKERS
                 .iter()
-                .map(|_| if dice.chance(35) { dice.between(1, 4) } else { 0 })
+                .map(|_| {
+                    if dice.chance(35) {
+                        dice.between(1, 4)
+                    } else {
+                        0
+                    }
+                })
                 .collect(),
         }
     }
@@ -279,18 +289,32 @@ pub fn sample_trackers_csv() -> Vec<u8> {
         Some([
             tracker.name.to_string(),
             tracker.category.to_string(),
-            if tracker.advanced { "Advanced" } else { "Basic" }.to_string(),
+            if tracker.advanced {
+                "Advanced"
+            } else {
+                "Basic"
+            }
+            .to_string(),
             keywords,
             expression,
             said_by.to_string(),
         ])
     });
-    let header = ["Tracker name", "Category", "Type", "Keywords", "Expression", "Said by"];
+    let header = [
+        "Tracker name",
+        "Category",
+        "Type",
+        "Keywords",
+        "Expression",
+        "Said by",
+    ];
     writer
         .write_record(header)
         .expect("writing to a Vec cannot fail");
     for row in rows {
-        writer.write_record(row).expect("writing to a Vec cannot fail");
+        writer
+            .write_record(row)
+            .expect("writing to a Vec cannot fail");
     }
     writer.into_inner().expect("writing to a Vec cannot fail")
 }
@@ -318,10 +342,7 @@ fn tracker_hits(utterances: &[(u64, String, bool)]) -> Vec<(usize, Vec<(u64, usi
                 let said = tracker.phrases.iter().any(|phrase| {
                     let phrase: Vec<&str> = phrase.split(' ').collect();
                     words.len() >= start + phrase.len()
-                        && phrase
-                            .iter()
-                            .zip(&words[start..])
-                            .all(|(p, (_, w))| p == w)
+                        && phrase.iter().zip(&words[start..]).all(|(p, (_, w))| p == w)
                 });
                 if said {
                     mentions.push((*index, words[start].0));
@@ -363,6 +384,31 @@ struct Person {
     name: String,
     email: String,
     user_id: u64,
+}
+
+/// The tiny media file: an MP4 `ftyp` box and 256 zero bytes.
+const TINY_MEDIA: usize = 24 + 256;
+
+/// Writes one media file: the `ftyp` box, then zeros up to `TINY_MEDIA`, or
+/// pseudo-random bytes from `seed` up to `bytes` (at least the box).
+fn write_media(out: &mut impl Write, bytes: Option<u64>, seed: u64) -> std::io::Result<()> {
+    let header = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2";
+    out.write_all(header)?;
+    let Some(bytes) = bytes else {
+        return out.write_all(&[0; TINY_MEDIA - 24]);
+    };
+    let mut dice = Dice(seed);
+    let mut left = bytes.saturating_sub(header.len() as u64);
+    let mut block = vec![0u8; 64 * 1024];
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        for word in block[..n].chunks_mut(8) {
+            word.copy_from_slice(&dice.next().to_le_bytes()[..word.len()]);
+        }
+        out.write_all(&block[..n])?;
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 /// Writes the sample archive into `sink` and says what it holds.
@@ -551,11 +597,12 @@ pub fn write_sample<W: Write + Seek>(
         zip.start_file(format!("conversations/{id}.json"), json_options)?;
         zip.write_all(&bytes)?;
         if options.media {
-            let mut media = vec![0, 0, 0, 0x18];
-            media.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
-            media.extend(std::iter::repeat_n(0u8, 256));
             zip.start_file(format!("media/{id}.mp4"), media_options)?;
-            zip.write_all(&media)?;
+            write_media(
+                &mut zip,
+                options.media_bytes,
+                options.seed ^ summary.media_files as u64,
+            )?;
             summary.media_files += 1;
         }
     }
@@ -591,6 +638,7 @@ mod tests {
             calls: 120,
             seed: 7,
             media: true,
+            media_bytes: None,
         };
         let (first, summary) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
         let (second, _) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
@@ -612,6 +660,60 @@ mod tests {
                 .unwrap()
                 .0
                 .into_inner()
+        );
+    }
+
+    /// The entries of a sample zip by name.
+    fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
+        (0..archive.len())
+            .map(|i| {
+                let mut entry = archive.by_index(i).unwrap();
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+                (entry.name().unwrap().to_string(), bytes)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn media_files_of_a_given_size_leave_the_calls_as_they_were() {
+        let tiny = SampleOptions {
+            calls: 30,
+            seed: 4,
+            media: true,
+            media_bytes: None,
+        };
+        let sized = SampleOptions {
+            media_bytes: Some(100_003),
+            ..tiny.clone()
+        };
+        let (tiny_zip, _) = write_sample(Cursor::new(Vec::new()), &tiny).unwrap();
+        let (sized_zip, summary) = write_sample(Cursor::new(Vec::new()), &sized).unwrap();
+        let (tiny_entries, sized_entries) = (
+            entries(&tiny_zip.into_inner()),
+            entries(&sized_zip.into_inner()),
+        );
+        assert_eq!(tiny_entries.len(), sized_entries.len());
+        let mut media = Vec::new();
+        for ((tiny_name, tiny_bytes), (name, bytes)) in tiny_entries.iter().zip(&sized_entries) {
+            assert_eq!(tiny_name, name);
+            if name.starts_with("media/") {
+                assert_eq!(tiny_bytes.len(), 280, "{name}");
+                assert_eq!(bytes.len(), 100_003, "{name}");
+                assert_eq!(&bytes[..24], &tiny_bytes[..24], "{name}: the ftyp box");
+                assert_ne!(&bytes[24..], &vec![0; 100_003 - 24][..], "{name}");
+                media.push(bytes);
+            } else {
+                assert_eq!(tiny_bytes, bytes, "{name}");
+            }
+        }
+        assert_eq!(media.len(), summary.media_files);
+        assert!(media.len() > 20, "{}", media.len());
+        assert_ne!(
+            media[0][24..],
+            media[1][24..],
+            "each recording its own bytes"
         );
     }
 }

@@ -872,17 +872,22 @@ impl ArchiveConversion {
         Ok(())
     }
 
-    /// Copies the recordings of the next calls, at most `max`, once every
-    /// transcript is in (a package written whole; split into parts they go
-    /// with their part), so the worker can give its event loop a turn
-    /// between steps; answers whether calls are left. `finishPackage`
-    /// copies what is left.
+    /// Copies the recordings of the next calls, at most `max` and, past the
+    /// first, at most `max_bytes` of them, once every transcript is in (a
+    /// package written whole; split into parts they go with their part),
+    /// so the worker can give its event loop a turn between steps; answers
+    /// whether calls are left. `finishPackage` copies what is left.
     #[wasm_bindgen(js_name = addRecordings)]
-    pub fn add_recordings(&mut self, max: u32) -> Result<bool, JsError> {
+    pub fn add_recordings(&mut self, max: u32, max_bytes: f64) -> Result<bool, JsError> {
         let session = stepped_session(&mut self.session)?;
         let mut archives = as_sources(&mut self.archives);
         session
-            .add_recordings(&self.conversion, &mut archives, max as usize)
+            .add_recordings(
+                &self.conversion,
+                &mut archives,
+                max as usize,
+                max_bytes as u64,
+            )
             .map_err(|e| JsError::new(&e.to_string()))
     }
 
@@ -1189,6 +1194,7 @@ pub fn sample_archive(calls: u32, seed: u32) -> Result<web_sys::Blob, JsError> {
         calls: calls as usize,
         seed: seed as u64,
         media: false,
+        media_bytes: None,
     };
     let (cursor, _) = crate::sample::write_sample(std::io::Cursor::new(Vec::new()), &options)
         .map_err(|e| JsError::new(&format!("cannot write the sample archive: {e}")))?;

@@ -1002,6 +1002,7 @@ fn the_preview_lists_the_first_report_entries_and_counts_them_all() {
         calls: 700,
         seed: 5,
         media: false,
+        media_bytes: None,
     };
     let (zip, _) = chorus2outdoo::sample::write_sample(Cursor::new(Vec::new()), &options).unwrap();
     let (conversion, _) = convert_zip(&zip.into_inner(), None, &Options::default());

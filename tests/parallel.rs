@@ -28,6 +28,7 @@ fn sample_with_media(calls: usize, seed: u64) -> Vec<u8> {
         calls,
         seed,
         media: true,
+        media_bytes: None,
     };
     let (sample, summary) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
     assert!(summary.conversations > calls / 3, "{summary:?}");
@@ -137,7 +138,8 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
             .unwrap();
     }
     // The recordings in steps of at most 4 calls' (as the page copies
-    // them), the rest by `finish`: the same bytes.
+    // them), then of one recording each (past the first, no more than 0
+    // bytes), the rest by `finish`: the same bytes.
     let recordings = conversion
         .calls
         .as_ref()
@@ -146,10 +148,10 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
         .iter()
         .filter(|planned| planned.media.is_some())
         .count();
-    assert!(recordings > 8, "{recordings} recordings");
+    assert!(recordings > 12, "{recordings} recordings");
     let mut steps = 1;
     while session
-        .add_recordings(&conversion, &mut sources, 4)
+        .add_recordings(&conversion, &mut sources, 4, u64::MAX)
         .unwrap()
     {
         steps += 1;
@@ -158,13 +160,24 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
         }
     }
     assert_eq!(steps, 3, "left for finish");
+    let mut one_each = 1;
+    while session
+        .add_recordings(&conversion, &mut sources, usize::MAX, 0)
+        .unwrap()
+    {
+        one_each += 1;
+        if one_each == recordings - 8 - 2 {
+            break;
+        }
+    }
+    assert_eq!(one_each, recordings - 8 - 2, "two left for finish");
     let package = session.finish(&conversion, &mut sources).unwrap();
     assert!(package == expected, "the session's package differs");
 
     // Recordings before every transcript is in are refused, as is finishing.
     let mut before = PackageSession::begin(&conversion, Vec::new()).unwrap();
     let refused = before
-        .add_recordings(&conversion, &mut sources, 4)
+        .add_recordings(&conversion, &mut sources, 4, u64::MAX)
         .unwrap_err()
         .to_string();
     assert_eq!(

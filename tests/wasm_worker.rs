@@ -221,6 +221,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         calls: 20,
         seed: 3,
         media: false,
+        media_bytes: None,
     };
     let (expected, summary) =
         chorus2outdoo::sample::write_sample(std::io::Cursor::new(Vec::new()), &options).unwrap();
@@ -364,12 +365,13 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     Reflect::set(&digested, &"blob".into(), &sample).unwrap();
     Reflect::set(&digested, &"sha256".into(), &sha256.into()).unwrap();
     let scope_js = serde_wasm_bindgen::to_value(&scope).unwrap();
+    let (on_stepped_progress, stepped_events) = progress_collector();
     let mut stepped = wasm::convert_archives(
         trackers(),
         Array::of1(&digested).into(),
         JsValue::NULL,
         scope_js,
-        None,
+        Some(on_stepped_progress),
         Array::of1(&reads).into(),
         JsValue::UNDEFINED,
     )
@@ -431,6 +433,15 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         stepped.add_transcript(part).unwrap();
     }
     let finished = plain(stepped.finish_package().unwrap());
+    // With the first pass read elsewhere, the conversion tells of the
+    // package's phase only (no phase without a name).
+    let phases: Vec<Value> = stepped_events
+        .borrow()
+        .iter()
+        .map(|e| e["phase"].clone())
+        .collect();
+    assert!(!phases.is_empty());
+    assert!(phases.iter().all(|phase| phase == "write"), "{phases:?}");
     assert_eq!(
         finished,
         json!({"name": stepped.package_name(), "bytes": size as u64, "parts": [{"number": 1, "name": stepped.package_name(),

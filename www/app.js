@@ -361,7 +361,7 @@ function markArchivesRead(archiveEntries, preview) {
 // ---------------------------------------------------------------------------
 // Progress of a conversion with call archives, and its cancel button.
 
-const PHASES = { read: 'Reading the archives', write: 'Writing the package', verify: 'Checking the package' };
+const PHASES = { hash: 'Checksumming the archives', read: 'Reading the archives', write: 'Writing the package', verify: 'Checking the package' };
 let progressPhase = null;
 
 /** A conversion shorter than this shows no progress bar at all. */
@@ -406,7 +406,7 @@ function showProgress(progress) {
   }
   bar.max = progress.bytes_total;
   bar.value = progress.bytes_done;
-  const what = progress.phase === 'read' ? 'entries' : 'transcripts and recordings';
+  const what = { hash: 'archives', read: 'entries' }[progress.phase] ?? 'transcripts and recordings';
   const parts = [
     `${label}: ${progress.entries_done.toLocaleString('en')} of ${progress.entries_total.toLocaleString('en')} ${what}`,
     `${megabytes(progress.bytes_done)} of ${megabytes(progress.bytes_total)} MB`,

@@ -19,8 +19,9 @@
 //   fetch {baseUrl, token, scope}                                     the Chorus API into an archive Blob
 // Answer:   {id, ok: true, result} or {id, ok: false, error: {name, message, blocked, command}, fatal};
 //           {id, progress} while a conversion or a fetch runs: a conversion's
-//           progress is {phase: 'read' | 'write', entries_done, entries_total,
-//           bytes_done, bytes_total}, then {phase: 'preview', preview} once the
+//           progress is {phase: 'hash' | 'read' | 'write', entries_done, entries_total,
+//           bytes_done, bytes_total} ('hash': one worker hashing the archives, entries
+//           being archives), then {phase: 'preview', preview} once the
 //           preview is ready (before the package), then {phase: 'verify'}.
 // Every package is checked (verifyPackage, or verifyParts for a package in
 // parts, as `chorus2outdoo verify` does) before it is handed over: the
@@ -367,8 +368,17 @@ class Spares {
   }
 }
 
-/** How many calls' recordings the converter copies between two turns of its event loop. */
+/**
+ * How many calls' recordings the converter copies between two turns of its
+ * event loop, and how many bytes of them past the first: every read of the
+ * File leaves its bytes behind as garbage that is collected only once the
+ * event loop turns (recordings of 20 MB in steps of 64 took the page to
+ * 4.7 GB).
+ */
 const RECORDINGS_STEP = 64;
+const RECORDINGS_STEP_BYTES = 32 * 1024 * 1024;
+/** The longest the converter works through transcripts on its own before it gives its event loop a turn, for the same reason. */
+const TURN_MS = 50;
 
 /** The most bytes of prepared transcripts kept in memory while they wait for their turn (Waiting). */
 const WAITING_BYTES = 8 * 1024 * 1024;
@@ -463,7 +473,10 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   helperMemory = [];
   const started = performance.now();
   const onProgress = (progress) => self.postMessage({ id, progress });
-  const first = workers > 1 && archives.length > 0 ? await firstPassWithDigests(archives, workers, onProgress) : { archives, reads: null };
+  const first = archives.length === 0 ? { archives, reads: null }
+    : workers > 1 ? await firstPassWithDigests(archives, workers, onProgress)
+      // Hashed and read here in steps (with progress), not in one go inside convertArchives: see RECORDINGS_STEP.
+      : await firstPassHere(archives, onProgress);
   archives = first.archives;
   // Earlier packages are read here, by the converter: the helpers' first pass reads only the archives.
   const conversion = convertArchives(files, archives, roster, options, onProgress, first.reads, earlier);
@@ -498,11 +511,11 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
       await fromHelpers;
     } else {
       conversion.beginPackage(onChunk, null, partSize);
-      transcriptsHere(conversion, archives, triggers, jobs, waiting);
+      await transcriptsHere(conversion, archives, triggers, jobs, waiting);
     }
     // The recordings in steps, the event loop turning between them, so the garbage of their reads is collected as they go.
     if (preview.counts.media > 0) {
-      while (conversion.addRecordings(RECORDINGS_STEP)) await yieldToMessages();
+      while (conversion.addRecordings(RECORDINGS_STEP, RECORDINGS_STEP_BYTES)) await yieldToMessages();
     }
     finished = conversion.finishPackage();
   } catch (error) {
@@ -549,8 +562,44 @@ async function firstPassWithDigests(archives, workers, onProgress) {
   const reads = firstPassFromHelpers(archives, workers, onProgress);
   // A failed first pass stops the hashing too.
   reads.catch(() => { stop.stopped = true; });
-  const [firstReads, digests] = await Promise.all([reads, digestsOf(archives, stop)]);
+  const [firstReads, digests] = await Promise.all([reads, digestsOf(archives, stop, null)]);
   return { archives: archives.map((archive, index) => ({ ...archive, sha256: digests[index] })), reads: firstReads };
+}
+
+/**
+ * One worker: the archives hashed, then their first pass read, here, in
+ * steps with the event loop turning between them (as `firstPassWithDigests`
+ * answers, and for the same reason).
+ */
+async function firstPassHere(archives, onProgress) {
+  const hashed = await withDigests(archives, onProgress);
+  const plan = firstPassRanges(archives, 1);
+  const before = { entries: 0, bytes: 0 };
+  const reads = [];
+  for (const [archive, ranges] of plan.ranges.entries()) {
+    const steps = [];
+    for (const [start, end] of ranges) {
+      let range = null;
+      const heard = (progress) => {
+        range = progress;
+        onProgress({
+          phase: 'read',
+          entries_done: before.entries + progress.entries_done,
+          entries_total: plan.entries_total,
+          bytes_done: before.bytes + progress.bytes_done,
+          bytes_total: plan.bytes_total,
+        });
+      };
+      for (const { bytes } of rangeSteps(archives, { archive, start, end }, heard)) {
+        steps.push(bytes);
+        await yieldToMessages();
+      }
+      before.entries += range?.entries_total ?? 0;
+      before.bytes += range?.bytes_total ?? 0;
+    }
+    reads.push(steps);
+  }
+  return { archives: hashed, reads };
 }
 
 /** Checks a package in parts as a set (verifyParts): every part, and the index naming them. */
@@ -574,13 +623,28 @@ function yieldToMessages() {
 /** Bytes hashed per step of `digestsOf`. */
 const HASH_STEP = 4 * 1024 * 1024;
 
-/** Each archive's SHA-256, hashed a step at a time until done or `stop.stopped`. */
-async function digestsOf(archives, stop) {
+/** The archives with their `sha256`, hashed in steps, `onProgress` hearing the 'hash' phase. */
+async function withDigests(archives, onProgress) {
+  const digests = await digestsOf(archives, { stopped: false }, onProgress);
+  return archives.map((archive, index) => ({ ...archive, sha256: digests[index] }));
+}
+
+/**
+ * Each archive's SHA-256, hashed a step at a time until done or
+ * `stop.stopped`; `onProgress`, when given, hears `{phase: 'hash',
+ * entries_done, entries_total, bytes_done, bytes_total}` (entries: archives).
+ */
+async function digestsOf(archives, stop, onProgress) {
   const digests = [];
+  const bytesTotal = archives.reduce((total, { blob }) => total + blob.size, 0);
+  let bytesBefore = 0;
   for (const { blob } of archives) {
     const digest = new ArchiveDigest(blob);
     try {
       while (!digest.step(HASH_STEP)) {
+        onProgress?.({
+          phase: 'hash', entries_done: digests.length, entries_total: archives.length, bytes_done: bytesBefore + digest.bytes, bytes_total: bytesTotal,
+        });
         await yieldToMessages();
         if (stop.stopped) throw new Error('the first pass stopped');
       }
@@ -589,6 +653,7 @@ async function digestsOf(archives, stop) {
       throw error;
     }
     digests.push(digest.hex());
+    bytesBefore += blob.size;
   }
   return digests;
 }
@@ -626,15 +691,23 @@ function inPackageOrder(conversion, waiting, giveBack) {
 /**
  * One worker: the transcripts prepared here, in archive order (reading on
  * instead of jumping around the File), the triggers replayed over each, and
- * appended in package order.
+ * appended in package order (in parts, with their calls' recordings),
+ * giving the event loop a turn every TURN_MS.
  */
-function transcriptsHere(conversion, archives, triggers, jobs, waiting) {
+async function transcriptsHere(conversion, archives, triggers, jobs, waiting) {
   const preparer = new TranscriptPreparer(archives, triggers);
   const spares = new Spares();
   const take = (length) => spares.take(length);
   try {
     const add = inPackageOrder(conversion, waiting, (_, buffer) => spares.give(buffer));
-    for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) add(job.index, preparer.prepare(job, take), null);
+    let turned = performance.now();
+    for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) {
+      add(job.index, preparer.prepare(job, take), null);
+      if (performance.now() - turned > TURN_MS) {
+        await yieldToMessages();
+        turned = performance.now();
+      }
+    }
   } finally {
     preparer.free();
   }
@@ -796,18 +869,23 @@ function firstPassFromHelpers(archives, n, onProgress) {
  */
 const FIRST_PASS_STEP = 16 * 1024 * 1024;
 
+/** The first pass over one range of an archive's entries, a step ({bytes, last}) at a time. */
+function* rangeSteps(archives, { archive, start, end }, onProgress) {
+  const reader = new EntryReader(archives, archive, start, end, onProgress);
+  try {
+    for (let bytes = reader.read(FIRST_PASS_STEP); bytes; bytes = reader.read(FIRST_PASS_STEP)) yield { bytes, last: reader.done };
+  } finally {
+    reader.free();
+  }
+}
+
 /** In a helper: reads its ranges of the archives' entries, one after another, a step at a time. */
 function readShare({ task: current, archives, parts }) {
-  for (const { archive, index, start, end } of parts) {
-    const reader = new EntryReader(archives, archive, start, end, (progress) => {
-      self.postMessage({ task: current, progress: { ...progress, archive, index } });
-    });
-    try {
-      for (let bytes = reader.read(FIRST_PASS_STEP); bytes; bytes = reader.read(FIRST_PASS_STEP)) {
-        self.postMessage({ task: current, read: { archive, index, bytes, last: reader.done }, memory: wasmMemoryBytes() }, [bytes.buffer]);
-      }
-    } finally {
-      reader.free();
+  for (const part of parts) {
+    const { archive, index } = part;
+    const heard = (progress) => self.postMessage({ task: current, progress: { ...progress, archive, index } });
+    for (const { bytes, last } of rangeSteps(archives, part, heard)) {
+      self.postMessage({ task: current, read: { archive, index, bytes, last }, memory: wasmMemoryBytes() }, [bytes.buffer]);
     }
   }
 }

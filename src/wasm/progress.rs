@@ -57,9 +57,12 @@ impl Meter {
         self.send();
     }
 
-    /// Ends the phase: the callback hears the final figures.
+    /// Ends the phase: the callback hears the final figures (of nothing,
+    /// when no phase was started: the first pass read elsewhere).
     pub fn finish(&mut self) {
-        self.send();
+        if !self.progress.phase.is_empty() {
+            self.send();
+        }
     }
 
     /// Counts one entry of `bytes` read (here, or by another worker).

@@ -741,7 +741,8 @@ impl<O: PackageOutput> PackageSession<O> {
     }
 
     /// Written whole, copies the recordings of the next calls, at most
-    /// `max`, once every transcript is in: a writer that must give its
+    /// `max` recordings and, past the first, no more than `max_bytes` of
+    /// them, once every transcript is in: a writer that must give its
     /// event loop a turn now and then (a Web Worker) copies them in steps;
     /// `finish_parts` copies what is left through here. Answers whether calls are left to
     /// look at. Split into parts, recordings go with their part's calls
@@ -751,6 +752,7 @@ impl<O: PackageOutput> PackageSession<O> {
         conversion: &Conversion,
         archives: &mut [&mut dyn ArchiveSource],
         max: usize,
+        max_bytes: u64,
     ) -> Result<bool> {
         let (None, Some(outcome)) = (&self.split, conversion.calls.as_ref()) else {
             return Ok(false);
@@ -763,12 +765,17 @@ impl<O: PackageOutput> PackageSession<O> {
         }
         let part = self.part.as_mut().expect("a part is open until finish");
         let mut jobs = Vec::new();
+        let mut bytes = 0u64;
         while jobs.len() < max && self.recordings_from < outcome.calls.len() {
             if let Some(job) = outcome
                 .calls
                 .get(self.recordings_from)
                 .and_then(|p| recording_job(&p))
             {
+                if !jobs.is_empty() && bytes.saturating_add(job.bytes) > max_bytes {
+                    break;
+                }
+                bytes = bytes.saturating_add(job.bytes);
                 jobs.push(job);
             }
             self.recordings_from += 1;
@@ -1007,7 +1014,7 @@ impl<O: PackageOutput> PackageSession<O> {
             self.place_calls(conversion, archives, None)?;
         } else {
             // The recordings `add_recordings` has not copied yet.
-            self.add_recordings(conversion, archives, usize::MAX)?;
+            self.add_recordings(conversion, archives, usize::MAX, u64::MAX)?;
         }
         self.close_part(conversion, archives)?;
         let mut counts = conversion.counts();

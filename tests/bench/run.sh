@@ -11,6 +11,7 @@
 #   CALLS="500 2000" RUNS=3 tests/bench/run.sh
 #   CALLS="10000 150000" PAGE_CALLS=10000 tests/bench/run.sh   # 150,000 calls by the CLI only
 #   MEDIA=1 tests/bench/run.sh         # sample archives with recordings (sample --media)
+#   MEDIA_BYTES=20000000 CALLS=300 tests/bench/run.sh   # recordings of 20 MB each (sample --media-bytes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -73,14 +74,20 @@ echo
 printf '%-32s %7s %8s %8s %7s %8s %8s\n' "run" "calls" "JSON MB" "wall s" "MB/s" "CPU s" "peak MB"
 
 native_rates=""
-# With MEDIA=1 the samples hold recordings too (sample-<calls>-media.zip).
+# With MEDIA=1 the samples hold recordings too (sample-<calls>-media.zip);
+# with MEDIA_BYTES=N recordings of N bytes each (sample-<calls>-media-N.zip).
+MEDIA_ARGS=${MEDIA:+--media}
 SAMPLE_SUFFIX=${MEDIA:+-media}
+if [ -n "${MEDIA_BYTES:-}" ]; then
+  MEDIA_ARGS="--media-bytes $MEDIA_BYTES"
+  SAMPLE_SUFFIX="-media-$MEDIA_BYTES"
+fi
 export SAMPLE_SUFFIX
 for calls in $CALLS; do
   archive="$WORK/sample-$calls$SAMPLE_SUFFIX.zip"
   # The generator says how much JSON it wrote ("... (87.6 MB of JSON) ...").
   if [ ! -f "$archive" ] || [ ! -f "$archive.txt" ] || [ ! -f "$archive.trackers.csv" ]; then
-    "$CLI" sample --calls "$calls" --seed 1 ${MEDIA:+--media} --out "$archive" --trackers-out "$archive.trackers.csv" 2>"$archive.txt"
+    "$CLI" sample --calls "$calls" --seed 1 $MEDIA_ARGS --out "$archive" --trackers-out "$archive.trackers.csv" 2>"$archive.txt"
   fi
   json_bytes=$(sed -n 's/.*(\([0-9.]*\) MB of JSON).*/\1/p' "$archive.txt" | awk '{ printf "%.0f", $1 * 1e6 }')
   json_mb=$(awk -v b="$json_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')

@@ -16,7 +16,7 @@
 //   WORKERS="2 8" measures those worker counts instead of one and one per core)
 //
 // The archives are <work dir>/sample-<calls>.zip (SAMPLE_SUFFIX=-media:
-// sample-<calls>-media.zip) with <archive>.txt holding
+// sample-<calls>-media.zip; -media-<bytes>: recordings of that size) with <archive>.txt holding
 // the generator's summary ("... (87.6 MB of JSON) ..."), as run.sh writes them.
 
 import { chromium } from 'playwright-core';

@@ -514,6 +514,34 @@ test('a big archive shows progress, the preview before the package, and cancels 
   await finish();
 });
 
+test('one worker checksums, reads and writes a big archive in steps, each phase with its progress', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const archive = join(ARTIFACTS, 'sample-3000.zip');
+  if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '3000', '--seed', '5', '--out', archive]);
+  const [, entries] = execFileSync(CLI, ['inspect', archive]).toString().match(/ - (\d+) entries: /);
+  const { page, finish } = await openPage({ query: '?workers=1' });
+  // Every phase the progress line went through, with its first text.
+  await page.evaluate(() => {
+    window.__phases = [];
+    new MutationObserver(() => {
+      const phase = document.body.dataset.progressPhase;
+      if (window.__phases.at(-1)?.phase !== phase) window.__phases.push({ phase, text: document.querySelector('#progress-text').textContent });
+    }).observe(document.body, { attributes: true, attributeFilter: ['data-progress-phase'] });
+  });
+  const before = await conversions(page);
+  await page.setInputFiles('#file-input', [archive]);
+  await converted(page, before, 60_000);
+  assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+  const phases = await page.evaluate(() => window.__phases);
+  assert.deepEqual(phases.map(({ phase }) => phase), ['hash', 'read', 'write', 'verify']);
+  const megabytes = (statSync(archive).size / 1e6).toLocaleString('en', { maximumFractionDigits: 0 });
+  assert.match(phases[0].text, new RegExp(`^Checksumming the archives: 0 of 1 archives · [\\d.]+ of ${megabytes} MB$`));
+  assert.match(phases[1].text, new RegExp(`^Reading the archives: [\\d,]+ of ${Number(entries).toLocaleString('en')} entries · `));
+  assert.match(phases[2].text, /^Writing the package: [\d,]+ of [\d,]+ transcripts and recordings · /);
+  assert.equal(phases[3].text, 'Checking the package…');
+  await finish();
+});
+
 test('a package that fails its check is not offered for download', async () => {
   // The worker is made to check a cut copy of the package, as a writer bug would leave it.
   const { page, finish } = await openPage({
