@@ -484,6 +484,13 @@ impl ArchiveDigest {
             .map_err(|e| JsError::new(&format!("cannot read the archive: {e}")))
     }
 
+    /// Hashes the next `bytes` of the Blob, read by the page itself (a
+    /// stream read into one buffer, which leaves no garbage behind, unlike
+    /// `step`'s `FileReaderSync` reads); one way or the other per digest.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+    }
+
     /// Bytes hashed so far.
     #[wasm_bindgen(getter)]
     pub fn bytes(&self) -> f64 {

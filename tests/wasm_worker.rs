@@ -280,7 +280,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     // The library on an in-memory copy gives the same preview and bytes.
     let options: chorus2outdoo::Options = serde_json::from_value(scope.clone()).unwrap();
     let mut source =
-        chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
+        chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes.clone())).unwrap();
     let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
     let export = sample_export();
     let native =
@@ -360,6 +360,13 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     assert!(steps > 1, "hashed in {steps} steps");
     let sha256 = digest.hex();
     assert_eq!(sha256, sources[0].sha256());
+    // The same digest from bytes the page read itself, in uneven pieces.
+    let mut given = wasm::ArchiveDigest::new(sample.clone()).unwrap();
+    for piece in bytes.chunks(777) {
+        given.update(piece);
+    }
+    assert_eq!(given.bytes(), bytes.len() as f64);
+    assert_eq!(given.hex(), sha256);
     let digested = Object::new();
     Reflect::set(&digested, &"name".into(), &"sample.zip".into()).unwrap();
     Reflect::set(&digested, &"blob".into(), &sample).unwrap();

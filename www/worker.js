@@ -640,14 +640,11 @@ async function digestsOf(archives, stop, onProgress) {
   let bytesBefore = 0;
   for (const { blob } of archives) {
     const digest = new ArchiveDigest(blob);
+    const heard = () => onProgress?.({
+      phase: 'hash', entries_done: digests.length, entries_total: archives.length, bytes_done: bytesBefore + digest.bytes, bytes_total: bytesTotal,
+    });
     try {
-      while (!digest.step(HASH_STEP)) {
-        onProgress?.({
-          phase: 'hash', entries_done: digests.length, entries_total: archives.length, bytes_done: bytesBefore + digest.bytes, bytes_total: bytesTotal,
-        });
-        await yieldToMessages();
-        if (stop.stopped) throw new Error('the first pass stopped');
-      }
+      await hashInto(digest, blob, stop, heard);
     } catch (error) {
       digest.free();
       throw error;
@@ -656,6 +653,48 @@ async function digestsOf(archives, stop, onProgress) {
     bytesBefore += blob.size;
   }
   return digests;
+}
+
+/**
+ * Hashes all of `blob` into `digest`, HASH_STEP at a time: through the
+ * Blob's byte stream into one buffer used again and again where the
+ * browser has BYOB readers for it (no garbage), else through `step`'s
+ * `FileReaderSync` reads (a fresh buffer each, collected late: see
+ * RECORDINGS_STEP), the event loop turning between steps.
+ */
+async function hashInto(digest, blob, stop, heard) {
+  const stream = byobReader(blob);
+  if (!stream) {
+    while (!digest.step(HASH_STEP)) {
+      heard();
+      await yieldToMessages();
+      if (stop.stopped) throw new Error('the first pass stopped');
+    }
+    return;
+  }
+  try {
+    let buffer = new ArrayBuffer(HASH_STEP);
+    for (;;) {
+      const { value, done } = await stream.read(new Uint8Array(buffer));
+      if (done) break;
+      digest.update(value);
+      buffer = value.buffer;
+      heard();
+      if (stop.stopped) throw new Error('the first pass stopped');
+    }
+  } finally {
+    stream.releaseLock();
+  }
+  if (digest.bytes !== blob.size) throw new Error(`the archive changed while it was hashed (${digest.bytes} of ${blob.size} bytes)`);
+}
+
+/** A BYOB reader of the Blob's stream, or null where the browser has none for it. */
+function byobReader(blob) {
+  try {
+    return blob.stream().getReader({ mode: 'byob' });
+  } catch {
+    return null;
+  }
 }
 
 /** Jobs in the order their conversation documents lie in the archives. */

@@ -294,6 +294,14 @@ impl<R: Read> ArchiveHasher<R> {
         Ok(false)
     }
 
+    /// Hashes `bytes` read from the same input elsewhere (the next ones in
+    /// order), the reader left where it stands: a Web Worker reading the
+    /// Blob through a stream into one buffer instead of `step`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.bytes += bytes.len() as u64;
+    }
+
     /// Bytes hashed so far.
     pub fn bytes(&self) -> u64 {
         self.bytes
