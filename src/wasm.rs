@@ -28,7 +28,7 @@ use crate::model::Location;
 use crate::read::archive::{entry_ranges, ArchiveHasher, ArchiveRead, ZipSource};
 use crate::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
 use crate::write::package::{
-    FileRecord, PackageOutput, PackageSession, PreparedEntry, WrittenPart,
+    FileRecord, NextRecording, PackageOutput, PackageSession, PreparedEntry, WrittenPart,
 };
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
 use blob::{BlobReader, ChunkSink, PackageReader};
@@ -896,6 +896,70 @@ impl ArchiveConversion {
                 max_bytes as u64,
             )
             .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The next call's recording, once every transcript is in (a package
+    /// written whole): `undefined` when none is left; `null` when it was
+    /// copied here (compressed in its archive, or smaller than
+    /// `read_from` bytes); else `{archive, entry,
+    /// start, end}`: the recording, the zip entry `entry`, lies as it is
+    /// in bytes `start..end` of archive `archive` (in `convertArchives`
+    /// order), and the worker reads them
+    /// (through the File's byte stream, into one buffer used again: no
+    /// garbage) into `recordingBytes`, then calls `endRecording`, which
+    /// checks them against the archive's CRC-32.
+    #[wasm_bindgen(js_name = nextRecording)]
+    pub fn next_recording(&mut self, read_from: f64) -> Result<JsValue, JsError> {
+        let session = stepped_session(&mut self.session)?;
+        let mut archives = as_sources(&mut self.archives);
+        let next = session
+            .next_recording(&self.conversion, &mut archives, read_from as u64)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        match next {
+            None => Ok(JsValue::UNDEFINED),
+            Some(NextRecording::Copied) => Ok(JsValue::NULL),
+            Some(NextRecording::Read {
+                archive,
+                entry,
+                range,
+            }) => {
+                let name = self
+                    .archives
+                    .get(archive)
+                    .and_then(|a| a.entry(entry))
+                    .map(|e| e.name)
+                    .unwrap_or_default();
+                let at = Object::new();
+                set(&at, "archive", &JsValue::from(archive as u32))?;
+                set(&at, "entry", &JsValue::from_str(&name))?;
+                set(&at, "start", &JsValue::from(range.start as f64))?;
+                set(
+                    &at,
+                    "end",
+                    &JsValue::from((range.start + range.bytes) as f64),
+                )?;
+                Ok(at.into())
+            }
+        }
+    }
+
+    /// The next bytes of the recording `nextRecording` began.
+    #[wasm_bindgen(js_name = recordingBytes)]
+    pub fn recording_bytes(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        stepped_session(&mut self.session)?
+            .recording_bytes(bytes)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Ends the recording `nextRecording` began, once all its bytes came
+    /// and only if they are those the archive's CRC-32 names.
+    #[wasm_bindgen(js_name = endRecording)]
+    pub fn end_recording(&mut self) -> Result<(), JsError> {
+        let bytes = stepped_session(&mut self.session)?
+            .end_recording()
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        self.meter.borrow_mut().counted(bytes);
+        Ok(())
     }
 
     /// Writes the rest of the package (recordings, users, report,

@@ -140,14 +140,7 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
     // The recordings in steps of at most 4 calls' (as the page copies
     // them), then of one recording each (past the first, no more than 0
     // bytes), the rest by `finish`: the same bytes.
-    let recordings = conversion
-        .calls
-        .as_ref()
-        .unwrap()
-        .calls
-        .iter()
-        .filter(|planned| planned.media.is_some())
-        .count();
+    let recordings = recordings_of(&conversion).len();
     assert!(recordings > 12, "{recordings} recordings");
     let mut steps = 1;
     while session
@@ -198,5 +191,241 @@ fn a_session_fed_with_handed_over_entries_gives_the_same_package() {
             "writing the package failed: {}: the package was finished without this transcript",
             jobs.get(0).unwrap().path
         )
+    );
+}
+
+/// The same sample with every entry deflated, recordings too: they lie
+/// compressed in the archive, so no reader can copy them as they lie.
+fn deflated_everywhere(sample: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(Cursor::new(sample)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for index in 0..zip.len() {
+        let mut entry = zip.by_index(index).unwrap();
+        let name = entry.name().unwrap().to_string();
+        if entry.is_dir() {
+            out.add_directory(name, options).unwrap();
+            continue;
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        out.start_file(name, options).unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The recordings a conversion's package holds: path and size, in order.
+fn recordings_of(conversion: &chorus2outdoo::Conversion) -> Vec<(String, u64)> {
+    let calls = &conversion.calls.as_ref().unwrap().calls;
+    calls
+        .iter()
+        .filter(|planned| planned.media.is_some())
+        .map(|planned| (planned.call.media.clone().unwrap(), planned.media_bytes))
+        .collect()
+}
+
+/// The conversion of the archive `sample.zip` holding `archive`, and the
+/// library's package of it.
+fn converted(archive: &[u8]) -> (chorus2outdoo::Conversion, Vec<u8>) {
+    let mut source = ZipSource::new("sample.zip", Cursor::new(archive)).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let conversion = convert_with_archives(&[], &mut sources, None, &Options::default()).unwrap();
+    let package = conversion
+        .write_package_with(&mut sources, Vec::new())
+        .unwrap();
+    (conversion, package)
+}
+
+/// A session of the package written whole with every transcript in,
+/// recordings still to come.
+fn with_transcripts(
+    conversion: &chorus2outdoo::Conversion,
+    sources: &mut [&mut dyn ArchiveSource],
+) -> chorus2outdoo::write::package::PackageSession<chorus2outdoo::write::package::Whole<Vec<u8>>> {
+    use chorus2outdoo::write::calls::prepare_transcript;
+    let mut session =
+        chorus2outdoo::write::package::PackageSession::begin(conversion, Vec::new()).unwrap();
+    for job in conversion.transcript_jobs().iter() {
+        let prepared = prepare_transcript(&job, sources, None).unwrap();
+        session
+            .add_transcript(prepared, conversion, sources)
+            .unwrap();
+    }
+    session
+}
+
+/// The package of `session` with every recording left copied by the
+/// session itself (none of at least `read_from` bytes is left to read),
+/// and how many it copied.
+fn copied_by_the_session(
+    mut session: chorus2outdoo::write::package::PackageSession<
+        chorus2outdoo::write::package::Whole<Vec<u8>>,
+    >,
+    conversion: &chorus2outdoo::Conversion,
+    sources: &mut [&mut dyn ArchiveSource],
+    read_from: u64,
+) -> (Vec<u8>, usize) {
+    use chorus2outdoo::write::package::NextRecording;
+    let mut copied = 0;
+    while let Some(next) = session
+        .next_recording(conversion, sources, read_from)
+        .unwrap()
+    {
+        assert_eq!(next, NextRecording::Copied);
+        copied += 1;
+    }
+    (session.finish(conversion, sources).unwrap(), copied)
+}
+
+/// The way the page copies recordings: each one stored as it is in its
+/// archive is begun by the session, which says where its bytes lie, and
+/// the caller reads them and hands them over in pieces; the package is the
+/// same bytes as the library's. Bytes that do not match the archive's
+/// CRC-32, or too many or too few of them, are refused by name.
+#[test]
+fn recordings_handed_over_in_pieces_give_the_same_package() {
+    use chorus2outdoo::write::package::{NextRecording, PackageSession};
+
+    let sample = sample_with_media(30, 11);
+    let (conversion, expected) = converted(&sample);
+    let mut source = ZipSource::new("sample.zip", Cursor::new(&sample[..])).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let recordings = recordings_of(&conversion);
+    assert!(recordings.len() > 12, "{} recordings", recordings.len());
+
+    // Every recording read from the archive's bytes, in pieces of 1,000.
+    let mut session = with_transcripts(&conversion, &mut sources);
+    let mut read = Vec::new();
+    while let Some(next) = session
+        .next_recording(&conversion, &mut sources, 0)
+        .unwrap()
+    {
+        let NextRecording::Read {
+            archive,
+            entry,
+            range,
+        } = next
+        else {
+            panic!("a stored recording was copied by the session: {next:?}");
+        };
+        assert_eq!(archive, 0);
+        let name = sources[0].entry(entry).unwrap().name;
+        let bytes = &sample[range.start as usize..(range.start + range.bytes) as usize];
+        for piece in bytes.chunks(1000) {
+            session.recording_bytes(piece).unwrap();
+        }
+        assert_eq!(session.end_recording().unwrap(), range.bytes);
+        read.push((name, range.bytes));
+    }
+    assert_eq!(read.len(), recordings.len());
+    assert!(
+        read.iter()
+            .zip(&recordings)
+            .all(|((name, a), (_, b))| name.starts_with("media/") && a == b),
+        "{read:?} against {recordings:?}"
+    );
+    let package = session.finish(&conversion, &mut sources).unwrap();
+    assert!(
+        package == expected,
+        "the package differs from the library's"
+    );
+
+    // Recordings smaller than asked for are copied by the session.
+    let smallest = recordings.iter().map(|(_, bytes)| *bytes).min().unwrap();
+    let session = with_transcripts(&conversion, &mut sources);
+    let (package, copied) = copied_by_the_session(session, &conversion, &mut sources, smallest + 1);
+    assert_eq!(copied, recordings.len());
+    assert!(
+        package == expected,
+        "the package differs from the library's"
+    );
+
+    // The first recording's bytes, altered, too many, too few; and
+    // another entry begun before it is finished.
+    let first = |session: &mut PackageSession<_>, sources: &mut Vec<&mut dyn ArchiveSource>| {
+        let Some(NextRecording::Read { entry, range, .. }) =
+            session.next_recording(&conversion, sources, 0).unwrap()
+        else {
+            panic!("the first recording is stored");
+        };
+        let name = sources[0].entry(entry).unwrap().name;
+        let bytes = sample[range.start as usize..(range.start + range.bytes) as usize].to_vec();
+        (name, bytes)
+    };
+    let mut session = with_transcripts(&conversion, &mut sources);
+    let (name, mut bytes) = first(&mut session, &mut sources);
+    let size = bytes.len();
+    bytes[size / 2] ^= 0x55;
+    session.recording_bytes(&bytes).unwrap();
+    let altered = session.end_recording().unwrap_err().to_string();
+    let prefix = format!(
+        "sample.zip entry {name}: the recording's bytes do not match its CRC-32 (the archive says "
+    );
+    assert!(
+        altered.starts_with(&prefix)
+            && altered.ends_with("): the archive is damaged or was changed"),
+        "{altered}"
+    );
+
+    let mut session = with_transcripts(&conversion, &mut sources);
+    let (name, mut bytes) = first(&mut session, &mut sources);
+    bytes.push(0);
+    let too_many = session.recording_bytes(&bytes).unwrap_err().to_string();
+    assert_eq!(
+        too_many,
+        format!(
+            "sample.zip entry {name}: the recording has {size} bytes, and {} came to copy (was the archive changed?)",
+            size + 1
+        )
+    );
+
+    let mut session = with_transcripts(&conversion, &mut sources);
+    let (name, bytes) = first(&mut session, &mut sources);
+    session.recording_bytes(&bytes[..size - 1]).unwrap();
+    let too_few = session.end_recording().unwrap_err().to_string();
+    assert_eq!(
+        too_few,
+        format!(
+            "sample.zip entry {name}: the recording has {size} bytes, and {} came to copy (was the archive changed?)",
+            size - 1
+        )
+    );
+
+    let not_finished = format!(
+        "writing the package failed: {}: cannot be written while {} is not finished",
+        recordings[1].0, recordings[0].0
+    );
+    let mut session = with_transcripts(&conversion, &mut sources);
+    first(&mut session, &mut sources);
+    let second = session
+        .next_recording(&conversion, &mut sources, 0)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(second, not_finished);
+    let mut session = with_transcripts(&conversion, &mut sources);
+    first(&mut session, &mut sources);
+    let finished = session
+        .finish(&conversion, &mut sources)
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(finished, not_finished);
+    drop(sources);
+
+    // Recordings compressed in their archive are copied by the session.
+    let deflated = deflated_everywhere(&sample);
+    let (conversion, expected) = converted(&deflated);
+    let mut source = ZipSource::new("sample.zip", Cursor::new(&deflated[..])).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let session = with_transcripts(&conversion, &mut sources);
+    let (package, copied) = copied_by_the_session(session, &conversion, &mut sources, 0);
+    assert_eq!(copied, recordings.len());
+    assert!(
+        package == expected,
+        "the package differs from the library's"
     );
 }

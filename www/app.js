@@ -556,6 +556,8 @@ function setPackage(result) {
     : `${result.storage_note ? `${result.storage_note[0].toUpperCase()}${result.storage_note.slice(1)}` : 'The package is kept in memory'}; a package of several GB may exhaust this browser's memory: the chorus2outdoo command writes any size.`;
   document.body.dataset.stored = result.stored;
   document.body.dataset.checkReads = verification.reads ?? '';
+  document.body.dataset.recordingReads = result.recording_reads ?? '';
+  document.body.dataset.stalledReads = String(result.stalled_reads ?? 0);
   document.body.dataset.verified = 'ok';
 }
 

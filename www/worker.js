@@ -370,10 +370,10 @@ class Spares {
 
 /**
  * How many calls' recordings the converter copies between two turns of its
- * event loop, and how many bytes of them past the first: every read of the
- * File leaves its bytes behind as garbage that is collected only once the
- * event loop turns (recordings of 20 MB in steps of 64 took the page to
- * 4.7 GB).
+ * event loop, and how many bytes of them past the first, where it copies
+ * them itself (`recordingsInto`): every read of the File leaves its bytes
+ * behind as garbage that is collected only once the event loop turns
+ * (recordings of 20 MB in steps of 64 took the page to 4.7 GB).
  */
 const RECORDINGS_STEP = 64;
 const RECORDINGS_STEP_BYTES = 32 * 1024 * 1024;
@@ -471,6 +471,7 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   lastConversion?.free();
   lastConversion = null;
   helperMemory = [];
+  stalledReads = 0;
   const started = performance.now();
   const onProgress = (progress) => self.postMessage({ id, progress });
   const first = archives.length === 0 ? { archives, reads: null }
@@ -496,6 +497,7 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   const onChunk = (chunk, part) => file.write(chunk, part);
   const waiting = await Waiting.create(storage);
   let finished;
+  let recordingReads = '';
   try {
     if (helpersUsed) {
       // The helpers start on the transcripts while this worker writes what
@@ -513,10 +515,7 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
       conversion.beginPackage(onChunk, null, partSize);
       await transcriptsHere(conversion, archives, triggers, jobs, waiting);
     }
-    // The recordings in steps, the event loop turning between them, so the garbage of their reads is collected as they go.
-    if (preview.counts.media > 0) {
-      while (conversion.addRecordings(RECORDINGS_STEP, RECORDINGS_STEP_BYTES)) await yieldToMessages();
-    }
+    if (preview.counts.media > 0) recordingReads = await recordingsInto(conversion, archives);
     finished = conversion.finishPackage();
   } catch (error) {
     await file.remove();
@@ -543,6 +542,8 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
     verification,
     fidelity,
     workers: helpersUsed || 1,
+    recording_reads: recordingReads,
+    stalled_reads: stalledReads,
     chunks: file.chunkCount,
     read_ms: readMs,
     write_ms: writeMs,
@@ -672,19 +673,11 @@ async function hashInto(digest, blob, stop, heard) {
     }
     return;
   }
-  try {
-    let buffer = new ArrayBuffer(HASH_STEP);
-    for (;;) {
-      const { value, done } = await stream.read(new Uint8Array(buffer));
-      if (done) break;
-      digest.update(value);
-      buffer = value.buffer;
-      heard();
-      if (stop.stopped) throw new Error('the first pass stopped');
-    }
-  } finally {
-    stream.releaseLock();
-  }
+  await readInto(blob, stream, new ArrayBuffer(HASH_STEP), (bytes) => {
+    digest.update(bytes);
+    heard();
+    if (stop.stopped) throw new Error('the first pass stopped');
+  });
   if (digest.bytes !== blob.size) throw new Error(`the archive changed while it was hashed (${digest.bytes} of ${blob.size} bytes)`);
 }
 
@@ -694,6 +687,111 @@ function byobReader(blob) {
     return blob.stream().getReader({ mode: 'byob' });
   } catch {
     return null;
+  }
+}
+
+/**
+ * How long a read of a Blob's stream may go unanswered before it is given
+ * up: Chromium 156 leaves about one in several thousand Blob streams
+ * unanswered for good (a worker reading 30,000 slices of a File, one
+ * stream each, stalled after 15,000; the page's copy of 9,290 small
+ * recordings after 4,036 and after 6,673). A read of a few MB from disk
+ * takes milliseconds.
+ */
+const STALL_MS = 2000;
+/** How many reads of a Blob's stream the conversion gave up. */
+let stalledReads = 0;
+
+/**
+ * Reads all of `blob` through `stream`, a BYOB reader of its byte stream,
+ * into `buffer`, handing each read to `onBytes` (a view that is good only
+ * until it returns), and gives the buffer back (each read moves it): the
+ * reads make no garbage. Where a read stays unanswered for STALL_MS, the
+ * rest is read through `FileReaderSync` a step at a time.
+ */
+async function readInto(blob, stream, buffer, onBytes) {
+  let read = 0;
+  try {
+    for (;;) {
+      const answer = await answeredWithin(stream.read(new Uint8Array(buffer)), STALL_MS);
+      if (!answer) {
+        stream.cancel().catch(() => {});
+        break;
+      }
+      const { value, done } = answer;
+      buffer = value ? value.buffer : new ArrayBuffer(buffer.byteLength);
+      if (done) return buffer;
+      read += value.length;
+      onBytes(value);
+    }
+  } finally {
+    stream.releaseLock();
+  }
+  // The stalled read holds the buffer.
+  stalledReads += 1;
+  const reader = new FileReaderSync();
+  for (let at = read; at < blob.size; at += buffer.byteLength) {
+    onBytes(new Uint8Array(reader.readAsArrayBuffer(blob.slice(at, Math.min(blob.size, at + buffer.byteLength)))));
+    await yieldToMessages();
+  }
+  return new ArrayBuffer(buffer.byteLength);
+}
+
+/** What `promise` resolves to, or undefined if it has not settled within `ms`. */
+function answeredWithin(promise, ms) {
+  let timer;
+  const late = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The smallest recording read through a stream: below it, the garbage of a
+ * `FileReaderSync` read is small, and one read costs less than a stream's
+ * two (41,984 recordings of 280 bytes took 17 s to copy through
+ * `FileReaderSync` and longer through streams).
+ */
+const STREAMED_RECORDING_BYTES = 1024 * 1024;
+
+/**
+ * Copies the recordings into the package once every transcript is in. One
+ * of at least STREAMED_RECORDING_BYTES stored as it is in its archive (as
+ * Chorus's media files are) is read
+ * through the File's byte stream into one buffer used again
+ * (`nextRecording`, `recordingBytes`, `endRecording`), so the copy leaves
+ * no garbage however large the recordings; the converter copies any other
+ * itself, and all of them where the browser has no BYOB reader for a
+ * File (`addRecordings`, in steps). The event loop turns every
+ * TURN_MS. Says how the recordings were read: 'stream', 'reader' (by the
+ * converter's `FileReaderSync`), or both ('stream reader').
+ */
+async function recordingsInto(conversion, archives) {
+  if (!byobReader(new Blob())) {
+    while (conversion.addRecordings(RECORDINGS_STEP, RECORDINGS_STEP_BYTES)) await yieldToMessages();
+    return 'reader';
+  }
+  const reads = new Set();
+  let buffer = new ArrayBuffer(HASH_STEP);
+  let turned = performance.now();
+  for (;;) {
+    const next = conversion.nextRecording(STREAMED_RECORDING_BYTES);
+    if (next === undefined) return ['stream', 'reader'].filter((read) => reads.has(read)).join(' ');
+    reads.add(next === null ? 'reader' : 'stream');
+    if (next !== null) {
+      const { name, blob } = archives[next.archive];
+      try {
+        const recording = blob.slice(next.start, next.end);
+      buffer = await readInto(recording, byobReader(recording), buffer, (bytes) => conversion.recordingBytes(bytes));
+      } catch (error) {
+        // The converter's own refusals name the recording already; the File's do not.
+        if (!(error instanceof DOMException)) throw error;
+        throw new Error(`${name} entry ${next.entry}: cannot read the recording (was the archive moved or changed?): ${error.message}`);
+      }
+      conversion.endRecording();
+    }
+    if (performance.now() - turned >= TURN_MS) {
+      await yieldToMessages();
+      turned = performance.now();
+    }
   }
 }
 

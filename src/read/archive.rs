@@ -60,6 +60,23 @@ pub trait ArchiveSource {
     fn limits(&self) -> Limits {
         Limits::default()
     }
+    /// Where entry `index`'s bytes lie in the archive's file, when they lie
+    /// there as they are (a zip entry stored without compression), for a
+    /// reader that copies them straight from the file (a Web Worker,
+    /// through the File's byte stream); `None` when they do not (a
+    /// compressed entry, a folder's file).
+    fn stored_range(&mut self, _index: usize) -> std::io::Result<Option<StoredRange>> {
+        Ok(None)
+    }
+}
+
+/// An entry's bytes as they lie in its zip: from `start`, `bytes` long,
+/// with the CRC-32 its central record gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredRange {
+    pub start: u64,
+    pub bytes: u64,
+    pub crc32: u32,
 }
 
 /// Every entry of an archive as listed, in order, one at a time.
@@ -378,7 +395,47 @@ impl<R: Read + Seek> ArchiveSource for ZipSource<R> {
             Err(e) => Err(std::io::Error::other(e)),
         }
     }
+    /// Read from the entry's local header: an entry stored without
+    /// compression or encryption, its sizes agreeing, within the file.
+    fn stored_range(&mut self, index: usize) -> std::io::Result<Option<StoredRange>> {
+        let Some(entry) = self.listing.get(index) else {
+            return Err(std::io::Error::other(format!(
+                "the zip has no entry {}",
+                index + 1
+            )));
+        };
+        if entry.is_dir || entry.compressed != entry.size {
+            return Ok(None);
+        }
+        let mut header = [0u8; 30];
+        self.reader.seek(SeekFrom::Start(entry.header_start))?;
+        self.reader.read_exact(&mut header)?;
+        let field = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]);
+        if header[..4] != LOCAL_HEADER_SIGNATURE {
+            return Err(std::io::Error::other(
+                "invalid Zip archive: no local file header where the central directory puts the entry",
+            ));
+        }
+        let (flags, method) = (field(6), field(8));
+        if flags & 1 != 0 || method != 0 {
+            return Ok(None);
+        }
+        let start = entry.header_start + 30 + u64::from(field(26)) + u64::from(field(28));
+        if start.saturating_add(entry.size) > self.bytes {
+            return Err(std::io::Error::other(
+                "invalid Zip archive: the entry runs past the end of the file",
+            ));
+        }
+        Ok(Some(StoredRange {
+            start,
+            bytes: entry.size,
+            crc32: entry.crc32,
+        }))
+    }
 }
+
+/// What begins a zip entry's local header.
+const LOCAL_HEADER_SIGNATURE: [u8; 4] = [0x50, 0x4b, 0x03, 0x04];
 
 /// What an archive holds, for `inspect` and the page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -6,6 +6,7 @@
 //! at the end of a phase). Bytes are uncompressed entry sizes, the measure
 //! the benchmark's MB/s uses. Nothing here changes what is converted.
 
+use crate::read::archive::StoredRange;
 use crate::{ArchiveEntry, ArchiveSource, Limits};
 use js_sys::Function;
 use serde::Serialize;
@@ -121,5 +122,8 @@ impl<S: ArchiveSource> ArchiveSource for WatchedSource<S> {
     }
     fn limits(&self) -> Limits {
         self.inner.limits()
+    }
+    fn stored_range(&mut self, index: usize) -> std::io::Result<Option<StoredRange>> {
+        self.inner.stored_range(index)
     }
 }

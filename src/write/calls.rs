@@ -64,7 +64,7 @@ pub fn users_csv(users: &[User]) -> Vec<u8> {
 }
 
 /// The archive an entry is in, the entry's location and its size as listed.
-fn source<'a, 'b>(
+pub(crate) fn source<'a, 'b>(
     archives: &'a mut [&'b mut dyn ArchiveSource],
     at: EntryRef,
 ) -> Result<(&'a mut &'b mut dyn ArchiveSource, Location, u64)> {

@@ -4,8 +4,9 @@
 //! per entry would grow with the archive.
 //!
 //! In: each entry as a one-entry zip written by the zip crate (streamed
-//! through `HeldBack`, which keeps only the last bytes back, or whole in
-//! memory for an entry prepared elsewhere). Out: the entry's own bytes
+//! through `HeldBack`, which keeps only the last bytes back, whole in
+//! memory for an entry prepared elsewhere, or kept open while its content
+//! comes in pieces, one call after another). Out: the entry's own bytes
 //! (local header, data, data descriptor) passed on to the package, and its
 //! central-directory record moved to the entry's offset in the package;
 //! at the end, the central directory and its end records. The bytes are
@@ -15,6 +16,9 @@
 use crate::error::{Error, Result};
 use crate::model::packed::{pack_bytes, unpack_bytes, Pack, Packed};
 use std::io::Write;
+use std::sync::{Arc, Mutex};
+use zip::write::{SimpleFileOptions, StreamWriter};
+use zip::ZipWriter;
 
 const CENTRAL_SIGNATURE: u32 = 0x0201_4b50;
 const END_SIGNATURE: u32 = 0x0605_4b50;
@@ -118,6 +122,11 @@ impl CentralRecord {
     fn version_needed(&self) -> u16 {
         u16_at(&self.0, 6).unwrap_or(MIN_VERSION)
     }
+
+    /// The CRC-32 it gives the entry's content.
+    pub fn crc32(&self) -> u32 {
+        u32_at(&self.0, 16).unwrap_or_default()
+    }
 }
 
 /// Where a one-entry zip's central record lies in `tail`, its last bytes
@@ -189,6 +198,44 @@ impl<O: Write> Write for HeldBack<O> {
     }
 }
 
+/// What a one-entry zip writer kept from one call to the next (`OpenEntry`)
+/// passes on, taken off into the package after each piece.
+#[derive(Clone, Default)]
+struct Outbox(Arc<Mutex<Vec<u8>>>);
+
+impl Outbox {
+    /// Moves what it holds to `out`.
+    fn empty_into(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        out.write_all(&held)?;
+        held.clear();
+        Ok(())
+    }
+}
+
+impl Write for Outbox {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        held.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An entry written from pieces given one call after another
+/// (`ZipAssembly::open` .. `close`): the zip crate's one-entry zip kept
+/// open between them.
+struct OpenEntry {
+    zip: ZipWriter<StreamWriter<HeldBack<Outbox>>>,
+    outbox: Outbox,
+    path: String,
+    /// Where it begins in the package.
+    start: u64,
+}
+
 /// The package's sink, counting what it passed on.
 struct Counted<W: Write> {
     inner: W,
@@ -213,6 +260,8 @@ pub struct ZipAssembly<W: Write> {
     sink: Counted<W>,
     central: Packed<CentralRecord>,
     central_bytes: u64,
+    /// The entry being written from pieces, if one is.
+    open: Option<OpenEntry>,
 }
 
 impl<W: Write> ZipAssembly<W> {
@@ -224,6 +273,18 @@ impl<W: Write> ZipAssembly<W> {
             },
             central: Packed::default(),
             central_bytes: 0,
+            open: None,
+        }
+    }
+
+    /// Refuses to write anything about `path` while an entry is open.
+    fn not_open(&self, path: &str) -> Result<()> {
+        match &self.open {
+            Some(open) => Err(Error::Write(format!(
+                "{path}: cannot be written while {} is not finished",
+                open.path
+            ))),
+            None => Ok(()),
         }
     }
 
@@ -245,6 +306,7 @@ impl<W: Write> ZipAssembly<W> {
         path: &str,
         write: impl FnOnce(HeldBack<&mut dyn Write>) -> Result<(HeldBack<&mut dyn Write>, T)>,
     ) -> Result<T> {
+        self.not_open(path)?;
         let start = self.sink.position;
         let (held, made) = write(HeldBack::new(&mut self.sink as &mut dyn Write))?;
         let HeldBack { out, held, written } = held;
@@ -253,8 +315,57 @@ impl<W: Write> ZipAssembly<W> {
         Ok(made)
     }
 
+    /// Begins the entry `path`, whose content comes in pieces (`push`)
+    /// until `close`: the same bytes as `entry` writing that content.
+    pub fn open(&mut self, path: &str, options: SimpleFileOptions) -> Result<()> {
+        self.not_open(path)?;
+        let outbox = Outbox::default();
+        let mut zip = ZipWriter::new_stream(HeldBack::new(outbox.clone()));
+        zip.start_file(path, options)?;
+        let start = self.sink.position;
+        outbox.empty_into(&mut self.sink)?;
+        self.open = Some(OpenEntry {
+            zip,
+            outbox,
+            path: path.to_string(),
+            start,
+        });
+        Ok(())
+    }
+
+    /// The open entry's next piece of content.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<()> {
+        let open = self
+            .open
+            .as_mut()
+            .ok_or_else(|| Error::Write("no entry is open for its content".to_string()))?;
+        open.zip.write_all(bytes)?;
+        open.outbox.empty_into(&mut self.sink)?;
+        Ok(())
+    }
+
+    /// Ends the open entry; gives its central record.
+    pub fn close(&mut self) -> Result<CentralRecord> {
+        let OpenEntry {
+            zip,
+            outbox,
+            path,
+            start,
+        } = self
+            .open
+            .take()
+            .ok_or_else(|| Error::Write("no entry is open to finish".to_string()))?;
+        let HeldBack { held, written, .. } = zip.finish()?.into_inner();
+        outbox.empty_into(&mut self.sink)?;
+        let record = own_bytes_on(&mut self.sink, &held, written - held.len() as u64, &path)?;
+        let record = CentralRecord::placed(record, start, &path)?;
+        self.record(record.clone());
+        Ok(record)
+    }
+
     /// Appends a one-entry zip held whole (an entry prepared elsewhere).
     pub fn append(&mut self, zip: &[u8], path: &str) -> Result<()> {
+        self.not_open(path)?;
         let start = self.sink.position;
         let record = own_bytes_on(&mut self.sink, zip, 0, path)?;
         self.record(CentralRecord::placed(record, start, path)?);
@@ -264,6 +375,7 @@ impl<W: Write> ZipAssembly<W> {
     /// Writes the central directory and its end records (zip64 ones past
     /// 65,535 entries or 4 GiB), and hands the sink back.
     pub fn finish(mut self) -> Result<W> {
+        self.not_open("the central directory")?;
         let start = self.sink.position;
         let mut version_needed = MIN_VERSION;
         for record in self.central.iter() {

@@ -19,7 +19,7 @@
 //! appended in order (`add_prepared`, which copies that zip's entry as it
 //! is): the bytes are the same as when the writer compresses them itself.
 
-use crate::convert::{Conversion, InputRecord};
+use crate::convert::{CallsOutcome, Conversion, InputRecord};
 use crate::decide::calls::PlannedCall;
 use crate::decide::fidelity::FidelityTally;
 use crate::decide::replay::Replay;
@@ -27,9 +27,9 @@ use crate::error::{Error, Result};
 use crate::model::calls::TrackerHitRecord;
 use crate::model::packed::{packed_struct, Packed};
 use crate::model::{Location, Theme};
-use crate::read::archive::ArchiveSource;
+use crate::read::archive::{ArchiveSource, StoredRange};
 use crate::write::calls::{
-    prepare_transcript, recording_job, transcript_job, write_call_lines, write_calls_head,
+    prepare_transcript, recording_job, source, transcript_job, write_call_lines, write_calls_head,
     write_recordings, write_users, PreparedTranscript, TranscriptJob, TranscriptSupply,
 };
 use crate::write::central::ZipAssembly;
@@ -254,6 +254,19 @@ fn written_through<O: Write>(
 pub struct PackageWriter<W: Write> {
     zip: ZipAssembly<W>,
     files: Packed<FileRecord>,
+    /// The stored entry being written from pieces, if one is.
+    stored: Option<OpenStored>,
+}
+
+/// A stored entry being written from pieces (`begin_stored` ..
+/// `end_stored`): what it must come to, and what it has so far.
+struct OpenStored {
+    path: String,
+    location: Location,
+    bytes: u64,
+    crc32: u32,
+    hasher: Sha256,
+    written: u64,
 }
 
 impl<W: Write> PackageWriter<W> {
@@ -261,7 +274,93 @@ impl<W: Write> PackageWriter<W> {
         PackageWriter {
             zip: ZipAssembly::new(sink),
             files: Packed::default(),
+            stored: None,
         }
+    }
+
+    /// Begins an entry stored as is, whose `bytes` bytes come in pieces
+    /// (`stored_bytes`) read elsewhere from the source `location` names,
+    /// where they have the CRC-32 `crc32`: the same bytes as `add_stored`
+    /// with the same content, for a reader that must give its event loop
+    /// a turn between pieces (a Web Worker reading a File's stream).
+    pub fn begin_stored(
+        &mut self,
+        path: &str,
+        bytes: u64,
+        crc32: u32,
+        location: &Location,
+    ) -> Result<()> {
+        let options =
+            entry_options(CompressionMethod::Stored).large_file(bytes >= u64::from(u32::MAX));
+        self.zip.open(path, options)?;
+        self.stored = Some(OpenStored {
+            path: path.to_string(),
+            location: location.clone(),
+            bytes,
+            crc32,
+            hasher: Sha256::new(),
+            written: 0,
+        });
+        Ok(())
+    }
+
+    /// The next piece of the stored entry begun: more than it holds is
+    /// refused.
+    pub fn stored_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        let stored = self
+            .stored
+            .as_mut()
+            .ok_or_else(|| Error::Write("no recording is being copied".to_string()))?;
+        let written = stored.written + bytes.len() as u64;
+        if written > stored.bytes {
+            return Err(Error::input(
+                stored.location.clone(),
+                format!(
+                    "the recording has {} bytes, and {written} came to copy (was the archive changed?)",
+                    stored.bytes
+                ),
+            ));
+        }
+        self.zip.push(bytes)?;
+        stored.hasher.update(bytes);
+        stored.written = written;
+        Ok(())
+    }
+
+    /// Ends the stored entry begun once all its bytes came, and only if
+    /// they are the bytes its source's CRC-32 names; records it for the
+    /// manifest. Gives its size.
+    pub fn end_stored(&mut self) -> Result<u64> {
+        let stored = self
+            .stored
+            .take()
+            .ok_or_else(|| Error::Write("no recording is being copied".to_string()))?;
+        if stored.written != stored.bytes {
+            return Err(Error::input(
+                stored.location,
+                format!(
+                    "the recording has {} bytes, and {} came to copy (was the archive changed?)",
+                    stored.bytes, stored.written
+                ),
+            ));
+        }
+        let record = self.zip.close()?;
+        if record.crc32() != stored.crc32 {
+            return Err(Error::input(
+                stored.location,
+                format!(
+                    "the recording's bytes do not match its CRC-32 (the archive says {:08x}, they give {:08x}): the archive is damaged or was changed",
+                    stored.crc32,
+                    record.crc32()
+                ),
+            ));
+        }
+        self.files.push(&FileRecord {
+            path: stored.path,
+            bytes: stored.bytes,
+            sha256: hex(&stored.hasher.finalize()),
+        });
+        Ok(stored.bytes)
     }
 
     /// Appends an entry compressed by `PreparedEntry::compress` and records
@@ -447,6 +546,21 @@ pub struct PackageSession<O: PackageOutput> {
     split: Option<Split>,
     /// Written whole, the calls whose recordings are in (`add_recordings`).
     recordings_from: usize,
+}
+
+/// What `PackageSession::next_recording` did with the next recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextRecording {
+    /// Copied into the package whole (compressed in its archive, or a
+    /// folder's file).
+    Copied,
+    /// Begun: its bytes lie in `range` of the archive `archive` (in the
+    /// order the conversion read them), whose entry `entry` it is.
+    Read {
+        archive: usize,
+        entry: usize,
+        range: StoredRange,
+    },
 }
 
 /// The replay of a package's triggers and its tally, while the transcripts
@@ -754,15 +868,9 @@ impl<O: PackageOutput> PackageSession<O> {
         max: usize,
         max_bytes: u64,
     ) -> Result<bool> {
-        let (None, Some(outcome)) = (&self.split, conversion.calls.as_ref()) else {
+        let Some(outcome) = self.whole_recordings(conversion)? else {
             return Ok(false);
         };
-        if let Some(job) = self.next_job() {
-            return Err(Error::Write(format!(
-                "{}: recordings come after every transcript",
-                job.path
-            )));
-        }
         let part = self.part.as_mut().expect("a part is open until finish");
         let mut jobs = Vec::new();
         let mut bytes = 0u64;
@@ -782,6 +890,94 @@ impl<O: PackageOutput> PackageSession<O> {
         }
         write_recordings(&mut part.package, jobs.into_iter(), archives)?;
         Ok(self.recordings_from < outcome.calls.len())
+    }
+
+    /// Written whole, once every transcript is in, takes the next call's
+    /// recording, as `add_recordings` would copy it: one of at least
+    /// `read_from` bytes stored as it is in a zip is begun, its bytes to
+    /// come from the caller, who reads them from the archive's file where
+    /// `NextRecording::Read` says (`recording_bytes`, then
+    /// `end_recording`); any other is copied here. `None` once no
+    /// recording is left (and split into parts, where recordings go with
+    /// their part's calls).
+    pub fn next_recording(
+        &mut self,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+        read_from: u64,
+    ) -> Result<Option<NextRecording>> {
+        let Some(outcome) = self.whole_recordings(conversion)? else {
+            return Ok(None);
+        };
+        let job = loop {
+            let Some(planned) = outcome.calls.get(self.recordings_from) else {
+                return Ok(None);
+            };
+            self.recordings_from += 1;
+            if let Some(job) = recording_job(&planned) {
+                break job;
+            }
+        };
+        let part = self.part.as_mut().expect("a part is open until finish");
+        let (archive, location, _) = source(archives, job.source)?;
+        let range = if job.bytes < read_from {
+            Ok(None)
+        } else {
+            archive.stored_range(job.source.entry)
+        };
+        let range = range.map_err(|e| {
+            Error::input(
+                location.clone(),
+                format!("cannot re-read the recording: {e}"),
+            )
+        })?;
+        match range {
+            Some(range) if range.bytes == job.bytes && range.bytes >= read_from => {
+                part.package
+                    .begin_stored(&job.path, range.bytes, range.crc32, &location)?;
+                Ok(Some(NextRecording::Read {
+                    archive: job.source.archive,
+                    entry: job.source.entry,
+                    range,
+                }))
+            }
+            _ => {
+                write_recordings(&mut part.package, std::iter::once(job), archives)?;
+                Ok(Some(NextRecording::Copied))
+            }
+        }
+    }
+
+    /// The next bytes of the recording `next_recording` began.
+    pub fn recording_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        self.current_part()?.package.stored_bytes(bytes)
+    }
+
+    /// Ends the recording `next_recording` began, once all its bytes
+    /// came; gives its size.
+    pub fn end_recording(&mut self) -> Result<u64> {
+        self.current_part()?.package.end_stored()
+    }
+
+    /// The calls whose recordings are copied after the transcripts: none
+    /// split into parts; refused while transcripts are still to come.
+    fn whole_recordings<'c>(&self, conversion: &'c Conversion) -> Result<Option<&'c CallsOutcome>> {
+        let (None, Some(outcome)) = (&self.split, conversion.calls.as_ref()) else {
+            return Ok(None);
+        };
+        if let Some(job) = self.next_job() {
+            return Err(Error::Write(format!(
+                "{}: recordings come after every transcript",
+                job.path
+            )));
+        }
+        Ok(Some(outcome))
+    }
+
+    fn current_part(&mut self) -> Result<&mut OpenPart<O::Sink>> {
+        self.part
+            .as_mut()
+            .ok_or_else(|| Error::Write("the package is finished".to_string()))
     }
 
     /// Split into parts: places the calls without a transcript up to the

@@ -139,6 +139,7 @@ async function main() {
         console.log(`  (wasm memory: converter ${(wasm / 1e6).toFixed(1)} MB${workers > 1 ? `, largest helper ${(helper / 1e6).toFixed(1)} MB` : ''}; `
           + `median first pass ${(median(results.map((r) => Number(r.data.readMs))) / 1000).toFixed(2)} s, package ${(median(results.map((r) => Number(r.data.writeMs))) / 1000).toFixed(2)} s, `
           + `check ${(median(results.map((r) => Number(r.data.checkMs))) / 1000).toFixed(2)} s; package stored: ${stored}; `
+          + `recordings read: ${[...new Set(results.map((r) => r.data.recordingReads || 'none'))].join(', ')}, stalled stream reads ${results.map((r) => r.data.stalledReads ?? 0).join(', ')}; `
           + `peak summed PSS of each run ${results.map((r) => (r.peakPss / 1e9).toFixed(3)).join(', ')} GB)`);
         summary.push({
           calls, workers, rate, peak: median(results.map((r) => r.peak)), peakPss: median(results.map((r) => r.peakPss)), idlePss: median(results.map((r) => r.idlePss)),
