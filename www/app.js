@@ -14,11 +14,19 @@ const TOPIC_LIMIT = 200;
 const FIDELITY_LIMIT = 200;
 /** How many calls, users and left-out calls the preview lists. */
 const CALL_LIMIT = 50;
-/** Most Web Workers a conversion uses (one per core up to this). */
+/** Most Web Workers a conversion uses (`?workers=N` up to this). */
 const MAX_WORKERS = 8;
-/** Workers per conversion: `?workers=N` in the address, else one per core. */
+/**
+ * Workers by default: one per core up to this. Each helper past the
+ * second adds about 50 MB to the browser's memory: at 45,000 calls the
+ * peak is 0.91 GB of summed PSS with two, 0.96 with four, 1.19 with eight
+ * (docs/performance.md), so four keep the page within 1 GB.
+ */
+const DEFAULT_WORKERS = 4;
+/** Workers per conversion: `?workers=N` in the address, else one per core up to DEFAULT_WORKERS. */
 const WORKERS = Math.max(1, Math.min(MAX_WORKERS,
-  Number.parseInt(new URLSearchParams(location.search).get('workers') ?? '', 10) || navigator.hardwareConcurrency || 1));
+  Number.parseInt(new URLSearchParams(location.search).get('workers') ?? '', 10)
+    || Math.min(DEFAULT_WORKERS, navigator.hardwareConcurrency || 1)));
 /** `?storage=memory` keeps the package in memory instead of on disk (what a browser without the origin private file system does). */
 const STORAGE = new URLSearchParams(location.search).get('storage') === 'memory' ? 'memory' : null;
 /** The sample archive the "try it" button makes. */

@@ -701,6 +701,16 @@ test('one worker and three workers write the same package as the CLI', async () 
     assert.ok(fromPage.equals(fromCli), `${workers} worker(s): page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
     await finish();
   }
+  // On a machine of 16 cores the page starts 4 workers unless asked for more (its memory stays within 1 GB).
+  const manyCores = (context) => context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 16 }));
+  for (const [query, workers] of [['', '4'], ['?workers=6', '6']]) {
+    const { page, finish } = await openPage({ query, beforeGoto: manyCores });
+    assert.equal(await page.evaluate(() => navigator.hardwareConcurrency), 16);
+    await pick(page, [archive]);
+    assert.equal(await page.evaluate(() => document.body.dataset.workers), workers, query);
+    assert.ok((await downloadPackage(page, `page-sample-120-16-cores${query ? '-6' : ''}.zip`)).equals(fromCli), query);
+    await finish();
+  }
 });
 
 /** A page whose worker.js has each `[line, replacement]` replaced (each must be there). */
