@@ -3,7 +3,8 @@
 //! workers, exactly where the page runs the converter. The Blob reader (exact
 //! bytes at any offset, seeks, few slices for many small reads), the reader
 //! over a sync access handle of the origin private file system, the chunk
-//! sink, the sample archive, `inspectFile` and `convertArchives`.
+//! sink, the sample archive, `inspectFile`, `convertArchives` and the
+//! page's copy of recordings (`nextRecording`).
 #![cfg(target_arch = "wasm32")]
 
 use chorus2outdoo::wasm::{self, blob::BlobReader, blob::ChunkSink};
@@ -1118,4 +1119,128 @@ async fn a_package_read_through_its_sync_access_handle_checks_as_from_its_blob()
     assert_ne!(cut_check["problems"], json!([]));
     call(&cut, "close", &[]).await;
     call(&handle, "close", &[]).await;
+}
+
+/// Copies the recordings of `conversion` (every transcript in) as the page
+/// does: what `nextRecording(read_from)` answers each time, the bytes of
+/// each recording to read taken from `zip` and handed over in two pieces,
+/// the middle byte changed when `alter`; the first refusal's message.
+fn copy_recordings(
+    conversion: &mut wasm::ArchiveConversion,
+    zip: &[u8],
+    read_from: f64,
+    alter: bool,
+) -> Result<Vec<Value>, String> {
+    let mut answers = Vec::new();
+    loop {
+        let next = conversion.next_recording(read_from).map_err(message)?;
+        if next.is_undefined() {
+            return Ok(answers);
+        }
+        let answer = plain(next);
+        if let (Some(start), Some(end)) = (answer["start"].as_u64(), answer["end"].as_u64()) {
+            let mut bytes = zip[start as usize..end as usize].to_vec();
+            let middle = bytes.len() / 2;
+            if alter {
+                bytes[middle] ^= 1;
+            }
+            conversion
+                .recording_bytes(&bytes[..middle])
+                .map_err(message)?;
+            conversion
+                .recording_bytes(&bytes[middle..])
+                .map_err(message)?;
+            conversion.end_recording().map_err(message)?;
+        }
+        answers.push(answer);
+    }
+}
+
+/// The page's copy of recordings: `nextRecording` says where each one of
+/// at least the size asked for lies as it is in its archive, and the bytes
+/// handed over give the library's package; smaller ones the converter
+/// copies itself (null); bytes that do not match are refused by name.
+#[wasm_bindgen_test]
+async fn recordings_the_page_reads_give_the_librarys_package() {
+    use chorus2outdoo::{convert_with_archives, ArchiveSource, Options, ZipSource};
+    let options = chorus2outdoo::sample::SampleOptions {
+        calls: 8,
+        seed: 2,
+        media: true,
+        media_bytes: Some(70_000),
+    };
+    let (zip, _) =
+        chorus2outdoo::sample::write_sample(std::io::Cursor::new(Vec::new()), &options).unwrap();
+    let zip = zip.into_inner();
+    let mut source = ZipSource::new("sample.zip", std::io::Cursor::new(&zip[..])).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let native = convert_with_archives(&[], &mut sources, None, &Options::default()).unwrap();
+    let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
+    let recordings = native
+        .calls
+        .as_ref()
+        .unwrap()
+        .calls
+        .iter()
+        .filter(|planned| planned.media.is_some())
+        .count();
+    assert!(recordings >= 4, "{recordings} recordings");
+
+    let archives: JsValue = Array::of1(&named("sample.zip", &blob(&zip))).into();
+    let written = |read_from: f64, alter: bool| {
+        let mut conversion = converted(Array::new().into(), archives.clone());
+        let mut preparer =
+            wasm::TranscriptPreparer::new(archives.clone(), conversion.replay_triggers().unwrap())
+                .unwrap();
+        let (callback, chunks) = collector();
+        conversion.begin_package(callback, None, None).unwrap();
+        for job in Array::from(&conversion.transcript_jobs().unwrap()).iter() {
+            conversion
+                .add_transcript(preparer.prepare(job, None).unwrap())
+                .unwrap();
+        }
+        let answers = copy_recordings(&mut conversion, &zip, read_from, alter)?;
+        conversion.finish_package().map_err(message)?;
+        let package = chunks.borrow().concat();
+        Ok::<_, String>((answers, package))
+    };
+
+    let (answers, package) = written(65_536.0, false).unwrap();
+    assert_eq!(answers.len(), recordings);
+    for answer in &answers {
+        let (start, end) = (
+            answer["start"].as_u64().unwrap(),
+            answer["end"].as_u64().unwrap(),
+        );
+        assert_eq!(end - start, 70_000, "{answer}");
+        assert_eq!(answer["archive"], 0, "{answer}");
+        let entry = answer["entry"].as_str().unwrap();
+        assert!(
+            entry.starts_with("media/") && entry.ends_with(".mp4"),
+            "{answer}"
+        );
+    }
+    assert!(
+        package == expected,
+        "the package differs from the library's"
+    );
+    let first = answers[0]["entry"].as_str().unwrap().to_string();
+
+    // Above their size, the converter copies them.
+    let (answers, package) = written(70_001.0, false).unwrap();
+    assert_eq!(answers, vec![Value::Null; recordings]);
+    assert!(
+        package == expected,
+        "the package differs from the library's"
+    );
+
+    let refused = written(65_536.0, true).unwrap_err();
+    let prefix = format!(
+        "sample.zip entry {first}: the recording's bytes do not match its CRC-32 (the archive says "
+    );
+    assert!(
+        refused.starts_with(&prefix)
+            && refused.ends_with("): the archive is damaged or was changed"),
+        "{refused}"
+    );
 }
