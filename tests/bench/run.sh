@@ -12,6 +12,8 @@
 #   CALLS="10000 150000" PAGE_CALLS=10000 tests/bench/run.sh   # 150,000 calls by the CLI only
 #   MEDIA=1 tests/bench/run.sh         # sample archives with recordings (sample --media)
 #   MEDIA_BYTES=20000000 CALLS=300 tests/bench/run.sh   # recordings of 20 MB each (sample --media-bytes)
+#   PAGE_PART_SIZE=2GB tests/bench/run.sh   # the page splits its package into parts of 2 GB
+#   WORKERS="1 4" tests/bench/run.sh   # the page with these numbers of workers (default: 1 and one per core)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -87,6 +87,8 @@ const row = (run, calls, jsonMb, wall, rate, cpu, peak) => console.log(
 );
 
 const STORAGE = process.env.PAGE_STORAGE === 'memory' ? '&storage=memory' : '';
+/** `PAGE_PART_SIZE=2GB`: the page splits the package into parts of that size. */
+const PART_SIZE = process.env.PAGE_PART_SIZE ?? '';
 
 /** One conversion in a fresh tab: picks `file`, waits for the checked package. */
 async function convertOnce(context, base, file, workers) {
@@ -101,6 +103,10 @@ async function convertOnce(context, base, file, workers) {
     peak = Math.max(peak, usage.rss);
     peakPss = Math.max(peakPss, usage.pss);
   }, 100);
+  if (PART_SIZE) {
+    await page.fill('#part-size', PART_SIZE);
+    await page.dispatchEvent('#part-size', 'change');
+  }
   const started = Date.now();
   await page.setInputFiles('#file-input', file);
   await page.waitForFunction(() => Number(document.body.dataset.conversions ?? 0) > 0 || document.body.dataset.state === 'empty' && !document.querySelector('#message').hidden,
