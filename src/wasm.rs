@@ -1159,15 +1159,54 @@ pub fn verify_package(package: JsValue, checked: JsValue) -> Result<JsValue, JsE
 /// problems naming the part. Only in a Web Worker.
 #[wasm_bindgen(js_name = verifyParts)]
 pub fn verify_parts(index: JsValue, parts: JsValue) -> Result<JsValue, JsError> {
-    struct Blobs(Vec<(String, web_sys::Blob)>);
-    impl crate::verify::PartFiles for Blobs {
-        type Part = BlobReader;
-        fn open(&mut self, name: &str) -> std::io::Result<BlobReader> {
-            let (_, blob) = self.0.iter().find(|(n, _)| n == name).ok_or_else(|| {
+    /// A part: a Blob, or a range of a file read through its sync access handle.
+    enum Part {
+        Blob(web_sys::Blob),
+        Handle(blob::SyncAccessHandle, u64, u64),
+    }
+    struct Parts(Vec<(String, Part)>);
+    impl crate::verify::PartFiles for Parts {
+        type Part = PackageReader;
+        fn open(&mut self, name: &str) -> std::io::Result<PackageReader> {
+            let (_, part) = self.0.iter().find(|(n, _)| n == name).ok_or_else(|| {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "not among the parts given")
             })?;
-            BlobReader::new(blob.clone()).map_err(std::io::Error::other)
+            match part {
+                Part::Blob(blob) => BlobReader::new(blob.clone())
+                    .map(PackageReader::Blob)
+                    .map_err(std::io::Error::other),
+                Part::Handle(handle, start, end) => {
+                    blob::HandleReader::within(JsValue::from(handle).unchecked_into(), *start, *end)
+                        .map(PackageReader::Handle)
+                }
+            }
         }
+    }
+    let part = |(index, item): (usize, JsValue)| -> Result<(String, Part), JsError> {
+        let handle = Reflect::get(&item, &JsValue::from_str("handle")).unwrap_or_default();
+        if handle.is_undefined() {
+            return named_blob(&item, "parts", index).map(|(name, blob)| (name, Part::Blob(blob)));
+        }
+        let field = |key: &str| Reflect::get(&item, &JsValue::from_str(key)).ok();
+        let name = field("name").and_then(|n| n.as_string());
+        let range = (
+            field("start").and_then(|n| n.as_f64()),
+            field("end").and_then(|n| n.as_f64()),
+        );
+        match (name, range) {
+            (Some(name), (Some(start), Some(end))) => Ok((
+                name,
+                Part::Handle(handle.unchecked_into(), start as u64, end as u64),
+            )),
+            _ => Err(JsError::new(&format!(
+                "parts[{index}] must be {{name, blob}} or {{name, handle, start, end}}"
+            ))),
+        }
+    };
+    if !Array::is_array(&parts) {
+        return Err(JsError::new(
+            "parts must be an array of {name, blob} or {name, handle, start, end}",
+        ));
     }
     let bad_index = || JsError::new("the index must be {name, bytes: Uint8Array}");
     let name = Reflect::get(&index, &JsValue::from_str("name"))
@@ -1179,8 +1218,14 @@ pub fn verify_parts(index: JsValue, parts: JsValue) -> Result<JsValue, JsError> 
         .and_then(|bytes| bytes.dyn_into::<Uint8Array>().ok())
         .ok_or_else(bad_index)?
         .to_vec();
-    let mut blobs = Blobs(named_blobs(&parts, "parts")?);
-    to_js(&crate::verify::verify_parts(&name, &bytes, &mut blobs))
+    let mut parts = Parts(
+        Array::from(&parts)
+            .iter()
+            .enumerate()
+            .map(part)
+            .collect::<Result<_, _>>()?,
+    );
+    to_js(&crate::verify::verify_parts(&name, &bytes, &mut parts))
 }
 
 /// Reads `checked` (`checkTranscripts` results, concatenated).

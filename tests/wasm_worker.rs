@@ -1011,6 +1011,57 @@ async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it(
         missing["problems"],
         json!([{"entry": last, "message": format!("cannot be read (not among the parts given); the index names it as part {}", parts.len())}])
     );
+
+    // The parts one after another in one file, as the page writes them,
+    // each read through the file's sync access handle within its range.
+    let file = opfs_file("parts-one-after-another.zip", &parts.concat()).await;
+    let ranges = |parts: &[Vec<u8>]| {
+        let handles = Array::new();
+        let mut start = 0;
+        for (at, part) in parts.iter().enumerate() {
+            let item = Object::new();
+            let name = chorus2outdoo::write::parts::part_name(&name, at + 1);
+            Reflect::set(&item, &"name".into(), &name.into()).unwrap();
+            Reflect::set(&item, &"handle".into(), &file).unwrap();
+            Reflect::set(&item, &"start".into(), &(start as f64).into()).unwrap();
+            Reflect::set(&item, &"end".into(), &((start + part.len()) as f64).into()).unwrap();
+            handles.push(&item);
+            start += part.len();
+        }
+        handles
+    };
+    let handles = ranges(&parts);
+    let verified =
+        plain(wasm::verify_parts(finished_js_index(&index_name, &index), handles.into()).unwrap());
+    assert_eq!(verified["problems"], json!([]));
+    assert_eq!(
+        verified["entries"].as_u64().unwrap() > parts.len() as u64,
+        true
+    );
+    // A range one byte short of its part is a part that does not check out.
+    let mut short = parts.clone();
+    short[0].pop();
+    let verified = plain(
+        wasm::verify_parts(
+            finished_js_index(&index_name, &index),
+            ranges(&short).into(),
+        )
+        .unwrap(),
+    );
+    assert_ne!(verified["problems"], json!([]));
+    // A range past the file's end is refused by name.
+    let mut long = parts.clone();
+    long.last_mut().unwrap().push(0);
+    let verified = plain(
+        wasm::verify_parts(finished_js_index(&index_name, &index), ranges(&long).into()).unwrap(),
+    );
+    let problems = verified["problems"].to_string();
+    let total = parts.iter().map(Vec::len).sum::<usize>();
+    assert!(
+        problems.contains(&format!("are not within the package file ({total} bytes)")),
+        "{problems}"
+    );
+    call(&file, "close", &[]).await;
 }
 
 /// `{name, bytes: Uint8Array}`, as `verifyParts` takes an index.

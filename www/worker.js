@@ -258,8 +258,12 @@ class PackageFile {
     } else {
       blob = this.memoryBlob();
     }
-    const ranges = this.starts.map((start, i) => [start, this.starts[i + 1] ?? this.size]);
-    return { blob, ranges };
+    return { blob, ranges: this.ranges() };
+  }
+
+  /** Each part's [start, end) in the package. */
+  ranges() {
+    return this.starts.map((start, i) => [start, this.starts[i + 1] ?? this.size]);
   }
 
   /** Removes the file (a package in memory is left to the garbage collector). */
@@ -527,9 +531,9 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   let written;
   let verification;
   if (finished.index) {
-    // Parts are checked as a set, from their slices of the File.
+    // Parts are checked as a set, from their ranges of the file.
+    verification = await verifiedParts(file, finished, id);
     written = await handedOver(file, finished);
-    verification = await verifiedParts(written, id);
   } else {
     verification = await verified(file, id, helpersUsed);
     written = await handedOver(file, finished);
@@ -604,12 +608,22 @@ async function firstPassHere(archives, onProgress) {
 }
 
 /** Checks a package in parts as a set (verifyParts): every part, and the index naming them. */
-async function verifiedParts({ parts, index }, id) {
+async function verifiedParts(file, { parts, index }, id) {
   self.postMessage({ id, progress: { phase: 'verify' } });
   const started = performance.now();
-  const bytes = new Uint8Array(await index.blob.arrayBuffer());
-  const verification = verifyParts({ name: index.name, bytes }, parts.map(({ name, blob }) => ({ name, blob })));
-  return { ...verification, reads: 'blob', ms: performance.now() - started };
+  const source = await file.checkSource(false);
+  const handle = typeof source.here.getSize === 'function' ? source.here : null;
+  const ranges = file.ranges();
+  let verification;
+  try {
+    // On disk, each part is read through the file's sync access handle, within its range (no garbage); in memory, from its slice of the Blob.
+    verification = verifyParts(index, parts.map(({ name }, i) => (handle
+      ? { name, handle, start: ranges[i][0], end: ranges[i][1] }
+      : { name, blob: source.here.slice(ranges[i][0], ranges[i][1]) })));
+  } finally {
+    source.close();
+  }
+  return { ...verification, reads: handle ? 'handle' : 'blob', ms: performance.now() - started };
 }
 
 /** Lets the worker hear its messages (helpers' answers) between steps of long work. */

@@ -267,6 +267,9 @@ pub const HANDLE_READ_AHEAD: usize = 256 * 1024;
 /// every slice is a fresh `ArrayBuffer`.
 pub struct HandleReader {
     handle: SyncAccessHandle,
+    /// Where in the file what it reads begins (a part of a package in
+    /// parts, written one after another into one file), and its size.
+    base: u64,
     size: u64,
     position: u64,
     buffer: Vec<u8>,
@@ -276,12 +279,22 @@ pub struct HandleReader {
 
 impl HandleReader {
     pub fn new(handle: SyncAccessHandle) -> io::Result<Self> {
-        let size = handle
-            .get_size()
-            .map_err(|e| js_error("the package file cannot be read", e))? as u64;
+        let size = Self::file_size(&handle)?;
+        Self::within(handle, 0, size)
+    }
+
+    /// Reads bytes `start..end` of the file as a file of their own.
+    pub fn within(handle: SyncAccessHandle, start: u64, end: u64) -> io::Result<Self> {
+        let file = Self::file_size(&handle)?;
+        if start > end || end > file {
+            return Err(io::Error::other(format!(
+                "bytes {start}..{end} are not within the package file ({file} bytes)"
+            )));
+        }
         Ok(HandleReader {
             handle,
-            size,
+            base: start,
+            size: end - start,
             position: 0,
             buffer: vec![0; HANDLE_READ_AHEAD],
             buffer_start: 0,
@@ -289,8 +302,19 @@ impl HandleReader {
         })
     }
 
-    /// Reads at `at` into `into`; answers the bytes read.
+    fn file_size(handle: &SyncAccessHandle) -> io::Result<u64> {
+        handle
+            .get_size()
+            .map(|size| size as u64)
+            .map_err(|e| js_error("the package file cannot be read", e))
+    }
+
+    /// Reads at `at` into `into` (at most to its end); answers the bytes read.
     fn read_at(&self, into: &mut [u8], at: u64) -> io::Result<usize> {
+        let left = self.size.saturating_sub(at);
+        let len = left.min(into.len() as u64) as usize;
+        let into = &mut into[..len];
+        let at = self.base + at;
         let options = js_sys::Object::new();
         js_sys::Reflect::set(
             &options,

@@ -977,6 +977,8 @@ test('a package in parts: every part and the index as the CLI writes them, check
   await converted(page, before);
   assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
   assert.equal(await page.evaluate(() => document.body.dataset.parts), String(index.parts.length));
+  // Parts on disk are checked through the file's sync access handle, each within its range.
+  assert.equal(await page.evaluate(() => document.body.dataset.checkReads), 'handle');
   assert.equal(await page.textContent('#download'), `Download all ${index.parts.length} parts and the index`);
   assert.match(await page.textContent('#verification'), new RegExp(`^Checked before download: ${index.parts.length} parts and their index, `));
   const listed = await texts(page, '#part-list li');
