@@ -107,6 +107,12 @@ fn entry_options(method: CompressionMethod) -> SimpleFileOptions {
     }
 }
 
+/// The options of an entry of `size` bytes stored as is (a recording):
+/// zip64 from 4 GiB on.
+fn stored_options(size: u64) -> SimpleFileOptions {
+    entry_options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX))
+}
+
 /// Writes one entry, `path` with `options`, whose content `write` writes,
 /// as a one-entry streamed zip into `sink`: how every entry of the package
 /// is written, in the package (`PackageWriter`) or apart from it
@@ -269,6 +275,19 @@ struct OpenStored {
     written: u64,
 }
 
+impl OpenStored {
+    /// The refusal of `came` bytes for it, more or fewer than it holds.
+    fn came_to_copy(&self, came: u64) -> Error {
+        Error::input(
+            self.location.clone(),
+            format!(
+                "the recording has {} bytes, and {came} came to copy (was the archive changed?)",
+                self.bytes
+            ),
+        )
+    }
+}
+
 impl<W: Write> PackageWriter<W> {
     pub fn new(sink: W) -> Self {
         PackageWriter {
@@ -290,9 +309,7 @@ impl<W: Write> PackageWriter<W> {
         crc32: u32,
         location: &Location,
     ) -> Result<()> {
-        let options =
-            entry_options(CompressionMethod::Stored).large_file(bytes >= u64::from(u32::MAX));
-        self.zip.open(path, options)?;
+        self.zip.open(path, stored_options(bytes))?;
         self.stored = Some(OpenStored {
             path: path.to_string(),
             location: location.clone(),
@@ -313,13 +330,7 @@ impl<W: Write> PackageWriter<W> {
             .ok_or_else(|| Error::Write("no recording is being copied".to_string()))?;
         let written = stored.written + bytes.len() as u64;
         if written > stored.bytes {
-            return Err(Error::input(
-                stored.location.clone(),
-                format!(
-                    "the recording has {} bytes, and {written} came to copy (was the archive changed?)",
-                    stored.bytes
-                ),
-            ));
+            return Err(stored.came_to_copy(written));
         }
         self.zip.push(bytes)?;
         stored.hasher.update(bytes);
@@ -336,13 +347,7 @@ impl<W: Write> PackageWriter<W> {
             .take()
             .ok_or_else(|| Error::Write("no recording is being copied".to_string()))?;
         if stored.written != stored.bytes {
-            return Err(Error::input(
-                stored.location,
-                format!(
-                    "the recording has {} bytes, and {} came to copy (was the archive changed?)",
-                    stored.bytes, stored.written
-                ),
-            ));
+            return Err(stored.came_to_copy(stored.written));
         }
         let record = self.zip.close()?;
         if record.crc32() != stored.crc32 {
@@ -426,9 +431,7 @@ impl<W: Write> PackageWriter<W> {
         size: u64,
         location: &Location,
     ) -> Result<()> {
-        let options =
-            entry_options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX));
-        self.add_entry(path, options, |zip| {
+        self.add_entry(path, stored_options(size), |zip| {
             let mut entry = HashingWriter::new(zip);
             let mut buffer = vec![0u8; 64 * 1024];
             loop {
@@ -920,19 +923,19 @@ impl<O: PackageOutput> PackageSession<O> {
         };
         let part = self.part.as_mut().expect("a part is open until finish");
         let (archive, location, _) = source(archives, job.source)?;
+        // Smaller ones are copied here, without a read of their local header.
         let range = if job.bytes < read_from {
-            Ok(None)
+            None
         } else {
-            archive.stored_range(job.source.entry)
+            archive.stored_range(job.source.entry).map_err(|e| {
+                Error::input(
+                    location.clone(),
+                    format!("cannot re-read the recording: {e}"),
+                )
+            })?
         };
-        let range = range.map_err(|e| {
-            Error::input(
-                location.clone(),
-                format!("cannot re-read the recording: {e}"),
-            )
-        })?;
         match range {
-            Some(range) if range.bytes == job.bytes && range.bytes >= read_from => {
+            Some(range) if range.bytes == job.bytes => {
                 part.package
                     .begin_stored(&job.path, range.bytes, range.crc32, &location)?;
                 Ok(Some(NextRecording::Read {
