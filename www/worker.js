@@ -626,6 +626,16 @@ async function verifiedParts(file, { parts, index }, id) {
   return { ...verification, reads: handle ? 'handle' : 'blob', ms: performance.now() - started };
 }
 
+/** `await turn()` in a long loop: gives the event loop a turn (`yieldToMessages`) once TURN_MS have passed since the last. */
+function turns() {
+  let turned = performance.now();
+  return async () => {
+    if (performance.now() - turned < TURN_MS) return;
+    await yieldToMessages();
+    turned = performance.now();
+  };
+}
+
 /** Lets the worker hear its messages (helpers' answers) between steps of long work. */
 function yieldToMessages() {
   return new Promise((resolve) => {
@@ -785,7 +795,7 @@ async function recordingsInto(conversion, archives) {
   }
   const reads = new Set();
   let buffer = new ArrayBuffer(HASH_STEP);
-  let turned = performance.now();
+  const turn = turns();
   for (;;) {
     const next = conversion.nextRecording(STREAMED_RECORDING_BYTES);
     if (next === undefined) return ['stream', 'reader'].filter((read) => reads.has(read)).join(' ');
@@ -794,7 +804,7 @@ async function recordingsInto(conversion, archives) {
       const { name, blob } = archives[next.archive];
       try {
         const recording = blob.slice(next.start, next.end);
-      buffer = await readInto(recording, byobReader(recording), buffer, (bytes) => conversion.recordingBytes(bytes));
+        buffer = await readInto(recording, byobReader(recording), buffer, (bytes) => conversion.recordingBytes(bytes));
       } catch (error) {
         // The converter's own refusals name the recording already; the File's do not.
         if (!(error instanceof DOMException)) throw error;
@@ -802,10 +812,7 @@ async function recordingsInto(conversion, archives) {
       }
       conversion.endRecording();
     }
-    if (performance.now() - turned >= TURN_MS) {
-      await yieldToMessages();
-      turned = performance.now();
-    }
+    await turn();
   }
 }
 
@@ -851,13 +858,10 @@ async function transcriptsHere(conversion, archives, triggers, jobs, waiting) {
   const take = (length) => spares.take(length);
   try {
     const add = inPackageOrder(conversion, waiting, (_, buffer) => spares.give(buffer));
-    let turned = performance.now();
+    const turn = turns();
     for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) {
       add(job.index, preparer.prepare(job, take), null);
-      if (performance.now() - turned > TURN_MS) {
-        await yieldToMessages();
-        turned = performance.now();
-      }
+      await turn();
     }
   } finally {
     preparer.free();
