@@ -626,13 +626,18 @@ async function verifiedParts(file, { parts, index }, id) {
   return { ...verification, reads: handle ? 'handle' : 'blob', ms: performance.now() - started };
 }
 
-/** `await turn()` in a long loop: gives the event loop a turn (`yieldToMessages`) once TURN_MS have passed since the last. */
+/**
+ * `await turn()` in a conversion's long loop: gives the event loop a turn
+ * (`yieldToMessages`) once TURN_MS have passed since the last, and stops
+ * the conversion if a newer one was asked for meanwhile.
+ */
 function turns() {
   let turned = performance.now();
   return async () => {
     if (performance.now() - turned < TURN_MS) return;
     await yieldToMessages();
     turned = performance.now();
+    if (superseded()) throw supersededError();
   };
 }
 
@@ -1172,6 +1177,38 @@ const operations = {
   },
 };
 
+/**
+ * Conversions run one at a time, in the order asked: the package file,
+ * the last conversion and its figures are one each per worker, and a
+ * conversion that began its package after a newer one would remove the
+ * newer one's file (`nextPackage`). One a newer conversion supersedes is
+ * not begun, or stops at its next turn (`turns`); the page has moved on
+ * from its answer.
+ */
+const CONVERSIONS = new Set(['convert', 'convertArchives']);
+let conversionsDone = Promise.resolve();
+let newestConversion = 0;
+let runningConversion = 0;
+
+/** `work` run once the conversions asked before it are done, unless a newer one is asked first. */
+function inTurn(work) {
+  const mine = ++newestConversion;
+  const done = conversionsDone.then(() => {
+    if (mine !== newestConversion) throw supersededError();
+    runningConversion = mine;
+    return work();
+  });
+  conversionsDone = done.catch(() => {});
+  return done;
+}
+
+/** Whether a newer conversion was asked for than the one running. */
+const superseded = () => runningConversion !== newestConversion;
+
+function supersededError() {
+  return Object.assign(new Error('a newer conversion was asked for'), { name: 'AbortError' });
+}
+
 self.onmessage = async (event) => {
   if (helperMessage(event.data)) return;
   const { id, op, args } = event.data;
@@ -1179,7 +1216,8 @@ self.onmessage = async (event) => {
     await ready;
     const operation = operations[op];
     if (!operation) throw new Error(`unknown operation ${op}`);
-    self.postMessage({ id, ok: true, result: await operation(args ?? {}, id) });
+    const run = () => operation(args ?? {}, id);
+    self.postMessage({ id, ok: true, result: await (CONVERSIONS.has(op) ? inTurn(run) : run()) });
   } catch (error) {
     self.postMessage({
       id,

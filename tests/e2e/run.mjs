@@ -929,6 +929,31 @@ test('the package is written to disk, not memory, removed when replaced, saved w
   await memory.finish();
 });
 
+test('a conversion asked for while another runs waits its turn: the older one, finishing late, leaves the newer package alone', async () => {
+  const archive = join(ARTIFACTS, 'sample-40-media.zip');
+  if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '40', '--seed', '9', '--media', '--out', archive]);
+  const meetings = cliPackage('cli-sample-40-media-meetings.zip', ['--archive', archive, '--calls', 'meetings']);
+  // The first conversion's first pass takes 3 s longer, so the second, asked for meanwhile, would finish first.
+  const line = 'async function firstPassWithDigests(archives, workers, onProgress) {';
+  const { page, finish } = await openPage({
+    query: '?workers=2',
+    beforeGoto: patchedWorker([[line, `${line}\n  if (!self.delayed) { self.delayed = true; await new Promise((done) => setTimeout(done, 3000)); }`]]),
+  });
+  const before = await conversions(page);
+  await page.setInputFiles('#file-input', archive);
+  await page.waitForTimeout(1000);
+  await page.selectOption('#scope-calls', 'meetings');
+  await converted(page, before);
+  // Time for the first conversion to end, superseded.
+  await page.waitForTimeout(4000);
+  assert.equal(await conversions(page), before + 1);
+  assert.equal(await page.isHidden('#message'), true);
+  const stored = await opfsFiles(page, 'chorus2outdoo-packages');
+  assert.deepEqual(stored.map((file) => file.sha256), [sha256(meetings)], 'the package on disk is the newer conversion\'s');
+  assert.ok((await downloadPackage(page, 'page-sample-40-meetings-after-an-older-one.zip')).equals(meetings));
+  await finish();
+});
+
 test('a disk without room for the package says so, leaves no file behind, and the page stays usable', async () => {
   const archive = join(ARTIFACTS, 'sample-40-media.zip');
   if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '40', '--seed', '9', '--media', '--out', archive]);
