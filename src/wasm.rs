@@ -28,7 +28,7 @@ use crate::model::Location;
 use crate::read::archive::{entry_ranges, ArchiveHasher, ArchiveRead, ZipSource};
 use crate::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
 use crate::write::package::{
-    FileRecord, NextRecording, PackageOutput, PackageSession, PreparedEntry, WrittenPart,
+    FileRecord, NextRecording, PackageOutput, PackageSession, Placing, PreparedEntry, WrittenPart,
 };
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
 use blob::{BlobReader, ChunkSink, PackageReader};
@@ -829,7 +829,13 @@ impl ArchiveConversion {
 
     /// Starts writing the package in steps: the entries before the
     /// transcripts go to `onChunk(chunk, part)` now; `addTranscript` takes
-    /// the transcripts in `transcriptJobs` order, `finishPackage` the rest.
+    /// the transcripts in `transcriptJobs` order, `placeRest` the calls
+    /// left, `finishPackage` the rest. The recordings are handed over
+    /// (`nextRecording`, or copied by `addRecordings`) whenever
+    /// `addTranscript`, `placeRest` or `resumePackage` answers true, then
+    /// `resumePackage` goes on: split into parts, a part that is full
+    /// waits for its recordings; written whole, they come after the
+    /// transcripts.
     /// Whole, the bytes are those of `writePackage`, all of part 1. With
     /// `partSize` (`"2GB"`, `"500MB"`, bytes; as `convert --part-size`),
     /// the package is split into parts of at most that size, numbered from
@@ -852,8 +858,9 @@ impl ArchiveConversion {
             chunk: chunk_size(chunk_bytes),
         };
         self.start_write_progress();
-        let session = PackageSession::begin_parts(&self.conversion, output, part_size)
+        let mut session = PackageSession::begin_parts(&self.conversion, output, part_size)
             .map_err(|e| JsError::new(&e.to_string()))?;
+        session.let_recordings_wait();
         self.session = Some(SteppedPackage {
             session,
             name: package_name(),
@@ -862,21 +869,58 @@ impl ArchiveConversion {
         Ok(())
     }
 
-    /// Appends the next transcript entry, as a `TranscriptPreparer` made it.
+    /// Appends the next transcript entry, as a `TranscriptPreparer` made
+    /// it; answers true when the part before its call is full and waits
+    /// for its recordings: the transcript is held until `resumePackage`.
     #[wasm_bindgen(js_name = addTranscript)]
-    pub fn add_transcript(&mut self, part: JsValue) -> Result<(), JsError> {
+    pub fn add_transcript(&mut self, part: JsValue) -> Result<bool, JsError> {
         let entry = prepared_entry(&part)?;
+        self.placing(|session, conversion, archives| {
+            session.add_transcript(entry, conversion, archives)
+        })
+    }
+
+    /// Once every transcript is in: places the calls left; answers true
+    /// while recordings are due (see `beginPackage`).
+    #[wasm_bindgen(js_name = placeRest)]
+    pub fn place_rest(&mut self) -> Result<bool, JsError> {
+        self.placing(PackageSession::place_rest)
+    }
+
+    /// Once the recordings due are in: closes the part that waited for
+    /// them and places what waited (the transcript held, or the calls
+    /// left); answers true when recordings are due again.
+    #[wasm_bindgen(js_name = resumePackage)]
+    pub fn resume_package(&mut self) -> Result<bool, JsError> {
+        self.placing(PackageSession::resume)
+    }
+
+    /// One step of placing the package's calls; counts the transcript that
+    /// went in, if one did (its conversation document's bytes: the write
+    /// phase's progress); true while recordings are due.
+    fn placing(
+        &mut self,
+        step: impl FnOnce(
+            &mut PackageSession<ChunkParts>,
+            &Conversion,
+            &mut [&mut dyn ArchiveSource],
+        ) -> crate::Result<Placing>,
+    ) -> Result<bool, JsError> {
         let session = stepped_session(&mut self.session)?;
-        let size = session.next_job().map(|job| job.document);
+        let (job, before) = (
+            session.next_job().map(|job| job.document),
+            session.transcripts_in(),
+        );
         let mut archives = as_sources(&mut self.archives);
-        session
-            .add_transcript(entry, &self.conversion, &mut archives)
+        let placing = step(session, &self.conversion, &mut archives)
             .map_err(|e| JsError::new(&e.to_string()))?;
-        if let Some(at) = size {
-            let bytes = self.entry_size(at);
-            self.meter.borrow_mut().counted(bytes);
+        if session.transcripts_in() > before {
+            if let Some(at) = job {
+                let bytes = self.entry_size(at);
+                self.meter.borrow_mut().counted(bytes);
+            }
         }
-        Ok(())
+        Ok(placing == Placing::RecordingsDue)
     }
 
     /// Copies the recordings of the next calls, at most `max` and, past the

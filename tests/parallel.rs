@@ -9,6 +9,10 @@ use std::io::Cursor;
 use std::path::Path;
 use std::process::Command;
 
+#[path = "support/parts_output.rs"]
+mod parts_output;
+use parts_output::Parts;
+
 fn convert_cli(archive: &Path, jobs: u16, out: &Path) -> Vec<u8> {
     let status = Command::new(env!("CARGO_BIN_EXE_chorus2outdoo"))
         .args(["--quiet", "convert", "--archive"])
@@ -427,5 +431,154 @@ fn recordings_handed_over_in_pieces_give_the_same_package() {
     assert!(
         package == expected,
         "the package differs from the library's"
+    );
+}
+
+/// Hands over the recordings due, each read from the archive's bytes in
+/// pieces of 1,000; how many it handed over.
+fn hand_over<O: chorus2outdoo::write::package::PackageOutput>(
+    session: &mut chorus2outdoo::write::package::PackageSession<O>,
+    conversion: &chorus2outdoo::Conversion,
+    sources: &mut [&mut dyn ArchiveSource],
+    archive: &[u8],
+) -> usize {
+    use chorus2outdoo::write::package::NextRecording;
+    let mut handed = 0;
+    while let Some(next) = session.next_recording(conversion, sources, 0).unwrap() {
+        let NextRecording::Read { range, .. } = next else {
+            panic!("a stored recording was copied by the session: {next:?}");
+        };
+        let bytes = &archive[range.start as usize..(range.start + range.bytes) as usize];
+        for piece in bytes.chunks(1000) {
+            session.recording_bytes(piece).unwrap();
+        }
+        session.end_recording().unwrap();
+        handed += 1;
+    }
+    handed
+}
+
+/// The way the page writes parts: a part that is full waits for its
+/// recordings (handed over as the page reads them from the File) before
+/// it closes, holding the transcript that begins the next part; the parts
+/// are the library's, byte for byte. Left waiting without them, the part
+/// copies them itself as it closes, with the same bytes; a transcript
+/// while a part waits is refused by name.
+#[test]
+fn parts_that_wait_for_their_recordings_give_the_same_parts() {
+    use chorus2outdoo::write::calls::prepare_transcript;
+    use chorus2outdoo::write::package::{PackageSession, Placing};
+
+    let options = SampleOptions {
+        calls: 40,
+        seed: 5,
+        media: true,
+        media_bytes: Some(20_000),
+    };
+    let (sample, _) = write_sample(Cursor::new(Vec::new()), &options).unwrap();
+    let sample = sample.into_inner();
+    let (conversion, whole) = converted(&sample);
+    let recordings = recordings_of(&conversion);
+    assert!(recordings.len() > 12, "{} recordings", recordings.len());
+    let size = whole.len() as u64 / 4;
+    let mut source = ZipSource::new("sample.zip", Cursor::new(&sample[..])).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let expected = conversion
+        .write_parts(&mut sources, None, Parts::default(), Some(size))
+        .unwrap();
+    assert!(expected.parts.len() >= 4, "{} parts", expected.parts.len());
+
+    // Each `hand_over` returns the recordings of one part.
+    let write = |sources: &mut Vec<&mut dyn ArchiveSource>, hand: bool| {
+        let mut session =
+            PackageSession::begin_parts(&conversion, Parts::default(), Some(size)).unwrap();
+        session.let_recordings_wait();
+        let mut handed = Vec::new();
+        let mut go_on = |session: &mut PackageSession<Parts>,
+                         sources: &mut Vec<&mut dyn ArchiveSource>,
+                         mut placing: Placing| {
+            while placing == Placing::RecordingsDue {
+                if hand {
+                    handed.push(hand_over(session, &conversion, sources, &sample));
+                }
+                placing = session.resume(&conversion, sources).unwrap();
+            }
+        };
+        for job in conversion.transcript_jobs().iter() {
+            let prepared = prepare_transcript(&job, sources, None).unwrap();
+            let placing = session
+                .add_transcript(prepared, &conversion, sources)
+                .unwrap();
+            go_on(&mut session, sources, placing);
+        }
+        let placing = session.place_rest(&conversion, sources).unwrap();
+        go_on(&mut session, sources, placing);
+        (session.finish_parts(&conversion, sources).unwrap(), handed)
+    };
+    let (written, handed) = write(&mut sources, true);
+    assert_eq!(written.parts, expected.parts);
+    assert!(
+        written.output.0 == expected.output.0,
+        "the parts differ from the library's"
+    );
+    // One hand-over per part, each with that part's recordings.
+    assert_eq!(handed.len(), expected.parts.len());
+    assert_eq!(handed.iter().sum::<usize>(), recordings.len());
+    assert!(handed.iter().all(|&n| n > 0), "{handed:?}");
+
+    let (written, handed) = write(&mut sources, false);
+    assert!(handed.is_empty());
+    assert!(
+        written.output.0 == expected.output.0,
+        "the parts differ from the library's"
+    );
+
+    // While part 1 waits, it takes no transcript, and none of its
+    // recordings is due before it is full.
+    let mut session =
+        PackageSession::begin_parts(&conversion, Parts::default(), Some(size)).unwrap();
+    session.let_recordings_wait();
+    let jobs = conversion.transcript_jobs();
+    let mut jobs = jobs.iter();
+    let held = loop {
+        let job = jobs.next().expect("part 1 fills up");
+        assert!(session
+            .next_recording(&conversion, &mut sources, 0)
+            .unwrap()
+            .is_none());
+        let prepared = prepare_transcript(&job, &mut sources, None).unwrap();
+        if session
+            .add_transcript(prepared, &conversion, &mut sources)
+            .unwrap()
+            == Placing::RecordingsDue
+        {
+            break job;
+        }
+    };
+    let after = jobs.next().unwrap();
+    let prepared = prepare_transcript(&after, &mut sources, None).unwrap();
+    let refused = session
+        .add_transcript(prepared, &conversion, &mut sources)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        refused,
+        format!(
+            "writing the package failed: {}: a transcript while part 1 waits for its recordings",
+            after.path
+        )
+    );
+    // Finished while the held transcript waits: refused, naming it.
+    let finished = session
+        .finish_parts(&conversion, &mut sources)
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        finished,
+        format!(
+            "writing the package failed: {}: the package was finished without this transcript",
+            held.path
+        )
     );
 }

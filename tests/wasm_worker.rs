@@ -17,6 +17,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+#[path = "support/parts_output.rs"]
+mod parts_output;
+use parts_output::Parts;
+
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 const PAGE_CSV: &[u8] = include_bytes!("fixtures/e2e/trackers_page.csv");
@@ -429,7 +433,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
         Err("buffers(length) must answer a Uint8Array of that length".to_string())
     );
     let error = match stepped.add_transcript(parts[1].clone()) {
-        Ok(()) => panic!("a transcript out of order must be refused"),
+        Ok(_) => panic!("a transcript out of order must be refused"),
         Err(error) => String::from(
             JsValue::from(error)
                 .unchecked_into::<js_sys::Error>()
@@ -885,23 +889,19 @@ fn part_collector() -> (Function, Rc<RefCell<Vec<Vec<u8>>>>) {
     (function, parts)
 }
 
-/// Parts written by the library, each into its own Vec.
-#[derive(Default)]
-struct Parts(Vec<Vec<u8>>);
-
-impl chorus2outdoo::write::package::PackageOutput for Parts {
-    type Sink = Vec<u8>;
-    fn open(&mut self, _: usize) -> chorus2outdoo::Result<Vec<u8>> {
-        Ok(Vec::new())
-    }
-    fn close(
-        &mut self,
-        _: &chorus2outdoo::write::package::WrittenPart,
-        sink: Vec<u8>,
-    ) -> chorus2outdoo::Result<()> {
-        self.0.push(sink);
-        Ok(())
-    }
+/// The library's package of `native` in parts of 64 KiB.
+fn library_parts(
+    native: &chorus2outdoo::Conversion,
+    sources: &mut [&mut dyn chorus2outdoo::ArchiveSource],
+) -> chorus2outdoo::write::package::Written<Parts> {
+    chorus2outdoo::write::package::write_package_parts(
+        native,
+        sources,
+        None,
+        Parts::default(),
+        Some(65536),
+    )
+    .unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -955,14 +955,7 @@ async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it(
         &chorus2outdoo::Options::default(),
     )
     .unwrap();
-    let written = chorus2outdoo::write::package::write_package_parts(
-        &native,
-        &mut sources,
-        None,
-        Parts::default(),
-        Some(65536),
-    )
-    .unwrap();
+    let written = library_parts(&native, &mut sources);
     let expected = &written.output.0;
     assert!(expected.len() >= 3, "{} parts", expected.len());
     assert!(*parts == *expected, "the parts differ from the library's");
@@ -1172,6 +1165,35 @@ async fn a_package_read_through_its_sync_access_handle_checks_as_from_its_blob()
     call(&handle, "close", &[]).await;
 }
 
+/// A generated archive with `calls` calls and recordings of `bytes`
+/// bytes, its conversion by the library, and how many recordings it holds.
+fn media_sample(
+    calls: usize,
+    seed: u64,
+    bytes: u64,
+) -> (Vec<u8>, chorus2outdoo::Conversion, usize) {
+    use chorus2outdoo::{convert_with_archives, ArchiveSource, Options, ZipSource};
+    let options = chorus2outdoo::sample::SampleOptions {
+        calls,
+        seed,
+        media: true,
+        media_bytes: Some(bytes),
+    };
+    let (zip, _) =
+        chorus2outdoo::sample::write_sample(std::io::Cursor::new(Vec::new()), &options).unwrap();
+    let zip = zip.into_inner();
+    let mut source = ZipSource::new("sample.zip", std::io::Cursor::new(&zip[..])).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let native = convert_with_archives(&[], &mut sources, None, &Options::default()).unwrap();
+    let calls = &native.calls.as_ref().unwrap().calls;
+    let recordings = calls
+        .iter()
+        .filter(|planned| planned.media.is_some())
+        .count();
+    drop(sources);
+    (zip, native, recordings)
+}
+
 /// Copies the recordings of `conversion` (every transcript in) as the page
 /// does: what `nextRecording(read_from)` answers each time, the bytes of
 /// each recording to read taken from `zip` and handed over in two pieces,
@@ -1213,28 +1235,11 @@ fn copy_recordings(
 /// copies itself (null); bytes that do not match are refused by name.
 #[wasm_bindgen_test]
 async fn recordings_the_page_reads_give_the_librarys_package() {
-    use chorus2outdoo::{convert_with_archives, ArchiveSource, Options, ZipSource};
-    let options = chorus2outdoo::sample::SampleOptions {
-        calls: 8,
-        seed: 2,
-        media: true,
-        media_bytes: Some(70_000),
-    };
-    let (zip, _) =
-        chorus2outdoo::sample::write_sample(std::io::Cursor::new(Vec::new()), &options).unwrap();
-    let zip = zip.into_inner();
+    use chorus2outdoo::{ArchiveSource, ZipSource};
+    let (zip, native, recordings) = media_sample(8, 2, 70_000);
     let mut source = ZipSource::new("sample.zip", std::io::Cursor::new(&zip[..])).unwrap();
     let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
-    let native = convert_with_archives(&[], &mut sources, None, &Options::default()).unwrap();
     let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
-    let recordings = native
-        .calls
-        .as_ref()
-        .unwrap()
-        .calls
-        .iter()
-        .filter(|planned| planned.media.is_some())
-        .count();
     assert!(recordings >= 4, "{recordings} recordings");
 
     let archives: JsValue = Array::of1(&named("sample.zip", &blob(&zip))).into();
@@ -1294,4 +1299,51 @@ async fn recordings_the_page_reads_give_the_librarys_package() {
             && refused.ends_with("): the archive is damaged or was changed"),
         "{refused}"
     );
+}
+
+/// Split into parts, a part that is full waits for its recordings: the
+/// page reads them where `nextRecording` says and hands them over, then
+/// `resumePackage` closes the part and places the transcript that waited;
+/// `placeRest` leaves the last part waiting the same way. The parts are
+/// the library's, byte for byte, with one wait per part.
+#[wasm_bindgen_test]
+async fn parts_wait_for_the_recordings_the_page_reads() {
+    use chorus2outdoo::{ArchiveSource, ZipSource};
+    let (zip, native, recordings) = media_sample(16, 3, 20_000);
+    let mut source = ZipSource::new("sample.zip", std::io::Cursor::new(&zip[..])).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let expected = library_parts(&native, &mut sources);
+    assert!(expected.parts.len() >= 3, "{} parts", expected.parts.len());
+
+    let archives: JsValue = Array::of1(&named("sample.zip", &blob(&zip))).into();
+    let mut conversion = converted(Array::new().into(), archives.clone());
+    let mut preparer =
+        wasm::TranscriptPreparer::new(archives, conversion.replay_triggers().unwrap()).unwrap();
+    let (callback, parts) = part_collector();
+    conversion
+        .begin_package(callback, None, Some("65536".into()))
+        .unwrap();
+    let mut waits = Vec::new();
+    let mut go_on = |conversion: &mut wasm::ArchiveConversion, mut due: bool| {
+        while due {
+            waits.push(copy_recordings(conversion, &zip, 0.0, false).unwrap().len());
+            due = conversion.resume_package().unwrap();
+        }
+    };
+    for job in Array::from(&conversion.transcript_jobs().unwrap()).iter() {
+        let due = conversion
+            .add_transcript(preparer.prepare(job, None).unwrap())
+            .unwrap();
+        go_on(&mut conversion, due);
+    }
+    let due = conversion.place_rest().unwrap();
+    go_on(&mut conversion, due);
+    conversion.finish_package().unwrap();
+    assert!(
+        *parts.borrow() == expected.output.0,
+        "the parts differ from the library's"
+    );
+    assert_eq!(waits.len(), expected.parts.len());
+    assert_eq!(waits.iter().sum::<usize>(), recordings);
+    assert!(waits.iter().all(|&n| n > 0), "{waits:?}");
 }

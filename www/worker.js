@@ -501,12 +501,17 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   const onChunk = (chunk, part) => file.write(chunk, part);
   const waiting = await Waiting.create(storage);
   let finished;
-  let recordingReads = '';
+  const reads = new Set();
+  // Whenever a part is full (or, written whole, once the transcripts are
+  // in), its recordings are read, then the package goes on.
+  const recordingsDue = async (halted = () => false) => {
+    do await recordingsInto(conversion, archives, reads, halted); while (!halted() && conversion.resumePackage());
+  };
   try {
     if (helpersUsed) {
       // The helpers start on the transcripts while this worker writes what
       // precedes them (calls.jsonl); their entries wait in the queue until then.
-      const fromHelpers = transcriptsFromHelpers(conversion, archives, triggers, jobs, helpersUsed, waiting);
+      const fromHelpers = transcriptsFromHelpers(conversion, archives, triggers, jobs, helpersUsed, waiting, recordingsDue);
       try {
         conversion.beginPackage(onChunk, null, partSize);
       } catch (error) {
@@ -517,9 +522,9 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
       await fromHelpers;
     } else {
       conversion.beginPackage(onChunk, null, partSize);
-      await transcriptsHere(conversion, archives, triggers, jobs, waiting);
+      await transcriptsHere(conversion, archives, triggers, jobs, waiting, recordingsDue);
     }
-    if (preview.counts.media > 0) recordingReads = await recordingsInto(conversion, archives);
+    if (conversion.placeRest()) await recordingsDue();
     finished = conversion.finishPackage();
   } catch (error) {
     await file.remove();
@@ -546,7 +551,7 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
     verification,
     fidelity,
     workers: helpersUsed || 1,
-    recording_reads: recordingReads,
+    recording_reads: ['stream', 'reader'].filter((read) => reads.has(read)).join(' '),
     stalled_reads: stalledReads,
     chunks: file.chunkCount,
     read_ms: readMs,
@@ -782,28 +787,29 @@ function answeredWithin(promise, ms) {
 const STREAMED_RECORDING_BYTES = 1024 * 1024;
 
 /**
- * Copies the recordings into the package once every transcript is in. One
- * of at least STREAMED_RECORDING_BYTES stored as it is in its archive (as
- * Chorus's media files are) is read
+ * Copies the recordings that are due into the package: those of a part
+ * that is full, or written whole, every call's once every transcript is
+ * in. One of at least STREAMED_RECORDING_BYTES stored as it is in its
+ * archive (as Chorus's media files are) is read
  * through the File's byte stream into one buffer used again
  * (`nextRecording`, `recordingBytes`, `endRecording`), so the copy leaves
  * no garbage however large the recordings; the converter copies any other
  * itself, and all of them where the browser has no BYOB reader for a
  * File (`addRecordings`, in steps). The event loop turns every
- * TURN_MS. Says how the recordings were read: 'stream', 'reader' (by the
- * converter's `FileReaderSync`), or both ('stream reader').
+ * TURN_MS. Adds to `reads` how the recordings were read: 'stream',
+ * 'reader' (by the converter's `FileReaderSync`).
  */
-async function recordingsInto(conversion, archives) {
+async function recordingsInto(conversion, archives, reads, halted) {
   if (!byobReader(new Blob())) {
-    while (conversion.addRecordings(RECORDINGS_STEP, RECORDINGS_STEP_BYTES)) await yieldToMessages();
-    return 'reader';
+    reads.add('reader');
+    while (!halted() && conversion.addRecordings(RECORDINGS_STEP, RECORDINGS_STEP_BYTES)) await yieldToMessages();
+    return;
   }
-  const reads = new Set();
   let buffer = new ArrayBuffer(HASH_STEP);
   const turn = turns();
-  for (;;) {
+  while (!halted()) {
     const next = conversion.nextRecording(STREAMED_RECORDING_BYTES);
-    if (next === undefined) return ['stream', 'reader'].filter((read) => reads.has(read)).join(' ');
+    if (next === undefined) return;
     reads.add(next === null ? 'reader' : 'stream');
     if (next !== null) {
       const { name, blob } = archives[next.archive];
@@ -828,27 +834,50 @@ const inArchiveOrder = (jobs) => [...jobs].sort((a, b) => a.archive - b.archive 
  * Appends transcript entries to the package in job order, whatever order
  * they are prepared in; an entry prepared early waits (outside wasm memory,
  * past WAITING_BYTES on disk: `waiting`) until those before it are in.
- * Returns `add(index, part, owner)`, which says how many entries are in so
- * far; `giveBack(owner, buffer)` gets each part's buffer once it is no
- * longer needed (in the package, or written to disk to wait).
+ * When a part is full, the entries wait while `recordingsDue(halted)`
+ * reads its recordings. Returns `add(index, part, owner)`, whose promise
+ * says how many entries are in once those that could go in are, and
+ * `halt()`, which stops the appending (after the recording being read)
+ * and whose promise settles once it stopped; `giveBack(owner, buffer)`
+ * gets each part's buffer once it is no longer needed (copied into the
+ * converter, or written to disk to wait).
  */
-function inPackageOrder(conversion, waiting, giveBack) {
+function inPackageOrder(conversion, waiting, giveBack, recordingsDue) {
   const early = new Map();
   let next = 0;
-  return (index, part, owner) => {
-    const kept = waiting.put(part);
-    if (kept.onDisk) giveBack(owner, part.zip.buffer);
-    early.set(index, { kept, owner });
-    while (early.has(next)) {
-      const { kept: turn, owner: from } = early.get(next);
-      const entry = waiting.take(turn);
-      conversion.addTranscript(entry);
-      if (!turn.onDisk) giveBack(from, entry.zip.buffer);
-      early.delete(next);
-      next += 1;
+  let appending = false;
+  let appended = Promise.resolve(0);
+  let halted = false;
+  const append = async () => {
+    appending = true;
+    try {
+      while (!halted && early.has(next)) {
+        const { kept, owner } = early.get(next);
+        const entry = waiting.take(kept);
+        early.delete(next);
+        const due = conversion.addTranscript(entry);
+        if (!kept.onDisk) giveBack(owner, entry.zip.buffer);
+        if (due) await recordingsDue(() => halted);
+        next += 1;
+      }
+    } finally {
+      appending = false;
     }
     return next;
   };
+  const add = (index, part, owner) => {
+    const kept = waiting.put(part);
+    if (kept.onDisk) giveBack(owner, part.zip.buffer);
+    early.set(index, { kept, owner });
+    // One append at a time: the one running takes this entry too when its turn comes.
+    if (!appending) appended = append();
+    return appended;
+  };
+  const halt = () => {
+    halted = true;
+    return appended.then(() => {}, () => {});
+  };
+  return { add, halt };
 }
 
 /**
@@ -857,15 +886,15 @@ function inPackageOrder(conversion, waiting, giveBack) {
  * appended in package order (in parts, with their calls' recordings),
  * giving the event loop a turn every TURN_MS.
  */
-async function transcriptsHere(conversion, archives, triggers, jobs, waiting) {
+async function transcriptsHere(conversion, archives, triggers, jobs, waiting, recordingsDue) {
   const preparer = new TranscriptPreparer(archives, triggers);
   const spares = new Spares();
   const take = (length) => spares.take(length);
   try {
-    const add = inPackageOrder(conversion, waiting, (_, buffer) => spares.give(buffer));
+    const { add } = inPackageOrder(conversion, waiting, (_, buffer) => spares.give(buffer), recordingsDue);
     const turn = turns();
     for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) {
-      add(job.index, preparer.prepare(job, take), null);
+      await add(job.index, preparer.prepare(job, take), null);
       await turn();
     }
   } finally {
@@ -929,12 +958,12 @@ function listen(index, current, onAnswer, onFailure) {
   return worker;
 }
 
-function transcriptsFromHelpers(conversion, archives, triggers, jobs, n, waiting) {
+function transcriptsFromHelpers(conversion, archives, triggers, jobs, n, waiting, recordingsDue) {
   const current = ++task;
   return new Promise((resolve, reject) => {
     // Each helper's buffers go back to it with its next acknowledgement (or on their own, `spares`).
     const returned = Array.from({ length: n }, () => []);
-    const add = inPackageOrder(conversion, waiting, (owner, buffer) => returned[owner].push(buffer));
+    const { add, halt } = inPackageOrder(conversion, waiting, (owner, buffer) => returned[owner].push(buffer), recordingsDue);
     const sendBack = (w) => {
       for (let v = 0; v < n; v += 1) {
         if (v !== w && returned[v].length === 0) continue;
@@ -948,22 +977,23 @@ function transcriptsFromHelpers(conversion, archives, triggers, jobs, n, waiting
       if (failed) return;
       failed = true;
       for (let w = 0; w < n; w += 1) helpers[w].postMessage({ op: 'stopPreparing' });
-      reject(error);
+      // Not before the recordings being read stop: the package is removed next.
+      halt().then(() => reject(error));
     };
     for (let w = 0; w < n; w += 1) {
       const worker = listen(w, current, ({ prepared, memory }) => {
         if (failed) return;
         helperUsed(w, memory);
         if (!prepared) return;
-        let added;
         try {
-          added = add(prepared.index, prepared.part, w);
+          add(prepared.index, prepared.part, w).then((added) => {
+            if (added === jobs.length) resolve();
+          }, fail);
         } catch (error) {
           fail(error);
           return;
         }
         sendBack(w);
-        if (added === jobs.length) resolve();
       }, fail);
       const share = [];
       for (let j = w; j < jobs.length; j += n) share.push({ ...jobs[j], index: j });

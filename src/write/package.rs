@@ -547,8 +547,31 @@ pub struct PackageSession<O: PackageOutput> {
     /// The run's fidelity, once its tally is finished.
     finished: Option<crate::decide::fidelity::Fidelity>,
     split: Option<Split>,
-    /// Written whole, the calls whose recordings are in (`add_recordings`).
+    /// The calls (in `calls.jsonl` order) before this one have their
+    /// recordings in: written whole, once every transcript is in; split
+    /// into parts, those of the parts closed and of the part closing.
     recordings_from: usize,
+    /// Whether a part that is full waits for its recordings to be handed
+    /// over (`let_recordings_wait`) instead of copying them as it closes.
+    recordings_wait: bool,
+    /// The open part is full: it takes no more calls, only its recordings,
+    /// and closes at `resume`.
+    closing: bool,
+    /// The transcript whose call begins the next part, held while the
+    /// part before it waits for its recordings.
+    held: Option<PreparedTranscript>,
+}
+
+/// Where the package stands after a transcript or the calls left were
+/// placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placing {
+    /// Placed; the package takes what comes next.
+    Done,
+    /// A part is full and waits for its recordings (`next_recording` or
+    /// `add_recordings` until they answer none is left), then `resume`;
+    /// written whole, the recordings are due once every transcript is in.
+    RecordingsDue,
 }
 
 /// What `PackageSession::next_recording` did with the next recording.
@@ -757,6 +780,9 @@ impl<O: PackageOutput> PackageSession<O> {
             finished: None,
             split,
             recordings_from: 0,
+            recordings_wait: false,
+            closing: false,
+            held: None,
         };
         session.open_part(conversion)?;
         if session.split.is_none() {
@@ -806,6 +832,11 @@ impl<O: PackageOutput> PackageSession<O> {
         Ok(())
     }
 
+    /// How many transcript entries are in.
+    pub fn transcripts_in(&self) -> usize {
+        self.next
+    }
+
     /// The transcript entry the package takes next, if any is left.
     pub fn next_job(&self) -> Option<TranscriptJob> {
         self.jobs.get(self.next)
@@ -817,23 +848,110 @@ impl<O: PackageOutput> PackageSession<O> {
         self.fidelity.as_ref().map(|run| &run.replay)
     }
 
+    /// From now on, a part that is full waits for its recordings, as a
+    /// package written whole does once its transcripts are in: the caller
+    /// reads them where `next_recording` says (a Web Worker, through the
+    /// File's byte stream) or lets `add_recordings` copy them in steps.
+    /// Without this, a part copies its recordings as it closes.
+    pub fn let_recordings_wait(&mut self) {
+        self.recordings_wait = true;
+    }
+
     /// Appends the next transcript entry, prepared with `replay()`; one for
     /// another path is refused. Split into parts, the calls before it
     /// without a transcript are placed first, and a part that is full is
-    /// closed (its recordings re-read from `archives`).
+    /// closed (its recordings re-read from `archives`), or, with
+    /// `let_recordings_wait`, waits for them: the transcript is held until
+    /// `resume`.
     pub fn add_transcript(
         &mut self,
         prepared: PreparedTranscript,
         conversion: &Conversion,
         archives: &mut [&mut dyn ArchiveSource],
-    ) -> Result<()> {
-        let PreparedTranscript { entry, hits } = prepared;
+    ) -> Result<Placing> {
+        self.refuse_while_closing(prepared.entry.path())?;
+        self.place_transcript(prepared, conversion, archives)
+    }
+
+    /// Once the recordings of the part that waits for them are in (any
+    /// left are copied here), closes it and places what waited: the
+    /// transcript held, or the calls left (`place_rest`).
+    pub fn resume(
+        &mut self,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+    ) -> Result<Placing> {
+        match self.held.take() {
+            Some(prepared) => self.place_transcript(prepared, conversion, archives),
+            None => self.place_rest(conversion, archives),
+        }
+    }
+
+    /// Once every transcript is in, places the calls left (split into
+    /// parts) and, with `let_recordings_wait`, answers `RecordingsDue`
+    /// while recordings are still to come: those of a part that is full,
+    /// of the last part, or written whole, of every call. `finish_parts`
+    /// then writes the rest.
+    pub fn place_rest(
+        &mut self,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+    ) -> Result<Placing> {
+        if let Some(job) = self.next_job() {
+            return Err(Error::Write(format!(
+                "{}: the calls left are placed once every transcript is in",
+                job.path
+            )));
+        }
+        let Some(outcome) = conversion.calls.as_ref() else {
+            return Ok(Placing::Done);
+        };
+        if !self.recordings_wait {
+            return Ok(Placing::Done);
+        }
+        if self.split.is_none() {
+            let due = (self.recordings_from..outcome.calls.len())
+                .filter_map(|index| outcome.calls.get(index))
+                .any(|planned| recording_job(&planned).is_some());
+            return Ok(if due {
+                Placing::RecordingsDue
+            } else {
+                Placing::Done
+            });
+        }
+        if self.place_calls(conversion, archives, None)? {
+            return Ok(Placing::RecordingsDue);
+        }
+        // The last part.
+        if self.closing || self.part.as_ref().is_some_and(|part| part.media == 0) {
+            return Ok(Placing::Done);
+        }
+        self.closing = true;
+        Ok(Placing::RecordingsDue)
+    }
+
+    fn refuse_while_closing(&self, path: &str) -> Result<()> {
+        match &self.part {
+            Some(part) if self.held.is_some() || self.closing => Err(Error::Write(format!(
+                "{path}: a transcript while part {} waits for its recordings",
+                part.number
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    fn place_transcript(
+        &mut self,
+        prepared: PreparedTranscript,
+        conversion: &Conversion,
+        archives: &mut [&mut dyn ArchiveSource],
+    ) -> Result<Placing> {
         let job = match self.next_job() {
-            Some(job) if job.path == entry.path() => job,
+            Some(job) if job.path == prepared.entry.path() => job,
             expected => {
                 return Err(Error::Write(format!(
                     "{}: a transcript out of order (the package takes {} next)",
-                    entry.path(),
+                    prepared.entry.path(),
                     expected.map_or("no more transcripts".to_string(), |j| j.path)
                 )))
             }
@@ -842,9 +960,17 @@ impl<O: PackageOutput> PackageSession<O> {
             .fidelity
             .as_ref()
             .and_then(|run| run.chorus.get(self.next).flatten());
-        if self.split.is_some() {
-            self.place_calls(conversion, archives, Some((&entry, chorus.as_deref())))?;
+        if self.split.is_some()
+            && self.place_calls(
+                conversion,
+                archives,
+                Some((&prepared.entry, chorus.as_deref())),
+            )?
+        {
+            self.held = Some(prepared);
+            return Ok(Placing::RecordingsDue);
         }
+        let PreparedTranscript { entry, hits } = prepared;
         if let Some(run) = self.fidelity.as_mut() {
             run.tally.add_call(&job.source_id, chorus.as_deref(), &hits);
         }
@@ -854,16 +980,17 @@ impl<O: PackageOutput> PackageSession<O> {
         }
         part.package.add_prepared(entry)?;
         self.next += 1;
-        Ok(())
+        Ok(Placing::Done)
     }
 
-    /// Written whole, copies the recordings of the next calls, at most
-    /// `max` recordings and, past the first, no more than `max_bytes` of
-    /// them, once every transcript is in: a writer that must give its
-    /// event loop a turn now and then (a Web Worker) copies them in steps;
-    /// `finish_parts` copies what is left through here. Answers whether calls are left to
-    /// look at. Split into parts, recordings go with their part's calls
-    /// and none are copied here.
+    /// Copies the recordings of the next calls, at most `max` recordings
+    /// and, past the first, no more than `max_bytes` of them: written
+    /// whole, once every transcript is in; split into parts, those of the
+    /// part that waits for them (`Placing::RecordingsDue`), and none while
+    /// a part takes calls. A writer that must give its event loop a turn
+    /// now and then (a Web Worker) copies them in steps; `finish_parts`
+    /// and `resume` copy what is left. Answers whether calls are left to
+    /// look at.
     pub fn add_recordings(
         &mut self,
         conversion: &Conversion,
@@ -871,13 +998,13 @@ impl<O: PackageOutput> PackageSession<O> {
         max: usize,
         max_bytes: u64,
     ) -> Result<bool> {
-        let Some(outcome) = self.whole_recordings(conversion)? else {
+        let Some((outcome, end)) = self.recordings_due(conversion)? else {
             return Ok(false);
         };
         let part = self.part.as_mut().expect("a part is open until finish");
         let mut jobs = Vec::new();
         let mut bytes = 0u64;
-        while jobs.len() < max && self.recordings_from < outcome.calls.len() {
+        while jobs.len() < max && self.recordings_from < end {
             if let Some(job) = outcome
                 .calls
                 .get(self.recordings_from)
@@ -892,28 +1019,30 @@ impl<O: PackageOutput> PackageSession<O> {
             self.recordings_from += 1;
         }
         write_recordings(&mut part.package, jobs.into_iter(), archives)?;
-        Ok(self.recordings_from < outcome.calls.len())
+        Ok(self.recordings_from < end)
     }
 
-    /// Written whole, once every transcript is in, takes the next call's
-    /// recording, as `add_recordings` would copy it: one of at least
-    /// `read_from` bytes stored as it is in a zip is begun, its bytes to
-    /// come from the caller, who reads them from the archive's file where
-    /// `NextRecording::Read` says (`recording_bytes`, then
-    /// `end_recording`); any other is copied here. `None` once no
-    /// recording is left (and split into parts, where recordings go with
-    /// their part's calls).
+    /// Takes the next call's recording, where `add_recordings` would copy
+    /// it: one of at least `read_from` bytes stored as it is in a zip is
+    /// begun, its bytes to come from the caller, who reads them from the
+    /// archive's file where `NextRecording::Read` says (`recording_bytes`,
+    /// then `end_recording`); any other is copied here. `None` once no
+    /// recording is due.
     pub fn next_recording(
         &mut self,
         conversion: &Conversion,
         archives: &mut [&mut dyn ArchiveSource],
         read_from: u64,
     ) -> Result<Option<NextRecording>> {
-        let Some(outcome) = self.whole_recordings(conversion)? else {
+        let Some((outcome, end)) = self.recordings_due(conversion)? else {
             return Ok(None);
         };
         let job = loop {
-            let Some(planned) = outcome.calls.get(self.recordings_from) else {
+            let Some(planned) = outcome
+                .calls
+                .get(self.recordings_from)
+                .filter(|_| self.recordings_from < end)
+            else {
                 return Ok(None);
             };
             self.recordings_from += 1;
@@ -962,19 +1091,31 @@ impl<O: PackageOutput> PackageSession<O> {
         self.current_part()?.package.end_stored()
     }
 
-    /// The calls whose recordings are copied after the transcripts: none
-    /// split into parts; refused while transcripts are still to come.
-    fn whole_recordings<'c>(&self, conversion: &'c Conversion) -> Result<Option<&'c CallsOutcome>> {
-        let (None, Some(outcome)) = (&self.split, conversion.calls.as_ref()) else {
+    /// The calls and where those whose recordings are due end: written
+    /// whole, every call, refused while transcripts are still to come;
+    /// split into parts, the calls of the part that waits for its
+    /// recordings, and none while a part takes calls.
+    fn recordings_due<'c>(
+        &self,
+        conversion: &'c Conversion,
+    ) -> Result<Option<(&'c CallsOutcome, usize)>> {
+        let Some(outcome) = conversion.calls.as_ref() else {
             return Ok(None);
         };
+        if self.split.is_some() {
+            return Ok(self
+                .part
+                .as_ref()
+                .filter(|_| self.closing)
+                .map(|part| (outcome, part.calls.end)));
+        }
         if let Some(job) = self.next_job() {
             return Err(Error::Write(format!(
                 "{}: recordings come after every transcript",
                 job.path
             )));
         }
-        Ok(Some(outcome))
+        Ok(Some((outcome, outcome.calls.len())))
     }
 
     fn current_part(&mut self) -> Result<&mut OpenPart<O::Sink>> {
@@ -985,43 +1126,50 @@ impl<O: PackageOutput> PackageSession<O> {
 
     /// Split into parts: places the calls without a transcript up to the
     /// next transcript's call, then that call (with `transcript`, its entry
-    /// and Chorus's hits), or with none all calls left.
+    /// and Chorus's hits), or with none all calls left. Answers whether it
+    /// stopped at a part that waits for its recordings (`place`); called
+    /// again, it goes on from the call it stopped at.
     fn place_calls(
         &mut self,
         conversion: &Conversion,
         archives: &mut [&mut dyn ArchiveSource],
         transcript: Option<(&PreparedEntry, Option<&[TrackerHitRecord]>)>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let Some(outcome) = conversion.calls.as_ref() else {
-            return Ok(());
+            return Ok(false);
         };
         loop {
             let index = self.split.as_ref().map_or(usize::MAX, |split| split.placed);
             let Some(planned) = outcome.calls.get(index) else {
-                return Ok(());
+                return Ok(false);
             };
             let with_transcript = transcript_job(&planned).is_some();
             let entry = match (with_transcript, transcript) {
                 (false, _) => None,
                 (true, Some(entry)) => Some(entry),
-                (true, None) => return Ok(()),
+                (true, None) => return Ok(false),
             };
-            self.place(conversion, archives, &planned, entry)?;
+            if self.place(conversion, archives, &planned, entry)? {
+                return Ok(true);
+            }
             if with_transcript {
-                return Ok(());
+                return Ok(false);
             }
         }
     }
 
     /// Places one call in the current part, or, when it would not fit in a
-    /// part that holds a call already, closes that part and begins the next.
+    /// part that holds a call already, closes that part and begins the
+    /// next. With `let_recordings_wait`, a part with recordings is not
+    /// closed at once: it waits for them (`closing`) and the call is not
+    /// placed (answers true); placed again, the call closes it.
     fn place(
         &mut self,
         conversion: &Conversion,
         archives: &mut [&mut dyn ArchiveSource],
         planned: &PlannedCall,
         transcript: Option<(&PreparedEntry, Option<&[TrackerHitRecord]>)>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let outcome = conversion
             .calls
             .as_ref()
@@ -1066,7 +1214,12 @@ impl<O: PackageOutput> PackageSession<O> {
             self.split.as_ref().expect("calls are placed in parts"),
         );
         let mut grow = growth(part);
-        if !part.calls.is_empty() && part.projected(split, Some(&grow)) > split.size {
+        if self.closing || !part.calls.is_empty() && part.projected(split, Some(&grow)) > split.size
+        {
+            if self.recordings_wait && !self.closing && part.media > 0 {
+                self.closing = true;
+                return Ok(true);
+            }
             self.close_part(conversion, archives)?;
             self.open_part(conversion)?;
             grow = growth(self.part.as_ref().expect("a part was just opened"));
@@ -1087,7 +1240,7 @@ impl<O: PackageOutput> PackageSession<O> {
             split.first_part[user].get_or_insert(part.number);
             part.users.insert(user);
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Writes the rest of the current part (recordings, `calls.jsonl` when
@@ -1120,11 +1273,16 @@ impl<O: PackageOutput> PackageSession<O> {
             (None, None) | (Some(_), None) => (&conversion.report, None),
             (Some(split), Some(outcome)) => {
                 let in_part = || calls.clone().filter_map(|index| outcome.calls.get(index));
+                // Those not handed over while the part waited for them.
                 write_recordings(
                     &mut package,
-                    in_part().filter_map(|p| recording_job(&p)),
+                    (self.recordings_from.max(calls.start)..calls.end)
+                        .filter_map(|index| outcome.calls.get(index))
+                        .filter_map(|p| recording_job(&p)),
                     archives,
                 )?;
+                self.recordings_from = calls.end;
+                self.closing = false;
                 write_call_lines(&mut package, in_part())?;
                 let part_users: Vec<crate::model::calls::User> = users
                     .iter()
@@ -1210,7 +1368,8 @@ impl<O: PackageOutput> PackageSession<O> {
             )));
         }
         if self.split.is_some() {
-            self.place_calls(conversion, archives, None)?;
+            // A part that waits for its recordings copies them here.
+            while self.place_calls(conversion, archives, None)? {}
         } else {
             // The recordings `add_recordings` has not copied yet.
             self.add_recordings(conversion, archives, usize::MAX, u64::MAX)?;

@@ -752,6 +752,32 @@ test('recordings of 1 MiB and more are read through the File\'s byte stream, a r
     assert.ok(fromPage.equals(fromCli), `${run.name}: page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
     await finish();
   }
+
+  // In parts of 5 MB, with two workers: a part that is full waits while its
+  // recordings are read through streams, then closes; the parts are the CLI's.
+  const out = join(ARTIFACTS, 'cli-parts-1mib');
+  mkdirSync(out, { recursive: true });
+  for (const name of readdirSync(out)) rmSync(join(out, name));
+  const stem = `outdoo-import-${localDate()}`;
+  execFileSync(CLI, ['--quiet', 'convert', '--archive', archive, '--part-size', '5MB', '--out', join(out, `${stem}.zip`)]);
+  const index = JSON.parse(readFileSync(join(out, `${stem}-index.json`)));
+  assert.ok(index.parts.length >= 3, `${index.parts.length} parts`);
+  const { page, finish } = await openPage({ query: '?workers=2' });
+  await page.fill('#part-size', '5MB');
+  await page.dispatchEvent('#part-size', 'change');
+  await pick(page, [archive]);
+  assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+  assert.equal(await page.evaluate(() => document.body.dataset.workers), '2');
+  assert.equal(await page.evaluate(() => document.body.dataset.recordingReads), 'stream');
+  assert.equal(await page.evaluate(() => document.body.dataset.parts), String(index.parts.length));
+  const links = page.locator('#part-list a');
+  for (let i = 0; i < index.parts.length; i += 1) {
+    const [download] = await Promise.all([page.waitForEvent('download'), links.nth(i).click()]);
+    const name = download.suggestedFilename();
+    assert.equal(name, index.parts[i].name);
+    assert.ok(readFileSync(await download.path()).equals(readFileSync(join(out, name))), `${name} equals the CLI's`);
+  }
+  await finish();
 });
 
 /** An entry of a zip (stored or deflated), found through its central directory. */
@@ -1004,6 +1030,8 @@ test('a package in parts: every part and the index as the CLI writes them, check
   assert.equal(await page.evaluate(() => document.body.dataset.parts), String(index.parts.length));
   // Parts on disk are checked through the file's sync access handle, each within its range.
   assert.equal(await page.evaluate(() => document.body.dataset.checkReads), 'handle');
+  // Each part's recordings (under 1 MiB: copied by the converter) as the part closed.
+  assert.equal(await page.evaluate(() => document.body.dataset.recordingReads), 'reader');
   assert.equal(await page.textContent('#download'), `Download all ${index.parts.length} parts and the index`);
   assert.match(await page.textContent('#verification'), new RegExp(`^Checked before download: ${index.parts.length} parts and their index, `));
   const listed = await texts(page, '#part-list li');
