@@ -762,10 +762,19 @@ test('recordings of 1 MiB and more are read through the File\'s byte stream, a r
   execFileSync(CLI, ['--quiet', 'convert', '--archive', archive, '--part-size', '5MB', '--out', join(out, `${stem}.zip`)]);
   const index = JSON.parse(readFileSync(join(out, `${stem}-index.json`)));
   assert.ok(index.parts.length >= 3, `${index.parts.length} parts`);
-  const { page, finish } = await openPage({ query: '?workers=2' });
+  // The first recording read fails once: the conversion ends with that said, and the next one (another part size) is whole.
+  const { page, finish } = await openPage({ query: '?workers=2', beforeGoto: patchedWorker([['      conversion.endRecording();',
+    "      if (!self.failedOnce) { self.failedOnce = true; throw new Error('a recording read failed on purpose'); }\n      conversion.endRecording();"]]) });
+  await page.fill('#part-size', '6MB');
+  await page.dispatchEvent('#part-size', 'change');
+  await page.setInputFiles('#file-input', archive);
+  await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 30_000 });
+  assert.equal(await page.textContent('#message span'), 'a recording read failed on purpose');
+  const before = await conversions(page);
   await page.fill('#part-size', '5MB');
   await page.dispatchEvent('#part-size', 'change');
-  await pick(page, [archive]);
+  await converted(page, before);
+  assert.equal(await page.evaluate(() => document.querySelector('#message').hidden), true);
   assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
   assert.equal(await page.evaluate(() => document.body.dataset.workers), '2');
   assert.equal(await page.evaluate(() => document.body.dataset.recordingReads), 'stream');
