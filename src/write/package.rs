@@ -537,6 +537,9 @@ pub struct Written<O> {
 /// `OpenPart::projected`), stays within the part size; else the part is
 /// closed and the call begins the next one. A part's `calls.jsonl` comes
 /// after its transcripts and recordings: where it ends is known only then.
+/// With `let_recordings_wait`, a part that is full waits (answering
+/// `Placing::RecordingsDue`) for its recordings to be handed over
+/// (`next_recording`) before it closes at `resume`.
 pub struct PackageSession<O: PackageOutput> {
     output: O,
     part: Option<OpenPart<O::Sink>>,
