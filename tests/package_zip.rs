@@ -1,7 +1,8 @@
 //! The package's zip assembled entry by entry (`write::central`) against
 //! the zip crate writing the same entries in one `ZipWriter`: the same
 //! bytes, with zip64 end records past 65,535 entries and zip64 offsets
-//! past 4 GiB.
+//! past 4 GiB, a recording of over 4 GiB written by the assembly or
+//! handed over in pieces alike.
 
 use chorus2outdoo::write::central::ZipAssembly;
 use chorus2outdoo::write::package::DEFLATE_LEVEL;
@@ -26,6 +27,9 @@ struct Entry {
     content: Content,
     /// Written whole into a one-entry zip first, then appended.
     prepared: bool,
+    /// Its content handed over in pieces (`ZipAssembly::open`, `push`,
+    /// `close`), as the page hands over a recording it reads.
+    pushed: bool,
 }
 
 fn entry(path: &str, method: CompressionMethod, content: &[u8]) -> Entry {
@@ -35,6 +39,7 @@ fn entry(path: &str, method: CompressionMethod, content: &[u8]) -> Entry {
         large: false,
         content: Content::Bytes(content.to_vec()),
         prepared: false,
+        pushed: false,
     }
 }
 
@@ -84,6 +89,12 @@ fn assembled<W: Write>(entries: &[Entry], sink: W) -> W {
             assembly.append(&zip, &entry.path).unwrap();
             continue;
         }
+        if entry.pushed {
+            assembly.open(&entry.path, options(entry)).unwrap();
+            write_content(entry, &mut Pushing(&mut assembly));
+            assembly.close().unwrap();
+            continue;
+        }
         assembly
             .entry(&entry.path, |sink| {
                 let mut zip = ZipWriter::new_stream(sink);
@@ -94,6 +105,21 @@ fn assembled<W: Write>(entries: &[Entry], sink: W) -> W {
             .unwrap();
     }
     assembly.finish().unwrap()
+}
+
+/// Writes into the entry open in an assembly, piece by piece.
+struct Pushing<'a, W: Write>(&'a mut ZipAssembly<W>);
+
+impl<W: Write> Write for Pushing<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .push(buf)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[test]
@@ -221,16 +247,23 @@ fn past_4_gib_offsets_are_zip64() {
         entry("users.csv", CompressionMethod::Stored, b"email\n"),
     ];
     let expected = by_the_zip_crate(&entries, Digest64::default());
-    let zip = assembled(&entries, Digest64::default());
-    assert_eq!(zip.len, expected.len);
-    assert!(zip.len > 4 << 30);
-    assert!(
-        zip.last() == expected.last(),
-        "the central directories differ"
-    );
-    assert_eq!(
-        zip.sha256.finalize()[..],
-        expected.sha256.finalize()[..],
-        "the zips differ"
-    );
+    let expected_sha256 = expected.sha256.clone().finalize();
+    // The recording written by the assembly's own writer, then handed over
+    // in pieces.
+    for pushed in [false, true] {
+        let mut entries = entries.clone();
+        entries[1].pushed = pushed;
+        let zip = assembled(&entries, Digest64::default());
+        assert_eq!(zip.len, expected.len, "pushed: {pushed}");
+        assert!(zip.len > 4 << 30);
+        assert!(
+            zip.last() == expected.last(),
+            "the central directories differ (pushed: {pushed})"
+        );
+        assert_eq!(
+            zip.sha256.finalize()[..],
+            expected_sha256[..],
+            "the zips differ (pushed: {pushed})"
+        );
+    }
 }
