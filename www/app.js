@@ -144,7 +144,8 @@ const converter = new Converter();
 
 /** Tracker exports hold `bytes`; call archives hold `archive` and earlier import packages `earlier` (the File
  * itself, read by the worker in slices).
- * @type {{id: number, name: string, size: number, bytes: Uint8Array|null, archive: File|null, earlier: File|null, summary: object|null, state: string, error: string|null}[]} */
+ * A call archive keeps its `sha256` once a conversion hashed it.
+ * @type {{id: number, name: string, size: number, bytes: Uint8Array|null, archive: File|null, sha256?: string, earlier: File|null, summary: object|null, state: string, error: string|null}[]} */
 let entries = [];
 let nextEntryId = 1;
 /** The latest conversion: {preview, package, package_name}. */
@@ -294,7 +295,8 @@ async function update({ force = false } = {}) {
   const started = performance.now();
   const files = ready.filter((entry) => entry.bytes).map((entry) => ({ name: entry.name, bytes: entry.bytes }));
   const archiveEntries = ready.filter((entry) => entry.archive);
-  const archives = archiveEntries.map((entry) => ({ name: entry.name, blob: entry.archive }));
+  // An archive hashed by an earlier conversion is not hashed again (the same File: a snapshot the browser refuses to read once the file changed).
+  const archives = archiveEntries.map((entry) => ({ name: entry.name, blob: entry.archive, ...(entry.sha256 ? { sha256: entry.sha256 } : {}) }));
   // Earlier import packages: a cutover run leaves out the calls they hold.
   const earlier = ready.filter((entry) => entry.earlier).map((entry) => ({ name: entry.name, blob: entry.earlier }));
   let shownAt = null;
@@ -324,6 +326,7 @@ async function update({ force = false } = {}) {
       result = await converter.call('convert', { files, options: convertOptions(), storage: STORAGE }, { onProgress });
     }
     result.preview = preview;
+    (result.archive_digests ?? []).forEach((sha256, index) => { archiveEntries[index].sha256 = sha256; });
     if (current !== generation) return;
     stopProgress();
     setPackage(result);

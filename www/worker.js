@@ -551,6 +551,8 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
     verification,
     fidelity,
     workers: helpersUsed || 1,
+    // Each archive's SHA-256, for the page to give back with the same File next time.
+    archive_digests: archives.map(({ sha256 }) => sha256),
     recording_reads: ['stream', 'reader'].filter((read) => reads.has(read)).join(' '),
     stalled_reads: stalledReads,
     chunks: file.chunkCount,
@@ -603,6 +605,7 @@ async function firstPassHere(archives, onProgress) {
       for (const { bytes } of rangeSteps(archives, { archive, start, end }, heard)) {
         steps.push(bytes);
         await yieldToMessages();
+        if (superseded()) throw supersededError();
       }
       before.entries += range?.entries_total ?? 0;
       before.bytes += range?.bytes_total ?? 0;
@@ -665,15 +668,23 @@ async function withDigests(archives, onProgress) {
 }
 
 /**
- * Each archive's SHA-256, hashed a step at a time until done or
- * `stop.stopped`; `onProgress`, when given, hears `{phase: 'hash',
+ * Each archive's SHA-256, hashed a step at a time until done, or
+ * `stop.stopped`, or a newer conversion is asked for; one that comes with
+ * its `sha256` (the page's File hashed by an earlier conversion: the same
+ * snapshot, which the browser refuses to read once the file changed) is
+ * not hashed again. `onProgress`, when given, hears `{phase: 'hash',
  * entries_done, entries_total, bytes_done, bytes_total}` (entries: archives).
  */
 async function digestsOf(archives, stop, onProgress) {
   const digests = [];
   const bytesTotal = archives.reduce((total, { blob }) => total + blob.size, 0);
   let bytesBefore = 0;
-  for (const { blob } of archives) {
+  for (const { blob, sha256 } of archives) {
+    if (sha256) {
+      digests.push(sha256);
+      bytesBefore += blob.size;
+      continue;
+    }
     const digest = new ArchiveDigest(blob);
     const heard = () => onProgress?.({
       phase: 'hash', entries_done: digests.length, entries_total: archives.length, bytes_done: bytesBefore + digest.bytes, bytes_total: bytesTotal,
@@ -699,18 +710,25 @@ async function digestsOf(archives, stop, onProgress) {
  */
 async function hashInto(digest, blob, stop, heard) {
   const stream = byobReader(blob);
+  const stopping = () => {
+    if (superseded()) throw supersededError();
+    if (stop.stopped) throw new Error('the first pass stopped');
+  };
   if (!stream) {
     while (!digest.step(HASH_STEP)) {
       heard();
       await yieldToMessages();
-      if (stop.stopped) throw new Error('the first pass stopped');
+      stopping();
     }
     return;
   }
-  await readInto(blob, stream, new ArrayBuffer(HASH_STEP), (bytes) => {
+  // A stream's reads may all be answered without the event loop turning: give it a turn every TURN_MS (for a newer conversion asked for).
+  const turn = turns();
+  await readInto(blob, stream, new ArrayBuffer(HASH_STEP), async (bytes) => {
     digest.update(bytes);
     heard();
-    if (stop.stopped) throw new Error('the first pass stopped');
+    stopping();
+    await turn();
   });
   if (digest.bytes !== blob.size) throw new Error(`the archive changed while it was hashed (${digest.bytes} of ${blob.size} bytes)`);
 }
@@ -739,7 +757,7 @@ let stalledReads = 0;
 /**
  * Reads all of `blob` through `stream`, a BYOB reader of its byte stream,
  * into `buffer`, handing each read to `onBytes` (a view that is good only
- * until it returns), and gives the buffer back (each read moves it): the
+ * until it returns, or the promise it returns settles), and gives the buffer back (each read moves it): the
  * reads make no garbage. Where a read stays unanswered for STALL_MS, the
  * rest is read through `FileReaderSync` a step at a time.
  */
@@ -756,7 +774,7 @@ async function readInto(blob, stream, buffer, onBytes) {
       buffer = value ? value.buffer : new ArrayBuffer(buffer.byteLength);
       if (done) return buffer;
       read += value.length;
-      onBytes(value);
+      await onBytes(value);
     }
   } finally {
     stream.releaseLock();
@@ -765,7 +783,7 @@ async function readInto(blob, stream, buffer, onBytes) {
   stalledReads += 1;
   const reader = new FileReaderSync();
   for (let at = read; at < blob.size; at += buffer.byteLength) {
-    onBytes(new Uint8Array(reader.readAsArrayBuffer(blob.slice(at, Math.min(blob.size, at + buffer.byteLength)))));
+    await onBytes(new Uint8Array(reader.readAsArrayBuffer(blob.slice(at, Math.min(blob.size, at + buffer.byteLength)))));
     await yieldToMessages();
   }
   return new ArrayBuffer(buffer.byteLength);

@@ -539,6 +539,40 @@ test('one worker checksums, reads and writes a big archive in steps, each phase 
   assert.match(phases[1].text, new RegExp(`^Reading the archives: [\\d,]+ of ${Number(entries).toLocaleString('en')} entries · `));
   assert.match(phases[2].text, /^Writing the package: [\d,]+ of [\d,]+ transcripts and recordings · /);
   assert.equal(phases[3].text, 'Checking the package…');
+  // Another scope converts again without checksumming the same File twice; the manifest still names its SHA-256, as the CLI's does.
+  await page.evaluate(() => { window.__phases = []; });
+  const again = await conversions(page);
+  await page.selectOption('#scope-calls', 'meetings');
+  await converted(page, again, 60_000);
+  assert.deepEqual(await page.evaluate(() => window.__phases.map(({ phase }) => phase)), ['read', 'write', 'verify']);
+  const fromPage = await downloadPackage(page, 'page-sample-3000-meetings.zip');
+  const fromCli = cliPackage('cli-sample-3000-meetings.zip', ['--archive', archive, '--calls', 'meetings']);
+  assert.ok(fromPage.equals(fromCli), `page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
+  await finish();
+});
+
+test('a conversion superseded while it checksums the archive stops at its next step instead of hashing the archive to its end', async () => {
+  const archive = join(ARTIFACTS, 'sample-3000.zip');
+  if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '3000', '--seed', '5', '--out', archive]);
+  const size = statSync(archive).size;
+  // Each read hashed is counted and takes 300 ms longer, so the first conversion is still hashing when the scope changes.
+  const line = '    digest.update(bytes);';
+  const { page, finish } = await openPage({
+    query: '?workers=1',
+    beforeGoto: patchedWorker([[line, `${line}\n    self.hashedBytes = (self.hashedBytes ?? 0) + bytes.length;\n    for (const until = performance.now() + 300; performance.now() < until;);`]]),
+  });
+  const before = await conversions(page);
+  await page.setInputFiles('#file-input', archive);
+  await page.waitForFunction(() => document.body.dataset.progressPhase === 'hash');
+  await page.selectOption('#scope-calls', 'meetings');
+  await converted(page, before, 60_000);
+  assert.equal(await conversions(page), before + 1);
+  const [worker] = page.workers();
+  const hashed = await worker.evaluate(() => self.hashedBytes);
+  // The newer conversion hashes the whole archive; the older one stopped after a few reads (not the whole archive again).
+  assert.ok(hashed > size && hashed < size * 1.5, `${hashed} bytes hashed for an archive of ${size}`);
+  const fromCli = cliPackage('cli-sample-3000-meetings.zip', ['--archive', archive, '--calls', 'meetings']);
+  assert.ok((await downloadPackage(page, 'page-sample-3000-meetings-superseded.zip')).equals(fromCli));
   await finish();
 });
 
