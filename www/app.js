@@ -296,7 +296,7 @@ async function update({ force = false } = {}) {
   const files = ready.filter((entry) => entry.bytes).map((entry) => ({ name: entry.name, bytes: entry.bytes }));
   const archiveEntries = ready.filter((entry) => entry.archive);
   // An archive hashed by an earlier conversion is not hashed again (the same File: a snapshot the browser refuses to read once the file changed).
-  const archives = archiveEntries.map((entry) => ({ name: entry.name, blob: entry.archive, ...(entry.sha256 ? { sha256: entry.sha256 } : {}) }));
+  const archives = archiveEntries.map((entry) => ({ name: entry.name, blob: entry.archive, sha256: entry.sha256 }));
   // Earlier import packages: a cutover run leaves out the calls they hold.
   const earlier = ready.filter((entry) => entry.earlier).map((entry) => ({ name: entry.name, blob: entry.earlier }));
   let shownAt = null;

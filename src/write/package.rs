@@ -933,9 +933,11 @@ impl<O: PackageOutput> PackageSession<O> {
         Ok(Placing::RecordingsDue)
     }
 
+    /// Refuses a transcript while a part waits for its recordings (a
+    /// transcript held waits only while its part is `closing`).
     fn refuse_while_closing(&self, path: &str) -> Result<()> {
         match &self.part {
-            Some(part) if self.held.is_some() || self.closing => Err(Error::Write(format!(
+            Some(part) if self.closing => Err(Error::Write(format!(
                 "{path}: a transcript while part {} waits for its recordings",
                 part.number
             ))),
