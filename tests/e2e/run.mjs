@@ -748,6 +748,38 @@ test('one worker and three workers write the same package as the CLI', async () 
 });
 
 /** A page whose worker.js has each `[line, replacement]` replaced (each must be there). */
+/**
+ * The CLI's package of `archive` in parts of `size`, in the folder
+ * `ARTIFACTS/<folder>` (emptied first): the folder, the files there
+ * (sorted), the parts' stem and the index.
+ */
+function cliParts(folder, archive, size) {
+  const out = join(ARTIFACTS, folder);
+  mkdirSync(out, { recursive: true });
+  for (const name of readdirSync(out)) rmSync(join(out, name));
+  const stem = `outdoo-import-${localDate()}`;
+  execFileSync(CLI, ['--quiet', 'convert', '--archive', archive, '--part-size', size, '--out', join(out, `${stem}.zip`)]);
+  const index = JSON.parse(readFileSync(join(out, `${stem}-index.json`)));
+  assert.ok(index.parts.length >= 3, `${index.parts.length} parts`);
+  return { out, files: readdirSync(out).sort(), stem, index };
+}
+
+/** Types a part size into the page (with files there, it converts again). */
+async function setPartSize(page, size) {
+  await page.fill('#part-size', size);
+  await page.dispatchEvent('#part-size', 'change');
+}
+
+/** Clicks the first links of the part list, one per name in `names`: each downloads that file, the bytes of the one in `out`. */
+async function partLinksDownload(page, names, out) {
+  const links = page.locator('#part-list a');
+  for (const [i, name] of names.entries()) {
+    const [download] = await Promise.all([page.waitForEvent('download'), links.nth(i).click()]);
+    assert.equal(download.suggestedFilename(), name);
+    assert.ok(readFileSync(await download.path()).equals(readFileSync(join(out, name))), `${name} equals the CLI's`);
+  }
+}
+
 function patchedWorker(patches) {
   return (context) => context.route('**/worker.js', async (route) => {
     const response = await route.fetch();
@@ -789,37 +821,23 @@ test('recordings of 1 MiB and more are read through the File\'s byte stream, a r
 
   // In parts of 5 MB, with two workers: a part that is full waits while its
   // recordings are read through streams, then closes; the parts are the CLI's.
-  const out = join(ARTIFACTS, 'cli-parts-1mib');
-  mkdirSync(out, { recursive: true });
-  for (const name of readdirSync(out)) rmSync(join(out, name));
-  const stem = `outdoo-import-${localDate()}`;
-  execFileSync(CLI, ['--quiet', 'convert', '--archive', archive, '--part-size', '5MB', '--out', join(out, `${stem}.zip`)]);
-  const index = JSON.parse(readFileSync(join(out, `${stem}-index.json`)));
-  assert.ok(index.parts.length >= 3, `${index.parts.length} parts`);
+  const { out, index } = cliParts('cli-parts-1mib', archive, '5MB');
   // The first recording read fails once: the conversion ends with that said, and the next one (another part size) is whole.
   const { page, finish } = await openPage({ query: '?workers=2', beforeGoto: patchedWorker([['      conversion.endRecording();',
     "      if (!self.failedOnce) { self.failedOnce = true; throw new Error('a recording read failed on purpose'); }\n      conversion.endRecording();"]]) });
-  await page.fill('#part-size', '6MB');
-  await page.dispatchEvent('#part-size', 'change');
+  await setPartSize(page, '6MB');
   await page.setInputFiles('#file-input', archive);
   await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 30_000 });
   assert.equal(await page.textContent('#message span'), 'a recording read failed on purpose');
   const before = await conversions(page);
-  await page.fill('#part-size', '5MB');
-  await page.dispatchEvent('#part-size', 'change');
+  await setPartSize(page, '5MB');
   await converted(page, before);
   assert.equal(await page.evaluate(() => document.querySelector('#message').hidden), true);
   assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
   assert.equal(await page.evaluate(() => document.body.dataset.workers), '2');
   assert.equal(await page.evaluate(() => document.body.dataset.recordingReads), 'stream');
   assert.equal(await page.evaluate(() => document.body.dataset.parts), String(index.parts.length));
-  const links = page.locator('#part-list a');
-  for (let i = 0; i < index.parts.length; i += 1) {
-    const [download] = await Promise.all([page.waitForEvent('download'), links.nth(i).click()]);
-    const name = download.suggestedFilename();
-    assert.equal(name, index.parts[i].name);
-    assert.ok(readFileSync(await download.path()).equals(readFileSync(join(out, name))), `${name} equals the CLI's`);
-  }
+  await partLinksDownload(page, index.parts.map((part) => part.name), out);
   await finish();
 });
 
@@ -1048,26 +1066,17 @@ test('a package in parts: every part and the index as the CLI writes them, check
   mkdirSync(ARTIFACTS, { recursive: true });
   const archive = join(ARTIFACTS, 'sample-40-media.zip');
   if (!existsSync(archive)) execFileSync(CLI, ['--quiet', 'sample', '--calls', '40', '--seed', '9', '--media', '--out', archive]);
-  const out = join(ARTIFACTS, 'cli-parts');
-  mkdirSync(out, { recursive: true });
-  for (const name of readdirSync(out)) rmSync(join(out, name));
-  const stem = `outdoo-import-${localDate()}`;
-  execFileSync(CLI, ['--quiet', 'convert', '--archive', archive, '--part-size', '200KB', '--out', join(out, `${stem}.zip`)]);
-  const cliFiles = readdirSync(out).sort();
-  const index = JSON.parse(readFileSync(join(out, `${stem}-index.json`)));
-  assert.ok(index.parts.length >= 3, `${index.parts.length} parts`);
+  const { out, files: cliFiles, stem, index } = cliParts('cli-parts', archive, '200KB');
   assert.deepEqual(cliFiles, [`${stem}-index.json`, ...index.parts.map((part) => part.name)]);
 
   const { page, finish } = await openPage({ beforeGoto: stubSavePickers });
   // A size below the smallest is refused by name.
-  await page.fill('#part-size', '10KB');
-  await page.dispatchEvent('#part-size', 'change');
+  await setPartSize(page, '10KB');
   await page.setInputFiles('#file-input', archive);
   await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 15_000 });
   assert.equal(await page.textContent('#message span'), 'part size: a part size of 10KB is too small: give at least 64 KiB');
   const before = await conversions(page);
-  await page.fill('#part-size', '200KB');
-  await page.dispatchEvent('#part-size', 'change');
+  await setPartSize(page, '200KB');
   await converted(page, before);
   assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
   assert.equal(await page.evaluate(() => document.body.dataset.parts), String(index.parts.length));
@@ -1083,12 +1092,7 @@ test('a package in parts: every part and the index as the CLI writes them, check
     `${stem}-index.json ${Math.max(1, Math.round(statSync(join(out, `${stem}-index.json`)).size / 1e3))} KB: names every part and its SHA-256`,
   ]);
   // Each link downloads its file: the CLI's bytes.
-  const links = page.locator('#part-list a');
-  for (let i = 0; i < cliFiles.length; i += 1) {
-    const [download] = await Promise.all([page.waitForEvent('download'), links.nth(i).click()]);
-    const name = download.suggestedFilename();
-    assert.ok(readFileSync(await download.path()).equals(readFileSync(join(out, name))), `${name} equals the CLI's`);
-  }
+  await partLinksDownload(page, [...index.parts.map((part) => part.name), `${stem}-index.json`], out);
   // "Download all": every part and the index, one download each.
   const all = [];
   const onDownload = (download) => all.push(download);

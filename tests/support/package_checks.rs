@@ -1,5 +1,6 @@
-//! Parts written by the library into memory (for the native and the wasm
-//! test crates alike): each part's bytes, in the order written.
+//! What the native and the wasm test crates both use: parts written by
+//! the library into memory, and the refusal of a recording's altered
+//! bytes.
 
 /// Parts written by the library, each into its own Vec.
 #[derive(Default)]
@@ -18,4 +19,17 @@ impl chorus2outdoo::write::package::PackageOutput for Parts {
         self.0.push(sink);
         Ok(())
     }
+}
+
+/// Asserts that `refused` is the refusal of the recording `entry` of
+/// `sample.zip`, whose bytes do not match the archive's CRC-32.
+pub fn assert_crc_refused(refused: &str, entry: &str) {
+    let prefix = format!(
+        "sample.zip entry {entry}: the recording's bytes do not match its CRC-32 (the archive says "
+    );
+    assert!(
+        refused.starts_with(&prefix)
+            && refused.ends_with("): the archive is damaged or was changed"),
+        "{refused}"
+    );
 }
