@@ -145,7 +145,23 @@ async function openPage({ allowConsoleErrors = false, beforeGoto = null, base = 
 
 /** Waits until the page has converted more than `before` times. */
 async function converted(page, before, timeout = 30_000) {
-  await page.waitForFunction((n) => Number(document.body.dataset.conversions ?? 0) > n, before, { timeout });
+  await saying(page, page.waitForFunction((n) => Number(document.body.dataset.conversions ?? 0) > n, before, { timeout }));
+}
+
+/** `waiting`, or when it fails, its error with what the page shows (its state, message and progress), so a timeout says where the page stood. */
+async function saying(page, waiting) {
+  try {
+    return await waiting;
+  } catch (error) {
+    const shown = await page.evaluate(() => JSON.stringify({
+      dataset: { ...document.body.dataset },
+      message: document.querySelector('#message')?.hidden ? null : document.querySelector('#message')?.textContent,
+      progress: document.querySelector('#progress-text')?.textContent ?? null,
+    })).catch((reason) => `(not readable: ${reason.message})`);
+    error.message += `\nthe page: ${shown}`;
+    error.stack += `\nthe page: ${shown}`;
+    throw error;
+  }
 }
 
 const conversions = async (page) => Number(await page.evaluate(() => document.body.dataset.conversions ?? 0));
@@ -181,7 +197,7 @@ async function setScope(page, { from = '', to = '', minDuration = '0', calls = '
 async function pick(page, paths) {
   const before = Number(await page.evaluate(() => document.body.dataset.conversions ?? 0));
   await page.setInputFiles('#file-input', paths);
-  await page.waitForFunction((n) => Number(document.body.dataset.conversions ?? 0) > n, before, { timeout: 15_000 });
+  await saying(page, page.waitForFunction((n) => Number(document.body.dataset.conversions ?? 0) > n, before, { timeout: 15_000 }));
 }
 
 const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((node) => node.textContent.trim()));
