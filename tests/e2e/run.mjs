@@ -763,7 +763,6 @@ test('one worker and three workers write the same package as the CLI', async () 
   }
 });
 
-/** A page whose worker.js has each `[line, replacement]` replaced (each must be there). */
 /**
  * The CLI's package of `archive` in parts of `size`, in the folder
  * `ARTIFACTS/<folder>` (emptied first): the folder, the files there
@@ -796,6 +795,7 @@ async function partLinksDownload(page, names, out) {
   }
 }
 
+/** A page whose worker.js has each `[line, replacement]` replaced (each must be there). */
 function patchedWorker(patches) {
   return (context) => context.route('**/worker.js', async (route) => {
     const response = await route.fetch();
