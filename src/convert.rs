@@ -494,7 +494,7 @@ impl Conversion {
         };
         transcript_jobs(outcome)
             .iter()
-            .map(|job| job.document)
+            .map(|job| job.source.entry)
             .chain(recording_jobs(outcome).map(|recording| recording.source))
             .collect()
     }

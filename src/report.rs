@@ -83,6 +83,13 @@ pub enum ReasonCode {
     /// A keywords cell that reads as a boolean expression: converted as one,
     /// or, for a tracker typed basic, read as phrases.
     KeywordsExpression,
+    // Call archives in the shapes customers' tools saved them.
+    /// A call's value came from a field Chorus fills when the usual one is
+    /// empty (a `generated_subject` title, a scheduled or utterance start).
+    FallbackUsed,
+    /// A call's transcript is a connector's flattened text, not Chorus's
+    /// utterances: speakers by name, times from the text or estimated.
+    TranscriptFromText,
 }
 
 impl ReasonCode {
@@ -114,6 +121,8 @@ impl ReasonCode {
             ReasonCode::DownloadFailed => "download_failed",
             ReasonCode::TrackerNotExported => "tracker_not_exported",
             ReasonCode::KeywordsExpression => "keywords_expression",
+            ReasonCode::FallbackUsed => "fallback_used",
+            ReasonCode::TranscriptFromText => "transcript_from_text",
         }
     }
 }
@@ -262,6 +271,8 @@ mod tests {
             ReasonCode::DownloadFailed,
             ReasonCode::TrackerNotExported,
             ReasonCode::KeywordsExpression,
+            ReasonCode::FallbackUsed,
+            ReasonCode::TranscriptFromText,
         ] {
             let mut bytes = Vec::new();
             code.pack(&mut bytes);

@@ -23,7 +23,7 @@ pub mod progress;
 
 use crate::decide::replay::{Replay, ReplayTrigger};
 use crate::detect::{detect, FileKind};
-use crate::model::calls::EntryRef;
+use crate::model::calls::{EntryRef, TranscriptForm, TranscriptSource};
 use crate::model::Location;
 use crate::read::archive::{entry_ranges, ArchiveHasher, ArchiveRead, ZipSource};
 use crate::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
@@ -718,11 +718,16 @@ impl TranscriptPreparer {
         let job = TranscriptJob {
             source_id: job.source_id,
             path: job.path,
-            document: EntryRef {
-                archive: job.archive,
-                entry: job.entry,
+            source: TranscriptSource {
+                entry: EntryRef {
+                    archive: job.archive,
+                    entry: job.entry,
+                },
+                pointer: job.pointer,
+                form: job.form,
             },
             language: job.language,
+            duration_seconds: job.duration_seconds,
         };
         let mut archives = as_sources(&mut self.archives);
         let prepared = prepare_transcript(&job, &mut archives, self.replay.as_ref())
@@ -738,6 +743,11 @@ struct JobJs {
     path: String,
     archive: usize,
     entry: usize,
+    /// Where in the entry the transcript is (a JSON pointer), and its form.
+    pointer: String,
+    form: TranscriptForm,
+    /// The call's length, to place a flattened text's utterances.
+    duration_seconds: u64,
     /// The call's language, for the replay of the triggers.
     #[serde(default)]
     language: Option<String>,
@@ -790,11 +800,14 @@ impl ArchiveConversion {
             .transcript_jobs()
             .iter()
             .map(|job| JobJs {
-                bytes: self.entry_size(job.document),
+                bytes: self.entry_size(job.source.entry),
                 source_id: job.source_id,
                 path: job.path,
-                archive: job.document.archive,
-                entry: job.document.entry,
+                archive: job.source.entry.archive,
+                entry: job.source.entry.entry,
+                pointer: job.source.pointer,
+                form: job.source.form,
+                duration_seconds: job.duration_seconds,
                 language: job.language,
             })
             .collect();
@@ -908,7 +921,7 @@ impl ArchiveConversion {
     ) -> Result<bool, JsError> {
         let session = stepped_session(&mut self.session)?;
         let (job, before) = (
-            session.next_job().map(|job| job.document),
+            session.next_job().map(|job| job.source.entry),
             session.transcripts_in(),
         );
         let mut archives = as_sources(&mut self.archives);

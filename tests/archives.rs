@@ -11,7 +11,8 @@ use chorus2outdoo::{
     convert_with_archives, ArchiveSource, CallScope, Conversion, InputFile, Options, ZipSource,
 };
 use common::{
-    assert_golden, cli, files_under, fixture, repo, scratch, unzip, validate_package, zip_folder,
+    assert_golden, calls_jsonl, cli, convert_fixture_folder, convert_zip, files_under, fixture,
+    json_entry, repo, scratch, unzip, validate_package, zip_folder,
 };
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
@@ -44,16 +45,6 @@ fn scope() -> Options {
         min_duration_seconds: 120,
         ..Options::default()
     }
-}
-
-fn convert_zip(zip: &[u8], roster: Option<&InputFile>, options: &Options) -> (Conversion, Vec<u8>) {
-    let mut source = ZipSource::new("chorus-export.zip", Cursor::new(zip)).unwrap();
-    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
-    let conversion = convert_with_archives(&[], &mut sources, roster, options).unwrap();
-    let package = conversion
-        .write_package_with(&mut sources, Vec::new())
-        .unwrap();
-    (conversion, package)
 }
 
 fn skipped(conversion: &Conversion) -> Vec<(String, SkipReason)> {
@@ -626,30 +617,6 @@ fn cli_exit_codes() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!Path::new(out).exists());
-}
-
-fn convert_fixture_folder(name: &str, options: &Options) -> (Conversion, Vec<(String, Vec<u8>)>) {
-    let zip = zip_folder(&repo().join("tests/fixtures").join(name), &[]);
-    let (conversion, package) = convert_zip(&zip, None, options);
-    let entries = validate_package(&package);
-    (conversion, entries)
-}
-
-fn json_entry(entries: &[(String, Vec<u8>)], name: &str) -> serde_json::Value {
-    let (_, bytes) = entries
-        .iter()
-        .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("{name} is not in the package"));
-    serde_json::from_slice(bytes).unwrap()
-}
-
-fn calls_jsonl(entries: &[(String, Vec<u8>)]) -> Vec<serde_json::Value> {
-    let (_, bytes) = entries.iter().find(|(n, _)| n == "calls.jsonl").unwrap();
-    String::from_utf8(bytes.clone())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[test]

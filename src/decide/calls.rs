@@ -21,7 +21,8 @@
 use crate::decide::language::language_code;
 use crate::model::calls::{
     Call, CallKind, ConversationRecord, EngagementRecord, EntryRef, MediaRecord, Participant,
-    ParticipantRecord, Reference, Side, SkipReason, SkippedCall, TrackerHitRecord,
+    ParticipantRecord, Reference, Side, SkipReason, SkippedCall, TrackerHitRecord, TranscriptForm,
+    TranscriptSource,
 };
 use crate::model::packed::{packed_struct, Pack, Packed};
 use crate::model::sorted::Sorter;
@@ -74,7 +75,7 @@ packed_struct!(InternalPerson {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedCall {
     pub call: Call,
-    pub transcript: Option<EntryRef>,
+    pub transcript: Option<TranscriptSource>,
     pub media: Option<EntryRef>,
     pub media_bytes: u64,
     pub internal_people: Vec<InternalPerson>,
@@ -289,9 +290,31 @@ impl Sources<'_> {
             .unwrap_or_default()
     }
     fn started_at(&self) -> Option<DateTime<Utc>> {
-        self.engagement
+        self.start().map(|(at, _)| at)
+    }
+    /// The call's start: the engagement's `date_time`, else the
+    /// recording's `start_time`; failing both, the scheduled start, then
+    /// the start by the utterances' own times, each said (the field it came from).
+    fn start(&self) -> Option<(DateTime<Utc>, Option<&'static str>)> {
+        let usual = self
+            .engagement
             .and_then(|e| e.started_at)
-            .or_else(|| self.conversation.and_then(|c| c.started_at))
+            .or_else(|| self.conversation.and_then(|c| c.started_at));
+        if let Some(at) = usual {
+            return Some((at, None));
+        }
+        let conversation = self.conversation?;
+        conversation
+            .scheduled_start
+            .map(|at| (at, Some("the scheduled start (schedule_start_time)")))
+            .or_else(|| {
+                conversation.utterance_start.map(|at| {
+                    (
+                        at,
+                        Some("the first utterance's time (its date_time less its snippet_time)"),
+                    )
+                })
+            })
     }
     fn duration(&self) -> Option<f64> {
         self.engagement
@@ -404,7 +427,7 @@ fn skip_reason(sources: &Sources, scope: &Scope) -> Option<(SkipReason, String)>
     let Some(started_at) = sources.started_at() else {
         return Some((
             SkipReason::Unreadable,
-            "no readable start time (date_time or recording.start_time)".to_string(),
+            "no readable start time (date_time, recording.start_time, schedule_start_time or the utterances' date_time)".to_string(),
         ));
     };
     if scope.calls == CallScope::Meetings && call_kind(engagement) == CallKind::Call {
@@ -526,8 +549,34 @@ fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> 
             ),
         );
     }
+    let text_transcript = engagement.filter(|e| e.text_transcript_lines > 0);
     let transcript = match (conversation, sources.unreadable) {
-        (Some(c), _) if c.utterances > 0 => Some(c.source),
+        (Some(c), _) if c.utterances > 0 => Some(TranscriptSource {
+            entry: c.source,
+            pointer: c.location.pointer.clone().unwrap_or_default(),
+            form: TranscriptForm::Utterances,
+        }),
+        _ if text_transcript.is_some() => text_transcript.map(|e| {
+            let times = if e.text_transcript_timed {
+                "times as the text gives them"
+            } else {
+                "times estimated by spreading the words over the call's length"
+            };
+            report.warning(
+                ReasonCode::TranscriptFromText,
+                e.location.clone(),
+                format!(
+                    "call {id}: no utterances from Chorus; the transcript is the flattened transcript text \
+({} utterance(s), speakers by name, {times})",
+                    e.text_transcript_lines
+                ),
+            );
+            TranscriptSource {
+                entry: e.source,
+                pointer: e.location.pointer.clone().unwrap_or_default(),
+                form: TranscriptForm::Text,
+            }
+        }),
         (Some(c), _) => {
             report.warning(
                 ReasonCode::MissingTranscript,
@@ -563,12 +612,33 @@ fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> 
             format!("call {id}: no recording in the archive; imported without one"),
         );
     }
-    let started_at = sources.started_at().unwrap_or_default();
+    let (started_at, start_from) = sources.start().unwrap_or_default();
+    if let Some(field) = start_from {
+        report.info(
+            ReasonCode::FallbackUsed,
+            location.clone(),
+            format!(
+                "call {id}: no start time (date_time, recording.start_time); it starts at {field}, {}",
+                started_at.format("%Y-%m-%dT%H:%M:%SZ")
+            ),
+        );
+    }
+    let title = engagement
+        .and_then(|e| e.subject.clone())
+        .or_else(|| conversation.and_then(|c| c.title.clone()));
+    let generated = conversation.and_then(|c| c.generated_subject.clone());
+    if let (None, Some(generated)) = (&title, &generated) {
+        report.info(
+            ReasonCode::FallbackUsed,
+            location.clone(),
+            format!(
+                "call {id}: no title (subject, name); its title is Chorus's generated subject \"{generated}\""
+            ),
+        );
+    }
     let call = Call {
         source_id: id.clone(),
-        title: engagement
-            .and_then(|e| e.subject.clone())
-            .or_else(|| conversation.and_then(|c| c.title.clone())),
+        title: title.or(generated),
         started_at: started_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         duration_seconds: sources.duration().unwrap_or(0.0).round() as u64,
         kind: call_kind(engagement),
@@ -597,7 +667,9 @@ fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> 
                 .and_then(|e| e.url.clone())
                 .unwrap_or_else(|| format!("https://chorus.ai/meeting/{id}")),
         ),
-        transcript: transcript.map(|_| format!("transcripts/{id}.json")),
+        transcript: transcript
+            .as_ref()
+            .map(|_| format!("transcripts/{id}.json")),
         media: media.map(|m| format!("media/{id}.{}", m.extension)),
         chorus_summary: conversation
             .and_then(|c| c.summary.clone())

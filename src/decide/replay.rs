@@ -312,6 +312,7 @@ mod tests {
                     text: text.to_string(),
                 })
                 .collect(),
+            timing: None,
         }
     }
 

@@ -9,10 +9,16 @@
 //! the utterance's `speaker_type`, then the participant's or cluster's type,
 //! then the participant's `is_my_team`. Utterances without text or start
 //! time are left out (the first pass counted them for the report).
+//!
+//! A flattened transcript text gives speakers by name only, and times on
+//! some lines or none: `place_text_utterances` gives each utterance its
+//! length from the next one's start, or, where the text lacks times,
+//! estimates them by spreading the words over the call
+//! (`Timing::Estimated`).
 
 use crate::model::calls::{
-    ClusterRecord, ParticipantRecord, Side, Speaker, Transcript, TranscriptRecord, Utterance,
-    UtteranceRecord,
+    ClusterRecord, ParticipantRecord, Side, Speaker, Timing, Transcript, TranscriptRecord,
+    Utterance, UtteranceRecord,
 };
 
 fn side_from_type(kind: Option<&str>) -> Option<Side> {
@@ -36,6 +42,18 @@ fn find_participant<'a>(record: &'a TranscriptRecord, key: &str) -> Option<&'a P
         })
 }
 
+/// The participant of a speaker known only by name (compared ignoring case).
+fn participant_named<'a>(
+    record: &'a TranscriptRecord,
+    name: &str,
+) -> Option<&'a ParticipantRecord> {
+    record.participants.iter().find(|p| {
+        p.name
+            .as_deref()
+            .is_some_and(|n| n.trim().to_lowercase() == name.trim().to_lowercase())
+    })
+}
+
 fn find_cluster<'a>(record: &'a TranscriptRecord, key: &str) -> Option<&'a ClusterRecord> {
     record
         .clusters
@@ -49,11 +67,20 @@ fn resolve(
 ) -> (String, Option<String>, Option<String>, Side) {
     let key = utterance.speaker_ref.as_deref();
     let cluster = key.and_then(|k| find_cluster(record, k));
-    let participant = key.and_then(|k| find_participant(record, k)).or_else(|| {
-        cluster
-            .and_then(|c| c.participant.as_deref())
-            .and_then(|k| find_participant(record, k))
-    });
+    let participant = key
+        .and_then(|k| find_participant(record, k))
+        .or_else(|| {
+            cluster
+                .and_then(|c| c.participant.as_deref())
+                .and_then(|k| find_participant(record, k))
+        })
+        .or_else(|| {
+            let name = utterance
+                .speaker_name
+                .as_deref()
+                .filter(|_| key.is_none())?;
+            participant_named(record, name)
+        });
     let name = utterance
         .speaker_name
         .clone()
@@ -150,5 +177,44 @@ pub fn build_transcript(source_id: &str, record: TranscriptRecord) -> Transcript
         source_id: source_id.to_string(),
         speakers,
         utterances,
+        timing: None,
     }
+}
+
+/// Places the utterances of a flattened transcript text in time, over a
+/// call of `duration_seconds`: where every line gave its time, each lasts
+/// until the next one starts (the last until the call ends); otherwise
+/// every time is estimated, the call's length shared out in proportion to
+/// the characters of each utterance. Returns how the times were found.
+pub fn place_text_utterances(
+    record: &mut TranscriptRecord,
+    duration_seconds: u64,
+) -> Option<Timing> {
+    let duration = duration_seconds as f64;
+    let utterances = &mut record.utterances;
+    if utterances.iter().all(|u| u.start_seconds.is_some()) {
+        let starts: Vec<f64> = utterances.iter().filter_map(|u| u.start_seconds).collect();
+        for (position, utterance) in utterances.iter_mut().enumerate() {
+            let start = starts[position];
+            let next = starts
+                .get(position + 1)
+                .copied()
+                .unwrap_or(duration.max(start));
+            utterance.length_seconds = Some((next - start).max(0.0));
+        }
+        return None;
+    }
+    let characters: Vec<f64> = utterances
+        .iter()
+        .map(|u| u.text.chars().count().max(1) as f64)
+        .collect();
+    let total: f64 = characters.iter().sum();
+    let mut start = 0.0;
+    for (utterance, share) in utterances.iter_mut().zip(&characters) {
+        let length = duration * share / total;
+        utterance.start_seconds = Some(start);
+        utterance.length_seconds = Some(length);
+        start += length;
+    }
+    Some(Timing::Estimated)
 }

@@ -20,6 +20,29 @@ pub struct EntryRef {
     pub entry: usize,
 }
 
+/// How a call's transcript is written in its entry.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TranscriptForm {
+    /// A conversation object's `recording.utterances`.
+    #[default]
+    Utterances,
+    /// An engagement's flattened `transcript` text ("Name: words" lines).
+    Text,
+}
+
+/// Where a call's transcript is read from on the second pass: the entry,
+/// the JSON pointer of the object holding it (a conversation, or for
+/// `Text` the engagement), and its form.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct TranscriptSource {
+    pub entry: EntryRef,
+    pub pointer: String,
+    pub form: TranscriptForm,
+}
+
 /// A person on a call as Chorus lists them (engagement or conversation).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParticipantRecord {
@@ -58,6 +81,12 @@ pub struct EngagementRecord {
     /// `tracker_matches[]` (fetched `with_trackers=true`): Chorus's own
     /// tracker hits, without mentions; `None` when the field is missing.
     pub tracker_matches: Option<Vec<TrackerHitRecord>>,
+    /// Utterances in a connector's flattened `transcript` text (0: none),
+    /// and whether every one of them gives its time.
+    pub text_transcript_lines: usize,
+    pub text_transcript_timed: bool,
+    /// The entry it was read from (a flattened transcript is read again there).
+    pub source: EntryRef,
     pub location: Location,
     /// Chorus's AI summary (`meeting_summary`), as text.
     pub summary: Option<String>,
@@ -100,6 +129,8 @@ pub struct MentionRecord {
 pub struct ConversationRecord {
     pub id: String,
     pub title: Option<String>,
+    /// Chorus's own title (`generated_subject`), for a call without a name.
+    pub generated_subject: Option<String>,
     pub status: Option<String>,
     pub language: Option<String>,
     pub private: Option<bool>,
@@ -112,6 +143,11 @@ pub struct ConversationRecord {
     pub deal_name: Option<String>,
     pub participants: Vec<ParticipantRecord>,
     pub started_at: Option<DateTime<Utc>>,
+    /// When the call was scheduled to start (`schedule_start_time`).
+    pub scheduled_start: Option<DateTime<Utc>>,
+    /// When the recording began by its utterances' absolute times
+    /// (`date_time` less `snippet_time`).
+    pub utterance_start: Option<DateTime<Utc>>,
     pub duration_seconds: Option<f64>,
     pub recordable: Option<bool>,
     pub unrecorded_reason: Option<String>,
@@ -281,6 +317,18 @@ pub struct Transcript {
     pub source_id: String,
     pub speakers: Vec<Speaker>,
     pub utterances: Vec<Utterance>,
+    /// Absent when every time is Chorus's; `estimated` when the source
+    /// gave no times (a flattened transcript text) and they were estimated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<Timing>,
+}
+
+/// How the times of a transcript's utterances were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// Not in the source: spread over the call in proportion to the words.
+    Estimated,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -384,6 +432,9 @@ packed_struct!(EngagementRecord {
     language,
     url,
     tracker_matches,
+    text_transcript_lines,
+    text_transcript_timed,
+    source,
     location,
     summary,
     action_items
@@ -402,6 +453,7 @@ packed_struct!(TrackerHitRecord {
 packed_struct!(ConversationRecord {
     id,
     title,
+    generated_subject,
     status,
     language,
     private,
@@ -414,6 +466,8 @@ packed_struct!(ConversationRecord {
     deal_name,
     participants,
     started_at,
+    scheduled_start,
+    utterance_start,
     duration_seconds,
     recordable,
     unrecorded_reason,
@@ -433,6 +487,12 @@ packed_struct!(PersonRecord {
     location
 });
 packed_enum!(CallKind { Meeting, Call });
+packed_enum!(TranscriptForm { Utterances, Text });
+packed_struct!(TranscriptSource {
+    entry,
+    pointer,
+    form
+});
 packed_enum!(SkipReason {
     NotRecorded,
     NoShow,

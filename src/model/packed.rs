@@ -750,6 +750,12 @@ mod tests {
                 count: 3,
                 mentions: Vec::new(),
             }]),
+            text_transcript_lines: 12,
+            text_transcript_timed: true,
+            source: EntryRef {
+                archive: 2,
+                entry: 9,
+            },
             location: location.clone(),
             summary: some("Ana showed the demo."),
             action_items: vec!["Send the quote".into(), String::new()],
@@ -758,6 +764,7 @@ mod tests {
         round_trip(ConversationRecord {
             id: "c".into(),
             title: some("Demo"),
+            generated_subject: some("Demo with Buyer"),
             status: some("done"),
             language: some("de"),
             private: Some(false),
@@ -770,6 +777,8 @@ mod tests {
             deal_name: some("Deal"),
             participants: vec![person],
             started_at: at(-5),
+            scheduled_start: at(1_700_000_100),
+            utterance_start: at(1_700_000_007),
             duration_seconds: Some(0.0),
             recordable: Some(true),
             unrecorded_reason: some("none"),
@@ -832,9 +841,13 @@ mod tests {
                 chorus_summary: some("Bo asked for a trial."),
                 chorus_action_items: vec!["Set up the trial".into(), "Share pricing".into()],
             },
-            transcript: Some(EntryRef {
-                archive: 0,
-                entry: 3,
+            transcript: Some(TranscriptSource {
+                entry: EntryRef {
+                    archive: 0,
+                    entry: 3,
+                },
+                pointer: "/engagements/4/_conversation".into(),
+                form: TranscriptForm::Text,
             }),
             media: None,
             media_bytes: u64::MAX,

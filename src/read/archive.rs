@@ -885,22 +885,28 @@ fn read_json_entry(
     report: &mut Report,
 ) {
     match document {
-        Ok(ChorusDocument::EngagementPage(engagements))
-        | Ok(ChorusDocument::EngagementArray(engagements)) => {
-            summary.engagement_pages += 1;
-            summary.engagements += engagements.len();
-            for engagement in &engagements {
+        Ok(ChorusDocument::Records(records)) => {
+            summary.engagement_pages += usize::from(records.engagement_document);
+            summary.engagements += records.engagements.len();
+            for engagement in &records.engagements {
                 contents.engagements.push(engagement);
             }
-        }
-        Ok(ChorusDocument::Conversation(conversation)) => {
-            summary.conversations += 1;
-            contents.conversations.push(&conversation);
-        }
-        Ok(ChorusDocument::Users(people)) => {
-            summary.users_files += 1;
-            summary.users += people.len();
-            contents.people.extend(people);
+            summary.conversations += records.conversations.len();
+            for conversation in &records.conversations {
+                contents.conversations.push(conversation);
+            }
+            if !records.people.is_empty() {
+                summary.users_files += 1;
+                summary.users += records.people.len();
+                contents.people.extend(records.people);
+            }
+            for (at, what) in records.ignored {
+                report.warning(
+                    ReasonCode::UnrecognisedEntry,
+                    at,
+                    format!("{what}; ignored"),
+                );
+            }
         }
         Ok(ChorusDocument::FetchReport(missing)) => {
             summary.ignored += 1;

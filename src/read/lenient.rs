@@ -4,8 +4,10 @@
 //! numeric strings. A value of the wrong shape reads as absent, never as an
 //! error, so one odd field does not lose a whole page. Chorus's own texts,
 //! whose shape is not documented, read the same way: a summary
-//! ([`SummaryText`]) and action items ([`ActionItems`]).
+//! ([`SummaryText`]) and action items ([`ActionItems`]), their HTML read as
+//! plain text with line breaks (`html_text`).
 
+use crate::read::html_text::plain_text;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -254,7 +256,7 @@ impl<'de> Deserialize<'de> for SummaryText {
                 SummaryText::deserialize(d)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<SummaryText, E> {
-                Ok(SummaryText(trimmed(v)))
+                Ok(SummaryText(trimmed(&plain_text(v))))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SummaryText, A::Error> {
                 let mut parts = Vec::new();
@@ -338,7 +340,7 @@ impl<'de> Deserialize<'de> for ActionItems {
                 ActionItems::deserialize(d)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ActionItems, E> {
-                Ok(ActionItems(lines_as_items(v)))
+                Ok(ActionItems(lines_as_items(&plain_text(v))))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ActionItems, A::Error> {
                 let mut items = Vec::new();
@@ -378,7 +380,7 @@ impl<'de> Deserialize<'de> for ListElement {
                 ListElement::deserialize(d)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ListElement, E> {
-                Ok(ListElement(trimmed(v).into_iter().collect()))
+                Ok(ListElement(trimmed(&plain_text(v)).into_iter().collect()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ListElement, A::Error> {
                 let ActionItems(items) =
@@ -434,7 +436,7 @@ impl<'de> Deserialize<'de> for KeyValue {
                 KeyValue::deserialize(d)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyValue, E> {
-                Ok(KeyValue::Text(v.to_string()))
+                Ok(KeyValue::Text(plain_text(v).into_owned()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<KeyValue, A::Error> {
                 let ActionItems(items) =

@@ -3,14 +3,20 @@
 //! types, and naming the location of every record.
 
 pub mod archive;
+pub mod call_fields;
 pub mod chorus;
+pub mod conversation;
 pub mod earlier;
+pub mod engagement;
 pub mod expression;
+pub mod html_text;
 pub mod lenient;
 pub mod phrases;
+pub mod pointer;
 pub mod table;
 pub mod text;
 pub mod trackers;
+pub mod transcript_text;
 pub mod users;
 
 /// Where a seek lands in a source of `len` bytes read at `position` (for

@@ -16,13 +16,16 @@
 use crate::convert::CallsOutcome;
 use crate::decide::calls::PlannedCall;
 use crate::decide::replay::{Replay, TopicHits};
-use crate::decide::transcript::build_transcript;
+use crate::decide::transcript::{build_transcript, place_text_utterances};
 use crate::error::{Error, Result};
-use crate::model::calls::{EntryRef, Transcript, User, UserAction};
+use crate::model::calls::{
+    EntryRef, Transcript, TranscriptForm, TranscriptSource, User, UserAction,
+};
 use crate::model::packed::{packed_struct, Packed};
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveSource};
-use crate::read::chorus::read_transcript;
+use crate::read::conversation::read_transcript;
+use crate::read::engagement::read_transcript_text;
 use crate::write::package::{to_json_bytes, PackageWriter, PreparedEntry};
 use crate::write::report::spreadsheet_safe;
 use serde::Serialize;
@@ -83,21 +86,23 @@ pub(crate) fn source<'a, 'b>(
 }
 
 /// One transcript entry of the package: the call, the entry's path, where
-/// the call's conversation document is, and the call's language (for the
-/// replay of triggers).
+/// its transcript is read from, the call's language (for the replay of
+/// triggers) and its length (to place a flattened text's utterances).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranscriptJob {
     pub source_id: String,
     pub path: String,
-    pub document: EntryRef,
+    pub source: TranscriptSource,
     pub language: Option<String>,
+    pub duration_seconds: u64,
 }
 
 packed_struct!(TranscriptJob {
     source_id,
     path,
-    document,
-    language
+    source,
+    language,
+    duration_seconds
 });
 
 /// A transcript entry ready for the package, and what the replay of the
@@ -111,9 +116,10 @@ pub struct PreparedTranscript {
 pub fn transcript_job(planned: &PlannedCall) -> Option<TranscriptJob> {
     Some(TranscriptJob {
         path: planned.call.transcript.clone()?,
-        document: planned.transcript?,
+        source: planned.transcript.clone()?,
         source_id: planned.call.source_id.clone(),
         language: planned.call.language.clone(),
+        duration_seconds: planned.call.duration_seconds,
     })
 }
 
@@ -169,14 +175,14 @@ pub fn prepare_transcript(
     Ok(PreparedTranscript { entry, hits })
 }
 
-/// Re-reads the call's conversation document from `archives` and builds
-/// its transcript, exactly as the package holds it.
+/// Re-reads the call's transcript from `archives` (its conversation, or
+/// its flattened text) and builds it, exactly as the package holds it.
 pub fn reread_transcript(
     job: &TranscriptJob,
     archives: &mut [&mut dyn ArchiveSource],
 ) -> Result<Transcript> {
     debug_assert!(is_call_id(&job.source_id));
-    let (archive, location, size) = source(archives, job.document)?;
+    let (archive, location, size) = source(archives, job.source.entry)?;
     let reread = |e: std::io::Error| {
         Error::input(
             location.clone(),
@@ -186,19 +192,33 @@ pub fn reread_transcript(
     let limit = archive.limits().max_json_entry_bytes;
     let mut bytes = Vec::with_capacity(size.min(limit) as usize);
     archive
-        .open(job.document.entry)
+        .open(job.source.entry.entry)
         .map_err(reread)?
         .take(limit)
         .read_to_end(&mut bytes)
         .map_err(reread)?;
     let document = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let record = read_transcript(document).map_err(|message| {
+    let changed = |message| {
         Error::input(
-            location.clone(),
+            location.clone().with_pointer(job.source.pointer.clone()),
             format!("the conversation document changed since it was read: {message}"),
         )
-    })?;
-    Ok(build_transcript(&job.source_id, record))
+    };
+    Ok(match job.source.form {
+        TranscriptForm::Utterances => {
+            let record = read_transcript(document, &job.source.pointer).map_err(changed)?;
+            build_transcript(&job.source_id, record)
+        }
+        TranscriptForm::Text => {
+            let mut record =
+                read_transcript_text(document, &job.source.pointer).map_err(changed)?;
+            let timing = place_text_utterances(&mut record, job.duration_seconds);
+            Transcript {
+                timing,
+                ..build_transcript(&job.source_id, record)
+            }
+        }
+    })
 }
 
 /// Gives the writer each transcript entry, in `transcript_jobs` order.

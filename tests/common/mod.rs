@@ -164,3 +164,51 @@ pub fn zip_folder(dir: &Path, extra: &[(&str, &[u8])]) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
+/// Converts a zip of call archives (named `chorus-export.zip`) with an
+/// optional roster: the conversion and its package.
+pub fn convert_zip(
+    zip: &[u8],
+    roster: Option<&chorus2outdoo::InputFile>,
+    options: &chorus2outdoo::Options,
+) -> (chorus2outdoo::Conversion, Vec<u8>) {
+    use chorus2outdoo::ArchiveSource;
+    let mut source = chorus2outdoo::ZipSource::new("chorus-export.zip", Cursor::new(zip)).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let conversion =
+        chorus2outdoo::convert_with_archives(&[], &mut sources, roster, options).unwrap();
+    let package = conversion
+        .write_package_with(&mut sources, Vec::new())
+        .unwrap();
+    (conversion, package)
+}
+
+/// Converts the folder tests/fixtures/<name>, zipped: the conversion and
+/// the package's entries, validated.
+pub fn convert_fixture_folder(
+    name: &str,
+    options: &chorus2outdoo::Options,
+) -> (chorus2outdoo::Conversion, Vec<(String, Vec<u8>)>) {
+    let zip = zip_folder(&repo().join("tests/fixtures").join(name), &[]);
+    let (conversion, package) = convert_zip(&zip, None, options);
+    let entries = validate_package(&package);
+    (conversion, entries)
+}
+
+/// A JSON entry of a package.
+pub fn json_entry(entries: &[(String, Vec<u8>)], name: &str) -> serde_json::Value {
+    let (_, bytes) = entries
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} is not in the package"));
+    serde_json::from_slice(bytes).unwrap()
+}
+
+/// The lines of a package's `calls.jsonl`.
+pub fn calls_jsonl(entries: &[(String, Vec<u8>)]) -> Vec<serde_json::Value> {
+    let (_, bytes) = entries.iter().find(|(n, _)| n == "calls.jsonl").unwrap();
+    String::from_utf8(bytes.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
