@@ -77,9 +77,10 @@ fn utterance(speaker: u32, start_ms: u64, end_ms: u64, text: &str) -> Value {
 fn a_jsonapi_collection_holds_several_conversations_and_users() {
     let (conversion, entries) =
         convert_fixture_folder("archive_jsonapi_collection", &Options::default());
-    let (first, second) = (
+    let (first, second, third) = (
         "da7a0000000000000000000000000001",
         "da7a0000000000000000000000000002",
+        "da7a0000000000000000000000000003",
     );
     assert_eq!(
         calls_jsonl(&entries),
@@ -115,7 +116,23 @@ fn a_jsonapi_collection_holds_several_conversations_and_users() {
                     "transcript": format!("transcripts/{second}.json")
                 })
             ),
+            call(
+                third,
+                json!({
+                    "title": "Saved as an array",
+                    "started_at": "2026-06-05T12:00:00Z",
+                    "duration_seconds": 60,
+                    "host_email": "rita@example.com",
+                    "language": "en",
+                    "transcript": format!("transcripts/{third}.json")
+                })
+            ),
         ]
+    );
+    // A document saved in an array of documents, read again at /0.
+    assert_eq!(
+        json_entry(&entries, &format!("transcripts/{third}.json"))["utterances"],
+        json!([utterance(1, 500, 2000, "One document of an array.")])
     );
     // The second conversation of the file, read again by its pointer.
     assert_eq!(

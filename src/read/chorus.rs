@@ -228,14 +228,22 @@ impl DocumentRecords {
             let at = pointer_location(location, pointer(i));
             if all || item.is_engagement() {
                 records.add_engagement(item, at, source);
-            } else {
-                records.ignored.push((
+                continue;
+            }
+            match item.into_resource() {
+                Ok(resource) => {
+                    if let Err(what) = records.add_resource(resource, at.clone(), source) {
+                        records.ignored.push((at, what));
+                    }
+                }
+                Err(_) => records.ignored.push((
                     at,
                     "an object among engagements that is not one (it has no engagement_id, and no id beside an engagement's fields)"
                         .to_string(),
-                ));
+                )),
             }
         }
+        records.engagement_document = all || !records.engagements.is_empty();
         records
     }
 
@@ -418,7 +426,12 @@ pub fn read_document(
         } else {
             format!("a JSON object with keys {}", keys.join(", "))
         }),
-        Top::Array(items) if items.0.iter().any(|(_, item)| item.is_engagement()) => {
+        Top::Array(items)
+            if items
+                .0
+                .iter()
+                .any(|(_, item)| item.is_engagement() || item.is_resource()) =>
+        {
             DocumentRecords::engagements(items, false, |i| format!("/{i}"), location, source)
                 .into_document()
         }
@@ -536,6 +549,18 @@ mod tests {
         assert!(
             matches!(read(r#"{"data":[]}"#), ChorusDocument::Other(m) if m == "an empty JSON:API collection")
         );
+        // Documents and resources saved in one array.
+        let array = records(
+            r#"[{"data":{"id":"c3","type":"recording","attributes":{"name":"C"}}},{"id":"c4","type":"recording","attributes":{"name":"D"}},{"id":"n","type":"note","attributes":{}}]"#,
+        );
+        let ids: Vec<&str> = array.conversations.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["c3", "c4"]);
+        assert_eq!(
+            pointers(array.conversations.iter().map(|c| &c.location)),
+            ["/0", "/1"]
+        );
+        assert_eq!(pointers(array.ignored.iter().map(|(l, _)| l)), ["/2"]);
+        assert!(!array.engagement_document);
     }
 
     #[test]

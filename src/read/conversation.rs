@@ -340,6 +340,23 @@ pub(crate) struct Resolved<U> {
 }
 
 impl<U: Default> RawConversation<U> {
+    /// A resource of these parts, read elsewhere (an element of an array
+    /// read as engagements).
+    pub(crate) fn wrapping(
+        id: Scalar,
+        kind: Scalar,
+        attributes: ObjectOnly<Box<RawConversation<U>>>,
+        data: ObjectOnly<Box<RawConversation<U>>>,
+    ) -> Self {
+        RawConversation {
+            id,
+            kind,
+            attributes,
+            data,
+            ..RawConversation::default()
+        }
+    }
+
     /// Follows `data`, then `attributes`, to the attributes.
     pub(crate) fn resolve(self) -> Resolved<U> {
         let mut level = self;

@@ -56,6 +56,13 @@ pub(crate) struct RawEngagement<'a> {
     #[serde(borrow, rename = "_conversation")]
     conversation: ObjectOnly<Box<RawConversation<UtteranceCount<'a>>>>,
     transcript: TranscriptText,
+    // A conversation resource or document saved in an array of them.
+    #[serde(rename = "type")]
+    kind: Scalar,
+    #[serde(borrow)]
+    attributes: ObjectOnly<Box<RawConversation<UtteranceCount<'a>>>>,
+    #[serde(borrow)]
+    data: ObjectOnly<Box<RawConversation<UtteranceCount<'a>>>>,
 }
 
 /// The keys only an engagement has (beside its id), by which an object
@@ -167,9 +174,31 @@ impl RawEngagement<'_> {
         })
     }
 
+    /// A JSON:API resource or document: it has `attributes` or `data`.
+    pub(crate) fn is_resource(&self) -> bool {
+        self.attributes.0.is_some() || self.data.0.is_some()
+    }
+
     /// Has an email: a user, in a list of users.
     pub(crate) fn has_email(&self) -> bool {
         self.email.text().is_some()
+    }
+}
+
+impl<'a> RawEngagement<'a> {
+    /// A JSON:API resource or document saved among others (it has
+    /// `attributes` or `data`): the conversation (or user) it holds, to be
+    /// read as one; anything else is given back.
+    pub(crate) fn into_resource(self) -> Result<RawConversation<UtteranceCount<'a>>, Self> {
+        if self.attributes.0.is_none() && self.data.0.is_none() {
+            return Err(self);
+        }
+        Ok(RawConversation::wrapping(
+            self.id,
+            self.kind,
+            self.attributes,
+            self.data,
+        ))
     }
 }
 

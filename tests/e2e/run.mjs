@@ -763,6 +763,37 @@ test('one worker and three workers write the same package as the CLI', async () 
   }
 });
 
+/** Every file under `dir`, as {relative path: content}, folders joined with '/'. */
+function filesUnder(dir, prefix = '') {
+  const files = {};
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) Object.assign(files, filesUnder(path, `${prefix}${name}/`));
+    else files[`${prefix}${name}`] = readFileSync(path);
+  }
+  return files;
+}
+
+test('archives in the shapes tools save (collections, merged records, flattened transcripts) convert to the CLI\'s bytes, one worker and three', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const shapes = ['archive_jsonapi_collection', 'archive_engagements_keyed_by_id', 'archive_merged_records',
+    'archive_conversation_fallbacks', 'archive_html_summaries'];
+  const archive = join(ARTIFACTS, 'shapes.zip');
+  writeFileSync(archive, storedZip(Object.assign({}, ...shapes.map((shape) => filesUnder(join(FIXTURES, shape), `${shape}/`)))));
+  const fromCli = cliPackage('cli-shapes-package.zip', ['--archive', archive]);
+  // Transcripts read again by their JSON pointer, one of them a flattened text with estimated times.
+  assert.match(zipEntry(fromCli, 'transcripts/3e000000000000000000000000000002.json').toString('utf8'), /"timing": "estimated"/);
+  assert.equal(callIds(fromCli).length, 13);
+  for (const workers of [1, 3]) {
+    const { page, finish } = await openPage({ query: `?workers=${workers}` });
+    await pick(page, [archive]);
+    assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+    const fromPage = await downloadPackage(page, `page-shapes-${workers}-workers.zip`);
+    assert.ok(fromPage.equals(fromCli), `${workers} worker(s): page package (${fromPage.length} bytes) equals CLI package (${fromCli.length} bytes)`);
+    await finish();
+  }
+});
+
 /**
  * The CLI's package of `archive` in parts of `size`, in the folder
  * `ARTIFACTS/<folder>` (emptied first): the folder, the files there
