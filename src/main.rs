@@ -113,7 +113,11 @@ enum Command {
     },
     /// Download engagements, transcripts and users from the Chorus API into an
     /// archive that `convert --archive` reads. The token comes from the
-    /// CHORUS_API_TOKEN environment variable, never from a flag.
+    /// CHORUS_API_TOKEN environment variable, never from a flag; recordings
+    /// download through the migration user's session, from CHORUS_SESSION
+    /// (the Cookie header of a logged-in chorus.ai page) and, when that
+    /// lacks it, CHORUS_XSRF (the _xsrf cookie's value), or asked for on a
+    /// terminal. A download missing most of what was asked for exits 1.
     Fetch {
         #[arg(long, default_value = "https://chorus.ai", value_name = "URL")]
         base_url: String,
@@ -129,9 +133,14 @@ enum Command {
         /// Meetings only, or calls (dialer) and meetings.
         #[arg(long, value_enum, default_value_t = CallKinds::All)]
         calls: CallKinds,
-        /// Download the recordings too.
+        /// Download the recordings too (through the migration user's
+        /// session: see CHORUS_SESSION above).
         #[arg(long)]
         media: bool,
+        /// Exit 0 even when most conversations or recordings could not be
+        /// downloaded (or recordings stopped on a refused session).
+        #[arg(long)]
+        accept_partial: bool,
         /// Requests in flight at once (kept low so Chorus is not flooded).
         #[arg(long, default_value_t = chorus2outdoo::fetch::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=16))]
         concurrency: u16,
@@ -708,6 +717,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             min_duration,
             calls,
             media,
+            accept_partial,
             concurrency,
             out,
         } => {
@@ -728,12 +738,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 meetings_only: calls == CallKinds::Meetings,
                 media,
             };
+            let session = if media {
+                fetch_native::media_session(cli.quiet).map_err(Failure)?
+            } else {
+                None
+            };
             fetch_native::run(fetch_native::FetchRun {
                 base_url,
                 token,
+                session,
                 scope,
                 out,
                 concurrency: concurrency.into(),
+                accept_partial,
                 quiet: cli.quiet,
             })
             .map_err(Failure)

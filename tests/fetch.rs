@@ -1,5 +1,7 @@
 //! `chorus2outdoo fetch` against a mock Chorus API on 127.0.0.1: paging,
-//! retries, failures, resuming, and the archive it writes.
+//! retries, failures, resuming, recordings (redirects, link JSON, the
+//! migration user's session and its expiry), the rule that a download
+//! missing most of what was asked for fails, and the archive it writes.
 
 mod common;
 #[path = "support/mock_chorus.rs"]
@@ -9,15 +11,19 @@ use chorus2outdoo::fetch::{
     media_extension, native_command, Event, FetchScope, Fetcher, Next, Response, Task,
 };
 use common::{scratch, unzip};
-use mock_chorus::{Fault, MockChorus, MockConfig};
+use mock_chorus::{Fault, MediaAnswer, MockChorus, MockConfig, MockSession};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TOKEN: &str = "test-token-5f2c";
-const A1: &str = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
-const C3: &str = "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3";
-const D4: &str = "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4";
-const E5: &str = "e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5";
+// Chorus gives ids in upper case; the mock compares them exactly.
+const A1: &str = "A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1";
+const C3: &str = "C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3";
+const D4: &str = "D4D4D4D4D4D4D4D4D4D4D4D4D4D4D4D4";
+const E5: &str = "E5E5E5E5E5E5E5E5E5E5E5E5E5E5E5E5";
+/// The migration user's session cookie and `_xsrf` value (first login).
+const SESSION: &str = "chorus_sid=S3SS10N-first-1c9e";
+const XSRF: &str = "2|7f3a|first-xsrf|1767000000";
 
 fn data() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/api")
@@ -29,7 +35,21 @@ fn mock(faults: Vec<Fault>, repeat_last_page: bool) -> MockChorus {
         data: data(),
         faults,
         repeat_last_page,
-        cors: false,
+        ..MockConfig::default()
+    })
+}
+
+/// A mock whose recordings are only for the migration user's session.
+fn session_mock(expire_after: Option<usize>) -> MockChorus {
+    MockChorus::start(MockConfig {
+        token: TOKEN.into(),
+        data: data(),
+        session: Some(MockSession {
+            cookie: SESSION.into(),
+            xsrf: XSRF.into(),
+            expire_after,
+        }),
+        ..MockConfig::default()
     })
 }
 
@@ -48,6 +68,17 @@ struct Run {
 }
 
 fn fetch(base: &str, out: &Path, args: &[&str], token: Option<&str>) -> Run {
+    fetch_with(base, out, args, token, &[])
+}
+
+/// Runs `fetch` with these environment variables besides the token.
+fn fetch_with(
+    base: &str,
+    out: &Path,
+    args: &[&str],
+    token: Option<&str>,
+    env: &[(&str, &str)],
+) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chorus2outdoo"));
     command
         .arg("fetch")
@@ -56,9 +87,14 @@ fn fetch(base: &str, out: &Path, args: &[&str], token: Option<&str>) -> Run {
         .arg("--out")
         .arg(out)
         .args(args)
-        .env_remove("CHORUS_API_TOKEN");
+        .env_remove("CHORUS_API_TOKEN")
+        .env_remove("CHORUS_SESSION")
+        .env_remove("CHORUS_XSRF");
     if let Some(token) = token {
         command.env("CHORUS_API_TOKEN", token);
+    }
+    for (name, value) in env {
+        command.env(name, value);
     }
     let output = command.output().unwrap();
     Run {
@@ -78,6 +114,80 @@ fn names(entries: &[(String, Vec<u8>)]) -> Vec<String> {
 
 fn get(path: &str) -> String {
     format!("GET {path}")
+}
+
+/// An archive entry's name: the id lower-cased.
+fn conversation(id: &str) -> String {
+    format!("conversations/{}.json", id.to_ascii_lowercase())
+}
+
+fn media(id: &str, extension: &str) -> String {
+    format!("media/{}.{extension}", id.to_ascii_lowercase())
+}
+
+/// The fixture recording of an id: its file name.
+fn recording(id: &str) -> String {
+    let extension = match id {
+        _ if id == A1 => "m4a",
+        _ if id == C3 => "mp4",
+        _ => "mp3",
+    };
+    format!("{id}.{extension}")
+}
+
+/// The storage host's request for a fixture recording (its signed link).
+fn storage_get(id: &str) -> String {
+    let name = recording(id);
+    format!(
+        "GET /files/{name}?sig={} @storage",
+        mock_chorus::signature(&name)
+    )
+}
+
+/// `fetch-report.json`'s items as (engagement id, what, message).
+fn report(archive: &[(String, Vec<u8>)]) -> Vec<(String, String, String)> {
+    let bytes = &archive
+        .iter()
+        .find(|(n, _)| n == "fetch-report.json")
+        .expect("a fetch report")
+        .1;
+    let report: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["engagement_id"].as_str().unwrap().to_string(),
+                m["what"].as_str().unwrap().to_string(),
+                m["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Asserts that none of these secrets is in the archive, its report or the output.
+fn assert_kept_secret(secrets: &[&str], archive: &[(String, Vec<u8>)], stderr: &str) {
+    for secret in secrets {
+        assert!(
+            !stderr.contains(secret),
+            "{secret} in the output:\n{stderr}"
+        );
+        for (name, bytes) in archive {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in {name}"
+            );
+            assert!(!name.contains(secret), "{secret} in the entry name {name}");
+        }
+    }
+}
+
+fn parts(out: &Path) -> PathBuf {
+    out.with_file_name(format!(
+        "{}.parts",
+        out.file_name().unwrap().to_string_lossy()
+    ))
 }
 
 #[test]
@@ -101,47 +211,42 @@ fn downloads_pages_users_conversations_and_media_into_an_archive() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr, "");
     let archive = entries(&out);
+    // Named by the lower-cased id, as before ids were asked for as given.
     assert_eq!(
         names(&archive),
         [
-            format!("conversations/{A1}.json"),
-            format!("conversations/{C3}.json"),
-            format!("conversations/{D4}.json"),
-            format!("conversations/{E5}.json"),
+            conversation(A1),
+            conversation(C3),
+            conversation(D4),
+            conversation(E5),
             "engagements/page-00001.json".to_string(),
             "engagements/page-00002.json".to_string(),
             "fetch-report.json".to_string(),
-            format!("media/{C3}.mp4"),
+            media(A1, "m4a"),
+            media(C3, "mp4"),
+            media(D4, "mp3"),
             "users/users.json".to_string(),
         ]
     );
     // Saved byte for byte as the API sent them.
-    let saved = &archive
-        .iter()
-        .find(|(n, _)| n == &format!("conversations/{A1}.json"))
-        .unwrap()
-        .1;
+    for (name, file) in [
+        (conversation(A1), format!("conversations/{A1}.json")),
+        (media(C3, "mp4"), format!("media/{C3}.mp4")),
+    ] {
+        let saved = &archive.iter().find(|(n, _)| n == &name).unwrap().1;
+        assert_eq!(saved, &std::fs::read(data().join(file)).unwrap());
+    }
+    // The report names the call by the id as Chorus gave it.
     assert_eq!(
-        saved,
-        &std::fs::read(data().join(format!("conversations/{A1}.json"))).unwrap()
+        report(&archive),
+        [(
+            E5.to_string(),
+            "media".to_string(),
+            "no recording: missing, private, or not visible to the user (404 Not Found)"
+                .to_string()
+        )]
     );
-    let report: serde_json::Value = serde_json::from_slice(&archive[6].1).unwrap();
-    let missing: Vec<(&str, &str)> = report["missing"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["engagement_id"].as_str().unwrap(),
-                m["what"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(missing, [(A1, "media"), (D4, "media"), (E5, "media")]);
-    // The token is in no file of the archive.
-    assert!(archive
-        .iter()
-        .all(|(_, bytes)| !bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes())));
+    assert_kept_secret(&[TOKEN], &archive, &run.stderr);
     let requests = api.requests();
     // Pages come one after another; users and conversations follow, several at once.
     assert_eq!(
@@ -153,16 +258,21 @@ fn downloads_pages_users_conversations_and_media_into_an_archive() {
     );
     let mut rest = requests[2..].to_vec();
     rest.sort();
+    // Each recording: the API's redirect, then its signed link on the
+    // storage host, which never sees the token.
     let mut expected = vec![get("/v3/users")];
     for id in [A1, C3, D4, E5] {
         expected.push(get(&format!("/api/v1/conversations/{id}")));
         expected.push(get(&format!("/api/v1/conversations/{id}/media")));
     }
-    expected.push(get(&format!("/files/{C3}.mp4")));
+    for id in [A1, C3, D4] {
+        expected.push(storage_get(id));
+    }
     expected.sort();
     assert_eq!(rest, expected);
-    // The no-show (b2...) is never asked for; the blank key ended paging.
-    assert!(!requests.iter().any(|r| r.contains("b2b2")));
+    assert_eq!(api.storage_leaks(), 0);
+    // The no-show (B2...) is never asked for; the blank key ended paging.
+    assert!(!requests.iter().any(|r| r.contains("B2B2")));
     assert_eq!(
         requests
             .iter()
@@ -170,7 +280,7 @@ fn downloads_pages_users_conversations_and_media_into_an_archive() {
             .count(),
         2
     );
-    assert!(!dir.join("chorus-archive.zip.parts").exists());
+    assert!(!parts(&out).exists());
 }
 
 #[test]
@@ -201,8 +311,9 @@ fn a_repeated_page_stops_paging() {
     let archive = names(&entries(&out));
     assert!(archive.contains(&"engagements/page-00002.json".to_string()));
     assert!(!archive.contains(&"engagements/page-00003.json".to_string()));
-    // Meetings only: the dialer call d4 is not downloaded.
-    assert!(!archive.contains(&format!("conversations/{D4}.json")));
+    // Meetings only: the dialer call D4 is not downloaded.
+    assert!(archive.contains(&conversation(A1)));
+    assert!(!archive.contains(&conversation(D4)));
 }
 
 #[test]
@@ -227,7 +338,8 @@ fn rate_limits_and_server_errors_are_retried() {
     );
     assert!(
         run.stderr.contains(&format!(
-            "conversations/{C3}.json: server error 500; trying again in 1.0 s"
+            "{}: server error 500; trying again in 1.0 s",
+            conversation(C3)
         )),
         "{}",
         run.stderr
@@ -238,7 +350,7 @@ fn rate_limits_and_server_errors_are_retried() {
         2
     );
     assert_eq!(requests.iter().filter(|r| r.ends_with(C3)).count(), 2);
-    assert!(names(&entries(&out)).contains(&format!("conversations/{C3}.json")));
+    assert!(names(&entries(&out)).contains(&conversation(C3)));
 }
 
 #[test]
@@ -276,16 +388,19 @@ fn a_missing_conversation_is_reported_and_the_rest_goes_on() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains(&format!("conversation {D4}: not found: missing, private, or not visible to the token's user (404 scripted fault)")), "{}", run.stderr);
     let archive = entries(&out);
-    assert!(!names(&archive).contains(&format!("conversations/{D4}.json")));
-    assert!(names(&archive).contains(&format!("conversations/{E5}.json")));
-    let report = &archive
-        .iter()
-        .find(|(n, _)| n == "fetch-report.json")
-        .unwrap()
-        .1;
-    let report: serde_json::Value = serde_json::from_slice(report).unwrap();
-    assert_eq!(report["missing"][0]["engagement_id"], D4);
-    assert_eq!(report["missing"][0]["what"], "conversation");
+    assert!(!names(&archive).contains(&conversation(D4)));
+    assert!(names(&archive).contains(&conversation(E5)));
+    // One of four missing is reported, and the run still passes.
+    assert_eq!(
+        report(&archive),
+        [(
+            D4.to_string(),
+            "conversation".to_string(),
+            "not found: missing, private, or not visible to the token's user (404 scripted fault)"
+                .to_string()
+        )]
+    );
+    assert!(!parts(&out).exists());
 }
 
 #[test]
@@ -354,8 +469,7 @@ fn the_state_machine_backs_off_and_honours_retry_after() {
     let limited = Response {
         status: 429,
         retry_after: Some("7".into()),
-        content_type: None,
-        body: vec![],
+        ..Response::default()
     };
     assert_eq!(
         fetcher.handle(&first, Ok(limited), 0),
@@ -389,9 +503,8 @@ fn the_state_machine_backs_off_and_honours_retry_after() {
     let page = br#"{"continuation_key": null, "engagements": [{"engagement_id": "A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1", "engagement_type": "meeting", "duration": "60", "processing_state": "done", "no_show": "false"}, {"engagement_id": 12345, "duration": 60}]}"#;
     let ok = Response {
         status: 200,
-        retry_after: None,
-        content_type: None,
         body: page.to_vec(),
+        ..Response::default()
     };
     assert_eq!(
         fetcher.handle(&third, Ok(ok), 9000),
@@ -428,9 +541,18 @@ fn media_types_and_the_fallback_command() {
         meetings_only: true,
         media: true,
     };
+    let without_media = FetchScope {
+        media: false,
+        ..scope.clone()
+    };
+    assert_eq!(
+        native_command("https://chorus.ai/", &without_media),
+        "CHORUS_API_TOKEN=... chorus2outdoo fetch --from 2026-05-01 --min-duration 120 --calls meetings --out chorus-archive.zip"
+    );
+    // Recordings need the migration user's session: its variable, never its value.
     assert_eq!(
         native_command("https://chorus.ai/", &scope),
-        "CHORUS_API_TOKEN=... chorus2outdoo fetch --from 2026-05-01 --min-duration 120 --calls meetings --media --out chorus-archive.zip"
+        "CHORUS_API_TOKEN=... CHORUS_SESSION=... chorus2outdoo fetch --from 2026-05-01 --min-duration 120 --calls meetings --media --out chorus-archive.zip"
     );
     assert_eq!(
         native_command("http://127.0.0.1:9/x y", &FetchScope::default()),
@@ -537,5 +659,363 @@ fn fetch_then_convert_gives_the_package_of_a_hand_made_archive() {
             );
         }
     }
-    assert!(names(&from_api).contains(&format!("transcripts/{A1}.json")));
+    // The package names calls by the lower-cased id, whatever the archive's case.
+    assert!(names(&from_api).contains(&format!("transcripts/{}.json", A1.to_ascii_lowercase())));
+}
+
+#[test]
+fn a_download_missing_most_conversations_fails_unless_accepted() {
+    let api = mock(
+        vec![
+            fault(A1, 404, None, 2),
+            fault(C3, 404, None, 2),
+            fault(E5, 404, None, 2),
+        ],
+        false,
+    );
+    let dir = scratch("fetch-most-missing");
+    let out = dir.join("a.zip");
+    let run = fetch(&api.url, &out, &["--concurrency", "1"], Some(TOKEN));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let last = run.stderr.lines().last().unwrap();
+    assert_eq!(
+        last,
+        format!(
+            "error: the download is incomplete: 3 of 4 conversations could not be downloaded. {} was written with what came (fetch-report.json in it lists what is missing), but it is not a whole migration. Check that the token's user may see these calls, then run the same command again: it downloads only what is missing. What was downloaded is kept in {} until then; to keep the archive as it is instead, run the same command with --accept-partial.",
+            out.display(),
+            parts(&out).display()
+        )
+    );
+    // The archive is written all the same, and the download kept to resume.
+    let archive = entries(&out);
+    assert_eq!(
+        names(&archive),
+        [
+            conversation(D4),
+            "engagements/page-00001.json".to_string(),
+            "engagements/page-00002.json".to_string(),
+            "fetch-report.json".to_string(),
+            "users/users.json".to_string(),
+        ]
+    );
+    let ids: Vec<String> = report(&archive).into_iter().map(|(id, _, _)| id).collect();
+    assert_eq!(ids, [A1, C3, E5]);
+    assert!(parts(&out).join("fetch-scope.json").exists());
+    assert!(!parts(&out).join("fetch-report.json").exists());
+
+    // Accepting the partial archive asks again for what is missing only.
+    api.reset(vec![
+        fault(A1, 404, None, 1),
+        fault(C3, 404, None, 1),
+        fault(E5, 404, None, 1),
+    ]);
+    let run = fetch(
+        &api.url,
+        &out,
+        &["--concurrency", "1", "--accept-partial"],
+        Some(TOKEN),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: the download is incomplete: 3 of 4 conversations could not be downloaded; accepted (--accept-partial)"),
+        "{}",
+        run.stderr
+    );
+    let mut requests = api.requests();
+    requests.sort();
+    assert_eq!(
+        requests,
+        [A1, C3, E5].map(|id| get(&format!("/api/v1/conversations/{id}")))
+    );
+    assert_eq!(names(&entries(&out)).len(), 5);
+    assert!(!parts(&out).exists());
+}
+
+#[test]
+fn recordings_through_a_json_link_are_saved_and_no_json_is_saved_as_one() {
+    let api = MockChorus::start(MockConfig {
+        token: TOKEN.into(),
+        data: data(),
+        media_answer: MediaAnswer::Link,
+        ..MockConfig::default()
+    });
+    let dir = scratch("fetch-link-json");
+    let out = dir.join("a.zip");
+    let run = fetch(&api.url, &out, &["--media", "--quiet"], Some(TOKEN));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let archive = entries(&out);
+    let recordings: Vec<(String, Vec<u8>)> = archive
+        .iter()
+        .filter(|(n, _)| n.starts_with("media/"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        recordings,
+        [(A1, "m4a"), (C3, "mp4"), (D4, "mp3")].map(|(id, ext)| (
+            media(id, ext),
+            std::fs::read(data().join("media").join(recording(id))).unwrap()
+        ))
+    );
+    let mut media_requests: Vec<String> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("/media") || r.contains("@storage"))
+        .collect();
+    media_requests.sort();
+    let mut expected: Vec<String> = [A1, C3, D4, E5]
+        .iter()
+        .map(|id| get(&format!("/api/v1/conversations/{id}/media")))
+        .chain([A1, C3, D4].map(storage_get))
+        .collect();
+    expected.sort();
+    assert_eq!(media_requests, expected);
+    assert_eq!(api.storage_leaks(), 0);
+}
+
+#[test]
+fn without_a_session_chorus_refusing_the_token_stops_recordings() {
+    let api = session_mock(None);
+    let dir = scratch("fetch-token-refused");
+    let out = dir.join("a.zip");
+    let run = fetch(
+        &api.url,
+        &out,
+        &["--media", "--concurrency", "1"],
+        Some(TOKEN),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("note: no CHORUS_SESSION given: recordings are asked for with the API token, which Chorus usually refuses for them (see \"Downloading your calls from Chorus\" in docs/user-guide.md)\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: the download is incomplete: 4 of 4 recordings could not be downloaded; Chorus refused the API token for recordings: they download only through the migration user's session. "), "{}", run.stderr);
+    assert!(run.stderr.contains("Give the migration user's session in CHORUS_SESSION (see \"Downloading your calls from Chorus\" in docs/user-guide.md) and run the same command again: it downloads only what is missing."), "{}", run.stderr);
+    // One refusal is enough: the other recordings are not asked for.
+    let media_requests: Vec<String> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("/media"))
+        .collect();
+    assert_eq!(
+        media_requests,
+        [get(&format!("/api/v1/conversations/{A1}/media"))]
+    );
+    let archive = entries(&out);
+    assert_eq!(
+        names(&archive)
+            .iter()
+            .filter(|n| n.starts_with("conversations/"))
+            .count(),
+        4
+    );
+    assert!(!names(&archive).iter().any(|n| n.starts_with("media/")));
+    let not_asked = "not asked for: Chorus refused the API token for recordings; run again with the migration user's session to download it";
+    assert_eq!(
+        report(&archive),
+        [
+            (A1, "the recording download was refused (403 Forbidden: a logged-in user is required): Chorus gives recordings to a logged-in user, not to the API token; give the migration user's session"),
+            (C3, not_asked),
+            (D4, not_asked),
+            (E5, not_asked),
+        ]
+        .map(|(id, message)| (id.to_string(), "media".to_string(), message.to_string()))
+    );
+}
+
+#[test]
+fn recordings_download_with_the_migration_users_session_and_resume_after_it_expires() {
+    // The session is good for one recording.
+    let api = session_mock(Some(1));
+    let dir = scratch("fetch-session");
+    let out = dir.join("a.zip");
+    let cookie = format!("{SESSION}; _xsrf={XSRF}; chorus_theme=light");
+    let run = fetch_with(
+        &api.url,
+        &out,
+        &["--media", "--concurrency", "1"],
+        Some(TOKEN),
+        &[("CHORUS_SESSION", &cookie)],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let error = run.stderr.lines().last().unwrap();
+    assert_eq!(
+        error,
+        format!(
+            "error: the download is incomplete: 3 of 4 recordings could not be downloaded; the migration user's Chorus session expired after 1 recording. {} was written with what came (fetch-report.json in it lists what is missing), but it is not a whole migration. Log in to Chorus as the migration user again, set CHORUS_SESSION to the new Cookie header (see \"Downloading your calls from Chorus\" in docs/user-guide.md) and run the same command again: it downloads only what is missing. What was downloaded is kept in {} until then; to keep the archive as it is instead, run the same command with --accept-partial.",
+            out.display(),
+            parts(&out).display()
+        )
+    );
+    // The expired session got the login page; D4 and E5 were not asked for.
+    let media_requests: Vec<String> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("/media") || r.contains("@storage") || r.contains("/login"))
+        .collect();
+    assert_eq!(
+        media_requests,
+        [
+            get(&format!("/api/v1/conversations/{A1}/media")),
+            storage_get(A1),
+            get(&format!("/api/v1/conversations/{C3}/media")),
+            get(&format!("/login?next=/api/v1/conversations/{C3}/media")),
+        ]
+    );
+    let archive = entries(&out);
+    assert_eq!(
+        names(&archive)
+            .into_iter()
+            .filter(|n| n.starts_with("media/"))
+            .collect::<Vec<_>>(),
+        [media(A1, "m4a")]
+    );
+    let not_asked = "not asked for: the migration user's Chorus session had expired; run again with a fresh session to download it";
+    assert_eq!(
+        report(&archive),
+        [
+            (C3, "the migration user's Chorus session was refused (a web page (a login page) came back instead of the recording (200)): it expired, or was copied incompletely"),
+            (D4, not_asked),
+            (E5, not_asked),
+        ]
+        .map(|(id, message)| (id.to_string(), "media".to_string(), message.to_string()))
+    );
+    assert_kept_secret(
+        &[TOKEN, "S3SS10N-first-1c9e", "first-xsrf"],
+        &archive,
+        &run.stderr,
+    );
+    assert_eq!(api.storage_leaks(), 0);
+
+    // A fresh login: the next run asks only for the recordings still missing.
+    let second = MockSession {
+        cookie: "chorus_sid=S3SS10N-second-77d0".into(),
+        xsrf: "2|9b1c|second-xsrf|1767003600".into(),
+        expire_after: None,
+    };
+    api.renew_session(second.clone());
+    api.reset(vec![]);
+    let run = fetch_with(
+        &api.url,
+        &out,
+        &["--media", "--concurrency", "1"],
+        Some(TOKEN),
+        // The _xsrf value given apart from the cookie.
+        &[
+            ("CHORUS_SESSION", &second.cookie),
+            ("CHORUS_XSRF", &second.xsrf),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("resuming: 8 responses already saved"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        api.requests(),
+        [
+            get(&format!("/api/v1/conversations/{C3}/media")),
+            storage_get(C3),
+            get(&format!("/api/v1/conversations/{D4}/media")),
+            storage_get(D4),
+            get(&format!("/api/v1/conversations/{E5}/media")),
+        ]
+    );
+    let archive = entries(&out);
+    assert_eq!(
+        names(&archive)
+            .into_iter()
+            .filter(|n| n.starts_with("media/"))
+            .collect::<Vec<_>>(),
+        [media(A1, "m4a"), media(C3, "mp4"), media(D4, "mp3")]
+    );
+    assert_eq!(
+        report(&archive),
+        [(
+            E5.to_string(),
+            "media".to_string(),
+            "no recording: missing, private, or not visible to the user (404 Not Found)"
+                .to_string()
+        )]
+    );
+    assert_kept_secret(
+        &[TOKEN, "S3SS10N-second-77d0", "second-xsrf"],
+        &archive,
+        &run.stderr,
+    );
+    assert_eq!(api.storage_leaks(), 0);
+    assert!(!parts(&out).exists());
+}
+
+#[test]
+fn a_session_that_cannot_be_one_is_refused_before_any_request() {
+    let api = session_mock(None);
+    let dir = scratch("fetch-bad-session");
+    let run = fetch_with(
+        &api.url,
+        &dir.join("a.zip"),
+        &["--media"],
+        Some(TOKEN),
+        &[("CHORUS_SESSION", SESSION)],
+    );
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "error: CHORUS_SESSION: it has no _xsrf cookie: copy the whole Cookie header (it holds _xsrf), or give the _xsrf cookie's value too (see \"Downloading your calls from Chorus\" in docs/user-guide.md)\n")
+    );
+    let run = fetch_with(
+        &api.url,
+        &dir.join("a.zip"),
+        &["--media"],
+        Some(TOKEN),
+        &[
+            ("CHORUS_SESSION", &format!("{SESSION}; _xsrf=one")),
+            ("CHORUS_XSRF", "two"),
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.starts_with("error: CHORUS_SESSION: the _xsrf value given differs from the _xsrf cookie in the Cookie header"), "{}", run.stderr);
+    assert!(!run.stderr.contains("S3SS10N"));
+    assert_eq!(api.requests(), Vec::<String>::new());
+}
+
+#[test]
+fn a_download_begun_with_lower_case_entry_names_resumes() {
+    // What an earlier version left after an interruption: the scope, the
+    // pages and one conversation, named by the lower-cased id.
+    let api = mock(vec![], false);
+    let dir = scratch("fetch-resume-old");
+    let out = dir.join("a.zip");
+    let folder = parts(&out);
+    std::fs::create_dir_all(folder.join("engagements")).unwrap();
+    std::fs::create_dir_all(folder.join("conversations")).unwrap();
+    let scope = serde_json::to_string(&(&api.url, &FetchScope::default())).unwrap();
+    std::fs::write(folder.join("fetch-scope.json"), scope).unwrap();
+    for page in ["page-00001.json", "page-00002.json"] {
+        std::fs::copy(
+            data().join("engagements").join(page),
+            folder.join("engagements").join(page),
+        )
+        .unwrap();
+    }
+    std::fs::copy(
+        data().join(format!("conversations/{A1}.json")),
+        folder.join(conversation(A1)),
+    )
+    .unwrap();
+    let run = fetch(&api.url, &out, &["--concurrency", "1"], Some(TOKEN));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("resuming: 3 responses already saved"),
+        "{}",
+        run.stderr
+    );
+    let mut requests = api.requests();
+    requests.sort();
+    assert_eq!(
+        requests,
+        [
+            get(&format!("/api/v1/conversations/{C3}")),
+            get(&format!("/api/v1/conversations/{D4}")),
+            get(&format!("/api/v1/conversations/{E5}")),
+            get("/v3/users"),
+        ]
+    );
+    assert_eq!(names(&entries(&out)).len(), 8);
 }

@@ -2,8 +2,14 @@
 //! (a page or a Web Worker: no `window` is assumed) and collects the archive
 //! entries in memory. The token goes only into the `Authorization` header of
 //! requests to the configured base URL; it is never stored or logged.
+//!
+//! Recordings are not downloaded here: Chorus gives them only to a
+//! logged-in user, and a page cannot send that user's session cookie to
+//! another site; the native command can (the error carries it).
 
-use super::{Event, FetchError, FetchScope, Fetcher, Next, Progress, Request, Response};
+use super::{
+    Credentials, Event, FetchError, FetchScope, Fetcher, Next, Progress, Request, Response,
+};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -53,9 +59,15 @@ async fn sleep(ms: u64) -> Result<(), Failure> {
 /// Sends one request; `Err` is the browser's rejection (CORS, offline).
 async fn send(fetch: &Function, token: &str, request: &Request) -> Result<Response, String> {
     let headers = web_sys::Headers::new().map_err(|_| "cannot build headers".to_string())?;
-    headers
-        .set("Authorization", token)
-        .map_err(|_| "the token is not a valid header value".to_string())?;
+    match request.credentials {
+        Credentials::Token => headers
+            .set("Authorization", token)
+            .map_err(|_| "the token is not a valid header value".to_string())?,
+        Credentials::Session => {
+            return Err("a browser page cannot send the migration user's session".to_string())
+        }
+        Credentials::None => {}
+    }
     headers
         .set("Accept", request.accept)
         .map_err(|_| "bad Accept header".to_string())?;
@@ -77,6 +89,7 @@ async fn send(fetch: &Function, token: &str, request: &Request) -> Result<Respon
     let header = |name: &str| answer.headers().get(name).ok().flatten();
     let retry_after = header("retry-after");
     let content_type = header("content-type");
+    let location = header("location");
     let buffer = answer
         .array_buffer()
         .map_err(|_| "the response body could not be read".to_string())?;
@@ -87,22 +100,34 @@ async fn send(fetch: &Function, token: &str, request: &Request) -> Result<Respon
         status: answer.status(),
         retry_after,
         content_type,
+        location,
         body: Uint8Array::new(&buffer).to_vec(),
     })
 }
 
+/// What the page says when recordings are asked for.
+pub const RECORDINGS_NEED_NATIVE: &str = "Recordings download only through the migration user's Chorus session, which a browser page cannot send to Chorus. Run this command on your computer instead";
+
 /// Downloads the archive. `on_progress` is called with a progress object
-/// after every answer.
+/// after every answer. A download that lost most of what was asked for
+/// fails unless `accept_partial`.
 pub async fn download(
     base_url: &str,
     token: &str,
     scope: FetchScope,
+    accept_partial: bool,
     on_progress: Option<Function>,
 ) -> Result<Download, Failure> {
     let fail = |e: FetchError| Failure {
         message: e.to_string(),
         blocked: false,
     };
+    if scope.media {
+        return Err(Failure {
+            message: format!("{RECORDINGS_NEED_NATIVE}."),
+            blocked: false,
+        });
+    }
     let mut fetcher = Fetcher::new(base_url, scope).map_err(fail)?;
     let fetch = global_function("fetch")?;
     let mut download = Download {
@@ -154,6 +179,19 @@ pub async fn download(
     if let Some(error) = fetcher.failure() {
         return Err(fail(error.clone()));
     }
+    if let Some(incomplete) = fetcher.incomplete() {
+        if !accept_partial {
+            let text = incomplete.to_string();
+            return Err(Failure {
+                message: format!(
+                    "{}{}. Nothing was added: check that the token's user may see these calls, or tick \"Accept an incomplete download\" and download again to convert what came.",
+                    text[..1].to_uppercase(),
+                    &text[1..]
+                ),
+                blocked: false,
+            });
+        }
+    }
     download.progress = fetcher.progress().clone();
     Ok(download)
 }
@@ -177,12 +215,15 @@ pub fn native_fetch_command(base_url: String, scope: JsValue) -> Result<String, 
 /// Downloads from the Chorus API and returns
 /// `{archive: Uint8Array (a zip that converts like a dropped archive), missing: [{engagement_id, what, message}], progress}`.
 /// A failure throws an `Error` with `blocked` (the browser refused the call)
-/// and `command` (the native command that does the same download).
+/// and `command` (the native command that does the same download). A
+/// download that lost most of the conversations throws too, unless
+/// `acceptPartial`; recordings (`scope.media`) always throw, with the command.
 #[wasm_bindgen(js_name = fetchArchive)]
 pub async fn fetch_archive(
     base_url: String,
     token: String,
     scope: JsValue,
+    accept_partial: bool,
     on_progress: Option<Function>,
 ) -> Result<JsValue, JsValue> {
     let scope = scope_from(&scope).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
@@ -201,9 +242,15 @@ pub async fn fetch_archive(
         );
         error.into()
     };
-    let download = download(&base_url, token.trim(), scope.clone(), on_progress)
-        .await
-        .map_err(|f| failed(&f.message, f.blocked))?;
+    let download = download(
+        &base_url,
+        token.trim(),
+        scope.clone(),
+        accept_partial,
+        on_progress,
+    )
+    .await
+    .map_err(|f| failed(&f.message, f.blocked))?;
     let missing: Vec<super::MissingCall> = download
         .missing
         .into_iter()
