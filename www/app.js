@@ -457,7 +457,7 @@ function fetchScope() {
     to: options.to,
     min_duration_seconds: options.min_duration_seconds > 0 ? options.min_duration_seconds : null,
     meetings_only: options.calls === 'meetings',
-    media: false,
+    media: $('#fetch-media').checked,
   };
 }
 
@@ -1087,6 +1087,8 @@ function setUp() {
   $('#sample').addEventListener('click', addSample);
   $('#cancel').addEventListener('click', () => converter.cancel());
   $('#fetch-form').addEventListener('submit', startFetch);
+  // Recordings are handed to the native command: no token is sent for them.
+  $('#fetch-media').addEventListener('change', (event) => { $('#fetch-token').required = !event.target.checked; });
   $('#fetch-copy').addEventListener('click', () => navigator.clipboard?.writeText($('#fetch-command').textContent).catch(() => {}));
   $('#clear').addEventListener('click', () => {
     entries = [];
@@ -1176,17 +1178,18 @@ async function startFetch(event) {
     fetchStatus(`This page may only connect to ${chorusOrigin}. To use ${origin}, start the page with: chorus2outdoo serve --chorus-origin ${origin}`, { error: true });
     return;
   }
-  if (!token) {
+  const scope = fetchScope();
+  if (!token && !scope.media) {
     fetchStatus('Paste the Chorus API token first.', { error: true });
     return;
   }
-  const scope = fetchScope();
+  const acceptPartial = $('#fetch-accept-partial').checked;
   const button = $('#fetch-start');
   button.disabled = true;
   document.body.dataset.fetch = 'running';
   fetchStatus(`Connecting to ${origin}…`);
   try {
-    const result = await converter.call('fetch', { baseUrl, token, scope }, {
+    const result = await converter.call('fetch', { baseUrl, token, scope, acceptPartial }, {
       onProgress: (p) => fetchStatus(`Downloading from Chorus: ${plural(p.pages, 'page')} (${plural(p.engagements, 'engagement')}), calls ${p.calls_done} of ${p.calls_total}${p.retries ? `, ${plural(p.retries, 'retry', 'retries')}` : ''}…`),
     });
     const missing = result.missing.length;
@@ -1195,9 +1198,11 @@ async function startFetch(event) {
     await addFiles([new File([result.archive], 'chorus-archive.zip', { type: 'application/zip' })]);
   } catch (error) {
     document.body.dataset.fetch = 'failed';
-    if (error.blocked) {
+    if (error.blocked || error.name === 'NativeCommandError') {
       fetchStatus('');
-      $('#fetch-fallback-text').textContent = 'The browser could not reach the Chorus API (blocked by the browser (CORS) or network unreachable). Run this command on your computer instead:';
+      $('#fetch-fallback-text').textContent = error.blocked
+        ? 'The browser could not reach the Chorus API (blocked by the browser (CORS) or network unreachable). Run this command on your computer instead:'
+        : error.message;
       $('#fetch-command').textContent = error.command ?? '';
       $('#fetch-fallback').hidden = false;
     } else {

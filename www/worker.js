@@ -16,7 +16,7 @@
 //   transcript {sourceId, limit}                                      the first utterances of a call of the last convertArchives
 //   sample {calls, seed}                                              the sample archive as a Blob and its tracker export
 //                                                                     ({archive: Blob, trackers: {name, bytes}})
-//   fetch {baseUrl, token, scope}                                     the Chorus API into an archive Blob
+//   fetch {baseUrl, token, scope, acceptPartial}                      the Chorus API into an archive Blob
 // Answer:   {id, ok: true, result} or {id, ok: false, error: {name, message, blocked, command}, fatal};
 //           {id, progress} while a conversion or a fetch runs: a conversion's
 //           progress is {phase: 'hash' | 'read' | 'write', entries_done, entries_total,
@@ -1219,7 +1219,7 @@ const operations = {
   sample: ({ calls, seed }) => ({ archive: sampleArchive(calls, seed), trackers: sampleTrackers() }),
   fetch: async (args, id) => {
     // The token lives only in this call: it goes to the module, never into a log.
-    const result = await fetchArchive(args.baseUrl, args.token, args.scope, (progress) => self.postMessage({ id, progress }));
+    const result = await fetchArchive(args.baseUrl, args.token, args.scope, Boolean(args.acceptPartial), (progress) => self.postMessage({ id, progress }));
     args.token = null;
     return { archive: new Blob([result.archive], { type: 'application/zip' }), missing: result.missing, progress: result.progress };
   },

@@ -31,6 +31,10 @@ pub struct Download {
 pub struct Failure {
     pub message: String,
     pub blocked: bool,
+    /// The JS error's name for a failure the page tells apart:
+    /// `NativeCommandError` (recordings: the command does them) or
+    /// `IncompleteDownloadError`.
+    pub name: Option<&'static str>,
 }
 
 fn global_function(name: &str) -> Result<Function, Failure> {
@@ -40,6 +44,7 @@ fn global_function(name: &str) -> Result<Function, Failure> {
         .ok_or_else(|| Failure {
             message: format!("this browser has no {name}()"),
             blocked: false,
+            name: None,
         })
 }
 
@@ -121,11 +126,13 @@ pub async fn download(
     let fail = |e: FetchError| Failure {
         message: e.to_string(),
         blocked: false,
+        name: None,
     };
     if scope.media {
         return Err(Failure {
-            message: format!("{RECORDINGS_NEED_NATIVE}."),
+            message: format!("{RECORDINGS_NEED_NATIVE}:"),
             blocked: false,
+            name: Some("NativeCommandError"),
         });
     }
     let mut fetcher = Fetcher::new(base_url, scope).map_err(fail)?;
@@ -147,6 +154,7 @@ pub async fn download(
                         return Err(Failure {
                             message: format!("{}: {BLOCKED}", fetcher.base_url()),
                             blocked: true,
+                            name: None,
                         });
                     }
                 }
@@ -189,6 +197,7 @@ pub async fn download(
                     &text[1..]
                 ),
                 blocked: false,
+                name: Some("IncompleteDownloadError"),
             });
         }
     }
@@ -228,8 +237,11 @@ pub async fn fetch_archive(
 ) -> Result<JsValue, JsValue> {
     let scope = scope_from(&scope).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     let command = super::native_command(&base_url, &scope);
-    let failed = |message: &str, blocked: bool| -> JsValue {
+    let failed = |message: &str, blocked: bool, name: Option<&str>| -> JsValue {
         let error = js_sys::Error::new(message);
+        if let Some(name) = name {
+            error.set_name(name);
+        }
         let _ = Reflect::set(
             &error,
             &JsValue::from_str("blocked"),
@@ -250,7 +262,7 @@ pub async fn fetch_archive(
         on_progress,
     )
     .await
-    .map_err(|f| failed(&f.message, f.blocked))?;
+    .map_err(|f| failed(&f.message, f.blocked, f.name))?;
     let missing: Vec<super::MissingCall> = download
         .missing
         .into_iter()
@@ -272,7 +284,7 @@ pub async fn fetch_archive(
             .into_iter()
             .map(|(n, b)| (n, std::io::Cursor::new(b))),
     )
-    .map_err(|e| failed(&format!("cannot assemble the archive: {e}"), false))?
+    .map_err(|e| failed(&format!("cannot assemble the archive: {e}"), false, None))?
     .into_inner();
     let result = js_sys::Object::new();
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
@@ -285,14 +297,14 @@ pub async fn fetch_archive(
         "missing",
         missing
             .serialize(&serializer)
-            .map_err(|e| failed(&e.to_string(), false))?,
+            .map_err(|e| failed(&e.to_string(), false, None))?,
     )?;
     set(
         "progress",
         download
             .progress
             .serialize(&serializer)
-            .map_err(|e| failed(&e.to_string(), false))?,
+            .map_err(|e| failed(&e.to_string(), false, None))?,
     )?;
     Ok(result.into())
 }

@@ -50,11 +50,12 @@ const globalTimer = setTimeout(async () => {
   process.exit(1);
 }, GLOBAL_TIMEOUT_MS);
 
-/** Starts the mock Chorus API; `stop()` ends it and gives the requests it saw ("GET /path?query"). */
-async function startMock({ cors }) {
+/** Starts the mock Chorus API (`faults`: "PATH_PART:STATUS:TIMES"); `stop()` ends it and gives the requests it saw ("GET /path?query"). */
+async function startMock({ cors, faults = [] }) {
   if (!existsSync(MOCK)) throw new Error(`${MOCK} is missing: run "cargo build --example mock_chorus" first`);
   const args = ['--data', join(FIXTURES, 'api'), '--token', TOKEN];
   if (cors) args.push('--cors');
+  for (const fault of faults) args.push('--fault', fault);
   const mock = spawn(MOCK, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(mock);
   let log = '';
@@ -1494,6 +1495,60 @@ test('where the browser cannot reach Chorus, the page shows the native command w
   const requests = await mock.stop();
   await assertTokenKept(page, record, requests);
   assert.ok(record.requests.every((url) => !url.startsWith('https://elsewhere.example')), 'the refused origin was never called');
+  await finish();
+});
+
+test('a download from the page that misses most calls adds nothing unless accepted', async () => {
+  // Two of the scope's three conversations answer 404, twice each.
+  const A1 = 'A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1';
+  const C3 = 'C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3C3';
+  const mock = await startMock({ cors: true, faults: [`${A1}:404:2`, `${C3}:404:2`] });
+  const base = await startServer(mock.url);
+  const { page, record, finish } = await openPage({ base, allowedOrigins: [mock.url], allowConsoleErrors: true });
+  await setScope(page, FETCH_SCOPE);
+  await page.click('#fetch summary');
+
+  await page.fill('#fetch-token', TOKEN);
+  await page.click('#fetch-start');
+  await page.waitForFunction(() => document.body.dataset.fetch === 'failed');
+  assert.equal(await page.textContent('#fetch-status'),
+    'The download is incomplete: 2 of 3 conversations could not be downloaded. Nothing was added: check that the token\'s user may see these calls, or tick "Accept an incomplete download" and download again to convert what came.');
+  assert.equal(await page.locator('#files tbody tr').count(), 0, 'nothing was added');
+  assert.equal(await page.isHidden('#fetch-fallback'), true);
+
+  const before = await conversions(page);
+  await page.check('#fetch-accept-partial');
+  await page.fill('#fetch-token', TOKEN);
+  await page.click('#fetch-start');
+  await converted(page, before);
+  assert.equal(await page.textContent('#fetch-status'), 'Downloaded 5 engagements and 1 conversation; 2 calls could not be downloaded (see the report).');
+  assert.deepEqual(await texts(page, '#files tbody tr td.name'), ['chorus-archive.zip']);
+  const requests = await mock.stop();
+  // Asked by the id as Chorus gives it, twice each (one download after the other).
+  assert.equal(requests.filter((line) => line === `GET /api/v1/conversations/${A1}`).length, 2);
+  await assertTokenKept(page, record, requests);
+  await finish();
+});
+
+test('asking the page for recordings hands over the native command with the session variable', async () => {
+  const mock = await startMock({ cors: true });
+  const base = await startServer(mock.url);
+  const { page, record, finish } = await openPage({ base, allowedOrigins: [mock.url], allowConsoleErrors: true });
+  await setScope(page, FETCH_SCOPE);
+  await page.click('#fetch summary');
+  await page.check('#fetch-media');
+  // No token is needed: nothing is sent.
+  await page.click('#fetch-start');
+  await page.waitForSelector('#fetch-fallback:not([hidden])');
+  assert.equal(await page.textContent('#fetch-fallback-text'),
+    "Recordings download only through the migration user's Chorus session, which a browser page cannot send to Chorus. Run this command on your computer instead:");
+  assert.equal(await page.textContent('#fetch-command'),
+    `CHORUS_API_TOKEN=... CHORUS_SESSION=... chorus2outdoo fetch --base-url ${mock.url} --from 2026-05-01 --to 2026-06-30 --min-duration 600 --calls meetings --media --out chorus-archive.zip`);
+  assert.equal(await page.textContent('#fetch-status'), '');
+  assert.equal(await page.locator('#files tbody tr').count(), 0, 'nothing was added');
+  const requests = await mock.stop();
+  assert.deepEqual(requests, [], 'the page called no API');
+  assert.ok(record.requests.every((url) => !url.startsWith(mock.url)), 'no request to the Chorus address');
   await finish();
 });
 
