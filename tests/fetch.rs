@@ -876,8 +876,9 @@ fn recordings_download_with_the_migration_users_session_and_resume_after_it_expi
         ]
         .map(|(id, message)| (id.to_string(), "media".to_string(), message.to_string()))
     );
+    // The signed storage links ("?sig=") are a credential too: kept out as well.
     assert_kept_secret(
-        &[TOKEN, "S3SS10N-first-1c9e", "first-xsrf"],
+        &[TOKEN, "S3SS10N-first-1c9e", "first-xsrf", "?sig="],
         &archive,
         &run.stderr,
     );
@@ -936,7 +937,7 @@ fn recordings_download_with_the_migration_users_session_and_resume_after_it_expi
         )]
     );
     assert_kept_secret(
-        &[TOKEN, "S3SS10N-second-77d0", "second-xsrf"],
+        &[TOKEN, "S3SS10N-second-77d0", "second-xsrf", "?sig="],
         &archive,
         &run.stderr,
     );
