@@ -697,9 +697,8 @@ impl Fetcher {
         if attempt >= MAX_ATTEMPTS {
             return self.give_up(request, format!("{message}; gave up after {attempt} tries"));
         }
-        if matches!(task, Task::Media { .. }) && self.media_stop.is_some() {
-            let stop = self.media_stop.expect("checked");
-            return self.media_missing(task_id(&task), stop.not_asked().to_string());
+        if let (Task::Media { id }, Some(stop)) = (&task, self.media_stop) {
+            return self.media_missing(id, stop.not_asked().to_string());
         }
         let delay_ms = delay
             .unwrap_or_else(|| backoff_ms(attempt - 1))
