@@ -1,7 +1,9 @@
 //! Detection: a file's bytes in, what kind of input it is out. By content,
 //! never by file name: a zip holding `xl/workbook.xml` is an XLSX workbook,
-//! text starting with `[` or `{` is JSON, other text is CSV-like.
+//! text starting with `[` or `{` is JSON, a table whose first line names a
+//! warehouse table's columns is a table dump, other text is CSV-like.
 
+use crate::read::table_dump::table_dump_in_text;
 use crate::read::text::{decode, looks_like_text};
 use serde::{Deserialize, Serialize};
 use std::io::Cursor;
@@ -22,6 +24,9 @@ pub enum FileKind {
     UserRoster,
     /// An earlier Outdoo import package (given with `--after-package`).
     OutdooPackage,
+    /// A CSV dump of a Chorus warehouse table (Fivetran's `engagement`,
+    /// `engagement_participant`, ...): not converted yet.
+    TableDump,
 }
 
 impl FileKind {
@@ -36,6 +41,7 @@ impl FileKind {
             FileKind::CallArchive => "Chorus call archive",
             FileKind::UserRoster => "Outdoo users roster (CSV)",
             FileKind::OutdooPackage => "earlier Outdoo import package",
+            FileKind::TableDump => "Chorus warehouse table dump (CSV)",
         }
     }
 }
@@ -77,6 +83,7 @@ pub fn detect(bytes: &[u8]) -> FileKind {
         .next()
     {
         Some('[') | Some('{') => FileKind::TrackerJson,
+        Some(_) if table_dump_in_text(head).is_some() => FileKind::TableDump,
         Some(_) => FileKind::TrackerCsv,
         None => FileKind::Empty,
     }
@@ -96,6 +103,10 @@ mod tests {
             FileKind::TrackerJson
         );
         assert_eq!(detect(b"\xFF\xFE{\0}\0"), FileKind::TrackerJson);
+        assert_eq!(
+            detect(b"engagement_id,person_id,email,name\n"),
+            FileKind::TableDump
+        );
         assert_eq!(detect(b"PK\x03\x04garbage"), FileKind::Zip);
         assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), FileKind::Binary);
     }

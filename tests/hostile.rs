@@ -492,3 +492,26 @@ rep@example.com,'@SUM(1+1)*cmd|' /C calc'!A0,create,Analyst,\r\n"
         String::from_utf8_lossy(users_json).contains("\"name\": \"@SUM(1+1)*cmd|' /C calc'!A0\"")
     );
 }
+
+#[test]
+fn a_warehouse_table_dump_in_an_archive_is_named_not_read_as_a_users_list() {
+    // Fivetran's engagement_participant table has an email column, as a
+    // users CSV does; it is named as the dump it is and left out.
+    let dump = common::fixture("warehouse_engagement_participant.csv").bytes;
+    let zip = zip_of(&[
+        ("export/page-1.json", &engagement_page(&[A])),
+        ("warehouse/engagement_participant.csv", &dump),
+    ]);
+    let (conversion, _) = convert_archive(&zip, None);
+    assert_eq!(imported_ids(&conversion), [A]);
+    let archive = &conversion.calls.as_ref().unwrap().archives[0];
+    assert_eq!((archive.users_files, archive.unrecognised), (0, 1));
+    assert_eq!(
+        report_lines(&conversion, |e| e.code == ReasonCode::UnrecognisedEntry
+            && e.severity == Severity::Warning),
+        [
+            "hostile.zip entry warehouse/engagement_participant.csv: a Chorus warehouse table dump (Fivetran \
+             `engagement_participant` table), not Chorus API data; table dumps are not converted yet; ignored"
+        ]
+    );
+}

@@ -594,3 +594,47 @@ fn golden_packages_are_byte_identical_and_valid() {
         assert_golden(case, &first);
     }
 }
+
+#[test]
+fn warehouse_table_dumps_are_named_as_such_not_read_as_tracker_exports() {
+    for (name, table) in [
+        (
+            "warehouse_engagement_participant.csv",
+            "engagement_participant",
+        ),
+        (
+            "warehouse_engagement_tracker_match.csv",
+            "engagement_tracker_match",
+        ),
+        ("warehouse_engagement.csv", "engagement"),
+    ] {
+        let expected = format!(
+            "{name}: a Chorus warehouse table dump (Fivetran `{table}` table), not a tracker export; table dumps \
+             are not converted yet"
+        );
+        let error = convert(&[fixture(name)], &Options::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, expected);
+        // The page's file list and the CLI's inspect show the same.
+        let summary = inspect(&fixture(name));
+        assert_eq!(
+            (summary.kind_label, summary.trackers, summary.error),
+            ("Chorus warehouse table dump (CSV)", 0, Some(expected))
+        );
+    }
+    // The same header below a title row (the table reader's header search,
+    // which XLSX sheets go through too) is named as well.
+    let titled = chorus2outdoo::InputFile {
+        name: "titled.csv".into(),
+        bytes: b"Export of 2026-06-01,,\n\nengagement_id,person_id,email\nabc,1,a@example.com\n"
+            .to_vec(),
+    };
+    assert_eq!(
+        convert(&[titled], &Options::default())
+            .unwrap_err()
+            .to_string(),
+        "titled.csv: a Chorus warehouse table dump (Fivetran `engagement_participant` table), not a tracker \
+         export; table dumps are not converted yet"
+    );
+}

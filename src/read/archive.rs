@@ -826,7 +826,12 @@ cannot be matched to a call; rename it to <engagement id>.{extension} to import 
     if looks_like_text(&head) && entry.size <= MAX_TABLE_BYTES {
         let mut bytes = Vec::new();
         rest.take(MAX_TABLE_BYTES).read_to_end(&mut bytes)?;
-        if let Some(people) = read_people_csv(&bytes, location) {
+        let dump = crate::read::table_dump::archive_entry_notice(&bytes);
+        if let Some(people) = dump
+            .is_none()
+            .then(|| read_people_csv(&bytes, location))
+            .flatten()
+        {
             summary.users_files += 1;
             summary.users += people.len();
             contents.people.extend(people);
@@ -836,8 +841,11 @@ cannot be matched to a call; rename it to <engagement id>.{extension} to import 
         report.warning(
             ReasonCode::UnrecognisedEntry,
             location.clone(),
-            "text that is neither Chorus JSON nor a users list (a users CSV needs an email column); ignored. \
-Tracker exports are converted with --trackers",
+            dump.unwrap_or_else(|| {
+                "text that is neither Chorus JSON nor a users list (a users CSV needs an email column); ignored. \
+Tracker exports are converted with --trackers"
+                    .to_string()
+            }),
         );
         return Ok(());
     }

@@ -14,6 +14,7 @@ pub mod lenient;
 pub mod phrases;
 pub mod pointer;
 pub mod table;
+pub mod table_dump;
 pub mod text;
 pub mod trackers;
 pub mod transcript_text;

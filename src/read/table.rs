@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::{Location, TrackerRecord};
 use crate::read::expression::expression_signal;
 use crate::read::phrases::split_phrases;
+use crate::read::table_dump::table_dump;
 use crate::report::{ReasonCode, Report};
 
 /// The tracker attributes a column (or a JSON key) can hold.
@@ -160,6 +161,12 @@ pub fn records_from_rows(
         let columns = Columns::from_header(&cells);
         if columns.usable() {
             break (number, (columns, cells));
+        }
+        if let Some(dump) = table_dump(cells.iter().map(String::as_str)) {
+            return Err(Error::input(
+                Location::file(file),
+                format!("{dump}, not a tracker export; table dumps are not converted yet"),
+            ));
         }
         seen_headers.push((number, cells));
         if seen_headers.len() >= 10 {

@@ -11,6 +11,7 @@ use crate::model::{Location, TrackerRecord};
 use crate::read::table::{
     field_for, place_keywords, records_from_rows, Field, Keywords, ACCEPTED_HEADERS,
 };
+use crate::read::table_dump::table_dump_in_text;
 use crate::read::text::{decode, TextEncoding};
 use crate::report::{ReasonCode, Report};
 use serde_json::Value;
@@ -39,6 +40,16 @@ pub fn read_trackers_with(
         FileKind::TrackerJson => read_json(file, bytes, limits, report),
         FileKind::TrackerXlsx => read_xlsx(file, bytes, limits, report),
         FileKind::Empty => Err(Error::input(Location::file(file), "the file is empty")),
+        FileKind::TableDump => Err(Error::input(
+            Location::file(file),
+            match table_dump_in_text(bytes) {
+                Some(dump) => {
+                    format!("{dump}, not a tracker export; table dumps are not converted yet")
+                }
+                None => "a Chorus warehouse table dump, not a tracker export; table dumps are not converted yet"
+                    .to_string(),
+            },
+        )),
         FileKind::Zip => Err(Error::input(
             Location::file(file),
             "this is a zip archive, not a tracker export (CSV, JSON or XLSX); call archives are read with --archive",
