@@ -126,7 +126,50 @@ pub struct TrackerRecord {
     /// Language as written ("English", "de", "en-US", ...).
     pub language: Option<String>,
     pub description: Option<String>,
+    /// Keywords grouped by language, each group with its own language and
+    /// related-forms setting (Gong-shaped `languageKeywords`).
+    pub keyword_groups: Vec<KeywordGroup>,
+    /// Phrases that must not be said for the tracker to count (an
+    /// exclusions or negative keywords column), split as phrases are.
+    pub exclusions: Vec<String>,
+    /// Whether the tracker is live: the status, enabled or active column
+    /// (or key) and its value, both as written (`Status`, `Disabled`;
+    /// `enabled`, `false`).
+    pub status: Option<(String, String)>,
+    /// The teams the tracker is limited to, as written.
+    pub teams: Vec<String>,
+    /// Example sentences of a smart (AI) tracker (Zoom's guiding sentences).
+    pub example_sentences: Vec<String>,
+    /// Conditions of Gong-shaped trackers beyond who says what, as written.
+    pub conditions: Vec<(TrackerCondition, String)>,
     pub location: Location,
+}
+
+/// One language's keywords of a tracker (Gong's `languageKeywords` item).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeywordGroup {
+    /// The language as written (`eng`, `ger`, `mul`, `English`, ...).
+    pub language: Option<String>,
+    pub phrases: Vec<String>,
+    /// Other forms of each word count too ("organize": "organized", "organizes").
+    pub related_forms: bool,
+}
+
+/// A Gong tracker setting that limits where its keywords count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackerCondition {
+    /// `partOfQuestion`: only when the keywords are part of a question.
+    PartOfQuestion,
+    /// `saidAt`: `Anytime`, or `First` / `Last` part of the call.
+    SaidAt,
+    /// `saidAtInterval`: how long the first or last part is.
+    SaidAtInterval,
+    /// `saidAtUnit`: minutes, or percent of the call.
+    SaidAtUnit,
+    /// `saidInTopics`: only in these call topics.
+    SaidInTopics,
+    /// `filterQuery`: only on calls that match a filter.
+    FilterQuery,
 }
 
 /// Who must say a trigger phrase for it to count.
@@ -158,6 +201,10 @@ pub struct Trigger {
     pub language: String,
     #[serde(rename = "match")]
     pub match_mode: MatchMode,
+    /// Other forms of the phrase's words count too (Gong's
+    /// `includeRelatedForms`; Outdoo's "related word forms").
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub related_forms: bool,
     /// For a trigger recovered from the calls (`decide::recover`): how many
     /// of Chorus's mentions its words were read from.
     #[serde(
@@ -194,8 +241,30 @@ pub struct Topic {
     /// Why the topic needs review (empty when ready).
     #[serde(default)]
     pub review_reasons: Vec<String>,
+    /// False for a tracker that was disabled: imported switched off.
+    #[serde(skip_serializing_if = "is_true", default = "always_true")]
+    pub enabled: bool,
+    /// The teams the tracker was limited to.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub teams: Vec<String>,
+    /// Phrases the tracker excluded (negative keywords), which triggers
+    /// cannot express.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub exclusions: Vec<String>,
+    /// A smart (AI) tracker's example sentences, from which Outdoo builds
+    /// smart trackers; never made into triggers.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub example_sentences: Vec<String>,
     pub source: TopicSource,
     pub triggers: Vec<Trigger>,
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+fn always_true() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -90,6 +90,16 @@ pub enum ReasonCode {
     /// A call's transcript is a connector's flattened text, not Chorus's
     /// utterances: speakers by name, times from the text or estimated.
     TranscriptFromText,
+    // Tracker settings that change what a tracker means.
+    /// A disabled tracker, imported switched off; or a status that was not
+    /// understood, or that merged trackers disagree on (review).
+    TrackerStatus,
+    /// A tracker's excluded phrases (negative keywords), which triggers
+    /// cannot express: kept on the topic, which needs review.
+    TrackerExclusions,
+    /// A tracker counts only under a condition triggers cannot express
+    /// (Gong's part of a question, said at, said in topics, filter).
+    TrackerCondition,
 }
 
 impl ReasonCode {
@@ -123,6 +133,9 @@ impl ReasonCode {
             ReasonCode::KeywordsExpression => "keywords_expression",
             ReasonCode::FallbackUsed => "fallback_used",
             ReasonCode::TranscriptFromText => "transcript_from_text",
+            ReasonCode::TrackerStatus => "tracker_status",
+            ReasonCode::TrackerExclusions => "tracker_exclusions",
+            ReasonCode::TrackerCondition => "tracker_condition",
         }
     }
 }
@@ -273,6 +286,9 @@ mod tests {
             ReasonCode::KeywordsExpression,
             ReasonCode::FallbackUsed,
             ReasonCode::TranscriptFromText,
+            ReasonCode::TrackerStatus,
+            ReasonCode::TrackerExclusions,
+            ReasonCode::TrackerCondition,
         ] {
             let mut bytes = Vec::new();
             code.pack(&mut bytes);

@@ -145,6 +145,11 @@ proptest! {
     }
 
     #[test]
+    fn mutated_gong_json_never_panics(bytes in mutated(fixture("trackers_gong_language_keywords.json"))) {
+        convert_bytes(bytes);
+    }
+
+    #[test]
     fn mutated_xlsx_never_panics(bytes in mutated(fixture("trackers_workbook_named_sheet.xlsx"))) {
         convert_bytes(bytes);
     }

@@ -5,7 +5,7 @@
 mod common;
 
 use chorus2outdoo::model::{MatchMode, SaidBy, TopicStatus};
-use chorus2outdoo::report::ReasonCode;
+use chorus2outdoo::report::{ReasonCode, Severity};
 use chorus2outdoo::{convert, inspect, Conversion, Options};
 use common::{assert_golden, fixture, validate_package};
 
@@ -584,6 +584,24 @@ fn golden_packages_are_byte_identical_and_valid() {
             "semicolon_advanced_in_keywords",
             &["trackers_semicolon_advanced_in_keywords.csv"],
         ),
+        (
+            "gong_language_keywords",
+            &["trackers_gong_language_keywords.json"],
+        ),
+        (
+            "gong_bare_array_odd_groups",
+            &["trackers_gong_bare_array_odd_groups.json"],
+        ),
+        ("smart_ai_any_name", &["trackers_smart_ai_any_name.csv"]),
+        (
+            "zoom_guiding_sentences",
+            &["trackers_zoom_guiding_sentences.json"],
+        ),
+        ("status_column", &["trackers_status_column.csv"]),
+        (
+            "negative_keywords_and_teams",
+            &["trackers_negative_keywords_and_teams.csv"],
+        ),
     ];
     for (case, files) in cases {
         let conversion = convert_fixtures(files);
@@ -593,6 +611,431 @@ fn golden_packages_are_byte_identical_and_valid() {
         validate_package(&first);
         assert_golden(case, &first);
     }
+}
+
+/// Every report entry as (severity, code, location, message).
+fn entries(conversion: &Conversion) -> Vec<(Severity, ReasonCode, String, String)> {
+    conversion
+        .report
+        .iter()
+        .map(|e| (e.severity, e.code, e.location.to_string(), e.message))
+        .collect()
+}
+
+fn entry(
+    severity: Severity,
+    code: ReasonCode,
+    location: &str,
+    message: &str,
+) -> (Severity, ReasonCode, String, String) {
+    (severity, code, location.to_string(), message.to_string())
+}
+
+/// `themes.json`'s topics of a conversion, as the package writes them.
+fn topics_json(conversion: &Conversion) -> Vec<serde_json::Value> {
+    conversion
+        .themes
+        .iter()
+        .flat_map(|theme| &theme.topics)
+        .map(|topic| serde_json::to_value(topic).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_gong_settings_response_keeps_languages_related_forms_affiliation_and_status() {
+    let c = convert_fixtures(&["trackers_gong_language_keywords.json"]);
+    let file = "trackers_gong_language_keywords.json";
+    let at =
+        |i: usize| serde_json::json!([{"file": file, "pointer": format!("/keywordTrackers/{i}")}]);
+    let trigger = |phrase: &str, said_by: &str, language: &str, exact: bool, related: bool| {
+        let mut t = serde_json::json!({"phrase": phrase, "said_by": said_by, "language": language,
+            "match": if exact { "exact" } else { "prefix" }});
+        if related {
+            t["related_forms"] = serde_json::json!(true);
+        }
+        t
+    };
+    assert_eq!(
+        topics_json(&c),
+        [
+            serde_json::json!({
+                "name": "Competitors", "description": "", "status": "ready", "review_reasons": [],
+                "source": {"locations": at(0), "chorus_type": null, "expression": null},
+                "triggers": [
+                    trigger("competitor", "external", "en", true, true),
+                    trigger("alternative", "external", "en", true, true),
+                    // "mul" keywords count in every language the tracker names.
+                    trigger("Gong", "external", "en", true, false),
+                    trigger("Gong", "external", "de", true, false),
+                    trigger("Clari", "external", "en", true, false),
+                    trigger("Clari", "external", "de", true, false),
+                    trigger("Wettbewerber", "external", "de", true, false),
+                ]
+            }),
+            serde_json::json!({
+                "name": "Pricing questions", "description": "", "status": "needs_review",
+                "review_reasons": [
+                    "a condition triggers cannot express: only when part of a question (partOfQuestion: true)",
+                    "a condition triggers cannot express: only when said in the first 5 minutes of the call (saidAt: First)"
+                ],
+                "source": {"locations": at(1), "chorus_type": null, "expression": null},
+                "triggers": [
+                    trigger("precio", "company", "es", true, false),
+                    trigger("price", "company", "en", true, false),
+                    trigger("discount", "company", "en", false, false),
+                ]
+            }),
+            serde_json::json!({
+                "name": "Procurement", "description": "", "status": "needs_review",
+                "review_reasons": [
+                    "a condition triggers cannot express: only on calls that match the filter { \"type\": \"And\", \
+                     \"filters\": [ { \"type\": \"CallDirection\", \"terms\": [\"OUTBOUND\"] } ] } (filterQuery)",
+                    "a condition triggers cannot express: only when said in the call topics Pricing, Procurement \
+                     (saidInTopics)"
+                ],
+                "source": {"locations": at(2), "chorus_type": null, "expression": null},
+                // "mul" alone: the default language.
+                "triggers": [
+                    trigger("purchase order", "anyone", "en", true, true),
+                    trigger("vendor onboarding", "anyone", "en", true, true),
+                ]
+            }),
+            serde_json::json!({
+                "name": "Old promo", "description": "", "status": "ready", "review_reasons": [],
+                "enabled": false,
+                "source": {"locations": at(3), "chorus_type": null, "expression": null},
+                "triggers": [trigger("summer promo", "anyone", "en", true, false)]
+            }),
+        ]
+    );
+    let missing = |i: usize, name: &str| {
+        entry(
+            Severity::Info,
+            ReasonCode::MissingCategory,
+            &format!("{file} at /keywordTrackers/{i}"),
+            &format!("tracker \"{name}\" has no category; it was put under the theme \"Other\""),
+        )
+    };
+    let condition = |i: usize, message: &str| {
+        entry(
+            Severity::Review,
+            ReasonCode::TrackerCondition,
+            &format!("{file} at /keywordTrackers/{i}"),
+            message,
+        )
+    };
+    assert_eq!(
+        entries(&c),
+        [
+            missing(0, "Competitors"),
+            missing(1, "Pricing questions"),
+            condition(
+                1,
+                "\"Pricing questions\" counts only when part of a question (partOfQuestion: true); Outdoo triggers \
+                 cannot express this, so the topic counts its phrases without it"
+            ),
+            condition(
+                1,
+                "\"Pricing questions\" counts only when said in the first 5 minutes of the call (saidAt: First); \
+                 Outdoo triggers cannot express this, so the topic counts its phrases without it"
+            ),
+            missing(2, "Procurement"),
+            condition(
+                2,
+                "\"Procurement\" counts only on calls that match the filter { \"type\": \"And\", \"filters\": [ { \
+                 \"type\": \"CallDirection\", \"terms\": [\"OUTBOUND\"] } ] } (filterQuery); Outdoo triggers cannot \
+                 express this, so the topic counts its phrases without it"
+            ),
+            condition(
+                2,
+                "\"Procurement\" counts only when said in the call topics Pricing, Procurement (saidInTopics); \
+                 Outdoo triggers cannot express this, so the topic counts its phrases without it"
+            ),
+            missing(3, "Old promo"),
+            entry(
+                Severity::Info,
+                ReasonCode::TrackerStatus,
+                &format!("{file} at /keywordTrackers/3"),
+                "\"Old promo\" is disabled (enabled: false); it was imported switched off (enabled: false), not as \
+                 a live topic"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_bare_gong_array_with_odd_language_groups_reports_each_oddity() {
+    let c = convert_fixtures(&["trackers_gong_bare_array_odd_groups.json"]);
+    let file = "trackers_gong_bare_array_odd_groups.json";
+    assert_eq!(
+        topics_json(&c),
+        [serde_json::json!({
+            "name": "Onboarding", "description": "", "status": "ready", "review_reasons": [],
+            "source": {"locations": [{"file": file, "pointer": "/0"}], "chorus_type": null, "expression": null},
+            "triggers": [
+                // A string among the groups is a phrase of the tracker's own.
+                {"phrase": "kickoff", "said_by": "anyone", "language": "en", "match": "exact"},
+                {"phrase": "intégration", "said_by": "anyone", "language": "fr", "match": "exact", "related_forms": true},
+                // A language not understood: the tracker's own (here the default).
+                {"phrase": "Qapla", "said_by": "anyone", "language": "en", "match": "exact"},
+            ]
+        })]
+    );
+    assert_eq!(
+        entries(&c),
+        [
+            entry(
+                Severity::Error,
+                ReasonCode::UnreadableRecord,
+                &format!("{file} at /0/languageKeywords/3"),
+                "expected a {language, keywords} object here; this value was not imported"
+            ),
+            entry(
+                Severity::Info,
+                ReasonCode::MissingCategory,
+                &format!("{file} at /0"),
+                "tracker \"Onboarding\" has no category; it was put under the theme \"Other\""
+            ),
+            entry(
+                Severity::Warning,
+                ReasonCode::UnknownSaidBy,
+                &format!("{file} at /0"),
+                "\"said by\" value \"Someone else\" was not understood (expected rep, prospect, customer or anyone); \
+                 triggers of \"Onboarding\" use anyone"
+            ),
+            entry(
+                Severity::Warning,
+                ReasonCode::UnknownLanguage,
+                &format!("{file} at /0"),
+                "language \"tlh\" was not understood; its keywords use \"en\""
+            ),
+        ]
+    );
+}
+
+const SMART_REASON: &str = "smart (AI) tracker: Outdoo builds smart trackers from 10-100 example sentences; the \
+tracker's example sentences are in example_sentences, not made into triggers; check them and add them in Outdoo";
+
+#[test]
+fn smart_trackers_under_any_name_keep_their_sentences_and_make_no_triggers() {
+    let c = convert_fixtures(&["trackers_smart_ai_any_name.csv"]);
+    let file = "trackers_smart_ai_any_name.csv";
+    let source = |row: u64, kind: &str| serde_json::json!({"locations": [{"file": file, "row": row}], "chorus_type": kind, "expression": null});
+    assert_eq!(
+        topics_json(&c),
+        [
+            serde_json::json!({
+                "name": "Budget concerns", "description": "", "status": "needs_review",
+                "review_reasons": [SMART_REASON],
+                // Its example sentences column, split on lines, not on commas.
+                "example_sentences": ["We don't have budget for this.", "It's not in this year's budget, sadly."],
+                "source": source(2, "AI Tracker"), "triggers": []
+            }),
+            serde_json::json!({
+                "name": "Ready to buy", "description": "", "status": "needs_review",
+                "review_reasons": [SMART_REASON],
+                // Typed smart without a sentences column: its keywords are its sentences.
+                "example_sentences": ["Send me the contract", "Where do I sign?"],
+                "source": source(3, "smart"), "triggers": []
+            }),
+            serde_json::json!({
+                "name": "Timeline", "description": "", "status": "needs_review",
+                "review_reasons": [
+                    "smart (AI) tracker: Outdoo builds smart trackers from 10-100 example sentences; add them in Outdoo"
+                ],
+                "source": source(4, "ai_tracker"), "triggers": []
+            }),
+            serde_json::json!({
+                "name": "Competitors", "description": "", "status": "ready", "review_reasons": [],
+                "source": source(5, "Basic"),
+                "triggers": [
+                    {"phrase": "Gong", "said_by": "anyone", "language": "en", "match": "exact"},
+                    {"phrase": "Clari", "said_by": "anyone", "language": "en", "match": "exact"},
+                ]
+            }),
+        ]
+    );
+    let kept = |row: u64, name: &str| {
+        entry(
+            Severity::Review,
+            ReasonCode::SmartTracker,
+            &format!("{file} row {row}"),
+            &format!(
+                "\"{name}\" is a smart (AI) tracker: Outdoo builds smart trackers from 10-100 example sentences; its 2 \
+                 example sentence(s) were kept in example_sentences, and no triggers were made from them"
+            ),
+        )
+    };
+    assert_eq!(
+        entries(&c),
+        [
+            kept(2, "Budget concerns"),
+            kept(3, "Ready to buy"),
+            entry(
+                Severity::Review,
+                ReasonCode::SmartTracker,
+                &format!("{file} row 4"),
+                "\"Timeline\" is a smart (AI) tracker: Outdoo builds smart trackers from 10-100 example sentences; add \
+                 them in Outdoo"
+            ),
+        ]
+    );
+
+    // Zoom's indicators: `guiding_sentences` as the type and as the key.
+    let c = convert_fixtures(&["trackers_zoom_guiding_sentences.json"]);
+    let file = "trackers_zoom_guiding_sentences.json";
+    assert_eq!(
+        topics_json(&c),
+        [
+            serde_json::json!({
+                "name": "Pain points", "description": "", "status": "needs_review",
+                "review_reasons": [SMART_REASON],
+                "example_sentences": ["Our process is still manual.", "We lose deals because quotes take a week."],
+                "source": {"locations": [{"file": file, "pointer": "/indicators/0"}],
+                           "chorus_type": "guiding_sentences", "expression": null},
+                "triggers": []
+            }),
+            serde_json::json!({
+                "name": "Pricing", "description": "", "status": "ready", "review_reasons": [],
+                "source": {"locations": [{"file": file, "pointer": "/indicators/1"}],
+                           "chorus_type": "basic", "expression": null},
+                "triggers": [
+                    {"phrase": "price", "said_by": "anyone", "language": "en", "match": "exact"},
+                    {"phrase": "cost", "said_by": "anyone", "language": "en", "match": "exact"},
+                ]
+            }),
+        ]
+    );
+    assert_eq!(
+        entries(&c),
+        [entry(
+            Severity::Review,
+            ReasonCode::SmartTracker,
+            &format!("{file} at /indicators/0"),
+            "\"Pain points\" is a smart (AI) tracker: Outdoo builds smart trackers from 10-100 example sentences; its 2 \
+             example sentence(s) were kept in example_sentences, and no triggers were made from them"
+        )]
+    );
+}
+
+#[test]
+fn a_disabled_tracker_is_imported_switched_off_and_an_unclear_status_is_reviewed() {
+    let c = convert_fixtures(&["trackers_status_column.csv"]);
+    let file = "trackers_status_column.csv";
+    let summary: Vec<(&str, bool, TopicStatus, Vec<&str>)> = c
+        .themes
+        .iter()
+        .flat_map(|theme| &theme.topics)
+        .map(|t| {
+            (
+                t.name.as_str(),
+                t.enabled,
+                t.status,
+                t.review_reasons.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("Pricing", true, TopicStatus::Ready, vec![]),
+            ("Old pricing", false, TopicStatus::Ready, vec![]),
+            (
+                "Renewal",
+                true,
+                TopicStatus::NeedsReview,
+                vec![
+                    "merged trackers disagree on the status: imported live; switch it off in Outdoo if it was disabled"
+                ]
+            ),
+            (
+                "Security",
+                true,
+                TopicStatus::NeedsReview,
+                vec!["status not understood (Status: Pending): imported live; switch it off in Outdoo if it was disabled"]
+            ),
+        ]
+    );
+    // Only a disabled topic carries `enabled`, as false.
+    let old_pricing = serde_json::to_value(&c.themes[0].topics[1]).unwrap();
+    assert_eq!(old_pricing["enabled"], serde_json::json!(false));
+    let pricing = serde_json::to_value(&c.themes[0].topics[0]).unwrap();
+    assert_eq!(pricing.get("enabled"), None);
+    assert_eq!(
+        entries(&c),
+        [
+            entry(
+                Severity::Info,
+                ReasonCode::TrackerStatus,
+                &format!("{file} row 3"),
+                "\"Old pricing\" is disabled (Status: Disabled); it was imported switched off (enabled: false), not \
+                 as a live topic"
+            ),
+            entry(
+                Severity::Review,
+                ReasonCode::TrackerStatus,
+                &format!("{file} row 4"),
+                "the status of \"Security\" (Status: Pending) was not understood (expected active, enabled, true or \
+                 disabled, inactive, false); the topic was imported live"
+            ),
+            entry(
+                Severity::Review,
+                ReasonCode::TrackerStatus,
+                &format!("{file} row 6"),
+                "\"Renewal\" has Status: Inactive here but Status: Enabled at trackers_status_column.csv row 5; the \
+                 merged topic was imported live"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn exclusions_and_teams_are_carried_on_the_topic_and_exclusions_need_review() {
+    let c = convert_fixtures(&["trackers_negative_keywords_and_teams.csv"]);
+    let file = "trackers_negative_keywords_and_teams.csv";
+    let trigger = |phrase: &str| serde_json::json!({"phrase": phrase, "said_by": "anyone", "language": "en", "match": "exact"});
+    assert_eq!(
+        topics_json(&c),
+        [
+            serde_json::json!({
+                "name": "Pricing", "description": "", "status": "needs_review",
+                "review_reasons": [
+                    "excludes phrases (negative keywords), which triggers cannot: they are in exclusions; the topic \
+                     also counts where they are said"
+                ],
+                // The nameless row below adds its phrase, exclusion and team.
+                "teams": ["Sales EMEA", "Sales NA", "Sales APAC"],
+                "exclusions": ["free", "no cost", "free trial"],
+                "source": {"locations": [{"file": file, "row": 2}], "chorus_type": null, "expression": null},
+                "triggers": [trigger("price"), trigger("pricing"), trigger("quote")]
+            }),
+            serde_json::json!({
+                "name": "Security", "description": "", "status": "ready", "review_reasons": [],
+                "teams": ["Security Team"],
+                "source": {"locations": [{"file": file, "row": 4}], "chorus_type": null, "expression": null},
+                "triggers": [trigger("SOC 2")]
+            }),
+        ]
+    );
+    assert_eq!(
+        entries(&c),
+        [
+            entry(
+                Severity::Info,
+                ReasonCode::MissingName,
+                &format!("{file} row 3"),
+                "row has no tracker name; its 1 phrase(s), 1 exclusion(s) and 1 team(s) were added to \"Pricing\" \
+                 from the row above"
+            ),
+            entry(
+                Severity::Review,
+                ReasonCode::TrackerExclusions,
+                &format!("{file} row 2"),
+                "\"Pricing\" excludes \"free\", \"no cost\", \"free trial\" (negative keywords); Outdoo triggers \
+                 cannot exclude phrases, so the topic also counts where they are said; they were kept in exclusions"
+            ),
+        ]
+    );
 }
 
 #[test]

@@ -20,7 +20,8 @@ const ARRAY_JSON: &[u8] = include_bytes!("fixtures/trackers_array.json");
 const NO_HEADER: &str = "broken_no_header.csv row 1: no tracker header found: a header row needs a tracker name \
 column and a keywords or expression column. Headers found: \"Owner\", \"Notes\", \"Created\". Accepted headers: \
 name / tracker / tracker name / title; keywords / phrases / terms / words / phrase; category / group; type / \
-tracker type; said by / speaker / mentioned by / track when said by; language; description; expression / query / boolean";
+tracker type; said by / speaker / mentioned by / track when said by; language; description; expression / query / boolean; \
+exclude / negative keywords; status / enabled / active; teams; example sentences / guiding sentences";
 
 fn plain(value: JsValue) -> Value {
     serde_wasm_bindgen::from_value(value).expect("a plain JSON-like object")

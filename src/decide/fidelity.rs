@@ -425,6 +425,10 @@ mod tests {
                     description: String::new(),
                     status: TopicStatus::Ready,
                     review_reasons: Vec::new(),
+                    enabled: true,
+                    teams: Vec::new(),
+                    exclusions: Vec::new(),
+                    example_sentences: Vec::new(),
                     source: TopicSource {
                         locations: Vec::new(),
                         chorus_type: None,

@@ -1,6 +1,7 @@
 //! Languages and speakers as trackers write them, in; Outdoo's values out:
-//! ISO 639-1 codes ("English", "Deutsch", "en-US" -> "en", "de") and
-//! `SaidBy` ("Rep" -> company, "Prospect" -> external).
+//! ISO 639-1 codes ("English", "Deutsch", "en-US", Gong's ISO 639-2 "ger"
+//! -> "en", "de") and `SaidBy` ("Rep", Gong's "Company" -> company;
+//! "Prospect", "NonCompany" -> external).
 
 use crate::model::SaidBy;
 
@@ -46,6 +47,65 @@ const LANGUAGES: &[(&str, &str, &str)] = &[
     ("zh", "chinese", "中文"),
 ];
 
+/// ISO 639-2 codes (bibliographic and terminology, as Gong writes them:
+/// `eng`, `ger`, `spa`) and the ISO 639-1 code of each.
+const ISO_639_2: &[(&str, &str)] = &[
+    ("ara", "ar"),
+    ("bul", "bg"),
+    ("cat", "ca"),
+    ("cze", "cs"),
+    ("ces", "cs"),
+    ("dan", "da"),
+    ("ger", "de"),
+    ("deu", "de"),
+    ("gre", "el"),
+    ("ell", "el"),
+    ("eng", "en"),
+    ("spa", "es"),
+    ("est", "et"),
+    ("fin", "fi"),
+    ("fre", "fr"),
+    ("fra", "fr"),
+    ("heb", "he"),
+    ("hin", "hi"),
+    ("hrv", "hr"),
+    ("hun", "hu"),
+    ("ind", "id"),
+    ("ita", "it"),
+    ("jpn", "ja"),
+    ("kor", "ko"),
+    ("lit", "lt"),
+    ("lav", "lv"),
+    ("may", "ms"),
+    ("msa", "ms"),
+    ("dut", "nl"),
+    ("nld", "nl"),
+    ("nor", "no"),
+    ("nob", "no"),
+    ("pol", "pl"),
+    ("por", "pt"),
+    ("rum", "ro"),
+    ("ron", "ro"),
+    ("rus", "ru"),
+    ("slo", "sk"),
+    ("slk", "sk"),
+    ("slv", "sl"),
+    ("srp", "sr"),
+    ("swe", "sv"),
+    ("tha", "th"),
+    ("tur", "tr"),
+    ("ukr", "uk"),
+    ("vie", "vi"),
+    ("chi", "zh"),
+    ("zho", "zh"),
+];
+
+/// Whether a language as written means every language: ISO 639-2 `mul`
+/// (Gong's keywords "relevant for all languages").
+pub fn every_language(raw: &str) -> bool {
+    raw.trim().eq_ignore_ascii_case("mul")
+}
+
 /// The ISO 639-1 code for a language as written: a code ("de"), a locale
 /// ("en-US", "pt_BR"), an English name ("German", "English (US)") or a
 /// native name ("Deutsch").
@@ -72,6 +132,12 @@ pub fn language_code(raw: &str) -> Option<&'static str> {
         .iter()
         .find(|(code, english, native)| *code == base || *english == base || *native == base)
         .map(|(code, _, _)| *code)
+        .or_else(|| {
+            ISO_639_2
+                .iter()
+                .find(|(three, _)| *three == base)
+                .map(|(_, code)| *code)
+        })
 }
 
 /// Splits a language cell ("English, German") and maps each; the second
@@ -106,6 +172,7 @@ pub fn said_by(raw: &str) -> Option<SaidBy> {
         "rep" | "reps" | "company" | "companyemployees" | "employee" | "employees" | "internal"
         | "myteam" | "us" | "seller" | "sellers" | "salesrep" | "agent" => Some(SaidBy::Company),
         "prospect"
+        | "noncompany"
         | "prospects"
         | "customer"
         | "customers"
@@ -135,6 +202,13 @@ mod tests {
         assert_eq!(language_code("English (UK)"), Some("en"));
         assert_eq!(language_code("Français"), Some("fr"));
         assert_eq!(language_code("Klingon"), None);
+        assert_eq!(language_code("eng"), Some("en"));
+        assert_eq!(language_code("ger"), Some("de"));
+        assert_eq!(language_code("deu"), Some("de"));
+        assert_eq!(language_code("spa"), Some("es"));
+        assert_eq!(language_code("FRE"), Some("fr"));
+        assert_eq!(language_code("mul"), None);
+        assert!(every_language(" MUL "));
         assert_eq!(
             language_codes("English, German; xx"),
             (vec!["en", "de"], vec!["xx".to_string()])
@@ -148,6 +222,8 @@ mod tests {
         assert_eq!(said_by("customer"), Some(SaidBy::External));
         assert_eq!(said_by("Anyone"), Some(SaidBy::Anyone));
         assert_eq!(said_by("Company employees"), Some(SaidBy::Company));
+        assert_eq!(said_by("Company"), Some(SaidBy::Company));
+        assert_eq!(said_by("NonCompany"), Some(SaidBy::External));
         assert_eq!(said_by("the dog"), None);
     }
 }

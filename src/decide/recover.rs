@@ -222,6 +222,10 @@ pub fn unexported_trackers(
             description: String::new(),
             status: TopicStatus::NeedsReview,
             review_reasons: vec![reason],
+            enabled: true,
+            teams: Vec::new(),
+            exclusions: Vec::new(),
+            example_sentences: Vec::new(),
             source: TopicSource {
                 locations: vec![tracker.location],
                 chorus_type: tracker.kind,
@@ -234,6 +238,7 @@ pub fn unexported_trackers(
                     said_by: SaidBy::Anyone,
                     language: language.to_string(),
                     match_mode: MatchMode::Exact,
+                    related_forms: false,
                     mentions: Some(support),
                 })
                 .collect(),

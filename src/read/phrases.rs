@@ -4,8 +4,10 @@
 //! all, and its quotes are removed: `"10,000 seats", pricing` gives
 //! `10,000 seats` and `pricing`. Pieces are trimmed but not otherwise
 //! normalised, and empty pieces are kept so the decide stage can report them.
-//! A cell that holds a boolean expression never comes here: the readers keep
-//! it whole for the expression parser (`read::table::place_keywords`).
+//! Example sentences (a smart tracker's) split the same way, but never on
+//! commas. A cell that holds a boolean expression never comes here: the
+//! readers keep it whole for the expression parser
+//! (`read::table::place_keywords`).
 
 const SEPARATORS: [char; 5] = [',', ';', '\n', '\r', '|'];
 
@@ -17,9 +19,26 @@ fn is_close_quote(c: char) -> bool {
     matches!(c, '"' | '\u{201D}' | '\u{201C}')
 }
 
+/// What separates example sentences in one cell: line breaks, pipes and
+/// semicolons, never commas, which sentences hold.
+const SENTENCE_SEPARATORS: [char; 4] = [';', '\n', '\r', '|'];
+
 /// Splits a cell into its phrases. A cell that is empty or only whitespace
 /// gives no phrases at all; `a,,b` gives an empty middle phrase.
 pub fn split_phrases(cell: &str) -> Vec<String> {
+    split_on(cell, &SEPARATORS, true)
+}
+
+/// Splits a cell of example sentences (a smart tracker's) into sentences,
+/// as phrases are split but never on commas, and with quotes only around a
+/// whole sentence (`He said "fine" twice.` keeps its quotes).
+pub fn split_sentences(cell: &str) -> Vec<String> {
+    split_on(cell, &SENTENCE_SEPARATORS, false)
+}
+
+/// Splits on `separators` outside quotes; a quote opens anywhere, or with
+/// `quotes_inside` false only at the start of a piece.
+fn split_on(cell: &str, separators: &[char], quotes_inside: bool) -> Vec<String> {
     if cell.trim().is_empty() {
         return Vec::new();
     }
@@ -34,9 +53,9 @@ pub fn split_phrases(cell: &str) -> Vec<String> {
             } else {
                 current.push(c);
             }
-        } else if is_open_quote(c) {
+        } else if is_open_quote(c) && (quotes_inside || current.trim().is_empty()) {
             in_quotes = true;
-        } else if SEPARATORS.contains(&c) {
+        } else if separators.contains(&c) {
             // "\r\n" is one separator, not two with an empty phrase between.
             if c == '\r' && chars.peek() == Some(&'\n') {
                 chars.next();
@@ -90,6 +109,20 @@ mod tests {
         assert_eq!(split("a,,b,"), ["a", "", "b"]);
         assert!(split_phrases("  ").is_empty());
         assert_eq!(split("single phrase"), ["single phrase"]);
+    }
+
+    #[test]
+    fn sentences_split_on_lines_pipes_and_semicolons_not_commas() {
+        assert_eq!(
+            super::split_sentences(
+                "Yes, we can start in May.\r\nHe said \"fine\", twice? | \"Fine; go\""
+            ),
+            [
+                "Yes, we can start in May.",
+                "He said \"fine\", twice?",
+                "Fine; go"
+            ]
+        );
     }
 
     #[test]

@@ -8,9 +8,9 @@
 //! [`place_keywords`]): then it is kept whole, as the expression column is.
 
 use crate::error::{Error, Result};
-use crate::model::{Location, TrackerRecord};
+use crate::model::{Location, TrackerCondition, TrackerRecord};
 use crate::read::expression::expression_signal;
-use crate::read::phrases::split_phrases;
+use crate::read::phrases::{split_phrases, split_sentences};
 use crate::read::table_dump::table_dump;
 use crate::report::{ReasonCode, Report};
 
@@ -25,6 +25,17 @@ pub enum Field {
     Language,
     Description,
     Expression,
+    /// Phrases that must not be said (exclusions, negative keywords).
+    Exclusions,
+    /// Whether the tracker is live (status, enabled, active).
+    Status,
+    Teams,
+    /// A smart tracker's example sentences (Zoom's guiding sentences).
+    Sentences,
+    /// Keywords grouped by language (Gong's `languageKeywords`).
+    LanguageKeywords,
+    /// A Gong setting limiting where the keywords count.
+    Condition(TrackerCondition),
 }
 
 /// Header aliases, compared after lower-casing and removing everything that
@@ -32,7 +43,14 @@ pub enum Field {
 const ALIASES: &[(Field, &[&str])] = &[
     (
         Field::Name,
-        &["name", "tracker", "trackername", "title", "trackertitle"],
+        &[
+            "name",
+            "tracker",
+            "trackername",
+            "title",
+            "trackertitle",
+            "indicatorname",
+        ],
     ),
     (
         Field::Phrases,
@@ -70,6 +88,7 @@ const ALIASES: &[(Field, &[&str])] = &[
             "trackwhensaidby",
             "whosaidit",
             "spokenby",
+            "affiliation",
         ],
     ),
     (Field::Language, &["language", "languages", "lang"]),
@@ -85,12 +104,85 @@ const ALIASES: &[(Field, &[&str])] = &[
             "advancedquery",
         ],
     ),
+    (
+        Field::Exclusions,
+        &[
+            "exclude",
+            "excludes",
+            "excluded",
+            "exclusion",
+            "exclusions",
+            "excludedkeywords",
+            "excludedphrases",
+            "excludedterms",
+            "excludekeywords",
+            "excludephrases",
+            "keywordstoexclude",
+            "phrasestoexclude",
+            "negativekeywords",
+            "negativekeyword",
+            "negativephrases",
+            "negativeterms",
+            "negatives",
+        ],
+    ),
+    (
+        Field::Status,
+        &[
+            "status",
+            "trackerstatus",
+            "state",
+            "enabled",
+            "isenabled",
+            "active",
+            "isactive",
+        ],
+    ),
+    (
+        Field::Teams,
+        &["teams", "team", "teamnames", "teamname", "appliestoteams"],
+    ),
+    (
+        Field::Sentences,
+        &[
+            "examplesentences",
+            "examplesentence",
+            "sentences",
+            "guidingsentences",
+            "guidingsentence",
+            "trainingsentences",
+            "samplesentences",
+        ],
+    ),
+    (Field::LanguageKeywords, &["languagekeywords"]),
+    (
+        Field::Condition(TrackerCondition::PartOfQuestion),
+        &["partofquestion"],
+    ),
+    (Field::Condition(TrackerCondition::SaidAt), &["saidat"]),
+    (
+        Field::Condition(TrackerCondition::SaidAtInterval),
+        &["saidatinterval"],
+    ),
+    (
+        Field::Condition(TrackerCondition::SaidAtUnit),
+        &["saidatunit"],
+    ),
+    (
+        Field::Condition(TrackerCondition::SaidInTopics),
+        &["saidintopics"],
+    ),
+    (
+        Field::Condition(TrackerCondition::FilterQuery),
+        &["filterquery"],
+    ),
 ];
 
 /// The accepted header names, for error messages.
 pub const ACCEPTED_HEADERS: &str = "name / tracker / tracker name / title; keywords / phrases / terms / words / phrase; \
 category / group; type / tracker type; said by / speaker / mentioned by / track when said by; language; description; \
-expression / query / boolean";
+expression / query / boolean; exclude / negative keywords; status / enabled / active; teams; example sentences / \
+guiding sentences";
 
 fn normalise_header(header: &str) -> String {
     header
@@ -200,16 +292,28 @@ pub fn records_from_rows(
         let mut name = None;
         let mut expression = None;
         let mut keywords = Vec::new();
-        for (cell, field) in cells.iter().zip(&columns.fields) {
+        for ((cell, field), header) in cells.iter().zip(&columns.fields).zip(&header_cells) {
             match field {
                 Some(Field::Name) => set_once(&mut name, cell),
-                Some(Field::Phrases) => keywords.push(Keywords::Cell(cell.clone())),
+                Some(Field::Phrases | Field::LanguageKeywords) => {
+                    keywords.push(Keywords::Cell(cell.clone()))
+                }
                 Some(Field::Category) => set_once(&mut record.category, cell),
                 Some(Field::Kind) => set_once(&mut record.kind, cell),
                 Some(Field::SaidBy) => set_once(&mut record.said_by, cell),
                 Some(Field::Language) => set_once(&mut record.language, cell),
                 Some(Field::Description) => set_once(&mut record.description, cell),
                 Some(Field::Expression) => set_once(&mut expression, cell),
+                Some(Field::Exclusions) => record.exclusions.extend(split_phrases(cell)),
+                Some(Field::Status) if record.status.is_none() => {
+                    record.status = non_blank(cell).map(|value| (header.trim().to_string(), value));
+                }
+                Some(Field::Status) => {}
+                Some(Field::Teams) => record.teams.extend(split_phrases(cell)),
+                Some(Field::Sentences) => record.example_sentences.extend(split_sentences(cell)),
+                Some(Field::Condition(condition)) => record
+                    .conditions
+                    .extend(non_blank(cell).map(|value| (*condition, value))),
                 None => {}
             }
         }
@@ -252,6 +356,20 @@ fn kind_says(kind: Option<&str>, word: &str) -> bool {
     kind.is_some_and(|kind| kind.to_lowercase().contains(word))
 }
 
+/// Whether a tracker type as written names a smart (AI) tracker: `Smart`,
+/// `smart tracker`, `AI`, `AI Tracker`, `ai_tracker`, or Zoom's
+/// `guiding_sentences` indicators.
+pub fn smart_kind(kind: Option<&str>) -> bool {
+    let Some(kind) = kind else {
+        return false;
+    };
+    let lower = kind.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| word == "ai" || word.starts_with("aitracker") || word.contains("smart"))
+        || lower.contains("guiding")
+}
+
 fn same_expression(a: &str, b: &str) -> bool {
     a.split_whitespace().eq(b.split_whitespace())
 }
@@ -270,8 +388,21 @@ fn same_expression(a: &str, b: &str) -> bool {
 /// expression found by its content alone (info), one beside a different
 /// expression in the expression column (info: both are kept), one kept as
 /// phrases because the type says basic (warning).
+///
+/// A smart tracker's keywords are its example sentences (split on lines,
+/// pipes and semicolons, never commas), unless it has an example sentences
+/// column of its own: then they are phrases as any tracker's.
 pub fn place_keywords(record: &mut TrackerRecord, keywords: Vec<Keywords>, report: &mut Report) {
     let kind = record.kind.as_deref();
+    if smart_kind(kind) && record.example_sentences.is_empty() {
+        for keywords in keywords {
+            match keywords {
+                Keywords::Cell(cell) => record.example_sentences.extend(split_sentences(&cell)),
+                Keywords::Item { phrase, .. } => record.example_sentences.push(phrase),
+            }
+        }
+        return;
+    }
     let basic = kind_says(kind, "basic");
     let advanced = kind_says(kind, "advanced");
     let expression_column = !record.expressions.is_empty();
@@ -337,24 +468,49 @@ pub fn place_keywords(record: &mut TrackerRecord, keywords: Vec<Keywords>, repor
 }
 
 /// A row without a tracker name: in a sheet with merged name cells it
-/// continues the tracker above; otherwise it cannot be placed.
+/// continues the tracker above with its phrases, exclusions, teams and
+/// example sentences; otherwise it cannot be placed.
 fn attach_nameless_row(row: TrackerRecord, records: &mut [TrackerRecord], report: &mut Report) {
+    let lists = [
+        (row.phrases.len(), "phrase(s)"),
+        (row.exclusions.len(), "exclusion(s)"),
+        (row.teams.len(), "team(s)"),
+        (row.example_sentences.len(), "example sentence(s)"),
+    ];
     let continues = row.category.is_none()
         && row.kind.is_none()
         && row.expressions.is_empty()
-        && !row.phrases.is_empty();
+        && row.status.is_none()
+        && row.conditions.is_empty()
+        && lists.iter().any(|(count, _)| *count > 0);
     match records.last_mut() {
         Some(above) if continues && above.location.file == row.location.file => {
+            let added: Vec<String> = lists
+                .iter()
+                .filter(|(count, _)| *count > 0)
+                .map(|(count, what)| format!("{count} {what}"))
+                .collect();
+            let added = match added.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                _ => added.join(""),
+            };
             report.info(
                 ReasonCode::MissingName,
                 row.location.clone(),
                 format!(
-                    "row has no tracker name; its {} phrase(s) were added to \"{}\" from the row above",
-                    row.phrases.len(),
+                    "row has no tracker name; its {} were added to \"{}\" from the row above",
+                    added,
                     above.name
                 ),
             );
-            above.phrases.extend(row.phrases);
+            if smart_kind(above.kind.as_deref()) {
+                above.example_sentences.extend(row.phrases);
+            } else {
+                above.phrases.extend(row.phrases);
+            }
+            above.exclusions.extend(row.exclusions);
+            above.teams.extend(row.teams);
+            above.example_sentences.extend(row.example_sentences);
         }
         _ => report.error(
             ReasonCode::MissingName,
@@ -404,6 +560,41 @@ mod tests {
         assert_eq!(field_for("tracker_type"), Some(Field::Kind));
         assert_eq!(field_for("Boolean"), Some(Field::Expression));
         assert_eq!(field_for("Owner"), None);
+        assert_eq!(field_for("Negative Keywords"), Some(Field::Exclusions));
+        assert_eq!(field_for("Exclude"), Some(Field::Exclusions));
+        assert_eq!(field_for("Enabled"), Some(Field::Status));
+        assert_eq!(field_for("is_active"), Some(Field::Status));
+        assert_eq!(field_for("Teams"), Some(Field::Teams));
+        assert_eq!(field_for("guiding_sentences"), Some(Field::Sentences));
+        assert_eq!(field_for("trackerName"), Some(Field::Name));
+        assert_eq!(field_for("affiliation"), Some(Field::SaidBy));
+        assert_eq!(field_for("languageKeywords"), Some(Field::LanguageKeywords));
+        assert_eq!(
+            field_for("saidAtUnit"),
+            Some(Field::Condition(TrackerCondition::SaidAtUnit))
+        );
+        assert_eq!(
+            field_for("filterQuery"),
+            Some(Field::Condition(TrackerCondition::FilterQuery))
+        );
+    }
+
+    #[test]
+    fn smart_kinds_under_any_name() {
+        for kind in [
+            "Smart",
+            "smart tracker",
+            "AI",
+            "AI Tracker",
+            "ai_tracker",
+            "guiding_sentences",
+        ] {
+            assert!(smart_kind(Some(kind)), "{kind}");
+        }
+        for kind in ["Basic", "Advanced", "chorus", "Keyword", "detail"] {
+            assert!(!smart_kind(Some(kind)), "{kind}");
+        }
+        assert!(!smart_kind(None));
     }
 
     fn rows(data: &[&[&str]]) -> Vec<(u64, Vec<String>)> {

@@ -7,7 +7,8 @@
 use crate::detect::FileKind;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
-use crate::model::{Location, TrackerRecord};
+use crate::model::{KeywordGroup, Location, TrackerRecord};
+use crate::read::phrases::{split_phrases, split_sentences};
 use crate::read::table::{
     field_for, place_keywords, records_from_rows, Field, Keywords, ACCEPTED_HEADERS,
 };
@@ -273,8 +274,18 @@ pub fn read_xlsx(
     Ok(records)
 }
 
-/// Keys under which a JSON export may hold its tracker list.
-const LIST_KEYS: [&str; 6] = ["trackers", "data", "items", "results", "records", "tracker"];
+/// Keys under which a JSON export may hold its tracker list (Gong's
+/// settings response holds it under `keywordTrackers`).
+const LIST_KEYS: [&str; 8] = [
+    "trackers",
+    "keywordtrackers",
+    "data",
+    "items",
+    "results",
+    "records",
+    "tracker",
+    "indicators",
+];
 
 fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -369,6 +380,93 @@ fn value_keywords(value: &Value) -> Vec<Keywords> {
     }
 }
 
+/// A list from a JSON value: an array's items (strings with their own
+/// quotes removed, objects by a phrase- or name-like key), or one string
+/// split by `split`.
+fn value_list(value: &Value, split: fn(&str) -> Vec<String>) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.iter().filter_map(item_phrase).collect(),
+        other => value_text(other).map(|s| split(&s)).unwrap_or_default(),
+    }
+}
+
+/// A JSON flag: a boolean, or a string or number that says one.
+fn value_flag(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::Null => Some(false),
+        other => match value_text(other)?.trim().to_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" => Some(true),
+            "false" | "no" | "n" | "0" | "" => Some(false),
+            _ => None,
+        },
+    }
+}
+
+/// Gong's `languageKeywords`: a list of `{language, keywords,
+/// includeRelatedForms}`, each a group of phrases. A string item is a
+/// phrase of the tracker's own; any other item is reported and left out.
+fn keyword_groups(
+    value: &Value,
+    pointer: &str,
+    location: &Location,
+    keywords: &mut Vec<Keywords>,
+    report: &mut Report,
+) -> Vec<KeywordGroup> {
+    let Value::Array(items) = value else {
+        keywords.extend(value_keywords(value));
+        return Vec::new();
+    };
+    let mut groups = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let item_location = || location.clone().with_pointer(format!("{pointer}/{index}"));
+        match item {
+            Value::Object(map) => {
+                let key = |wanted: &[&str]| {
+                    map.iter()
+                        .find(|(k, _)| {
+                            let k = k.to_lowercase().replace('_', "");
+                            wanted.contains(&k.as_str())
+                        })
+                        .map(|(_, v)| v)
+                };
+                let related = key(&["includerelatedforms", "relatedforms"]);
+                let related_forms = match related.map(|v| (v, value_flag(v))) {
+                    None => false,
+                    Some((_, Some(flag))) => flag,
+                    Some((v, None)) => {
+                        report.warning(
+                            ReasonCode::UnreadableRecord,
+                            item_location(),
+                            format!(
+                                "includeRelatedForms {v} is not true or false; the keywords were read without related forms"
+                            ),
+                        );
+                        false
+                    }
+                };
+                groups.push(KeywordGroup {
+                    language: key(&["language", "lang"])
+                        .and_then(value_text)
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                    phrases: key(&["keywords", "phrases", "keyword"])
+                        .map(|v| value_list(v, split_phrases))
+                        .unwrap_or_default(),
+                    related_forms,
+                });
+            }
+            Value::String(_) => keywords.extend(value_keywords(&Value::Array(vec![item.clone()]))),
+            _ => report.error(
+                ReasonCode::UnreadableRecord,
+                item_location(),
+                "expected a {language, keywords} object here; this value was not imported",
+            ),
+        }
+    }
+    groups
+}
+
 /// The JSON pointer of the first string (or key) longer than `limit` bytes.
 fn oversized_string(value: &Value, limit: usize, pointer: &mut String) -> bool {
     match value {
@@ -449,6 +547,7 @@ pub fn read_json(
         let mut expression = None;
         let mut keywords = Vec::new();
         let mut known_key = false;
+        let mut groups = Vec::new();
         for (key, value) in map {
             let Some(field) = field_for(key) else {
                 continue;
@@ -468,9 +567,29 @@ pub fn read_json(
                 Field::Language => record.language = record.language.take().or_else(text),
                 Field::Description => record.description = record.description.take().or_else(text),
                 Field::Expression => expression = expression.or_else(text),
+                Field::Exclusions => record.exclusions.extend(value_list(value, split_phrases)),
+                Field::Status if record.status.is_none() => {
+                    record.status = text().map(|value| (key.clone(), value));
+                }
+                Field::Status => {}
+                Field::Teams => record.teams.extend(value_list(value, split_phrases)),
+                Field::Sentences => record
+                    .example_sentences
+                    .extend(value_list(value, split_sentences)),
+                Field::LanguageKeywords => groups.extend(keyword_groups(
+                    value,
+                    &format!("{base}/{index}/{}", escape_pointer(key)),
+                    &location,
+                    &mut keywords,
+                    report,
+                )),
+                Field::Condition(condition) => record
+                    .conditions
+                    .extend(text().map(|value| (condition, value))),
             }
         }
         record.expressions.extend(expression);
+        record.keyword_groups = groups;
         match name {
             Some(name) => {
                 record.name = name;
