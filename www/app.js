@@ -475,7 +475,8 @@ function setConversion(result) {
   if (!result) return;
   for (const theme of result.preview.themes) {
     for (const topic of theme.topics) {
-      topicText.set(topic, [theme.name, topic.name, topic.description, topic.source.expression ?? '', ...topic.review_reasons].join('\n').toLowerCase());
+      topicText.set(topic, [theme.name, topic.name, topic.description, topic.source.expression ?? '', ...topic.review_reasons,
+        ...(topic.teams ?? []), ...(topic.exclusions ?? []), ...(topic.example_sentences ?? [])].join('\n').toLowerCase());
     }
   }
   setPackage(result);
@@ -768,6 +769,16 @@ function topicDetails(topic, triggers) {
       topic.source.expression != null ? el('p', {}, 'Original expression: ', el('code', { class: 'expression', text: topic.source.expression })) : null,
     ));
   }
+  // Tracker settings (absent in themes.json when not set).
+  if (topic.enabled === false) body.append(el('p', { class: 'switched-off', text: 'Disabled in the export: imported switched off.' }));
+  if (topic.teams) body.append(el('p', { class: 'teams', text: `Teams: ${topic.teams.join(', ')}` }));
+  if (topic.exclusions) body.append(el('p', { class: 'exclusions', text: `Excludes (not converted): ${topic.exclusions.map((p) => `"${p}"`).join(', ')}` }));
+  if (topic.example_sentences) {
+    body.append(el('div', { class: 'example-sentences' },
+      el('strong', { text: 'Example sentences (for an Outdoo smart tracker, not triggers):' }),
+      el('ul', {}, topic.example_sentences.map((sentence) => el('li', { text: sentence }))),
+    ));
+  }
   const from = topic.source.locations.map(formatLocation).join('; ');
   body.append(el('p', { class: 'source muted', text: `From ${from}${topic.source.chorus_type ? ` (Chorus type: ${topic.source.chorus_type})` : ''}` }));
   if (triggers.length === 0) {
@@ -779,7 +790,7 @@ function topicDetails(topic, triggers) {
         el('td', { class: 'phrase', text: trigger.phrase }),
         el('td', { class: `said-by ${trigger.said_by}`, text: trigger.said_by }),
         el('td', { class: 'language', text: trigger.language }),
-        el('td', { class: 'match', text: trigger.match }),
+        el('td', { class: 'match', text: trigger.related_forms ? `${trigger.match}, related forms` : trigger.match }),
       ))),
     ));
   }
@@ -792,6 +803,7 @@ function topicNode(topic, triggers, open) {
     el('summary', {},
       el('span', { class: 'name', text: topic.name }),
       topic.status === 'needs_review' ? el('span', { class: 'badge review', title: topic.review_reasons.join('\n'), text: 'needs review' }) : null,
+      topic.enabled === false ? el('span', { class: 'badge', title: 'The tracker was disabled: the topic is imported switched off.', text: 'switched off' }) : null,
       agreementBadge(fidelityOf.get(topic)),
       el('span', { class: 'count', text: partial ? `${triggers.length} of ${plural(topic.triggers.length, 'trigger')}` : plural(topic.triggers.length, 'trigger') }),
     ),
