@@ -13,23 +13,24 @@
 //! prepare in parallel and hand to `write_package_with_transcripts`; the
 //! package bytes stay the same.
 
-use crate::decide::calls::{decide_calls, CallScope, PlannedCall, Scope};
-use crate::decide::fidelity::FidelitySummary;
+use crate::decide::calls::{decide_calls, CallScope, Scope};
 use crate::decide::language::language_code;
 use crate::decide::recover::unexported_trackers;
 use crate::decide::replay::Replay;
 use crate::decide::trackers::{themes_from_records, TrackerDecisions};
 use crate::decide::users::decide_users;
 use crate::detect::{detect, FileKind};
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
-use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User, UserAction};
+use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User};
+pub use crate::model::conversion::{
+    ArchiveSummary, CallCounts, CallsOutcome, Conversion, Counts, InputRecord, SeverityCounts,
+};
 use crate::model::packed::Packed;
 use crate::model::Location;
-use crate::model::{Theme, TopicStatus};
-use crate::read::archive::{
-    read_archive, ArchiveContents, ArchiveRead, ArchiveSource, ArchiveSummary,
-};
+use crate::model::Theme;
+use crate::read::archive::{read_archive, ArchiveContents, ArchiveRead, ArchiveSource};
 use crate::read::earlier::{AlreadyMigrated, EarlierPackage, PackageSummary};
 use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
@@ -37,9 +38,7 @@ use crate::report::{Report, ReportEntry, Severity};
 use crate::write::calls::{
     recording_jobs, reread_transcript, transcript_jobs, TranscriptJob, TranscriptSupply,
 };
-use crate::write::package::{
-    sha256_hex, write_package, write_package_parts, PackageOutput, Written,
-};
+use crate::write::package::{write_package, write_package_parts, PackageOutput, Written};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -164,15 +163,6 @@ impl Options {
     }
 }
 
-/// An input as the manifest records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputRecord {
-    pub name: String,
-    pub bytes: u64,
-    pub sha256: String,
-    pub kind: FileKind,
-}
-
 /// What `inspect` says about one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileSummary {
@@ -273,56 +263,6 @@ pub fn inspect(file: &InputFile) -> FileSummary {
     summary
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeverityCounts {
-    pub info: usize,
-    pub warning: usize,
-    pub review: usize,
-    pub error: usize,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    pub themes: usize,
-    pub topics: usize,
-    pub needs_review: usize,
-    pub triggers: usize,
-    pub report: SeverityCounts,
-    /// Present when call archives were converted.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub calls: Option<CallCounts>,
-    /// In the manifest of a package with topics and call archives: the
-    /// summary of `fidelity.json` (the preview, made before the package,
-    /// has none).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub fidelity: Option<FidelitySummary>,
-}
-
-/// What a conversion with call archives holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallCounts {
-    /// Calls imported (lines of `calls.jsonl`).
-    pub calls: usize,
-    pub skipped_calls: usize,
-    pub transcripts: usize,
-    pub media: usize,
-    pub users: usize,
-    pub users_to_create: usize,
-}
-
-/// The calls side of a conversion: what the first pass decided.
-#[derive(Debug, Clone, Default)]
-pub struct CallsOutcome {
-    /// In `calls.jsonl` order; packed, as there may be tens of thousands.
-    pub calls: Packed<PlannedCall>,
-    /// In id order; packed.
-    pub skipped: Packed<SkippedCall>,
-    /// Sorted by email.
-    pub users: Vec<User>,
-    /// One per archive, in the order given.
-    pub archives: Vec<ArchiveSummary>,
-}
-
 /// How many calls the preview lists (the counts cover them all).
 pub const PREVIEW_CALLS: usize = 200;
 
@@ -358,57 +298,7 @@ pub struct Preview<'a> {
     pub calls: Option<CallsPreview<'a>>,
 }
 
-/// A finished conversion, ready to preview and to write.
-#[derive(Debug, Clone)]
-pub struct Conversion {
-    pub themes: Vec<Theme>,
-    pub report: Report,
-    pub inputs: Vec<InputRecord>,
-    /// Present when call archives were given (even if they held no calls).
-    pub calls: Option<CallsOutcome>,
-}
-
 impl Conversion {
-    pub fn counts(&self) -> Counts {
-        let topics = self.themes.iter().flat_map(|t| &t.topics);
-        Counts {
-            themes: self.themes.len(),
-            topics: topics.clone().count(),
-            needs_review: topics
-                .clone()
-                .filter(|t| t.status == TopicStatus::NeedsReview)
-                .count(),
-            triggers: topics.map(|t| t.triggers.len()).sum(),
-            report: SeverityCounts {
-                info: self.report.count(Severity::Info),
-                warning: self.report.count(Severity::Warning),
-                review: self.report.count(Severity::Review),
-                error: self.report.count(Severity::Error),
-            },
-            calls: self.calls.as_ref().map(|outcome| {
-                let (transcripts, media) = outcome.calls.iter().fold((0, 0), |(t, m), c| {
-                    (
-                        t + usize::from(c.transcript.is_some()),
-                        m + usize::from(c.media.is_some()),
-                    )
-                });
-                CallCounts {
-                    calls: outcome.calls.len(),
-                    skipped_calls: outcome.skipped.len(),
-                    transcripts,
-                    media,
-                    users: outcome.users.len(),
-                    users_to_create: outcome
-                        .users
-                        .iter()
-                        .filter(|u| u.action == UserAction::Create)
-                        .count(),
-                }
-            }),
-            fidelity: None,
-        }
-    }
-
     pub fn preview(&self) -> Preview<'_> {
         Preview {
             counts: self.counts(),

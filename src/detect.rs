@@ -3,48 +3,10 @@
 //! text starting with `[` or `{` is JSON, a table whose first line names a
 //! warehouse table's columns is a table dump, other text is CSV-like.
 
+pub use crate::model::conversion::FileKind;
 use crate::read::table_dump::table_dump_in_text;
 use crate::read::text::{decode, looks_like_text};
-use serde::{Deserialize, Serialize};
 use std::io::Cursor;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FileKind {
-    TrackerCsv,
-    TrackerJson,
-    TrackerXlsx,
-    /// A zip that is not a workbook.
-    Zip,
-    Empty,
-    Binary,
-    /// A zip or folder of Chorus call data (given with `--archive`).
-    CallArchive,
-    /// A CSV of existing Outdoo users (given with `--roster`).
-    UserRoster,
-    /// An earlier Outdoo import package (given with `--after-package`).
-    OutdooPackage,
-    /// A CSV dump of a Chorus warehouse table (Fivetran's `engagement`,
-    /// `engagement_participant`, ...): not converted yet.
-    TableDump,
-}
-
-impl FileKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            FileKind::TrackerCsv => "tracker table (CSV/text)",
-            FileKind::TrackerJson => "tracker list (JSON)",
-            FileKind::TrackerXlsx => "tracker workbook (XLSX)",
-            FileKind::Zip => "zip archive",
-            FileKind::Empty => "empty file",
-            FileKind::Binary => "binary file",
-            FileKind::CallArchive => "Chorus call archive",
-            FileKind::UserRoster => "Outdoo users roster (CSV)",
-            FileKind::OutdooPackage => "earlier Outdoo import package",
-            FileKind::TableDump => "Chorus warehouse table dump (CSV)",
-        }
-    }
-}
 
 fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")

@@ -56,7 +56,7 @@ impl FolderSource {
         Ok(FolderSource {
             name,
             bytes: found.iter().map(|(_, _, size)| size).sum(),
-            sha256: chorus2outdoo::write::package::hex(&hasher.finalize()),
+            sha256: chorus2outdoo::digest::hex(&hasher.finalize()),
             entries: found
                 .iter()
                 .map(|(name, _, size)| ArchiveEntry {

@@ -11,8 +11,10 @@
 pub mod convert;
 pub mod decide;
 pub mod detect;
+pub mod digest;
 pub mod error;
 pub mod fetch;
+pub mod format;
 pub mod limits;
 pub mod model;
 pub mod read;
@@ -37,5 +39,4 @@ pub use model::printable;
 pub use read::archive::{entries_of, ArchiveEntry, ArchiveSource, ZipSource};
 pub use verify::{verify_package, verify_package_bytes, Problem, Verification};
 
-/// The generator name and version written into every manifest.
-pub const GENERATOR: &str = concat!("chorus2outdoo ", env!("CARGO_PKG_VERSION"));
+pub use format::GENERATOR;

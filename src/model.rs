@@ -7,6 +7,8 @@
 //! [`packed`] keeps tens of thousands of such records compactly.
 
 pub mod calls;
+pub mod conversion;
+pub mod fidelity;
 pub mod packed;
 pub mod sorted;
 

@@ -19,8 +19,8 @@
 //! threads or Web Workers; `verify_package_sharing` does the rest with
 //! their results) with the same outcome as one check of everything.
 
+use crate::digest::{hex, HashingWriter};
 use crate::limits::Limits;
-use crate::write::package::{hex, HashingWriter};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

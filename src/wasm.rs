@@ -23,12 +23,13 @@ pub mod progress;
 
 use crate::decide::replay::{Replay, ReplayTrigger};
 use crate::detect::{detect, FileKind};
+use crate::format::FileRecord;
 use crate::model::calls::{EntryRef, TranscriptForm, TranscriptSource};
 use crate::model::Location;
 use crate::read::archive::{entry_ranges, ArchiveHasher, ArchiveRead, ZipSource};
 use crate::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
 use crate::write::package::{
-    FileRecord, NextRecording, PackageOutput, PackageSession, Placing, PreparedEntry, WrittenPart,
+    NextRecording, PackageOutput, PackageSession, Placing, PreparedEntry, WrittenPart,
 };
 use crate::{ArchiveSource, Conversion, FileSummary, InputFile, Limits, Options};
 use blob::{BlobReader, ChunkSink, PackageReader};

@@ -98,7 +98,7 @@ fn parts_hold_the_whole_package_s_calls_within_the_size() {
         assert_eq!(part["bytes"], bytes.len() as u64);
         assert_eq!(
             part["sha256"],
-            chorus2outdoo::write::package::sha256_hex(&bytes)
+            chorus2outdoo::digest::sha256_hex(&bytes)
         );
         // A package of its own: every file against its schema, every checksum.
         validate_package(&bytes);
@@ -244,7 +244,7 @@ fn verify_finds_a_missing_altered_or_misplaced_part() {
         err.contains(&format!(
             "pkg-part-002.zip: is {} bytes with SHA-256 {}, not the part the index names",
             third.len(),
-            chorus2outdoo::write::package::sha256_hex(&third)
+            chorus2outdoo::digest::sha256_hex(&third)
         )),
         "{err}"
     );

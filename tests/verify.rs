@@ -225,7 +225,7 @@ fn edit_entry(entries: &mut Entries, name: &str, edit: impl Fn(&mut serde_json::
     entry.1 = serde_json::to_vec_pretty(&value).unwrap();
     let (bytes, sha256) = (
         entry.1.len(),
-        chorus2outdoo::write::package::sha256_hex(&entry.1),
+        chorus2outdoo::digest::sha256_hex(&entry.1),
     );
     edit_manifest(entries, |m| {
         for file in m["files"].as_array_mut().unwrap() {

@@ -20,11 +20,11 @@
 
 use crate::decide::language::language_code;
 use crate::model::calls::{
-    Call, CallKind, ConversationRecord, EngagementRecord, EntryRef, MediaRecord, Participant,
-    ParticipantRecord, Reference, Side, SkipReason, SkippedCall, TrackerHitRecord, TranscriptForm,
-    TranscriptSource,
+    Call, CallKind, ConversationRecord, EngagementRecord, MediaRecord, Participant,
+    ParticipantRecord, Reference, Side, SkipReason, SkippedCall, TranscriptForm, TranscriptSource,
 };
-use crate::model::packed::{packed_struct, Pack, Packed};
+pub use crate::model::calls::{InternalPerson, PlannedCall};
+use crate::model::packed::{Pack, Packed};
 use crate::model::sorted::Sorter;
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveContents, UnreadableEntry};
@@ -56,44 +56,6 @@ pub struct Scope {
     /// The calls of earlier packages: not imported again.
     pub already_migrated: AlreadyMigrated,
 }
-
-/// A person of an imported call who may become a user: the host or an
-/// internal participant.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct InternalPerson {
-    pub email: Option<String>,
-    pub name: Option<String>,
-    pub chorus_user_id: Option<String>,
-}
-packed_struct!(InternalPerson {
-    email,
-    name,
-    chorus_user_id
-});
-
-/// A call to import, with where its transcript and recording are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedCall {
-    pub call: Call,
-    pub transcript: Option<TranscriptSource>,
-    pub media: Option<EntryRef>,
-    pub media_bytes: u64,
-    pub internal_people: Vec<InternalPerson>,
-    /// What Chorus's own trackers found on the call: the conversation
-    /// document's `recording.trackers[]`, else the engagement's
-    /// `tracker_matches[]`; `None` when neither was in the archive.
-    pub chorus_trackers: Option<Vec<TrackerHitRecord>>,
-    pub location: Location,
-}
-packed_struct!(PlannedCall {
-    call,
-    transcript,
-    media,
-    media_bytes,
-    internal_people,
-    chorus_trackers,
-    location
-});
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallDecisions {
@@ -903,6 +865,7 @@ fn conversation_id(conversation: &ConversationRecord) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::calls::EntryRef;
 
     #[test]
     fn join_keys_show_and_order_as_their_text() {

@@ -5,6 +5,7 @@
 pub mod calls;
 pub mod fidelity;
 pub mod language;
+pub mod mentions;
 pub mod recover;
 pub mod replay;
 pub mod trackers;

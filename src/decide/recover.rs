@@ -3,31 +3,27 @@
 //! In: the imported calls (Chorus's tracker hits on each) and the topics
 //! the tracker exports became. Out: a `tracker_not_exported` report entry
 //! for every Chorus tracker with hits and no topic of its name (compared as
-//! `fidelity::tracker_key`), and, when the customer asks for it, a
+//! `mentions::tracker_key`), and, when the customer asks for it, a
 //! `needs_review` topic for each under the theme `RECOVERED_THEME`, whose
 //! triggers are read from Chorus's mentions: the words at each mention's
 //! offset, keeping the phrases that recur across mentions
-//! (`recover_phrases`), each with how many mentions support it. Nothing
+//! (`mentions::recover_phrases`), each with how many mentions support it. Nothing
 //! recovered is `ready`: Chorus's mentions show where a tracker matched,
 //! not what it was told to look for.
 
-use crate::decide::calls::PlannedCall;
-use crate::decide::fidelity::tracker_key;
-use crate::decide::replay::words;
+use crate::decide::mentions::{recover_phrases, tracker_key};
 use crate::decide::trackers::collapse_whitespace;
+use crate::model::calls::PlannedCall;
 use crate::model::packed::Packed;
 use crate::model::{Location, MatchMode, SaidBy, Theme, Topic, TopicSource, TopicStatus, Trigger};
 use crate::report::{ReasonCode, Report};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// The theme recovered topics go under.
 pub const RECOVERED_THEME: &str = "Recovered from Chorus calls";
 
 /// How many mentions of one tracker are read for its triggers.
 const MENTIONS_READ: usize = 1000;
-
-/// The longest phrase read from a mention, in words.
-const PHRASE_WORDS: usize = 3;
 
 /// A Chorus tracker as the imported calls show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -91,63 +87,6 @@ pub fn trackers_seen(
         }
     }
     (seen, unfollowed)
-}
-
-/// The phrases a tracker's mentions recover, each with the number of
-/// mentions that support it, most supported first. Each mention offers the
-/// phrases of one to `PHRASE_WORDS` words starting at its offset; the
-/// phrase offered by the most mentions not yet covered is taken (the longer
-/// one when two are offered equally often), until every mention is covered
-/// by a phrase at least two mentions offer. A mention whose words recur in
-/// no other gives its first two words, supported by itself.
-pub fn recover_phrases(mentions: &[String]) -> Vec<(String, u32)> {
-    let offers: Vec<Vec<String>> = mentions
-        .iter()
-        .map(|text| {
-            let words = words(text);
-            (1..=words.len().min(PHRASE_WORDS))
-                .map(|n| words[..n].join(" "))
-                .collect::<Vec<_>>()
-        })
-        .filter(|offer| !offer.is_empty())
-        .collect();
-    let mut covered = vec![false; offers.len()];
-    let mut phrases: Vec<(String, u32)> = Vec::new();
-    loop {
-        let mut support: HashMap<&str, u32> = HashMap::new();
-        for (offer, _) in offers.iter().zip(&covered).filter(|(_, c)| !**c) {
-            for phrase in offer {
-                *support.entry(phrase.as_str()).or_default() += 1;
-            }
-        }
-        let best = support
-            .into_iter()
-            .filter(|(_, n)| *n >= 2)
-            .max_by(|a, b| {
-                a.1.cmp(&b.1)
-                    .then(a.0.split(' ').count().cmp(&b.0.split(' ').count()))
-                    .then(b.0.cmp(a.0))
-            });
-        let Some((phrase, _)) = best else { break };
-        let phrase = phrase.to_string();
-        let mut supported = 0;
-        for (offer, covered) in offers.iter().zip(covered.iter_mut()) {
-            if offer.contains(&phrase) {
-                supported += 1;
-                *covered = true;
-            }
-        }
-        phrases.push((phrase, supported));
-    }
-    for (offer, _) in offers.iter().zip(&covered).filter(|(_, c)| !**c) {
-        let phrase = offer[offer.len().min(2) - 1].clone();
-        match phrases.iter_mut().find(|(p, _)| *p == phrase) {
-            Some((_, support)) => *support += 1,
-            None => phrases.push((phrase, 1)),
-        }
-    }
-    phrases.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    phrases
 }
 
 /// Reports every tracker seen in the calls that no topic holds and, with

@@ -276,7 +276,13 @@ mod tests {
     use super::*;
     use crate::model::calls::{Speaker, Utterance};
 
-    fn trigger(topic: u32, phrase: &str, said_by: SaidBy, language: &str, prefix: bool) -> ReplayTrigger {
+    fn trigger(
+        topic: u32,
+        phrase: &str,
+        said_by: SaidBy,
+        language: &str,
+        prefix: bool,
+    ) -> ReplayTrigger {
         ReplayTrigger {
             topic,
             phrase: phrase.to_string(),
@@ -319,7 +325,10 @@ mod tests {
     #[test]
     fn words_are_letters_and_digits_in_lower_case() {
         assert_eq!(words("Follow-up, ASAP!"), ["follow", "up", "asap"]);
-        assert_eq!(words("We don’t  need 10,000 SEATS."), ["we", "don't", "need", "10", "000", "seats"]);
+        assert_eq!(
+            words("We don’t  need 10,000 SEATS."),
+            ["we", "don't", "need", "10", "000", "seats"]
+        );
         assert_eq!(words("Zoë's Ünïcode"), ["zoë's", "ünïcode"]);
         assert_eq!(words("'quoted' -- "), ["quoted"]);
         assert!(words("?!").is_empty());
@@ -371,12 +380,17 @@ mod tests {
             (1, "We don’t, we DON'T."),
             (1, "nothing to see here"),
         ]);
-        assert_eq!(replay.count(Some("fr"), &call), vec![(0, 1), (1, 1), (2, 2)]);
+        assert_eq!(
+            replay.count(Some("fr"), &call),
+            vec![(0, 1), (1, 1), (2, 2)]
+        );
     }
 
     #[test]
     fn no_triggers_count_nothing() {
         let replay = Replay::new(Vec::new());
-        assert!(replay.count(None, &transcript(&[(1, "anything")])).is_empty());
+        assert!(replay
+            .count(None, &transcript(&[(1, "anything")]))
+            .is_empty());
     }
 }

@@ -7,7 +7,7 @@
 //! External participants are attendees, never users; internal people
 //! without an email are reported.
 
-use crate::decide::calls::PlannedCall;
+use crate::model::calls::PlannedCall;
 use crate::model::calls::{PersonRecord, User, UserAction};
 use crate::model::packed::Packed;
 use crate::report::{ReasonCode, Report};

@@ -486,6 +486,7 @@ packed_struct!(PersonRecord {
     user_id,
     location
 });
+packed_struct!(EntryRef { archive, entry });
 packed_enum!(CallKind { Meeting, Call });
 packed_enum!(TranscriptForm { Utterances, Text });
 packed_struct!(TranscriptSource {
@@ -538,4 +539,42 @@ packed_struct!(Call {
     media,
     chorus_summary,
     chorus_action_items
+});
+
+/// A person of an imported call who may become a user: the host or an
+/// internal participant.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InternalPerson {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub chorus_user_id: Option<String>,
+}
+packed_struct!(InternalPerson {
+    email,
+    name,
+    chorus_user_id
+});
+
+/// A call to import, with where its transcript and recording are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedCall {
+    pub call: Call,
+    pub transcript: Option<TranscriptSource>,
+    pub media: Option<EntryRef>,
+    pub media_bytes: u64,
+    pub internal_people: Vec<InternalPerson>,
+    /// What Chorus's own trackers found on the call: the conversation
+    /// document's `recording.trackers[]`, else the engagement's
+    /// `tracker_matches[]`; `None` when neither was in the archive.
+    pub chorus_trackers: Option<Vec<TrackerHitRecord>>,
+    pub location: Location,
+}
+packed_struct!(PlannedCall {
+    call,
+    transcript,
+    media,
+    media_bytes,
+    internal_people,
+    chorus_trackers,
+    location
 });

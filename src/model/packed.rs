@@ -19,7 +19,6 @@
 //! caller) unpack into some value, never a panic or a huge allocation;
 //! what carries such bytes checks its own framing (`ArchiveRead::from_bytes`).
 
-use crate::model::calls::EntryRef;
 use crate::model::Location;
 use chrono::{DateTime, Utc};
 use std::marker::PhantomData;
@@ -246,7 +245,6 @@ packed_struct!(Location {
     pointer,
     column
 });
-packed_struct!(EntryRef { archive, entry });
 
 /// Bytes per block of a `Packed` store: records are appended to a block
 /// until it is full, so the store grows without copying what it holds and
@@ -711,7 +709,6 @@ mod tests {
 
     #[test]
     fn call_records_round_trip() {
-        use crate::decide::calls::{InternalPerson, PlannedCall};
         use crate::model::calls::*;
         let at = |s: i64| DateTime::from_timestamp(s, 500_000_000);
         let some = |s: &str| Some(s.to_string());

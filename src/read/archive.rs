@@ -20,13 +20,13 @@ use crate::limits::Limits;
 use crate::model::calls::{
     ConversationRecord, EngagementRecord, EntryRef, MediaRecord, PersonRecord,
 };
+pub use crate::model::conversion::ArchiveSummary;
 use crate::model::packed::{packed_struct, Pack, Packed};
 use crate::model::Location;
 use crate::read::chorus::{read_document, ChorusDocument};
 use crate::read::text::looks_like_text;
 use crate::read::users::read_people_csv;
 use crate::report::{ReasonCode, Report};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::ops::Range;
@@ -329,7 +329,7 @@ impl<R: Read> ArchiveHasher<R> {
         (
             self.reader,
             self.bytes,
-            crate::write::package::hex(&self.hasher.finalize()),
+            crate::digest::hex(&self.hasher.finalize()),
         )
     }
 }
@@ -437,25 +437,6 @@ impl<R: Read + Seek> ArchiveSource for ZipSource<R> {
 /// What begins a zip entry's local header.
 const LOCAL_HEADER_SIGNATURE: [u8; 4] = [0x50, 0x4b, 0x03, 0x04];
 
-/// What an archive holds, for `inspect` and the page.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ArchiveSummary {
-    pub name: String,
-    pub entries: usize,
-    /// `/v3/engagements` pages and bare arrays of engagements.
-    pub engagement_pages: usize,
-    pub engagements: usize,
-    pub conversations: usize,
-    pub users_files: usize,
-    pub users: usize,
-    pub media: usize,
-    /// Folders and junk (`__MACOSX/`, `.DS_Store`, `Thumbs.db`).
-    pub ignored: usize,
-    pub unrecognised: usize,
-    /// Entries whose content could not be read (broken JSON, bad zip data).
-    pub unreadable: usize,
-}
-
 /// A JSON entry that could not be parsed, whose name carries a call id: it
 /// is probably that call's conversation document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -485,25 +466,6 @@ impl ArchiveContents {
         self.media.append(later.media);
         self.people.extend(later.people);
         self.unreadable.append(later.unreadable);
-    }
-}
-
-impl ArchiveSummary {
-    /// Adds the counts of another range of the same archive's entries.
-    fn add(&mut self, later: &ArchiveSummary) {
-        if self.name.is_empty() {
-            self.name.clone_from(&later.name);
-        }
-        self.entries += later.entries;
-        self.engagement_pages += later.engagement_pages;
-        self.engagements += later.engagements;
-        self.conversations += later.conversations;
-        self.users_files += later.users_files;
-        self.users += later.users;
-        self.media += later.media;
-        self.ignored += later.ignored;
-        self.unrecognised += later.unrecognised;
-        self.unreadable += later.unreadable;
     }
 }
 
@@ -975,19 +937,6 @@ packed_struct!(UnreadableEntry {
     id,
     message,
     location
-});
-packed_struct!(ArchiveSummary {
-    name,
-    entries,
-    engagement_pages,
-    engagements,
-    conversations,
-    users_files,
-    users,
-    media,
-    ignored,
-    unrecognised,
-    unreadable
 });
 packed_struct!(ArchiveContents {
     engagements,

@@ -231,12 +231,12 @@ impl DocumentRecords {
                 continue;
             }
             match item.into_resource() {
-                Ok(resource) => {
+                Some(resource) => {
                     if let Err(what) = records.add_resource(resource, at.clone(), source) {
                         records.ignored.push((at, what));
                     }
                 }
-                Err(_) => records.ignored.push((
+                None => records.ignored.push((
                     at,
                     "an object among engagements that is not one (it has no engagement_id, and no id beside an engagement's fields)"
                         .to_string(),

@@ -5,12 +5,13 @@
 //! the manifest are read, never the transcripts or recordings, so a package
 //! of hundreds of gigabytes is read in the time of its calls list.
 
+use crate::digest::hex;
 use crate::error::{Error, Result};
+use crate::format::FORMAT_NAME;
 use crate::limits::Limits;
 use crate::model::calls::PersonRecord;
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveSource, ZipSource};
-use crate::write::package::{hex, FORMAT_NAME};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read, Seek};

@@ -188,17 +188,10 @@ impl RawEngagement<'_> {
 impl<'a> RawEngagement<'a> {
     /// A JSON:API resource or document saved among others (it has
     /// `attributes` or `data`): the conversation (or user) it holds, to be
-    /// read as one; anything else is given back.
-    pub(crate) fn into_resource(self) -> Result<RawConversation<UtteranceCount<'a>>, Self> {
-        if self.attributes.0.is_none() && self.data.0.is_none() {
-            return Err(self);
-        }
-        Ok(RawConversation::wrapping(
-            self.id,
-            self.kind,
-            self.attributes,
-            self.data,
-        ))
+    /// read as one; `None` for anything else.
+    pub(crate) fn into_resource(self) -> Option<RawConversation<UtteranceCount<'a>>> {
+        self.is_resource()
+            .then(|| RawConversation::wrapping(self.id, self.kind, self.attributes, self.data))
     }
 }
 

@@ -13,20 +13,20 @@
 //! `write_recordings` and `write_users` what comes after (see
 //! `write::package::PackageSession`).
 
-use crate::convert::CallsOutcome;
-use crate::decide::calls::PlannedCall;
 use crate::decide::replay::{Replay, TopicHits};
 use crate::decide::transcript::{build_transcript, place_text_utterances};
 use crate::error::{Error, Result};
+use crate::model::calls::PlannedCall;
 use crate::model::calls::{
     EntryRef, Transcript, TranscriptForm, TranscriptSource, User, UserAction,
 };
+use crate::model::conversion::CallsOutcome;
 use crate::model::packed::{packed_struct, Packed};
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveSource};
 use crate::read::conversation::read_transcript;
 use crate::read::engagement::read_transcript_text;
-use crate::write::package::{to_json_bytes, PackageWriter, PreparedEntry};
+use crate::write::entries::{to_json_bytes, PackageWriter, PreparedEntry};
 use crate::write::report::spreadsheet_safe;
 use serde::Serialize;
 use std::io::{Read, Write};

@@ -2,6 +2,7 @@
 
 pub mod calls;
 pub mod central;
+pub mod entries;
 pub mod package;
 pub mod parts;
 pub mod report;

@@ -19,58 +19,26 @@
 //! appended in order (`add_prepared`, which copies that zip's entry as it
 //! is): the bytes are the same as when the writer compresses them itself.
 
-use crate::convert::{CallsOutcome, Conversion, InputRecord};
-use crate::decide::calls::PlannedCall;
 use crate::decide::fidelity::FidelityTally;
 use crate::decide::replay::Replay;
+use crate::digest::HashingWriter;
 use crate::error::{Error, Result};
+use crate::model::calls::PlannedCall;
 use crate::model::calls::TrackerHitRecord;
-use crate::model::packed::{packed_struct, Packed};
-use crate::model::{Location, Theme};
+use crate::model::conversion::{CallsOutcome, Conversion, InputRecord};
+use crate::model::packed::Packed;
+
+use crate::format::{FileRecord, FORMAT_NAME, FORMAT_VERSION};
+use crate::model::Theme;
 use crate::read::archive::{ArchiveSource, StoredRange};
 use crate::write::calls::{
     prepare_transcript, recording_job, source, transcript_job, write_call_lines, write_calls_head,
     write_recordings, write_users, PreparedTranscript, TranscriptJob, TranscriptSupply,
 };
-use crate::write::central::ZipAssembly;
+pub use crate::write::entries::{to_json_bytes, PackageWriter, PreparedEntry, DEFLATE_LEVEL};
 use crate::write::report::{write_report_csv, write_report_json};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::io::{Cursor, Read, Write};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
-
-pub const FORMAT_NAME: &str = "outdoo-import-package";
-pub const FORMAT_VERSION: u32 = 1;
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Bytes (a digest) as lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Pretty JSON with a final newline: readable, diffable, stable.
-pub fn to_json_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(value).expect("model types always serialise");
-    bytes.push(b'\n');
-    bytes
-}
-
-/// One entry as the manifest lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileRecord {
-    pub path: String,
-    pub bytes: u64,
-    pub sha256: String,
-}
-packed_struct!(FileRecord {
-    path,
-    bytes,
-    sha256
-});
+use std::io::Write;
 
 #[derive(Serialize)]
 struct ThemesFile<'a> {
@@ -86,386 +54,8 @@ struct Manifest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     part: Option<usize>,
     inputs: &'a [InputRecord],
-    counts: crate::convert::Counts,
+    counts: crate::model::conversion::Counts,
     files: &'a Packed<FileRecord>,
-}
-
-/// The deflate level of compressed entries. Measured on sample transcripts
-/// (docs/performance.md): level 2 spends a fifth of the CPU time of the
-/// default level 6 on deflating, for a package 16% larger; level 1 saves
-/// little more time for a package about 30% larger.
-pub const DEFLATE_LEVEL: i64 = 2;
-
-fn entry_options(method: CompressionMethod) -> SimpleFileOptions {
-    let options = SimpleFileOptions::default()
-        .compression_method(method)
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644);
-    match method {
-        CompressionMethod::Deflated => options.compression_level(Some(DEFLATE_LEVEL)),
-        _ => options,
-    }
-}
-
-/// The options of an entry of `size` bytes stored as is (a recording):
-/// zip64 from 4 GiB on.
-fn stored_options(size: u64) -> SimpleFileOptions {
-    entry_options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX))
-}
-
-/// Writes one entry, `path` with `options`, whose content `write` writes,
-/// as a one-entry streamed zip into `sink`: how every entry of the package
-/// is written, in the package (`PackageWriter`) or apart from it
-/// (`PreparedEntry::compress`), so that both give the same bytes.
-fn one_entry_zip<O: Write, T>(
-    sink: O,
-    path: &str,
-    options: SimpleFileOptions,
-    write: impl FnOnce(&mut dyn Write) -> Result<T>,
-) -> Result<(O, T)> {
-    let mut zip = ZipWriter::new_stream(sink);
-    zip.start_file(path, options)?;
-    let made = write(&mut zip)?;
-    Ok((zip.finish()?.into_inner(), made))
-}
-
-/// An entry compressed apart from the package (on any thread, or in another
-/// Web Worker), with its manifest record, ready for
-/// `PackageWriter::add_prepared`: the entry is held as a one-entry zip
-/// written exactly as the package writes entries, so appending it copies
-/// its local header, data and data descriptor as they are.
-pub struct PreparedEntry {
-    record: FileRecord,
-    zip: Vec<u8>,
-}
-
-impl PreparedEntry {
-    /// Deflates `content` as the entry `path`, as `PackageWriter::add` would.
-    pub fn compress(path: &str, content: &[u8]) -> Result<PreparedEntry> {
-        let (zip, ()) = one_entry_zip(
-            Vec::with_capacity(content.len() / 4 + 256),
-            path,
-            entry_options(CompressionMethod::Deflated),
-            |zip| Ok(zip.write_all(content)?),
-        )?;
-        Ok(PreparedEntry {
-            record: FileRecord {
-                path: path.to_string(),
-                bytes: content.len() as u64,
-                sha256: sha256_hex(content),
-            },
-            zip,
-        })
-    }
-
-    pub fn path(&self) -> &str {
-        &self.record.path
-    }
-
-    /// The manifest record and the one-entry zip, to hand to another worker.
-    pub fn into_parts(self) -> (FileRecord, Vec<u8>) {
-        (self.record, self.zip)
-    }
-
-    /// An entry from `into_parts`, checked: the zip must hold exactly the
-    /// one entry the record names, of the size it names.
-    pub fn from_parts(record: FileRecord, zip: Vec<u8>) -> Result<PreparedEntry> {
-        let bad = |why: &str| Error::Write(format!("{}: a prepared entry that {why}", record.path));
-        let mut archive =
-            ZipArchive::new(Cursor::new(&zip[..])).map_err(|_| bad("is not a zip"))?;
-        if archive.len() != 1 {
-            return Err(bad("does not hold exactly one entry"));
-        }
-        let entry = archive.by_index_raw(0).map_err(|_| bad("cannot be read"))?;
-        if entry.name_raw() != record.path.as_bytes() || entry.size() != record.bytes {
-            return Err(bad("holds another entry than its record names"));
-        }
-        drop(entry);
-        Ok(PreparedEntry { record, zip })
-    }
-}
-
-/// Passes bytes on to `inner`, counting them and, unless made by
-/// `counting`, hashing them.
-pub(crate) struct HashingWriter<W: Write> {
-    inner: W,
-    hasher: Option<Sha256>,
-    bytes: u64,
-}
-
-impl<W: Write> HashingWriter<W> {
-    pub(crate) fn new(inner: W) -> Self {
-        HashingWriter {
-            inner,
-            hasher: Some(Sha256::new()),
-            bytes: 0,
-        }
-    }
-
-    fn counting(inner: W) -> Self {
-        HashingWriter {
-            inner,
-            hasher: None,
-            bytes: 0,
-        }
-    }
-
-    /// The writer, the bytes passed on and their SHA-256 (hex) if hashed.
-    pub(crate) fn finish(self) -> (W, u64, Option<String>) {
-        let digest = self.hasher.map(|hasher| hex(&hasher.finalize()));
-        (self.inner, self.bytes, digest)
-    }
-
-    /// What the manifest says of the entry written through it.
-    fn record(self, path: &str) -> FileRecord {
-        let (_, bytes, sha256) = self.finish();
-        FileRecord {
-            path: path.to_string(),
-            bytes,
-            sha256: sha256.unwrap_or_default(),
-        }
-    }
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        if let Some(hasher) = self.hasher.as_mut() {
-            hasher.update(&buf[..n]);
-        }
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// `write` writing into `out` through a 64 KiB buffer; gives `out` back.
-/// The buffer is emptied with `into_inner`, not `flush`: a flush would end
-/// a deflate block early and change the entry's bytes.
-fn written_through<O: Write>(
-    out: O,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<O> {
-    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-    write(&mut buffered)?;
-    buffered.into_inner().map_err(|e| e.into_error())
-}
-
-/// Writes entries one after another and remembers what it wrote for the
-/// manifest and the central directory (both packed: a package has an entry
-/// per transcript). Each entry is written by the zip crate as a one-entry
-/// zip whose own bytes go on to the sink (`write::central`).
-pub struct PackageWriter<W: Write> {
-    zip: ZipAssembly<W>,
-    files: Packed<FileRecord>,
-    /// The stored entry being written from pieces, if one is.
-    stored: Option<OpenStored>,
-}
-
-/// A stored entry being written from pieces (`begin_stored` ..
-/// `end_stored`): what it must come to, and what it has so far.
-struct OpenStored {
-    path: String,
-    location: Location,
-    bytes: u64,
-    crc32: u32,
-    hasher: Sha256,
-    written: u64,
-}
-
-impl OpenStored {
-    /// The refusal of `came` bytes for it, more or fewer than it holds.
-    fn came_to_copy(&self, came: u64) -> Error {
-        Error::input(
-            self.location.clone(),
-            format!(
-                "the recording has {} bytes, and {came} came to copy (was the archive changed?)",
-                self.bytes
-            ),
-        )
-    }
-}
-
-impl<W: Write> PackageWriter<W> {
-    pub fn new(sink: W) -> Self {
-        PackageWriter {
-            zip: ZipAssembly::new(sink),
-            files: Packed::default(),
-            stored: None,
-        }
-    }
-
-    /// Begins an entry stored as is, whose `bytes` bytes come in pieces
-    /// (`stored_bytes`) read elsewhere from the source `location` names,
-    /// where they have the CRC-32 `crc32`: the same bytes as `add_stored`
-    /// with the same content, for a reader that must give its event loop
-    /// a turn between pieces (a Web Worker reading a File's stream).
-    pub fn begin_stored(
-        &mut self,
-        path: &str,
-        bytes: u64,
-        crc32: u32,
-        location: &Location,
-    ) -> Result<()> {
-        self.zip.open(path, stored_options(bytes))?;
-        self.stored = Some(OpenStored {
-            path: path.to_string(),
-            location: location.clone(),
-            bytes,
-            crc32,
-            hasher: Sha256::new(),
-            written: 0,
-        });
-        Ok(())
-    }
-
-    /// The next piece of the stored entry begun: more than it holds is
-    /// refused.
-    pub fn stored_bytes(&mut self, bytes: &[u8]) -> Result<()> {
-        let stored = self
-            .stored
-            .as_mut()
-            .ok_or_else(|| Error::Write("no recording is being copied".to_string()))?;
-        let written = stored.written + bytes.len() as u64;
-        if written > stored.bytes {
-            return Err(stored.came_to_copy(written));
-        }
-        self.zip.push(bytes)?;
-        stored.hasher.update(bytes);
-        stored.written = written;
-        Ok(())
-    }
-
-    /// Ends the stored entry begun once all its bytes came, and only if
-    /// they are the bytes its source's CRC-32 names; records it for the
-    /// manifest. Gives its size.
-    pub fn end_stored(&mut self) -> Result<u64> {
-        let stored = self
-            .stored
-            .take()
-            .ok_or_else(|| Error::Write("no recording is being copied".to_string()))?;
-        if stored.written != stored.bytes {
-            return Err(stored.came_to_copy(stored.written));
-        }
-        let record = self.zip.close()?;
-        if record.crc32() != stored.crc32 {
-            return Err(Error::input(
-                stored.location,
-                format!(
-                    "the recording's bytes do not match its CRC-32 (the archive says {:08x}, they give {:08x}): the archive is damaged or was changed",
-                    stored.crc32,
-                    record.crc32()
-                ),
-            ));
-        }
-        self.files.push(&FileRecord {
-            path: stored.path,
-            bytes: stored.bytes,
-            sha256: hex(&stored.hasher.finalize()),
-        });
-        Ok(stored.bytes)
-    }
-
-    /// Appends an entry compressed by `PreparedEntry::compress` and records
-    /// it for the manifest: the same bytes as `add` with the same content.
-    pub fn add_prepared(&mut self, entry: PreparedEntry) -> Result<()> {
-        let PreparedEntry { record, zip } = entry;
-        self.zip.append(&zip, &record.path)?;
-        self.files.push(&record);
-        Ok(())
-    }
-
-    /// Adds a compressed entry and records it for the manifest.
-    pub fn add(&mut self, path: &str, content: &[u8]) -> Result<()> {
-        self.add_written(path, |out| out.write_all(content))
-    }
-
-    /// Writes the entry `path` with `options`, whose content `write`
-    /// writes (giving what the manifest records of it).
-    fn entry<T>(
-        &mut self,
-        path: &str,
-        options: SimpleFileOptions,
-        write: impl FnOnce(&mut dyn Write) -> Result<T>,
-    ) -> Result<T> {
-        self.zip
-            .entry(path, |sink| one_entry_zip(sink, path, options, write))
-    }
-
-    /// `entry`, recorded for the manifest.
-    fn add_entry(
-        &mut self,
-        path: &str,
-        options: SimpleFileOptions,
-        write: impl FnOnce(&mut dyn Write) -> Result<FileRecord>,
-    ) -> Result<()> {
-        let record = self.entry(path, options, write)?;
-        self.files.push(&record);
-        Ok(())
-    }
-
-    /// Adds a compressed entry whose content `write` writes into it piece by
-    /// piece (a long `calls.jsonl`, the report), hashed and counted on the
-    /// way for the manifest: the same bytes as `add` with the whole content,
-    /// without holding it.
-    pub fn add_written(
-        &mut self,
-        path: &str,
-        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-    ) -> Result<()> {
-        self.add_entry(path, entry_options(CompressionMethod::Deflated), |zip| {
-            Ok(written_through(HashingWriter::new(zip), write)?.record(path))
-        })
-    }
-
-    /// Adds an entry stored as is (no compression), copied from `content`
-    /// in blocks and hashed on the way: for recordings, which are already
-    /// compressed. `size` is the expected length (it decides whether the
-    /// entry needs zip64); `location` names the source for read errors.
-    pub fn add_stored(
-        &mut self,
-        path: &str,
-        content: &mut dyn Read,
-        size: u64,
-        location: &Location,
-    ) -> Result<()> {
-        self.add_entry(path, stored_options(size), |zip| {
-            let mut entry = HashingWriter::new(zip);
-            let mut buffer = vec![0u8; 64 * 1024];
-            loop {
-                let n = content.read(&mut buffer).map_err(|e| {
-                    Error::input(location.clone(), format!("cannot read the recording: {e}"))
-                })?;
-                if n == 0 {
-                    break;
-                }
-                entry.write_all(&buffer[..n])?;
-            }
-            Ok(entry.record(path))
-        })
-    }
-
-    pub fn files(&self) -> &Packed<FileRecord> {
-        &self.files
-    }
-
-    /// Writes `manifest.json` (not listed in itself), which `write` writes
-    /// into the entry piece by piece from the records of every other
-    /// entry, and closes the zip.
-    fn finish(
-        mut self,
-        write: impl FnOnce(&mut dyn Write, &Packed<FileRecord>) -> std::io::Result<()>,
-    ) -> Result<W> {
-        let files = std::mem::take(&mut self.files);
-        self.entry(
-            "manifest.json",
-            entry_options(CompressionMethod::Deflated),
-            |zip| Ok(written_through(zip, |out| write(out, &files)).map(drop)?),
-        )?;
-        self.zip.finish()
-    }
 }
 
 /// Where a package goes: a sink per part, opened as the part begins and
@@ -522,7 +112,7 @@ impl<W: Write> PackageOutput for Whole<W> {
 pub struct Written<O> {
     pub output: O,
     pub parts: Vec<WrittenPart>,
-    pub counts: crate::convert::Counts,
+    pub counts: crate::model::conversion::Counts,
     pub fidelity: Option<crate::decide::fidelity::Fidelity>,
 }
 
@@ -654,7 +244,7 @@ const CLOSING_ENTRIES: [&str; 8] = [
 fn written_bytes(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u64 {
     let mut counted = HashingWriter::counting(std::io::sink());
     write(&mut counted).expect("writing to a sink cannot fail");
-    counted.bytes
+    counted.finish().1
 }
 
 /// The part being written.
@@ -1301,7 +891,7 @@ impl<O: PackageOutput> PackageSession<O> {
                     .collect();
                 write_users(&mut package, &part_users)?;
                 let first = number == 1;
-                counts.calls = Some(crate::convert::CallCounts {
+                counts.calls = Some(crate::model::conversion::CallCounts {
                     calls: calls.len(),
                     skipped_calls: if first { outcome.skipped.len() } else { 0 },
                     transcripts,
@@ -1469,7 +1059,7 @@ impl Split {
 fn write_manifest(
     out: &mut dyn Write,
     inputs: &[InputRecord],
-    counts: &crate::convert::Counts,
+    counts: &crate::model::conversion::Counts,
     part: Option<usize>,
     files: &Packed<FileRecord>,
 ) -> std::io::Result<()> {
@@ -1519,75 +1109,4 @@ pub fn write_package_parts<O: PackageOutput>(
         session.add_transcript(entry, conversion, archives)?;
     }
     session.finish_parts(conversion, archives)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(seed: u32, lines: u32) -> Vec<u8> {
-        (0..lines)
-            .flat_map(|i| {
-                format!(
-                    "{{\"line\": {i}, \"seed\": {seed}, \"x\": {}}}\n",
-                    i * seed % 97
-                )
-                .into_bytes()
-            })
-            .collect()
-    }
-
-    /// Entries added directly and the same entries prepared apart give the
-    /// same package: prepared entries in a row, after and before direct
-    /// ones, an empty one, and a stored one between them.
-    #[test]
-    fn prepared_entries_are_byte_identical() {
-        let contents: Vec<(String, Vec<u8>)> = (0..6)
-            .map(|i| (format!("transcripts/{i}.json"), text(i + 1, 500 * i)))
-            .collect();
-        let write = |prepared: bool| {
-            let mut package = PackageWriter::new(Vec::new());
-            package.add("calls.jsonl", &text(9, 3000)).unwrap();
-            for (path, content) in &contents {
-                if prepared {
-                    package
-                        .add_prepared(PreparedEntry::compress(path, content).unwrap())
-                        .unwrap();
-                } else {
-                    package.add(path, content).unwrap();
-                }
-            }
-            let recording = b"\0\0\0\x20ftypisom recording";
-            package
-                .add_stored(
-                    "media/a.mp4",
-                    &mut &recording[..],
-                    recording.len() as u64,
-                    &Location::file("a.zip"),
-                )
-                .unwrap();
-            if prepared {
-                let last = PreparedEntry::compress("last.json", b"{}\n").unwrap();
-                package.add_prepared(last).unwrap();
-            } else {
-                package.add("last.json", b"{}\n").unwrap();
-            }
-            let files: Vec<FileRecord> = package.files().iter().collect();
-            (
-                package.finish(|out, _| out.write_all(b"{}\n")).unwrap(),
-                files,
-            )
-        };
-        let (direct, direct_files) = write(false);
-        let (prepared, prepared_files) = write(true);
-        assert_eq!(direct_files, prepared_files);
-        assert!(direct == prepared, "the packages differ");
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(prepared)).unwrap();
-        let mut transcript = String::new();
-        zip.by_name("transcripts/3.json")
-            .unwrap()
-            .read_to_string(&mut transcript)
-            .unwrap();
-        assert_eq!(transcript.as_bytes(), &contents[3].1[..]);
-    }
 }

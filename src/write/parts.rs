@@ -5,9 +5,10 @@
 //! checked complete (`verify::verify_parts`). docs/import-package.md,
 //! "Parts", is the contract.
 
-use crate::convert::{Counts, InputRecord};
 use crate::error::{Error, Result};
-use crate::write::package::{to_json_bytes, WrittenPart};
+use crate::model::conversion::{Counts, InputRecord};
+use crate::write::entries::to_json_bytes;
+use crate::write::package::WrittenPart;
 use serde::Serialize;
 
 pub const PARTS_FORMAT: &str = "outdoo-import-package-parts";
