@@ -411,3 +411,36 @@ fn summaries_and_action_items_in_html_read_as_plain_text() {
         ]
     );
 }
+
+#[test]
+fn a_merged_records_conversation_saved_as_json_text_is_read_as_one() {
+    let (conversion, entries) =
+        convert_fixture_folder("archive_merged_records_as_json_text", &Options::default());
+    let (text, broken) = (
+        "3e000000000000000000000000000004",
+        "3e000000000000000000000000000005",
+    );
+    assert_eq!(
+        json_entry(&entries, &format!("transcripts/{text}.json")),
+        json!({
+            "source_id": text,
+            "speakers": [speaker(1, "Ned Nested", Some("ned@example.com"), "internal")],
+            "utterances": [utterance(1, 1000, 3000, "Nested as text, read all the same.")]
+        })
+    );
+    let transcripts: Vec<Value> = calls_jsonl(&entries)
+        .iter()
+        .map(|c| c["transcript"].clone())
+        .collect();
+    assert_eq!(
+        transcripts,
+        [json!(format!("transcripts/{text}.json")), Value::Null]
+    );
+    assert_eq!(
+        without_missing_media(report_lines(&conversion)),
+        [
+            "warning unrecognised_entry | `_conversation` holds text that is not a JSON object (EOF while parsing a string at line 1 column 17); ignored | chorus-export.zip entry merged.json at /1/_conversation".to_string(),
+            format!("warning missing_transcript | call {broken}: no conversation document in the archive; imported without a transcript | chorus-export.zip entry merged.json at /1"),
+        ]
+    );
+}

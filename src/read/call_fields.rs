@@ -53,6 +53,54 @@ impl<T> List<T> {
     }
 }
 
+/// An object, or the same object saved as JSON text (connectors keep
+/// nested objects as strings), or neither (absent, null, anything else).
+#[derive(Debug, Default)]
+pub(crate) enum Nested<T> {
+    Object(T),
+    Text(String),
+    #[default]
+    Absent,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nested<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NestedVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for NestedVisitor<T> {
+            type Value = Nested<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object, or one as JSON text")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Nested<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Nested::Object)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Nested<T>, E> {
+                Ok(Nested::Text(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Nested<T>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Nested::Absent)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Nested<T>, E> {
+                Ok(Nested::Absent)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Nested<T>, E> {
+                Ok(Nested::Absent)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Nested<T>, E> {
+                Ok(Nested::Absent)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Nested<T>, E> {
+                Ok(Nested::Absent)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Nested<T>, E> {
+                Ok(Nested::Absent)
+            }
+        }
+        deserializer.deserialize_any(NestedVisitor(PhantomData))
+    }
+}
+
 /// An element of a `List`: an object, or nothing.
 #[derive(Debug)]
 pub(crate) struct ObjectOnly<T>(pub(crate) Option<T>);

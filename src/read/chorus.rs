@@ -271,7 +271,10 @@ impl DocumentRecords {
     fn add_engagement(&mut self, item: RawEngagement<'_>, at: Location, source: EntryRef) {
         let (engagement, conversation) = item.engagement(at, source);
         self.engagements.push(engagement);
-        self.conversations.extend(conversation);
+        match conversation {
+            Ok(conversation) => self.conversations.extend(conversation),
+            Err(problem) => self.ignored.push(problem),
+        }
     }
 
     /// One JSON:API resource at `at`: a user, a conversation, or neither.

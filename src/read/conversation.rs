@@ -15,7 +15,9 @@ use crate::model::calls::{
     ClusterRecord, ConversationRecord, EntryRef, PersonRecord, TranscriptRecord, UtteranceRecord,
 };
 use crate::model::Location;
-use crate::read::call_fields::{full_name, List, ObjectOnly, RawParticipant, RawTrackerHit};
+use crate::read::call_fields::{
+    full_name, List, Nested, ObjectOnly, RawParticipant, RawTrackerHit,
+};
 use crate::read::lenient::{ActionItems, Scalar, SummaryText};
 use crate::read::pointer::read_at;
 use chrono::{DateTime, Utc};
@@ -473,7 +475,12 @@ impl RawConversation<UtteranceCount<'_>> {
 /// Second pass: the participants, speakers and utterances of the
 /// conversation at `pointer` in a JSON entry (its whole bytes).
 pub fn read_transcript(bytes: &[u8], pointer: &str) -> Result<TranscriptRecord, String> {
-    let conversation: RawConversation<List<RawUtterance>> = read_at(bytes, pointer)?;
+    let conversation: RawConversation<List<RawUtterance>> = match read_at(bytes, pointer)? {
+        Nested::Object(conversation) => conversation,
+        Nested::Text(text) => serde_json::from_str(&text)
+            .map_err(|e| format!("the conversation's JSON text is not readable: {e}"))?,
+        Nested::Absent => return Err(format!("no conversation at {pointer}")),
+    };
     let attributes = conversation.resolve().attributes;
     let recording = attributes.recording.0.unwrap_or_default();
     Ok(TranscriptRecord {

@@ -12,7 +12,9 @@ use crate::model::calls::{
     ConversationRecord, EngagementRecord, EntryRef, PersonRecord, TranscriptRecord, UtteranceRecord,
 };
 use crate::model::Location;
-use crate::read::call_fields::{full_name, List, ObjectOnly, RawParticipant, RawTrackerHit};
+use crate::read::call_fields::{
+    full_name, List, Nested, ObjectOnly, RawParticipant, RawTrackerHit,
+};
 use crate::read::conversation::{RawConversation, UtteranceCount};
 use crate::read::lenient::{ActionItems, Scalar, SummaryText};
 use crate::read::pointer::read_at;
@@ -54,7 +56,7 @@ pub(crate) struct RawEngagement<'a> {
     action_items: ActionItems,
     // A connector's merged record: the v1 conversation, a flattened transcript.
     #[serde(borrow, rename = "_conversation")]
-    conversation: ObjectOnly<Box<RawConversation<UtteranceCount<'a>>>>,
+    conversation: Nested<Box<RawConversation<UtteranceCount<'a>>>>,
     transcript: TranscriptText,
     // A conversation resource or document saved in an array of them.
     #[serde(rename = "type")]
@@ -106,28 +108,43 @@ impl RawEngagement<'_> {
                 .into_iter()
                 .any(given)
                     || self.participants.is_some()
-                    || self.conversation.0.is_some()
+                    || !matches!(self.conversation, Nested::Absent)
                     || self.transcript.given)
     }
 
-    /// The engagement, and the conversation a merged record holds.
+    /// The engagement, and the conversation a merged record holds (or why
+    /// the JSON text it holds for one could not be read).
     pub(crate) fn engagement(
         self,
         location: Location,
         source: EntryRef,
-    ) -> (EngagementRecord, Option<ConversationRecord>) {
+    ) -> (
+        EngagementRecord,
+        Result<Option<ConversationRecord>, (Location, String)>,
+    ) {
         let id = self
             .engagement_id
             .text()
             .or_else(|| self.id.text())
             .unwrap_or_default();
-        let conversation = self.conversation.0.map(|raw| {
+        let at = child(&location, "_conversation");
+        let record = |raw: RawConversation<UtteranceCount<'_>>, at: Location| {
             let resolved = raw.resolve();
-            let at = child(&location, "_conversation");
             resolved
                 .attributes
                 .record(&resolved.id, Some(&id), at, source)
-        });
+        };
+        let conversation = match self.conversation {
+            Nested::Object(raw) => Ok(Some(record(*raw, at))),
+            Nested::Text(text) => match serde_json::from_str(&text) {
+                Ok(raw) => Ok(Some(record(raw, at))),
+                Err(e) => Err((
+                    at,
+                    format!("`_conversation` holds text that is not a JSON object ({e})"),
+                )),
+            },
+            Nested::Absent => Ok(None),
+        };
         let engagement = EngagementRecord {
             id,
             kind: self.engagement_type.text().map(|k| k.to_ascii_lowercase()),
