@@ -444,3 +444,53 @@ fn a_merged_records_conversation_saved_as_json_text_is_read_as_one() {
         ]
     );
 }
+
+#[test]
+fn json_lines_read_a_value_a_line_and_a_broken_line_is_reported_with_its_row() {
+    let (conversion, entries) = convert_fixture_folder("archive_json_lines", &Options::default());
+    let ids = [
+        "5e000000000000000000000000000001",
+        "5e000000000000000000000000000002",
+        "5e000000000000000000000000000003",
+    ];
+    let calls: Vec<(String, Value)> = calls_jsonl(&entries)
+        .iter()
+        .map(|c| {
+            (
+                c["source_id"].as_str().unwrap().to_string(),
+                c["transcript"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        ids.map(|id| (id.to_string(), json!(format!("transcripts/{id}.json"))))
+    );
+    // Each transcript read again from its line: a `_conversation`, a
+    // flattened text, a conversation document.
+    let utterances =
+        |id: &str| json_entry(&entries, &format!("transcripts/{id}.json"))["utterances"].clone();
+    assert_eq!(
+        utterances(ids[0]),
+        json!([utterance(1, 2000, 5000, "First line's call.")])
+    );
+    assert_eq!(
+        utterances(ids[1]),
+        json!([
+            // 35 and 7 characters of 42: 100 s and 20 s of the call's 120.
+            utterance(1, 0, 100000, "Third line, a flattened transcript."),
+            utterance(2, 100000, 120000, "Thanks.")
+        ])
+    );
+    assert_eq!(
+        utterances(ids[2]),
+        json!([utterance(1, 0, 1000, "Fourth.")])
+    );
+    assert_eq!(
+        without_missing_media(report_lines(&conversion)),
+        [
+            "error unreadable_record | not readable JSON: EOF while parsing a string at line 1 column 71; the value was not used | chorus-export.zip entry engagements.jsonl row 2 at /1".to_string(),
+            format!("warning transcript_from_text | call {}: no utterances from Chorus; the transcript is the flattened transcript text (2 utterance(s), speakers by name, times estimated by spreading the words over the call's length) | chorus-export.zip entry engagements.jsonl row 3 at /2", ids[1]),
+        ]
+    );
+}

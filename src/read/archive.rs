@@ -877,6 +877,14 @@ fn read_json_entry(
                     format!("{what}; ignored"),
                 );
             }
+            for (at, message) in records.unreadable {
+                summary.unreadable += 1;
+                report.error(
+                    ReasonCode::UnreadableRecord,
+                    at,
+                    format!("{message}; the value was not used"),
+                );
+            }
         }
         Ok(ChorusDocument::FetchReport(missing)) => {
             summary.ignored += 1;

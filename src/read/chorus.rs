@@ -23,6 +23,7 @@ use crate::model::Location;
 use crate::read::call_fields::List;
 use crate::read::conversation::{RawConversation, UtteranceCount};
 use crate::read::engagement::{RawEngagement, ENGAGEMENT_KEYS};
+use crate::read::json_lines::{json_values, more_values_follow};
 use crate::read::lenient::Scalar;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -53,6 +54,8 @@ pub struct DocumentRecords {
     /// Objects among the records that are none of these: where, and what
     /// they were.
     pub ignored: Vec<(Location, String)>,
+    /// Values of a file of several that are not readable JSON: where, and why.
+    pub unreadable: Vec<(Location, String)>,
 }
 
 /// One item of `fetch-report.json`: a download that failed.
@@ -187,8 +190,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for Top<'a> {
     }
 }
 
+/// `location` with `pointer` after its own pointer (a value of a file of
+/// several has one: `/3`).
 fn pointer_location(location: &Location, pointer: String) -> Location {
-    location.clone().with_pointer(pointer)
+    let base = location.pointer.as_deref().unwrap_or("");
+    location.clone().with_pointer(format!("{base}{pointer}"))
 }
 
 fn json_error(e: serde_json::Error) -> String {
@@ -320,6 +326,16 @@ impl DocumentRecords {
     fn into_document(self) -> ChorusDocument {
         ChorusDocument::Records(self)
     }
+
+    /// Adds `other`'s records after these.
+    fn merge(&mut self, other: DocumentRecords) {
+        self.engagement_document |= other.engagement_document;
+        self.engagements.extend(other.engagements);
+        self.conversations.extend(other.conversations);
+        self.people.extend(other.people);
+        self.ignored.extend(other.ignored);
+        self.unreadable.extend(other.unreadable);
+    }
 }
 
 /// Reads one JSON entry (its whole bytes, UTF-8 without a BOM) and says
@@ -333,7 +349,50 @@ pub fn read_document(
 ) -> Result<ChorusDocument, String> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let top = Top::deserialize(&mut deserializer).map_err(json_error)?;
-    deserializer.end().map_err(json_error)?;
+    match deserializer.end() {
+        Ok(()) => read_top(top, bytes, location, source),
+        Err(e) if more_values_follow(&e) => Ok(read_values(bytes, location, source)),
+        Err(e) => Err(json_error(e)),
+    }
+}
+
+/// A file of several JSON values (JSON Lines): each value read as a
+/// document of its own, at `/<its number>` (and its line as the row), and
+/// their records together.
+fn read_values(bytes: &[u8], location: &Location, source: EntryRef) -> ChorusDocument {
+    let mut records = DocumentRecords::default();
+    for (index, value) in json_values(bytes).into_iter().enumerate() {
+        let mut at = pointer_location(location, format!("/{index}"));
+        at.row = Some(value.line);
+        let document = value.bytes.and_then(|bytes| {
+            let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+            let top = Top::deserialize(&mut deserializer).map_err(json_error)?;
+            read_top(top, bytes, &at, source)
+        });
+        match document {
+            Ok(ChorusDocument::Records(value)) => records.merge(value),
+            Ok(ChorusDocument::Other(what)) => records.ignored.push((at, what)),
+            Ok(ChorusDocument::ErrorResponse(message)) => records.ignored.push((
+                at,
+                format!("a saved Chorus error response ({message}), not data"),
+            )),
+            Ok(ChorusDocument::FetchReport(_)) => records
+                .ignored
+                .push((at, "a fetch report among other values".to_string())),
+            Err(message) => records.unreadable.push((at, message)),
+        }
+    }
+    ChorusDocument::Records(records)
+}
+
+/// What one JSON value (`top`, read from `bytes`) is, its records at
+/// pointers under `location`'s.
+fn read_top(
+    top: Top<'_>,
+    bytes: &[u8],
+    location: &Location,
+    source: EntryRef,
+) -> Result<ChorusDocument, String> {
     Ok(match top {
         Top::Object {
             engagements: Some(items),

@@ -10,6 +10,7 @@ pub mod earlier;
 pub mod engagement;
 pub mod expression;
 pub mod html_text;
+pub mod json_lines;
 pub mod lenient;
 pub mod phrases;
 pub mod pointer;

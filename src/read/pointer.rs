@@ -5,6 +5,7 @@
 //! conversation out of a file that holds several (a JSON:API collection, a
 //! page of merged engagement records) exactly where the first pass found it.
 
+use crate::read::json_lines::{json_values, more_values_follow};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -27,6 +28,8 @@ fn tokens(pointer: &str) -> Result<Vec<String>, String> {
 
 /// The value at `pointer` in the JSON document `bytes`, read as `T`; an
 /// error when the document is not JSON or nothing is at the pointer.
+/// A file of several values (JSON Lines) reads as the array of its values
+/// (`read::json_lines`): `/3/a` is key `a` of its fourth value.
 pub fn read_at<'de, T: Deserialize<'de>>(bytes: &'de [u8], pointer: &str) -> Result<T, String> {
     let tokens = tokens(pointer)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
@@ -36,10 +39,24 @@ pub fn read_at<'de, T: Deserialize<'de>>(bytes: &'de [u8], pointer: &str) -> Res
     }
     .deserialize(&mut deserializer)
     .map_err(|e| format!("not readable JSON: {e}"))?;
-    deserializer
-        .end()
-        .map_err(|e| format!("not readable JSON: {e}"))?;
-    found.ok_or_else(|| format!("nothing at {pointer} in the document"))
+    match deserializer.end() {
+        Ok(()) => found.ok_or_else(|| format!("nothing at {pointer} in the document")),
+        Err(e) if more_values_follow(&e) => {
+            drop(found);
+            let within = pointer.strip_prefix('/').unwrap_or_default();
+            let (index, rest) = match within.split_once('/') {
+                Some((index, rest)) => (index, format!("/{rest}")),
+                None => (within, String::new()),
+            };
+            let value = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|index| json_values(bytes).into_iter().nth(index))
+                .ok_or_else(|| format!("nothing at {pointer} in the document"))?;
+            read_at(value.bytes?, &rest)
+        }
+        Err(e) => Err(format!("not readable JSON: {e}")),
+    }
 }
 
 /// Walks `tokens` down the document; `Some` once the last one is reached.
@@ -159,6 +176,23 @@ mod tests {
         );
         let error = read_at::<u32>(br#"{"a": [1, 2"#, "/a/0").unwrap_err();
         assert!(error.starts_with("not readable JSON: "), "{error}");
+    }
+
+    #[test]
+    fn values_of_json_lines_are_found_by_their_number() {
+        let lines = b"{\"a\": 1}\n{\"a\": [10, 20]}\n\n{\"b\": \"x\"}\n";
+        assert_eq!(read_at::<u32>(lines, "/1/a/1"), Ok(20));
+        assert_eq!(read_at::<String>(lines, "/2/b"), Ok("x".to_string()));
+        assert_eq!(
+            read_at::<serde_json::Value>(lines, "/0"),
+            Ok(serde_json::json!({"a": 1}))
+        );
+        for missing in ["/3", "/x/a", ""] {
+            assert_eq!(
+                read_at::<serde_json::Value>(lines, missing),
+                Err(format!("nothing at {missing} in the document"))
+            );
+        }
     }
 
     #[test]

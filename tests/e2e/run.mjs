@@ -778,13 +778,13 @@ function filesUnder(dir, prefix = '') {
 test('archives in the shapes tools save (collections, merged records, flattened transcripts) convert to the CLI\'s bytes, one worker and three', async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const shapes = ['archive_jsonapi_collection', 'archive_engagements_keyed_by_id', 'archive_merged_records',
-    'archive_conversation_fallbacks', 'archive_html_summaries'];
+    'archive_conversation_fallbacks', 'archive_html_summaries', 'archive_merged_records_as_json_text', 'archive_json_lines'];
   const archive = join(ARTIFACTS, 'shapes.zip');
   writeFileSync(archive, storedZip(Object.assign({}, ...shapes.map((shape) => filesUnder(join(FIXTURES, shape), `${shape}/`)))));
   const fromCli = cliPackage('cli-shapes-package.zip', ['--archive', archive]);
   // Transcripts read again by their JSON pointer, one of them a flattened text with estimated times.
   assert.match(zipEntry(fromCli, 'transcripts/3e000000000000000000000000000002.json').toString('utf8'), /"timing": "estimated"/);
-  assert.equal(callIds(fromCli).length, 13);
+  assert.equal(callIds(fromCli).length, 18);
   for (const workers of [1, 3]) {
     const { page, finish } = await openPage({ query: `?workers=${workers}` });
     await pick(page, [archive]);
