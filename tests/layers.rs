@@ -40,7 +40,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("decide", &["decide/"]),
-    ("write", &["write/", "verify.rs"]),
+    ("write", &["write/", "verify/"]),
     ("passes", &["convert.rs", "parallel.rs", "sample.rs"]),
     (
         "shells",
