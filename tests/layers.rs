@@ -410,7 +410,7 @@ fn the_import_reader_follows_every_kind_of_path() {
         ]
     );
     let graph = graph();
-    assert!(graph["read/archive.rs"].contains("model/calls.rs"));
+    assert!(graph["read/archive/entries.rs"].contains("model/calls.rs"));
     assert!(
         graph["fetch/media.rs"].is_empty()
             || graph["fetch/media.rs"]
