@@ -53,6 +53,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "lib.rs",
             "main.rs",
+            "cli/",
             "wasm.rs",
             "wasm/",
             "fetch/browser.rs",
