@@ -1,11 +1,13 @@
-//! The package's zip assembled entry by entry (`write::central`) against
-//! the zip crate writing the same entries in one `ZipWriter`: the same
-//! bytes, with zip64 end records past 65,535 entries and zip64 offsets
-//! past 4 GiB, a recording of over 4 GiB written by the assembly or
-//! handed over in pieces alike.
+//! The package's zip written record by record (`write::zip_stream`)
+//! against the zip crate writing the same entries in one streamed
+//! `ZipWriter`, an independent writer: the same bytes, with zip64 end
+//! records past 65,535 entries and zip64 offsets past 4 GiB, a recording
+//! of over 4 GiB written in one go or handed over in pieces alike, and
+//! entries written apart as zips of their own the zip crate's one-entry
+//! zips. The zip crate reads the result back.
 
-use chorus2outdoo::write::central::ZipAssembly;
 use chorus2outdoo::write::package::DEFLATE_LEVEL;
+use chorus2outdoo::write::zip_stream::{Method, OneEntryZip, ZipStream};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use zip::write::SimpleFileOptions;
@@ -25,11 +27,14 @@ struct Entry {
     method: CompressionMethod,
     large: bool,
     content: Content,
-    /// Written whole into a one-entry zip first, then appended.
+    /// Written whole into a zip of its own first, then appended.
     prepared: bool,
-    /// Its content handed over in pieces (`ZipAssembly::open`, `push`,
-    /// `close`), as the page hands over a recording it reads.
+    /// Its content handed over in pieces (`ZipStream::open_stored`,
+    /// `push`, `close`), as the page hands over a recording it reads.
     pushed: bool,
+    /// Its writer flushed halfway and at the end (as `report.csv`'s does
+    /// at its end): a deflated entry's block ends there.
+    flushed: bool,
 }
 
 fn entry(path: &str, method: CompressionMethod, content: &[u8]) -> Entry {
@@ -40,6 +45,7 @@ fn entry(path: &str, method: CompressionMethod, content: &[u8]) -> Entry {
         content: Content::Bytes(content.to_vec()),
         prepared: false,
         pushed: false,
+        flushed: false,
     }
 }
 
@@ -57,6 +63,13 @@ fn options(entry: &Entry) -> SimpleFileOptions {
 
 fn write_content(entry: &Entry, out: &mut dyn Write) {
     match &entry.content {
+        Content::Bytes(bytes) if entry.flushed => {
+            let (first, second) = bytes.split_at(bytes.len() / 2);
+            for half in [first, second] {
+                out.write_all(half).unwrap();
+                out.flush().unwrap();
+            }
+        }
         Content::Bytes(bytes) => out.write_all(bytes).unwrap(),
         Content::Zeros(n) => {
             let block = vec![0u8; 1 << 20];
@@ -80,35 +93,49 @@ fn by_the_zip_crate<W: Write>(entries: &[Entry], sink: W) -> W {
     zip.finish().unwrap().into_inner()
 }
 
-/// The entries assembled one by one.
-fn assembled<W: Write>(entries: &[Entry], sink: W) -> W {
-    let mut assembly = ZipAssembly::new(sink);
+fn method(entry: &Entry) -> Method {
+    match entry.method {
+        CompressionMethod::Deflated => Method::Deflated,
+        _ => Method::Stored,
+    }
+}
+
+/// The entry written apart, as a zip of its own.
+fn one_entry_zip(entry: &Entry) -> OneEntryZip {
+    let (zip, ()) = OneEntryZip::write(&entry.path, method(entry), entry.large, 0, |out| {
+        write_content(entry, out);
+        Ok(())
+    })
+    .unwrap();
+    zip
+}
+
+/// The entries written by `ZipStream`, one after another.
+fn written<W: Write>(entries: &[Entry], sink: W) -> W {
+    let mut zip = ZipStream::new(sink);
     for entry in entries {
         if entry.prepared {
-            let zip = by_the_zip_crate(std::slice::from_ref(entry), Vec::new());
-            assembly.append(&zip, &entry.path).unwrap();
+            zip.append(&one_entry_zip(entry)).unwrap();
             continue;
         }
         if entry.pushed {
-            assembly.open(&entry.path, options(entry)).unwrap();
-            write_content(entry, &mut Pushing(&mut assembly));
-            assembly.close().unwrap();
+            assert_eq!(entry.method, CompressionMethod::Stored);
+            zip.open_stored(&entry.path, entry.large).unwrap();
+            write_content(entry, &mut Pushing(&mut zip));
+            zip.close().unwrap();
             continue;
         }
-        assembly
-            .entry(&entry.path, |sink| {
-                let mut zip = ZipWriter::new_stream(sink);
-                zip.start_file(entry.path.as_str(), options(entry))?;
-                write_content(entry, &mut zip);
-                Ok((zip.finish()?.into_inner(), ()))
-            })
-            .unwrap();
+        zip.entry(&entry.path, method(entry), entry.large, |out| {
+            write_content(entry, out);
+            Ok(())
+        })
+        .unwrap();
     }
-    assembly.finish().unwrap()
+    zip.finish().unwrap()
 }
 
-/// Writes into the entry open in an assembly, piece by piece.
-struct Pushing<'a, W: Write>(&'a mut ZipAssembly<W>);
+/// Writes into the entry open in a `ZipStream`, piece by piece.
+struct Pushing<'a, W: Write>(&'a mut ZipStream<W>);
 
 impl<W: Write> Write for Pushing<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -122,8 +149,15 @@ impl<W: Write> Write for Pushing<'_, W> {
     }
 }
 
+/// What `entry` holds, in full.
+fn content(entry: &Entry) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write_content(entry, &mut bytes);
+    bytes
+}
+
 #[test]
-fn an_assembled_zip_is_the_zip_crates() {
+fn a_written_zip_is_the_zip_crates() {
     let text: Vec<u8> = (0..20_000u32)
         .flat_map(|i| format!("{{\"line\": {i}}}\n").into_bytes())
         .collect();
@@ -133,6 +167,17 @@ fn an_assembled_zip_is_the_zip_crates() {
         &text[..5000],
     );
     prepared.prepared = true;
+    let mut prepared_empty = entry("transcripts/c.json", CompressionMethod::Deflated, b"");
+    prepared_empty.prepared = true;
+    let mut pushed = entry("media/b.mp4", CompressionMethod::Stored, &text[..9000]);
+    pushed.pushed = true;
+    let flushed = |path: &str, method, content: &[u8]| Entry {
+        flushed: true,
+        ..entry(path, method, content)
+    };
+    let mut zeros = entry("transcripts/d.json", CompressionMethod::Deflated, b"");
+    // Deflated from a MiB at a time, many deflate blocks.
+    zeros.content = Content::Zeros(3 << 20);
     let entries = vec![
         entry(
             "themes.json",
@@ -142,26 +187,58 @@ fn an_assembled_zip_is_the_zip_crates() {
         entry("calls.jsonl", CompressionMethod::Deflated, &text),
         entry("transcripts/a.json", CompressionMethod::Deflated, b""),
         prepared,
+        prepared_empty,
+        zeros,
         entry("media/a.mp4", CompressionMethod::Stored, &text[..70_000]),
+        pushed,
         entry("media/é.m4a", CompressionMethod::Stored, b"\x00\x01\x02"),
+        entry("users/ü.json", CompressionMethod::Deflated, "ß".as_bytes()),
+        flushed("report.csv", CompressionMethod::Deflated, &text[..30_000]),
+        flushed("report.txt", CompressionMethod::Stored, &text[..300]),
         entry("manifest.json", CompressionMethod::Deflated, b"{}\n"),
     ];
     let expected = by_the_zip_crate(&entries, Vec::new());
-    let zip = assembled(&entries, Vec::new());
+    let zip = written(&entries, Vec::new());
     assert!(
         zip == expected,
-        "the assembled zip differs from the zip crate's"
+        "the written zip differs from the zip crate's"
     );
 
     let mut archive = ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-    assert_eq!(archive.len(), 7);
-    let mut calls = Vec::new();
-    archive
-        .by_name("calls.jsonl")
-        .unwrap()
-        .read_to_end(&mut calls)
-        .unwrap();
-    assert!(calls == text);
+    assert_eq!(archive.len(), entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let mut file = archive.by_index(index).unwrap();
+        assert_eq!(file.name().unwrap(), entry.path);
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        assert!(bytes == content(entry), "{}", entry.path);
+    }
+}
+
+/// An entry written apart is the zip crate's one-entry zip of it, and
+/// comes back from its bytes (as from another Web Worker) the same.
+#[test]
+fn a_one_entry_zip_is_the_zip_crates() {
+    let text: Vec<u8> = (0..3000u32)
+        .flat_map(|i| format!("{{\"word\": {i}}}\n").into_bytes())
+        .collect();
+    for entry in [
+        entry("transcripts/a.json", CompressionMethod::Deflated, &text),
+        entry("transcripts/b.json", CompressionMethod::Deflated, b""),
+        entry("transcripts/é.json", CompressionMethod::Deflated, b"{}\n"),
+        entry("media/a.mp4", CompressionMethod::Stored, &text[..100]),
+        Entry {
+            large: true,
+            ..entry("media/b.mp4", CompressionMethod::Stored, &text[..100])
+        },
+    ] {
+        let zip = one_entry_zip(&entry);
+        let expected = by_the_zip_crate(std::slice::from_ref(&entry), Vec::new());
+        assert!(zip.bytes() == expected.as_slice(), "{}", entry.path);
+        assert_eq!(zip.entry().size, content(&entry).len() as u64);
+        let again = OneEntryZip::from_bytes(expected).unwrap();
+        assert_eq!(again, zip);
+    }
 }
 
 #[test]
@@ -170,10 +247,10 @@ fn past_65535_entries_the_end_records_are_zip64() {
         .map(|i| entry(&format!("t/{i}"), CompressionMethod::Stored, b""))
         .collect();
     let expected = by_the_zip_crate(&entries, Vec::new());
-    let zip = assembled(&entries, Vec::new());
+    let zip = written(&entries, Vec::new());
     assert!(
         zip == expected,
-        "the assembled zip differs from the zip crate's"
+        "the written zip differs from the zip crate's"
     );
     // The zip64 end record and its locator come before the end record.
     let end = zip.len() - 22;
@@ -248,12 +325,11 @@ fn past_4_gib_offsets_are_zip64() {
     ];
     let expected = by_the_zip_crate(&entries, Digest64::default());
     let expected_sha256 = expected.sha256.clone().finalize();
-    // The recording written by the assembly's own writer, then handed over
-    // in pieces.
+    // The recording written in one go, then handed over in pieces.
     for pushed in [false, true] {
         let mut entries = entries.clone();
         entries[1].pushed = pushed;
-        let zip = assembled(&entries, Digest64::default());
+        let zip = written(&entries, Digest64::default());
         assert_eq!(zip.len, expected.len, "pushed: {pushed}");
         assert!(zip.len > 4 << 30);
         assert!(

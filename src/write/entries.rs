@@ -3,22 +3,21 @@
 //! written here (`PackageWriter::add`, `add_written`), one compressed
 //! elsewhere and appended as it is (`PreparedEntry`: on another thread or
 //! in another Web Worker, with the same bytes), or a recording stored as
-//! it is, whole or in pieces. Every entry is written the same way: deflate
-//! level `DEFLATE_LEVEL`, timestamps 1980-01-01, permissions 0644, streamed
-//! with a data descriptor (`write::central` assembles them and keeps the
-//! central directory).
+//! it is, whole or in pieces. Every entry is written the same way
+//! (`write::zip_stream`: deflated at level `DEFLATE_LEVEL` or stored,
+//! timestamps 1980-01-01, permissions 0644, a data descriptor after the
+//! data, the central directory at the end).
 
 use crate::digest::{hex, sha256_hex, HashingWriter};
 use crate::error::{Error, Result};
 use crate::format::FileRecord;
 use crate::model::packed::{packed_struct, Packed};
 use crate::model::Location;
-use crate::write::central::ZipAssembly;
+pub use crate::write::zip_stream::DEFLATE_LEVEL;
+use crate::write::zip_stream::{Method, OneEntryZip, ZipStream};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::io::{Cursor, Read, Write};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+use std::io::{Read, Write};
 
 /// Pretty JSON with a final newline: readable, diffable, stable.
 pub fn to_json_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
@@ -33,63 +32,31 @@ packed_struct!(FileRecord {
     sha256
 });
 
-/// The deflate level of compressed entries. Measured on sample transcripts
-/// (docs/performance.md): level 2 spends a fifth of the CPU time of the
-/// default level 6 on deflating, for a package 16% larger; level 1 saves
-/// little more time for a package about 30% larger.
-pub const DEFLATE_LEVEL: i64 = 2;
-
-fn entry_options(method: CompressionMethod) -> SimpleFileOptions {
-    let options = SimpleFileOptions::default()
-        .compression_method(method)
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644);
-    match method {
-        CompressionMethod::Deflated => options.compression_level(Some(DEFLATE_LEVEL)),
-        _ => options,
-    }
-}
-
-/// The options of an entry of `size` bytes stored as is (a recording):
-/// zip64 from 4 GiB on.
-fn stored_options(size: u64) -> SimpleFileOptions {
-    entry_options(CompressionMethod::Stored).large_file(size >= u64::from(u32::MAX))
-}
-
-/// Writes one entry, `path` with `options`, whose content `write` writes,
-/// as a one-entry streamed zip into `sink`: how every entry of the package
-/// is written, in the package (`PackageWriter`) or apart from it
-/// (`PreparedEntry::compress`), so that both give the same bytes.
-fn one_entry_zip<O: Write, T>(
-    sink: O,
-    path: &str,
-    options: SimpleFileOptions,
-    write: impl FnOnce(&mut dyn Write) -> Result<T>,
-) -> Result<(O, T)> {
-    let mut zip = ZipWriter::new_stream(sink);
-    zip.start_file(path, options)?;
-    let made = write(&mut zip)?;
-    Ok((zip.finish()?.into_inner(), made))
+/// Whether a stored entry of `size` bytes (a recording) is declared large
+/// (zip64): from 4 GiB on.
+fn large(size: u64) -> bool {
+    size >= u64::from(u32::MAX)
 }
 
 /// An entry compressed apart from the package (on any thread, or in another
 /// Web Worker), with its manifest record, ready for
-/// `PackageWriter::add_prepared`: the entry is held as a one-entry zip
+/// `PackageWriter::add_prepared`: the entry is held as a zip of its own,
 /// written exactly as the package writes entries, so appending it copies
 /// its local header, data and data descriptor as they are.
 pub struct PreparedEntry {
     record: FileRecord,
-    pub(crate) zip: Vec<u8>,
+    zip: OneEntryZip,
 }
 
 impl PreparedEntry {
     /// Deflates `content` as the entry `path`, as `PackageWriter::add` would.
     pub fn compress(path: &str, content: &[u8]) -> Result<PreparedEntry> {
-        let (zip, ()) = one_entry_zip(
-            Vec::with_capacity(content.len() / 4 + 256),
+        let (zip, ()) = OneEntryZip::write(
             path,
-            entry_options(CompressionMethod::Deflated),
-            |zip| Ok(zip.write_all(content)?),
+            Method::Deflated,
+            false,
+            content.len() / 4 + 256,
+            |out| Ok(out.write_all(content)?),
         )?;
         Ok(PreparedEntry {
             record: FileRecord {
@@ -105,25 +72,27 @@ impl PreparedEntry {
         &self.record.path
     }
 
-    /// The manifest record and the one-entry zip, to hand to another worker.
+    /// The length of its zip.
+    pub fn zip_len(&self) -> u64 {
+        self.zip.bytes().len() as u64
+    }
+
+    /// The manifest record and the zip, to hand to another worker.
     pub fn into_parts(self) -> (FileRecord, Vec<u8>) {
-        (self.record, self.zip)
+        (self.record, self.zip.into_bytes())
     }
 
     /// An entry from `into_parts`, checked: the zip must hold exactly the
-    /// one entry the record names, of the size it names.
+    /// one entry the record names, framed as `compress` frames it, of the
+    /// size the record names.
     pub fn from_parts(record: FileRecord, zip: Vec<u8>) -> Result<PreparedEntry> {
         let bad = |why: &str| Error::Write(format!("{}: a prepared entry that {why}", record.path));
-        let mut archive =
-            ZipArchive::new(Cursor::new(&zip[..])).map_err(|_| bad("is not a zip"))?;
-        if archive.len() != 1 {
-            return Err(bad("does not hold exactly one entry"));
-        }
-        let entry = archive.by_index_raw(0).map_err(|_| bad("cannot be read"))?;
-        if entry.name_raw() != record.path.as_bytes() || entry.size() != record.bytes {
+        let zip = OneEntryZip::from_bytes(zip)
+            .ok_or_else(|| bad("is not a zip of one entry as `compress` writes it"))?;
+        let entry = zip.entry();
+        if entry.path != record.path || entry.size != record.bytes || !entry.deflated {
             return Err(bad("holds another entry than its record names"));
         }
-        drop(entry);
         Ok(PreparedEntry { record, zip })
     }
 }
@@ -152,10 +121,9 @@ fn written_through<O: Write>(
 
 /// Writes entries one after another and remembers what it wrote for the
 /// manifest and the central directory (both packed: a package has an entry
-/// per transcript). Each entry is written by the zip crate as a one-entry
-/// zip whose own bytes go on to the sink (`write::central`).
+/// per transcript).
 pub struct PackageWriter<W: Write> {
-    pub(crate) zip: ZipAssembly<W>,
+    pub(crate) zip: ZipStream<W>,
     files: Packed<FileRecord>,
     /// The stored entry being written from pieces, if one is.
     stored: Option<OpenStored>,
@@ -188,7 +156,7 @@ impl OpenStored {
 impl<W: Write> PackageWriter<W> {
     pub fn new(sink: W) -> Self {
         PackageWriter {
-            zip: ZipAssembly::new(sink),
+            zip: ZipStream::new(sink),
             files: Packed::default(),
             stored: None,
         }
@@ -206,7 +174,7 @@ impl<W: Write> PackageWriter<W> {
         crc32: u32,
         location: &Location,
     ) -> Result<()> {
-        self.zip.open(path, stored_options(bytes))?;
+        self.zip.open_stored(path, large(bytes))?;
         self.stored = Some(OpenStored {
             path: path.to_string(),
             location: location.clone(),
@@ -246,14 +214,14 @@ impl<W: Write> PackageWriter<W> {
         if stored.written != stored.bytes {
             return Err(stored.came_to_copy(stored.written));
         }
-        let record = self.zip.close()?;
-        if record.crc32() != stored.crc32 {
+        let entry = self.zip.close()?;
+        if entry.crc32 != stored.crc32 {
             return Err(Error::input(
                 stored.location,
                 format!(
                     "the recording's bytes do not match its CRC-32 (the archive says {:08x}, they give {:08x}): the archive is damaged or was changed",
                     stored.crc32,
-                    record.crc32()
+                    entry.crc32
                 ),
             ));
         }
@@ -269,7 +237,7 @@ impl<W: Write> PackageWriter<W> {
     /// it for the manifest: the same bytes as `add` with the same content.
     pub fn add_prepared(&mut self, entry: PreparedEntry) -> Result<()> {
         let PreparedEntry { record, zip } = entry;
-        self.zip.append(&zip, &record.path)?;
+        self.zip.append(&zip)?;
         self.files.push(&record);
         Ok(())
     }
@@ -279,26 +247,28 @@ impl<W: Write> PackageWriter<W> {
         self.add_written(path, |out| out.write_all(content))
     }
 
-    /// Writes the entry `path` with `options`, whose content `write`
-    /// writes (giving what the manifest records of it).
+    /// Writes the entry `path` kept as `method` (`large`: declared zip64),
+    /// whose content `write` writes (giving what the manifest records of
+    /// it).
     fn entry<T>(
         &mut self,
         path: &str,
-        options: SimpleFileOptions,
+        method: Method,
+        large: bool,
         write: impl FnOnce(&mut dyn Write) -> Result<T>,
     ) -> Result<T> {
-        self.zip
-            .entry(path, |sink| one_entry_zip(sink, path, options, write))
+        Ok(self.zip.entry(path, method, large, write)?.1)
     }
 
     /// `entry`, recorded for the manifest.
     fn add_entry(
         &mut self,
         path: &str,
-        options: SimpleFileOptions,
+        method: Method,
+        large: bool,
         write: impl FnOnce(&mut dyn Write) -> Result<FileRecord>,
     ) -> Result<()> {
-        let record = self.entry(path, options, write)?;
+        let record = self.entry(path, method, large, write)?;
         self.files.push(&record);
         Ok(())
     }
@@ -312,7 +282,7 @@ impl<W: Write> PackageWriter<W> {
         path: &str,
         write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
-        self.add_entry(path, entry_options(CompressionMethod::Deflated), |zip| {
+        self.add_entry(path, Method::Deflated, false, |zip| {
             Ok(record_of(
                 written_through(HashingWriter::new(zip), write)?,
                 path,
@@ -331,7 +301,7 @@ impl<W: Write> PackageWriter<W> {
         size: u64,
         location: &Location,
     ) -> Result<()> {
-        self.add_entry(path, stored_options(size), |zip| {
+        self.add_entry(path, Method::Stored, large(size), |zip| {
             let mut entry = HashingWriter::new(zip);
             let mut buffer = vec![0u8; 64 * 1024];
             loop {
@@ -359,11 +329,9 @@ impl<W: Write> PackageWriter<W> {
         write: impl FnOnce(&mut dyn Write, &Packed<FileRecord>) -> std::io::Result<()>,
     ) -> Result<W> {
         let files = std::mem::take(&mut self.files);
-        self.entry(
-            "manifest.json",
-            entry_options(CompressionMethod::Deflated),
-            |zip| Ok(written_through(zip, |out| write(out, &files)).map(drop)?),
-        )?;
+        self.entry("manifest.json", Method::Deflated, false, |zip| {
+            Ok(written_through(zip, |out| write(out, &files)).map(drop)?)
+        })?;
         self.zip.finish()
     }
 }

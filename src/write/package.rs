@@ -1,7 +1,7 @@
-//! The Outdoo import package (format v1): a zip written front to back, each
-//! entry by `ZipWriter::new_stream` (assembled by `write::central`, which
-//! keeps the central directory packed), so any `Write` works as the sink (a
-//! file, a buffer, a browser stream). Entries in a fixed order, every timestamp fixed
+//! The Outdoo import package (format v1): a zip written front to back
+//! (`write::zip_stream`, which keeps the central directory packed), so any
+//! `Write` works as the sink (a file, a buffer, a browser stream). Entries
+//! in a fixed order, every timestamp fixed
 //! at 1980-01-01 and permissions at 0644, so the same inputs give the same
 //! bytes. `manifest.json` comes last: it lists every other entry with its
 //! size and SHA-256. docs/import-package.md is the format's contract.
@@ -781,7 +781,7 @@ impl<O: PackageOutput> PackageSession<O> {
                 records: 0,
             };
             if let Some((entry, chorus)) = transcript {
-                growth.entries += entry.zip.len() as u64 + 46 + 28 + entry.path().len() as u64;
+                growth.entries += entry.zip_len() + 46 + 28 + entry.path().len() as u64;
                 growth.records += entry.path().len() as u64 + 128;
                 growth.mentions = chorus
                     .iter()
