@@ -11,7 +11,7 @@
 //! page's helper Web Workers) and hands them over in `transcript_jobs`
 //! order. `write_calls_head` writes what comes before the transcripts,
 //! `write_recordings` and `write_users` what comes after (see
-//! `write::package::PackageSession`).
+//! `write::session::PackageSession`).
 
 use crate::decide::replay::{Replay, TopicHits};
 use crate::decide::transcript::{build_transcript, place_text_utterances};

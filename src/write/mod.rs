@@ -2,7 +2,11 @@
 
 pub mod calls;
 pub mod entries;
+pub mod manifest;
+pub mod output;
 pub mod package;
 pub mod parts;
 pub mod report;
+pub mod session;
+pub mod split;
 pub mod zip_stream;

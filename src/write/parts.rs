@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 use crate::model::conversion::{Counts, InputRecord};
 use crate::write::entries::to_json_bytes;
-use crate::write::package::WrittenPart;
+use crate::write::output::WrittenPart;
 use serde::Serialize;
 
 pub const PARTS_FORMAT: &str = "outdoo-import-package-parts";
