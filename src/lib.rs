@@ -6,7 +6,7 @@
 //!
 //! The library never touches the file system, the clock or threads: inputs
 //! are bytes or `Read + Seek`, the package goes to a `Write` sink. The CLI
-//! (`src/main.rs`) and the browser binding (`src/wasm.rs`) are thin shells.
+//! (`src/main.rs`) and the browser binding (`src/wasm/`) are thin shells.
 
 pub mod convert;
 pub mod decide;

@@ -9,7 +9,7 @@
 //! store); read (detect, the readers, the Chorus API client); decide;
 //! write (and `verify`, which checks what was written); the two passes
 //! orchestrated (`convert`, the CLI's threads); the shells (the CLI, the
-//! wasm binding, the crate's root).
+//! wasm binding in `wasm/`, the crate's root).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -54,9 +54,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "lib.rs",
             "main.rs",
             "cli/",
-            "wasm.rs",
             "wasm/",
-            "fetch/browser.rs",
             "fetch_native.rs",
             "folder.rs",
             "shared_file.rs",
@@ -425,9 +423,9 @@ fn the_import_reader_follows_every_kind_of_path() {
                 .all(|f| f.starts_with("fetch/"))
     );
     assert!(
-        graph["wasm.rs"].contains("convert.rs"),
+        graph["wasm/conversion.rs"].contains("convert.rs"),
         "{:?}",
-        graph["wasm.rs"]
+        graph["wasm/conversion.rs"]
     );
     // `chorus2outdoo::convert_with_archives` (a re-export) is convert.rs.
     assert!(graph["parallel.rs"].contains("write/calls.rs"));

@@ -84,6 +84,30 @@ fn entry_steps(
     steps
 }
 
+/// The sample (`wasm::sample`): the archive's Blob and the tracker export
+/// (`{name, bytes}`, as `convertArchives` takes a file).
+fn sample(calls: u32, seed: u32) -> (web_sys::Blob, JsValue) {
+    let sample = wasm::sample(calls, seed).unwrap();
+    let archive = Reflect::get(&sample, &"archive".into()).unwrap();
+    let trackers = Reflect::get(&sample, &"trackers".into()).unwrap();
+    (archive.dyn_into().unwrap(), trackers)
+}
+
+fn sample_archive(calls: u32, seed: u32) -> web_sys::Blob {
+    sample(calls, seed).0
+}
+
+/// The second pass's work of a conversion: its transcript jobs and the
+/// triggers to replay (null without topics).
+fn second_pass_work(conversion: &wasm::ArchiveConversion) -> (Array, JsValue) {
+    let work = conversion.second_pass_work().unwrap();
+    let jobs = Reflect::get(&work, &"jobs".into()).unwrap();
+    (
+        Array::from(&jobs),
+        Reflect::get(&work, &"triggers".into()).unwrap(),
+    )
+}
+
 /// A JS function collecting every progress object it is called with.
 fn progress_collector() -> (Function, Rc<RefCell<Vec<Value>>>) {
     let events = Rc::new(RefCell::new(Vec::new()));
@@ -218,8 +242,21 @@ fn chunk_sink_hands_over_full_chunks_then_the_rest() {
 
 #[wasm_bindgen_test]
 async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
-    let sample = wasm::sample_archive(20, 3).unwrap();
+    let (sample, trackers_file) = self::sample(20, 3);
     assert_eq!(sample.type_(), "application/zip");
+    assert_eq!(
+        Reflect::get(&trackers_file, &"name".into()).unwrap(),
+        "sample-trackers.csv"
+    );
+    let trackers_bytes: Uint8Array = Reflect::get(&trackers_file, &"bytes".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(
+        trackers_bytes.to_vec(),
+        chorus2outdoo::sample::sample_trackers_csv(),
+        "the bytes of `chorus2outdoo sample --trackers-out`"
+    );
     let bytes = blob_bytes(&sample).await;
     let entries = sample_entries(&bytes);
     let options = chorus2outdoo::sample::SampleOptions {
@@ -255,7 +292,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let scope_js = serde_wasm_bindgen::to_value(&scope).unwrap();
     let (on_progress, events) = progress_collector();
     // With the sample's tracker export, so the triggers are replayed.
-    let trackers = || Array::of1(&wasm::sample_trackers().unwrap()).into();
+    let trackers = || Array::of1(&trackers_file).into();
     let mut conversion = wasm::convert_archives(
         trackers(),
         Array::of1(&archive).into(),
@@ -268,9 +305,21 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     .unwrap();
     let preview = plain(conversion.preview().unwrap());
     let (callback, chunks) = collector();
-    let size = conversion.write_package(callback, Some(16 * 1024)).unwrap();
+    let written = plain(conversion.write_package(callback, Some(16 * 1024)).unwrap());
     let package = chunks.borrow().concat();
-    assert_eq!(size as usize, package.len());
+    let size = package.len();
+    let name = written["name"].as_str().unwrap().to_string();
+    assert!(
+        name.starts_with("outdoo-import-20")
+            && name.ends_with(".zip")
+            && name.len() == "outdoo-import-YYYY-MM-DD.zip".len(),
+        "{name}"
+    );
+    assert_eq!(
+        written,
+        json!({"name": name, "bytes": size, "parts": [{"number": 1, "name": name,
+            "bytes": size, "sha256": null, "calls": plain(conversion.preview().unwrap())["counts"]["calls"]}]})
+    );
     assert!(
         chunks.borrow().len() > 1,
         "the package came in several chunks"
@@ -389,12 +438,11 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     )
     .unwrap();
     assert_eq!(plain(stepped.preview().unwrap()), preview);
-    let jobs = Array::from(&stepped.transcript_jobs().unwrap());
+    let (jobs, triggers) = second_pass_work(&stepped);
     assert_eq!(
         jobs.length() as u64,
         preview["counts"]["transcripts"].as_u64().unwrap()
     );
-    let triggers = stepped.replay_triggers().unwrap();
     assert_eq!(
         plain(triggers.clone())[0],
         json!({"topic": 0, "phrase": "price increase", "said_by": "anyone", "language": "en", "match": "exact"})
@@ -456,7 +504,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     assert!(phases.iter().all(|phase| phase == "write"), "{phases:?}");
     assert_eq!(
         finished,
-        json!({"name": stepped.package_name(), "bytes": size as u64, "parts": [{"number": 1, "name": stepped.package_name(),
+        json!({"name": name, "bytes": size as u64, "parts": [{"number": 1, "name": name,
             "bytes": size as u64, "sha256": null, "calls": preview["counts"]["calls"]}]})
     );
     assert!(
@@ -662,7 +710,7 @@ fn message(error: JsError) -> String {
 
 #[wasm_bindgen_test]
 async fn an_earlier_package_inspects_and_its_calls_are_left_out_as_already_migrated() {
-    let sample = wasm::sample_archive(20, 3).unwrap();
+    let sample = sample_archive(20, 3);
     let bytes = blob_bytes(&sample).await;
     // The library's packages of the sample: every call, and an earlier run
     // of the meetings only.
@@ -906,15 +954,12 @@ fn library_parts(
 
 #[wasm_bindgen_test]
 async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it() {
-    let sample = wasm::sample_archive(60, 5).unwrap();
+    let sample = sample_archive(60, 5);
     let bytes = blob_bytes(&sample).await;
     let archives: JsValue = Array::of1(&named("sample.zip", &sample)).into();
-    let mut conversion = converted(
-        Array::of1(&wasm::sample_trackers().unwrap()).into(),
-        archives.clone(),
-    );
-    let mut preparer =
-        wasm::TranscriptPreparer::new(archives, conversion.replay_triggers().unwrap()).unwrap();
+    let mut conversion = converted(Array::of1(&self::sample(1, 1).1).into(), archives.clone());
+    let (jobs, triggers) = second_pass_work(&conversion);
+    let mut preparer = wasm::TranscriptPreparer::new(archives, triggers).unwrap();
     let (callback, parts) = part_collector();
     let refused = conversion
         .begin_package(callback.clone(), None, Some("60KB".into()))
@@ -927,7 +972,7 @@ async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it(
     conversion
         .begin_package(callback, Some(4096), Some("65536".into()))
         .unwrap();
-    for job in Array::from(&conversion.transcript_jobs().unwrap()).iter() {
+    for job in jobs.iter() {
         conversion
             .add_transcript(preparer.prepare(job, None).unwrap())
             .unwrap();
@@ -959,8 +1004,11 @@ async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it(
     let expected = &written.output.0;
     assert!(expected.len() >= 3, "{} parts", expected.len());
     assert!(*parts == *expected, "the parts differ from the library's");
-    let name = conversion.package_name();
-    assert_eq!(finished["name"], json!(name));
+    let name = finished["name"].as_str().unwrap().to_string();
+    assert!(
+        name.starts_with("outdoo-import-20") && name.ends_with(".zip"),
+        "{name}"
+    );
     let listed: Vec<Value> = written
         .parts
         .iter()
@@ -1133,7 +1181,7 @@ async fn a_package_read_through_its_sync_access_handle_checks_as_from_its_blob()
     call(&handle, "close", &[]).await;
 
     // A package checked through its handle: what its Blob gives.
-    let sample = wasm::sample_archive(20, 3).unwrap();
+    let sample = sample_archive(20, 3);
     let mut conversion = converted(
         Array::new().into(),
         Array::of1(&named("sample.zip", &sample)).into(),
@@ -1245,12 +1293,11 @@ async fn recordings_the_page_reads_give_the_librarys_package() {
     let archives: JsValue = Array::of1(&named("sample.zip", &blob(&zip))).into();
     let written = |read_from: f64, alter: bool| {
         let mut conversion = converted(Array::new().into(), archives.clone());
-        let mut preparer =
-            wasm::TranscriptPreparer::new(archives.clone(), conversion.replay_triggers().unwrap())
-                .unwrap();
+        let (jobs, triggers) = second_pass_work(&conversion);
+        let mut preparer = wasm::TranscriptPreparer::new(archives.clone(), triggers).unwrap();
         let (callback, chunks) = collector();
         conversion.begin_package(callback, None, None).unwrap();
-        for job in Array::from(&conversion.transcript_jobs().unwrap()).iter() {
+        for job in jobs.iter() {
             conversion
                 .add_transcript(preparer.prepare(job, None).unwrap())
                 .unwrap();
@@ -1310,8 +1357,8 @@ async fn parts_wait_for_the_recordings_the_page_reads() {
 
     let archives: JsValue = Array::of1(&named("sample.zip", &blob(&zip))).into();
     let mut conversion = converted(Array::new().into(), archives.clone());
-    let mut preparer =
-        wasm::TranscriptPreparer::new(archives, conversion.replay_triggers().unwrap()).unwrap();
+    let (jobs, triggers) = second_pass_work(&conversion);
+    let mut preparer = wasm::TranscriptPreparer::new(archives, triggers).unwrap();
     let (callback, parts) = part_collector();
     conversion
         .begin_package(callback, None, Some("65536".into()))
@@ -1323,7 +1370,7 @@ async fn parts_wait_for_the_recordings_the_page_reads() {
             due = conversion.resume_package().unwrap();
         }
     };
-    for job in Array::from(&conversion.transcript_jobs().unwrap()).iter() {
+    for job in jobs.iter() {
         let due = conversion
             .add_transcript(preparer.prepare(job, None).unwrap())
             .unwrap();

@@ -37,7 +37,7 @@
 
 import init, {
   ArchiveDigest, EntryReader, PackageCheck, TranscriptPreparer, checkTranscripts, convertArchives, fetchArchive, firstPassRanges,
-  inspect, inspectFile, packageFidelity, sampleArchive, sampleTrackers, verifyPackage, verifyParts, version,
+  inspect, inspectFile, packageFidelity, sample, verifyPackage, verifyParts, version,
 } from './pkg/chorus2outdoo.js';
 
 /** The smallest module with a WebAssembly SIMD instruction (i8x16.splat):
@@ -493,10 +493,9 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   self.postMessage({ id, progress: { phase: 'preview', preview } });
   const file = await nextPackage(storage);
   const writeStarted = performance.now();
-  const jobs = conversion.transcriptJobs();
   // Every worker preparing transcripts replays the topics' triggers over
   // them: the hits travel with each part into fidelity.json.
-  const triggers = conversion.replayTriggers();
+  const { jobs, triggers } = conversion.secondPassWork();
   const helpersUsed = workers > 1 && jobs.length >= 2 ? Math.min(workers, jobs.length) : 0;
   const onChunk = (chunk, part) => file.write(chunk, part);
   const waiting = await Waiting.create(storage);
@@ -929,7 +928,7 @@ async function transcriptsHere(conversion, archives, triggers, jobs, waiting, re
 // while it hashes the archives itself. For the package, each re-reads,
 // builds and compresses its share of the transcripts and replays the
 // conversion's triggers over them (TranscriptPreparer, given
-// `replayTriggers()`; the hits go back with each entry) on its own core:
+// `secondPassWork().triggers`; the hits go back with each entry) on its own core:
 // helper w of n takes jobs w, w + n,
 // w + 2n, ... and prepares them in the order their conversation documents
 // lie in the archive (a read of the File costs a round trip to the browser,
@@ -1191,13 +1190,14 @@ const operations = {
       const convertMs = performance.now() - started;
       self.postMessage({ id, progress: { phase: 'preview', preview: conversion.preview() } });
       const file = await nextPackage(storage);
+      let finished;
       try {
-        conversion.writePackage((chunk) => file.write(chunk));
+        finished = conversion.writePackage((chunk) => file.write(chunk));
       } catch (error) {
         await file.remove();
         throw file.failure ?? error;
       }
-      const written = await handedOver(file, { name: conversion.packageName(), parts: [{}], index: null });
+      const written = await handedOver(file, finished);
       return { ...written, verification: await verified(written.package, id), convert_ms: convertMs };
     } finally {
       conversion.free();
@@ -1216,7 +1216,7 @@ const operations = {
   },
   // The sample archive and the tracker export matching its Chorus trackers
   // (`chorus2outdoo sample --trackers-out`), so the sample shows the topics and their fidelity too.
-  sample: ({ calls, seed }) => ({ archive: sampleArchive(calls, seed), trackers: sampleTrackers() }),
+  sample: ({ calls, seed }) => sample(calls, seed),
   fetch: async (args, id) => {
     // The token lives only in this call: it goes to the module, never into a log.
     const result = await fetchArchive(args.baseUrl, args.token, args.scope, Boolean(args.acceptPartial), (progress) => self.postMessage({ id, progress }));

@@ -28,11 +28,9 @@
 //! error messages), `media` (what an answer to a recording is), `session`
 //! (the migration user's session), `incomplete` (a download that lost too
 //! much), `archive` (the zip and its fetch report), `command` (the native
-//! command); `browser` is the page's transport.
+//! command). The page's transport is in `wasm::fetch`.
 
 mod archive;
-#[cfg(target_arch = "wasm32")]
-pub mod browser;
 mod command;
 mod fetcher;
 mod incomplete;

@@ -19,7 +19,8 @@ pub const MIN_READ_AHEAD: usize = 64 * 1024;
 /// How large the chunks `ChunkSink` hands to JavaScript are.
 pub const CHUNK: usize = 1024 * 1024;
 
-fn js_error(what: &str, error: JsValue) -> io::Error {
+/// A JS exception as an I/O error, `what` failed.
+fn io_error(what: &str, error: JsValue) -> io::Error {
     let detail = error
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
@@ -90,11 +91,11 @@ impl BlobReader {
         let slice = self
             .blob
             .slice_with_f64_and_f64(start as f64, end as f64)
-            .map_err(|e| js_error("cannot slice the file", e))?;
+            .map_err(|e| io_error("cannot slice the file", e))?;
         let buffer = self
             .reader
             .read_as_array_buffer(&slice)
-            .map_err(|e| js_error("cannot read the file (was it moved or changed?)", e))?;
+            .map_err(|e| io_error("cannot read the file (was it moved or changed?)", e))?;
         let array = Uint8Array::new(&buffer);
         if array.length() as u64 != end - start {
             return Err(io::Error::other("the file changed while it was read"));
@@ -213,7 +214,7 @@ impl ChunkSink {
         let bytes = unsafe { Uint8Array::view(&self.buffer) };
         self.callback
             .call2(&JsValue::NULL, &bytes, &JsValue::from(self.part))
-            .map_err(|e| js_error("the page did not take a chunk of the package", e))?;
+            .map_err(|e| io_error("the page did not take a chunk of the package", e))?;
         self.written += self.buffer.len() as u64;
         self.chunks += 1;
         self.buffer.clear();
@@ -246,13 +247,16 @@ impl Write for ChunkSink {
 extern "C" {
     /// A `FileSystemSyncAccessHandle` (origin private file system, Web
     /// Workers only): `read(buffer, {at})` and `getSize()`, synchronous.
+    #[wasm_bindgen(js_name = FileSystemSyncAccessHandle)]
+    #[derive(Clone)]
     pub type SyncAccessHandle;
     #[wasm_bindgen(method, catch)]
-    fn read(
-        this: &SyncAccessHandle,
-        buffer: &Uint8Array,
-        options: &js_sys::Object,
-    ) -> Result<f64, JsValue>;
+    fn read(this: &SyncAccessHandle, buffer: &Uint8Array, options: &ReadAt)
+        -> Result<f64, JsValue>;
+    /// `{at}`, where a sync access handle's read begins.
+    pub type ReadAt;
+    #[wasm_bindgen(method, setter)]
+    fn set_at(this: &ReadAt, at: f64);
     #[wasm_bindgen(method, catch, js_name = getSize)]
     fn get_size(this: &SyncAccessHandle) -> Result<f64, JsValue>;
 }
@@ -306,7 +310,7 @@ impl HandleReader {
         handle
             .get_size()
             .map(|size| size as u64)
-            .map_err(|e| js_error("the package file cannot be read", e))
+            .map_err(|e| io_error("the package file cannot be read", e))
     }
 
     /// Reads at `at` into `into` (at most to its end); answers the bytes read.
@@ -315,20 +319,15 @@ impl HandleReader {
         let len = left.min(into.len() as u64) as usize;
         let into = &mut into[..len];
         let at = self.base + at;
-        let options = js_sys::Object::new();
-        js_sys::Reflect::set(
-            &options,
-            &JsValue::from_str("at"),
-            &JsValue::from(at as f64),
-        )
-        .map_err(|e| js_error("the package file cannot be read", e))?;
+        let options: ReadAt = js_sys::Object::new().unchecked_into();
+        options.set_at(at as f64);
         // SAFETY: the view lives only during `read`, which runs no wasm code
         // (nothing can grow the memory under it) and writes within `into`.
         let view = unsafe { Uint8Array::view_mut_raw(into.as_mut_ptr(), into.len()) };
         let read = self
             .handle
             .read(&view, &options)
-            .map_err(|e| js_error("the package file cannot be read", e))?;
+            .map_err(|e| io_error("the package file cannot be read", e))?;
         Ok(read as usize)
     }
 }
@@ -382,13 +381,10 @@ pub enum PackageReader {
 }
 
 impl PackageReader {
-    /// A `FileSystemSyncAccessHandle` (anything with `getSize`) or a `Blob`.
+    /// A `FileSystemSyncAccessHandle` or a `Blob`.
     pub fn new(package: &JsValue) -> Result<Self, String> {
-        let is_handle = js_sys::Reflect::get(package, &JsValue::from_str("getSize"))
-            .map(|f| f.is_function())
-            .unwrap_or(false);
-        if is_handle {
-            return HandleReader::new(package.clone().unchecked_into())
+        if let Some(handle) = package.dyn_ref::<SyncAccessHandle>() {
+            return HandleReader::new(handle.clone())
                 .map(PackageReader::Handle)
                 .map_err(|e| e.to_string());
         }

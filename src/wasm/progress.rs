@@ -80,7 +80,7 @@ impl Meter {
         let Some(callback) = &self.callback else {
             return;
         };
-        if let Ok(value) = super::to_js(&self.progress) {
+        if let Ok(value) = super::values::to_js(&self.progress) {
             // A callback that throws must not stop the conversion.
             let _ = callback.call1(&JsValue::NULL, &value);
         }

@@ -1,16 +1,22 @@
-//! The browser transport: drives `fetch::Fetcher` with the global `fetch`
-//! (a page or a Web Worker: no `window` is assumed) and collects the archive
-//! entries in memory. The token goes only into the `Authorization` header of
+//! The download from the Chorus API in the browser. In: the API's address,
+//! a token and the scope. Out: the archive as a zip in memory, as
+//! `chorus2outdoo fetch` writes it. The browser transport drives
+//! `fetch::Fetcher` with the global `fetch` (a page or a Web Worker: no
+//! `window` is assumed) and collects the archive entries in memory. The token goes only into the `Authorization` header of
 //! requests to the configured base URL; it is never stored or logged.
 //!
 //! Recordings are not downloaded here: Chorus gives them only to a
 //! logged-in user, and a page cannot send that user's session cookie to
 //! another site; the native command can (the error carries it).
 
-use super::{
-    Credentials, Event, FetchError, FetchScope, Fetcher, Next, Progress, Request, Response,
+use super::error::failure;
+use super::values::{from_js_strict, to_js, Js};
+use crate::fetch::{
+    Credentials, Event, FetchError, FetchScope, Fetcher, MissingCall, Next, Progress, Request,
+    Response,
 };
 use js_sys::{Function, Promise, Reflect, Uint8Array};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -169,7 +175,7 @@ pub async fn download(
                     }
                 }
                 if let Some(callback) = &on_progress {
-                    if let Ok(progress) = serde_wasm_bindgen::to_value(fetcher.progress()) {
+                    if let Ok(progress) = to_js(fetcher.progress()) {
                         let _ = callback.call1(&JsValue::NULL, &progress);
                     }
                 }
@@ -205,20 +211,13 @@ pub async fn download(
     Ok(download)
 }
 
-fn scope_from(scope: &JsValue) -> Result<FetchScope, String> {
-    if scope.is_undefined() || scope.is_null() {
-        return Ok(FetchScope::default());
-    }
-    let value: serde_json::Value =
-        serde_wasm_bindgen::from_value(scope.clone()).map_err(|e| format!("scope: {e}"))?;
-    serde_json::from_value(value).map_err(|e| format!("scope: {e}"))
-}
-
-/// The native command for this scope, for the page's fallback panel.
-#[wasm_bindgen(js_name = nativeFetchCommand)]
-pub fn native_fetch_command(base_url: String, scope: JsValue) -> Result<String, JsError> {
-    let scope = scope_from(&scope).map_err(|e| JsError::new(&e))?;
-    Ok(super::native_command(&base_url, &scope))
+/// What `fetchArchive` answers.
+#[derive(Serialize)]
+struct Fetched {
+    /// A zip that converts like a dropped archive.
+    archive: Js<Uint8Array>,
+    missing: Vec<MissingCall>,
+    progress: Progress,
 }
 
 /// Downloads from the Chorus API and returns
@@ -227,33 +226,17 @@ pub fn native_fetch_command(base_url: String, scope: JsValue) -> Result<String, 
 /// and `command` (the native command that does the same download). A
 /// download that lost most of the conversations throws too, unless
 /// `acceptPartial`; recordings (`scope.media`) always throw, with the command.
-#[wasm_bindgen(js_name = fetchArchive)]
+#[wasm_bindgen(js_name = fetchArchive, unchecked_return_type = "Fetched")]
 pub async fn fetch_archive(
-    base_url: String,
+    #[wasm_bindgen(js_name = baseUrl)] base_url: String,
     token: String,
-    scope: JsValue,
-    accept_partial: bool,
+    #[wasm_bindgen(unchecked_param_type = "FetchScope | null | undefined")] scope: JsValue,
+    #[wasm_bindgen(js_name = acceptPartial)] accept_partial: bool,
+    #[wasm_bindgen(js_name = onProgress, unchecked_param_type = "((progress: FetchProgress) => void) | null")]
     on_progress: Option<Function>,
 ) -> Result<JsValue, JsValue> {
-    let scope = scope_from(&scope).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
-    let command = super::native_command(&base_url, &scope);
-    let failed = |message: &str, blocked: bool, name: Option<&str>| -> JsValue {
-        let error = js_sys::Error::new(message);
-        if let Some(name) = name {
-            error.set_name(name);
-        }
-        let _ = Reflect::set(
-            &error,
-            &JsValue::from_str("blocked"),
-            &JsValue::from_bool(blocked),
-        );
-        let _ = Reflect::set(
-            &error,
-            &JsValue::from_str("command"),
-            &JsValue::from_str(&command),
-        );
-        error.into()
-    };
+    let scope: FetchScope = from_js_strict(scope, "scope")?;
+    let command = crate::fetch::native_command(&base_url, &scope);
     let download = download(
         &base_url,
         token.trim(),
@@ -262,11 +245,11 @@ pub async fn fetch_archive(
         on_progress,
     )
     .await
-    .map_err(|f| failed(&f.message, f.blocked, f.name))?;
-    let missing: Vec<super::MissingCall> = download
+    .map_err(|f| failure(&f.message, f.name, f.blocked, &command))?;
+    let missing: Vec<MissingCall> = download
         .missing
         .into_iter()
-        .map(|(engagement_id, what, message)| super::MissingCall {
+        .map(|(engagement_id, what, message)| MissingCall {
             engagement_id,
             what,
             message,
@@ -274,37 +257,29 @@ pub async fn fetch_archive(
         .collect();
     let mut entries = download.entries;
     entries.push((
-        super::REPORT_ENTRY.to_string(),
-        super::fetch_report(&missing),
+        crate::fetch::REPORT_ENTRY.to_string(),
+        crate::fetch::fetch_report(&missing),
     ));
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let zip = super::write_archive(
+    let zip = crate::fetch::write_archive(
         std::io::Cursor::new(Vec::new()),
         entries
             .into_iter()
             .map(|(n, b)| (n, std::io::Cursor::new(b))),
     )
-    .map_err(|e| failed(&format!("cannot assemble the archive: {e}"), false, None))?
+    .map_err(|e| {
+        failure(
+            &format!("cannot assemble the archive: {e}"),
+            None,
+            false,
+            &command,
+        )
+    })?
     .into_inner();
-    let result = js_sys::Object::new();
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let set = |key: &str, value: JsValue| {
-        Reflect::set(&result, &JsValue::from_str(key), &value).map(|_| ())
-    };
-    use serde::Serialize;
-    set("archive", Uint8Array::from(zip.as_slice()).into())?;
-    set(
-        "missing",
-        missing
-            .serialize(&serializer)
-            .map_err(|e| failed(&e.to_string(), false, None))?,
-    )?;
-    set(
-        "progress",
-        download
-            .progress
-            .serialize(&serializer)
-            .map_err(|e| failed(&e.to_string(), false, None))?,
-    )?;
-    Ok(result.into())
+    to_js(&Fetched {
+        archive: Js(Uint8Array::from(zip.as_slice())),
+        missing,
+        progress: download.progress,
+    })
+    .map_err(JsValue::from)
 }
