@@ -7,10 +7,10 @@
 //! the Content-Security-Policy that keeps the page from talking to anything
 //! but its own origin and that Chorus origin.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+use tiny_http::{HTTPVersion, Header, Method, Request, Response, Server, StatusCode};
 
 /// The Chorus API origin the page may call unless told otherwise.
 pub const DEFAULT_CHORUS_ORIGIN: &str = "https://chorus.ai";
@@ -120,6 +120,13 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
 }
 
+/// Answers `request` and ends its connection: the answer is an HTTP/1.0
+/// one, so the browser opens a connection per request instead of keeping
+/// them open. tiny_http 0.12 runs each connection on a thread of a pool
+/// that adds a thread only when none is idle; a burst of new connections
+/// (a page loading a dozen modules at once) can queue one behind
+/// kept-alive connections that never end, and its request is never
+/// answered. Connections that end free their threads at once.
 fn respond<R: std::io::Read>(
     config: &Config,
     request: Request,
@@ -133,8 +140,13 @@ fn respond<R: std::io::Read>(
         .with_header(header("Cache-Control", "no-store"))
         .with_header(header("Referrer-Policy", "no-referrer"))
         .with_header(header("Cross-Origin-Opener-Policy", "same-origin"));
+    let head_only = request.method() == &Method::Head;
+    let headers = request.headers().to_vec();
+    let mut writer = request.into_writer();
     // A client that went away is not the server's problem.
-    let _ = request.respond(response);
+    let _ = response
+        .raw_print(&mut writer, HTTPVersion(1, 0), &headers, head_only, None)
+        .and_then(|()| writer.flush());
 }
 
 fn respond_text(config: &Config, request: Request, status: u16, text: &str) {
