@@ -576,7 +576,7 @@ test('a conversion superseded while it checksums the archive stops at its next s
   const line = '    digest.update(bytes);';
   const { page, finish } = await openPage({
     query: '?workers=1',
-    beforeGoto: patchedWorker([[line, `${line}\n    self.hashedBytes = (self.hashedBytes ?? 0) + bytes.length;\n    for (const until = performance.now() + 300; performance.now() < until;);`]]),
+    beforeGoto: patchedWorker('worker/streams.js', [[line, `${line}\n    self.hashedBytes = (self.hashedBytes ?? 0) + bytes.length;\n    for (const until = performance.now() + 300; performance.now() < until;);`]]),
   });
   const before = await conversions(page);
   await page.setInputFiles('#file-input', archive);
@@ -596,13 +596,8 @@ test('a conversion superseded while it checksums the archive stops at its next s
 test('a package that fails its check is not offered for download', async () => {
   // The worker is made to check a cut copy of the package, as a writer bug would leave it.
   const { page, finish } = await openPage({
-    beforeGoto: (context) => context.route('**/worker.js', async (route) => {
-      const response = await route.fetch();
-      const original = await response.text();
-      const patched = original.replace('verification: await verified(written.package, id), convert_ms', 'verification: await verified(written.package.slice(0, written.package.size - 40), id), convert_ms');
-      if (patched === original) throw new Error('worker.js no longer has the line this test patches');
-      return route.fulfill({ response, body: patched });
-    }),
+    beforeGoto: patchedWorker('worker/converter.js', [['verification: await verified(written.package, id), convert_ms',
+      'verification: await verified(written.package.slice(0, written.package.size - 40), id), convert_ms']]),
   });
   await pick(page, [join(E2E, 'trackers_page.csv')]);
   assert.equal(await page.evaluate(() => document.body.dataset.verified), 'failed');
@@ -619,7 +614,7 @@ test('a worker that crashes is replaced and the page recovers', async () => {
   // does (RuntimeError: unreachable); the replacement worker is the real one.
   let served = 0;
   const { page, finish } = await openPage({
-    beforeGoto: (context) => context.route('**/worker.js', async (route) => {
+    beforeGoto: (context) => context.route('**/worker/converter.js', async (route) => {
       served += 1;
       if (served > 1) return route.fallback();
       const response = await route.fetch();
@@ -628,7 +623,7 @@ test('a worker that crashes is replaced and the page recovers', async () => {
         'convert: async ({ files, options, storage = null }, id) => {',
         "convert: () => { throw new WebAssembly.RuntimeError('unreachable'); },\n  unused: async ({ files, options, storage = null }, id) => {",
       );
-      if (patched === original) throw new Error('worker.js no longer has the line this test patches');
+      if (patched === original) throw new Error('worker/converter.js no longer has the line this test patches');
       return route.fulfill({ response, body: patched });
     }),
   });
@@ -827,13 +822,13 @@ async function partLinksDownload(page, names, out) {
   }
 }
 
-/** A page whose worker.js has each `[line, replacement]` replaced (each must be there). */
-function patchedWorker(patches) {
-  return (context) => context.route('**/worker.js', async (route) => {
+/** A page whose worker module `file` (under www/) has each `[line, replacement]` replaced (each must be there). */
+function patchedWorker(file, patches) {
+  return (context) => context.route(`**/${file}`, async (route) => {
     const response = await route.fetch();
     let body = await response.text();
     for (const [line, replacement] of patches) {
-      if (!body.includes(line)) throw new Error(`worker.js no longer has the line this test patches: ${line}`);
+      if (!body.includes(line)) throw new Error(`${file} no longer has the line this test patches: ${line}`);
       body = body.replace(line, replacement);
     }
     return route.fulfill({ response, body });
@@ -855,7 +850,7 @@ test('recordings of 1 MiB and more are read through the File\'s byte stream, a r
     { name: 'no BYOB', patches: [['function byobReader(blob) {', 'function byobReader(blob) {\n  if (blob) return null;']], recordingReads: 'reader', stalled: '0' },
   ];
   for (const run of runs) {
-    const { page, finish } = await openPage({ query: '?workers=1', beforeGoto: run.patches.length ? patchedWorker(run.patches) : undefined });
+    const { page, finish } = await openPage({ query: '?workers=1', beforeGoto: run.patches.length ? patchedWorker('worker/streams.js', run.patches) : undefined });
     await pick(page, [archive]);
     assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok', run.name);
     assert.equal(await page.evaluate(() => document.body.dataset.recordingReads), run.recordingReads, run.name);
@@ -871,7 +866,7 @@ test('recordings of 1 MiB and more are read through the File\'s byte stream, a r
   // recordings are read through streams, then closes; the parts are the CLI's.
   const { out, index } = cliParts('cli-parts-1mib', archive, '5MB');
   // The first recording read fails once: the conversion ends with that said, and the next one (another part size) is whole.
-  const { page, finish } = await openPage({ query: '?workers=2', beforeGoto: patchedWorker([['      conversion.endRecording();',
+  const { page, finish } = await openPage({ query: '?workers=2', beforeGoto: patchedWorker('worker/streams.js', [['      conversion.endRecording();',
     "      if (!self.failedOnce) { self.failedOnce = true; throw new Error('a recording read failed on purpose'); }\n      conversion.endRecording();"]]) });
   await setPartSize(page, '6MB');
   await page.setInputFiles('#file-input', archive);
@@ -1072,7 +1067,7 @@ test('a conversion asked for while another runs waits its turn: the older one, f
   const line = 'async function firstPassWithDigests(archives, workers, onProgress) {';
   const { page, finish } = await openPage({
     query: '?workers=2',
-    beforeGoto: patchedWorker([[line, `${line}\n  if (!self.delayed) { self.delayed = true; await new Promise((done) => setTimeout(done, 3000)); }`]]),
+    beforeGoto: patchedWorker('worker/converter.js', [[line, `${line}\n  if (!self.delayed) { self.delayed = true; await new Promise((done) => setTimeout(done, 3000)); }`]]),
   });
   const before = await conversions(page);
   await page.setInputFiles('#file-input', archive);
@@ -1095,7 +1090,7 @@ test('a disk without room for the package says so, leaves no file behind, and th
   // The browser refuses writes past the first 200,000 bytes of a file (the package's first chunk, here), as a full disk or a used-up quota does.
   const line = 'const written = access.write(bytes, { at });';
   const { page, finish } = await openPage({
-    beforeGoto: patchedWorker([[line, `if (at + bytes.byteLength > 200000) throw new DOMException('no room', 'QuotaExceededError');\n  ${line}`]]),
+    beforeGoto: patchedWorker('worker/storage.js', [[line, `if (at + bytes.byteLength > 200000) throw new DOMException('no room', 'QuotaExceededError');\n  ${line}`]]),
   });
   await page.setInputFiles('#file-input', archive);
   await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 15_000 });
