@@ -12,7 +12,7 @@ WASM := target/wasm32-unknown-unknown/release/chorus2outdoo.wasm
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS := -C target-feature=+simd128
 CLI := target/release/chorus2outdoo
 
-.PHONY: setup setup-test wasm build serve test test-native test-wasm test-e2e bench
+.PHONY: setup setup-test wasm build serve test test-native test-types test-wasm test-e2e bench
 
 setup:
 	.ci/setup.sh
@@ -32,10 +32,19 @@ serve: wasm build
 	$(CLI) serve --dir www
 
 test: setup-test
-	$(MAKE) --no-print-directory test-native wasm build test-wasm test-e2e
+	$(MAKE) --no-print-directory test-native wasm build test-types test-wasm test-e2e
 
 test-native:
 	cargo test
+
+# The page's JavaScript (// @ts-check) checked by TypeScript against the
+# DOM and Web Worker APIs and the binding's declarations, which `make wasm`
+# writes (www/pkg/chorus2outdoo.d.ts); typescript is installed with the
+# e2e tests' packages (.ci/setup.sh --browser).
+TSC := tests/e2e/node_modules/.bin/tsc
+test-types:
+	$(TSC) -p www/jsconfig.json
+	$(TSC) -p www/worker/jsconfig.json
 
 # The binding API in headless Chromium (wasm-bindgen-test-runner as the cargo
 # runner for wasm32; browser flags in tests/webdriver.json).

@@ -3,7 +3,8 @@
 #
 #   .ci/setup.sh            the wasm32 target and the pinned wasm-bindgen CLI
 #   .ci/setup.sh --browser  also Chromium + chromedriver (Debian packages),
-#                               Node.js and the e2e tests' playwright-core
+#                               Node.js, the e2e tests' playwright-core and
+#                               typescript (for `make test-types`)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -62,9 +63,9 @@ else
   apt_install nodejs npm
 fi
 
-if [ -f tests/e2e/node_modules/playwright-core/package.json ]; then
-  say "playwright-core: present"
+if [ -f tests/e2e/node_modules/playwright-core/package.json ] && [ -f tests/e2e/node_modules/typescript/package.json ]; then
+  say "playwright-core and typescript: present"
 else
-  say "installing playwright-core for the e2e tests (npm)"
+  say "installing playwright-core and typescript for the page's tests (npm)"
   (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
