@@ -3,6 +3,7 @@
 //! manifest lists an entry (`FileRecord`). The format itself is described
 //! in docs/import-package.md, with a JSON Schema per file in schemas/.
 
+use bitcode::{Decode, Encode};
 use serde::Serialize;
 
 /// `manifest.json`'s `format`.
@@ -13,7 +14,7 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const GENERATOR: &str = concat!("chorus2outdoo ", env!("CARGO_PKG_VERSION"));
 
 /// One entry as the manifest lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Encode, Decode)]
 pub struct FileRecord {
     pub path: String,
     pub bytes: u64,

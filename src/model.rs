@@ -12,13 +12,28 @@ pub mod fidelity;
 pub mod packed;
 pub mod sorted;
 
+use bitcode::{Decode, Encode};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Where a record came from: the file, and inside it the zip entry, the row
 /// (1-based, as a spreadsheet shows it), the JSON pointer, or the column of an
 /// expression. Every report entry and every topic carries one.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    Encode,
+    Decode,
+)]
 pub struct Location {
     pub file: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -63,6 +78,31 @@ impl Location {
     pub fn with_column(mut self, column: u64) -> Self {
         self.column = Some(column);
         self
+    }
+}
+
+/// A moment as the call records keep it (`DateTime<Utc>` has no codec of
+/// its own): whole seconds since 1970 and the nanoseconds after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode)]
+pub struct Timestamp {
+    seconds: i64,
+    nanos: u32,
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(time: DateTime<Utc>) -> Self {
+        Timestamp {
+            seconds: time.timestamp(),
+            nanos: time.timestamp_subsec_nanos(),
+        }
+    }
+}
+
+impl Timestamp {
+    /// The moment (every `Timestamp` is made from one; the epoch for
+    /// fields no `DateTime` could hold).
+    pub fn time(self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.seconds, self.nanos).unwrap_or_default()
     }
 }
 

@@ -7,11 +7,14 @@
 //! The entries are packed (`model::packed`): an archive without recordings
 //! has one per call, and natively all but the first few MiB wait on disk.
 
-use crate::model::packed::{pack_str, packed_enum, packed_struct, Pack, Packed};
+use crate::model::packed::Packed;
 use crate::model::Location;
+use bitcode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Encode, Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// A decision made as expected, listed so nothing happens unseen.
@@ -26,7 +29,9 @@ pub enum Severity {
 
 /// Why an entry is in the report. Serialised as snake_case; part of the
 /// package contract (docs/import-package.md lists every code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     /// A row or object had no tracker name; it was not imported.
@@ -140,7 +145,7 @@ impl ReasonCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct ReportEntry {
     pub severity: Severity,
     pub code: ReasonCode,
@@ -208,7 +213,7 @@ impl Report {
         self.entries.iter()
     }
     /// Changes every entry's location with `f` (entries are packed, so
-    /// they are unpacked and packed again).
+    /// they are decoded and encoded again).
     pub fn relocate(&mut self, mut f: impl FnMut(&mut Location)) {
         self.entries = self
             .entries
@@ -228,47 +233,23 @@ impl Serialize for Report {
     }
 }
 
-// Packed forms (`model::packed`): a first pass's report crosses between Web Workers.
-packed_enum!(Severity {
-    Info,
-    Warning,
-    Review,
-    Error
-});
-/// A reason code packs as its code (`as_str`), read back through serde, so
-/// no second list of the codes is kept here.
-impl Pack for ReasonCode {
-    fn pack(&self, out: &mut Vec<u8>) {
-        pack_str(self.as_str(), out);
+/// A first pass's report crossing between Web Workers: its entries (the
+/// counts are counted again when it is read, so they always agree).
+impl Report {
+    /// Writes the entries after `out`'s bytes (`Packed::write_to`).
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        self.entries.write_to(out);
     }
-    fn unpack(input: &mut &[u8]) -> Self {
-        use serde::de::IntoDeserializer;
-        let code = String::unpack(input);
-        let code: serde::de::value::StrDeserializer<serde::de::value::Error> =
-            code.as_str().into_deserializer();
-        // Only bytes no packer wrote lack a known code.
-        ReasonCode::deserialize(code).unwrap_or(ReasonCode::UnreadableRecord)
-    }
-}
-packed_struct!(ReportEntry {
-    severity,
-    code,
-    message,
-    location
-});
-/// A report packs as its entries; the counts are counted again when it is
-/// unpacked, so they always agree with the entries.
-impl Pack for Report {
-    fn pack(&self, out: &mut Vec<u8>) {
-        self.entries.pack(out);
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        let entries = Packed::<ReportEntry>::unpack(input);
+
+    /// Reads a report `write_to` wrote from the front of `input`, every
+    /// entry checked (`Packed::read_from`).
+    pub fn read_from(input: &mut &[u8]) -> std::result::Result<Report, String> {
+        let entries = Packed::<ReportEntry>::read_from(input)?;
         let mut counts = [0; 4];
         for entry in entries.iter() {
             counts[entry.severity as usize] += 1;
         }
-        Report { entries, counts }
+        Ok(Report { entries, counts })
     }
 }
 
@@ -277,8 +258,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reason_codes_pack_as_their_codes() {
-        for code in [
+    fn reason_codes_read_back_as_written() {
+        let codes = [
             ReasonCode::MissingName,
             ReasonCode::MissingMedia,
             ReasonCode::DownloadFailed,
@@ -289,18 +270,16 @@ mod tests {
             ReasonCode::TrackerStatus,
             ReasonCode::TrackerExclusions,
             ReasonCode::TrackerCondition,
-        ] {
-            let mut bytes = Vec::new();
-            code.pack(&mut bytes);
-            assert_eq!(bytes[1..], *code.as_str().as_bytes());
-            assert_eq!(ReasonCode::unpack(&mut &bytes[..]), code);
+        ];
+        let mut report = Report::default();
+        for code in codes {
+            report.review(code, Location::file("a.csv"), code.as_str());
         }
         let mut bytes = Vec::new();
-        pack_str("no_such_code", &mut bytes);
-        assert_eq!(
-            ReasonCode::unpack(&mut &bytes[..]),
-            ReasonCode::UnreadableRecord
-        );
+        report.write_to(&mut bytes);
+        let read = Report::read_from(&mut &bytes[..]).unwrap();
+        assert!(read.iter().map(|e| e.code).eq(codes));
+        assert_eq!(read.count(Severity::Review), codes.len());
     }
 
     #[test]
@@ -332,8 +311,8 @@ mod tests {
                 + r#"{"severity":"warning","code":"unknown_said_by","message":"three","location":{"file":"b.csv","row":4}}]"#
         );
         let mut bytes = Vec::new();
-        first.pack(&mut bytes);
-        let unpacked = Report::unpack(&mut &bytes[..]);
+        first.write_to(&mut bytes);
+        let unpacked = Report::read_from(&mut &bytes[..]).unwrap();
         assert_eq!(unpacked, first);
         assert_eq!(unpacked.count(Severity::Warning), 2);
         first.relocate(|location| {

@@ -24,12 +24,13 @@ use crate::model::calls::{
     ParticipantRecord, Reference, Side, SkipReason, SkippedCall, TranscriptForm, TranscriptSource,
 };
 pub use crate::model::calls::{InternalPerson, PlannedCall};
-use crate::model::packed::{Pack, Packed};
+use crate::model::packed::Packed;
 use crate::model::sorted::Sorter;
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveContents, UnreadableEntry};
 use crate::read::earlier::AlreadyMigrated;
 use crate::report::{ReasonCode, Report};
+use bitcode::{Decode, Encode};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -69,7 +70,7 @@ pub struct CallDecisions {
 /// its 16 bytes, any other id as written. It orders and shows as its text
 /// (a call id in lower case); an index of tens of thousands of calls keeps
 /// 16 bytes per call id instead of a string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Encode, Decode)]
 enum JoinKey {
     Call([u8; 16]),
     Other(Box<str>),
@@ -86,35 +87,6 @@ impl JoinKey {
             *byte = digit(pair[0]) << 4 | digit(pair[1]);
         }
         JoinKey::Call(bytes)
-    }
-}
-
-/// Packed as a tag byte, then the 16 bytes of a call id or the text of
-/// another id.
-impl Pack for JoinKey {
-    fn pack(&self, out: &mut Vec<u8>) {
-        match self {
-            JoinKey::Call(bytes) => {
-                out.push(0);
-                out.extend_from_slice(bytes);
-            }
-            JoinKey::Other(id) => {
-                out.push(1);
-                crate::model::packed::pack_str(id, out);
-            }
-        }
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        match crate::model::packed::unpack_byte(input) {
-            0 => {
-                let mut bytes = [0; 16];
-                for byte in &mut bytes {
-                    *byte = crate::model::packed::unpack_byte(input);
-                }
-                JoinKey::Call(bytes)
-            }
-            _ => JoinKey::Other(String::unpack(input).into()),
-        }
     }
 }
 
@@ -263,16 +235,16 @@ impl Sources<'_> {
             .and_then(|e| e.started_at)
             .or_else(|| self.conversation.and_then(|c| c.started_at));
         if let Some(at) = usual {
-            return Some((at, None));
+            return Some((at.time(), None));
         }
         let conversation = self.conversation?;
         conversation
             .scheduled_start
-            .map(|at| (at, Some("the scheduled start (schedule_start_time)")))
+            .map(|at| (at.time(), Some("the scheduled start (schedule_start_time)")))
             .or_else(|| {
                 conversation.utterance_start.map(|at| {
                     (
-                        at,
+                        at.time(),
                         Some("the first utterance's time (its date_time less its snippet_time)"),
                     )
                 })
@@ -632,7 +604,7 @@ fn plan(sources: &Sources, media: Option<&MediaRecord>, report: &mut Report) -> 
         transcript: transcript
             .as_ref()
             .map(|_| format!("transcripts/{id}.json")),
-        media: media.map(|m| format!("media/{id}.{}", m.extension)),
+        media: media.map(|m| format!("media/{id}.{}", m.format.extension())),
         chorus_summary: conversation
             .and_then(|c| c.summary.clone())
             .or_else(|| engagement.and_then(|e| e.summary.clone())),
@@ -677,7 +649,7 @@ pub fn decide_calls(
     scope: &Scope,
     report: &mut Report,
 ) -> CallDecisions {
-    // The records are unpacked twice: here for their ids, and one call at a
+    // The records are decoded twice: here for their ids, and one call at a
     // time below.
     let mut engagement_ids = Sorter::default();
     for (index, engagement) in contents.engagements.iter().enumerate() {
@@ -816,7 +788,12 @@ fn recordings_by_id(contents: &ArchiveContents, report: &mut Report) -> Packed<I
     // (the position of the recording that made the choice, (the one left
     // out, the one kept)).
     let mut left_out: Sorter<(usize, (usize, usize))> = Sorter::default();
-    let is_video = |index| contents.media.get(index).is_some_and(|m| m.is_video());
+    let is_video = |index| {
+        contents
+            .media
+            .get(index)
+            .is_some_and(|m| m.format.is_video())
+    };
     for (key, first, later) in by_id(ids.sorted()) {
         let (mut kept, mut kept_is_video) = (first, is_video(first));
         for index in later {
@@ -865,7 +842,7 @@ fn conversation_id(conversation: &ConversationRecord) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::calls::EntryRef;
+    use crate::model::calls::{EntryRef, MediaFormat};
 
     #[test]
     fn join_keys_show_and_order_as_their_text() {
@@ -920,20 +897,21 @@ mod tests {
         let engagement = |id: &str, n: usize, hour: u32| EngagementRecord {
             id: id.to_string(),
             kind: Some("meeting".into()),
-            started_at: DateTime::from_timestamp(1_700_000_000 + i64::from(hour) * 3600, 0),
+            started_at: DateTime::from_timestamp(1_700_000_000 + i64::from(hour) * 3600, 0)
+                .map(Into::into),
             duration_seconds: Some(600.0),
             location: page(n),
             ..EngagementRecord::default()
         };
-        let media = |id: &str, extension: &'static str, n: usize| MediaRecord {
+        let media = |id: &str, format: MediaFormat, n: usize| MediaRecord {
             id: id.to_string(),
-            extension,
+            format,
             bytes: 10,
             source: EntryRef {
                 archive: 0,
                 entry: n,
             },
-            location: entry(&format!("m{n}.{extension}")),
+            location: entry(&format!("m{n}.{}", format.extension())),
         };
         let unreadable = |name: &str| UnreadableEntry {
             id: b.clone(),
@@ -950,10 +928,10 @@ mod tests {
             .into_iter()
             .collect(),
             media: [
-                media(&a, "m4a", 1),
-                media(&a, "mp4", 2),
-                media(&a, "webm", 3),
-                media(&d, "mp3", 4),
+                media(&a, MediaFormat::M4a, 1),
+                media(&a, MediaFormat::Mp4, 2),
+                media(&a, MediaFormat::Webm, 3),
+                media(&d, MediaFormat::Mp3, 4),
             ]
             .into_iter()
             .collect(),

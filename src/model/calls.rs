@@ -7,14 +7,13 @@
 //! `SkippedCall` for every call left out with its `SkipReason`, and
 //! `TrackerHitRecord` for what Chorus's own trackers found on a call.
 
-use crate::model::packed::{packed_enum, packed_struct};
-use crate::model::Location;
-use chrono::{DateTime, Utc};
+use crate::model::{Location, Timestamp};
+use bitcode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// Where an entry lives: the archive (its position among the archives given)
 /// and the entry inside it. Pass 2 re-opens transcripts and media from here.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode)]
 pub struct EntryRef {
     pub archive: usize,
     pub entry: usize,
@@ -22,7 +21,19 @@ pub struct EntryRef {
 
 /// How a call's transcript is written in its entry.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    Encode,
+    Decode,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum TranscriptForm {
@@ -36,7 +47,7 @@ pub enum TranscriptForm {
 /// Where a call's transcript is read from on the second pass: the entry,
 /// the JSON pointer of the object holding it (a conversation, or for
 /// `Text` the engagement), and its form.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Encode, Decode)]
 pub struct TranscriptSource {
     pub entry: EntryRef,
     pub pointer: String,
@@ -44,7 +55,7 @@ pub struct TranscriptSource {
 }
 
 /// A person on a call as Chorus lists them (engagement or conversation).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Encode, Decode)]
 pub struct ParticipantRecord {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -58,12 +69,12 @@ pub struct ParticipantRecord {
 }
 
 /// One engagement from a `/v3/engagements` page (or a bare array of them).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Encode, Decode)]
 pub struct EngagementRecord {
     /// The id as written (numbers become their decimal text).
     pub id: String,
     pub kind: Option<String>,
-    pub started_at: Option<DateTime<Utc>>,
+    pub started_at: Option<Timestamp>,
     pub duration_seconds: Option<f64>,
     pub subject: Option<String>,
     pub user_id: Option<String>,
@@ -97,7 +108,7 @@ pub struct EngagementRecord {
 /// What one Chorus tracker found on one call, as Chorus counted it
 /// (`recording.trackers[]` of a conversation document, or an engagement's
 /// `tracker_matches[]`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode)]
 pub struct TrackerHitRecord {
     /// The tracker's name as Chorus wrote it.
     pub name: String,
@@ -116,7 +127,7 @@ pub const MAX_MENTIONS_KEPT: usize = 8;
 /// One place Chorus found a tracker: the utterance (its `index`, else its
 /// position) and the character offset in its text; `text` is the
 /// utterance's text from that offset on (a few words), when it was found.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode)]
 pub struct MentionRecord {
     pub utterance: Option<u64>,
     pub offset: Option<u64>,
@@ -125,7 +136,7 @@ pub struct MentionRecord {
 
 /// A `/api/v1/conversations/{id}` document, without its utterances (they are
 /// counted on the first pass and read again when the package is written).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Encode, Decode)]
 pub struct ConversationRecord {
     pub id: String,
     pub title: Option<String>,
@@ -142,12 +153,12 @@ pub struct ConversationRecord {
     pub deal_id: Option<String>,
     pub deal_name: Option<String>,
     pub participants: Vec<ParticipantRecord>,
-    pub started_at: Option<DateTime<Utc>>,
+    pub started_at: Option<Timestamp>,
     /// When the call was scheduled to start (`schedule_start_time`).
-    pub scheduled_start: Option<DateTime<Utc>>,
+    pub scheduled_start: Option<Timestamp>,
     /// When the recording began by its utterances' absolute times
     /// (`date_time` less `snippet_time`).
-    pub utterance_start: Option<DateTime<Utc>>,
+    pub utterance_start: Option<Timestamp>,
     pub duration_seconds: Option<f64>,
     pub recordable: Option<bool>,
     pub unrecorded_reason: Option<String>,
@@ -204,25 +215,46 @@ pub struct TranscriptRecord {
 }
 
 /// A recording file in the archive, named by its engagement id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct MediaRecord {
     pub id: String,
-    /// `mp4`, `m4a`, `mp3`, `wav` or `webm`, from the file's magic bytes.
-    pub extension: &'static str,
+    /// From the file's magic bytes.
+    pub format: MediaFormat,
     pub bytes: u64,
     pub source: EntryRef,
     pub location: Location,
 }
 
-impl MediaRecord {
-    pub fn is_video(&self) -> bool {
-        matches!(self.extension, "mp4" | "webm")
+/// A recording's file type, told from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
+pub enum MediaFormat {
+    Mp4,
+    M4a,
+    Mp3,
+    Wav,
+    Webm,
+}
+
+impl MediaFormat {
+    /// The extension its file gets in the package.
+    pub fn extension(self) -> &'static str {
+        match self {
+            MediaFormat::Mp4 => "mp4",
+            MediaFormat::M4a => "m4a",
+            MediaFormat::Mp3 => "mp3",
+            MediaFormat::Wav => "wav",
+            MediaFormat::Webm => "webm",
+        }
+    }
+
+    pub fn is_video(self) -> bool {
+        matches!(self, MediaFormat::Mp4 | MediaFormat::Webm)
     }
 }
 
 /// A person from a users list: Chorus's (v3 array, v1 user document, users
 /// CSV) or the customer's Outdoo roster.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode)]
 pub struct PersonRecord {
     pub email: String,
     pub name: Option<String>,
@@ -232,7 +264,9 @@ pub struct PersonRecord {
 }
 
 /// A meeting (video or phone meeting) or a dialer call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CallKind {
     Meeting,
@@ -240,7 +274,9 @@ pub enum CallKind {
 }
 
 /// Which side of the conversation a person is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// The customer's own company (Chorus `rep`, `is_my_team`).
@@ -250,7 +286,7 @@ pub enum Side {
     Unknown,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Participant {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -260,14 +296,14 @@ pub struct Participant {
 }
 
 /// An account or an opportunity: the Chorus id and its name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Reference {
     pub id: Option<String>,
     pub name: Option<String>,
 }
 
 /// One imported call: a line of `calls.jsonl`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Call {
     /// The Chorus engagement id: 32 lower-case hex digits.
     pub source_id: String,
@@ -355,7 +391,9 @@ pub struct User {
 
 /// Why a call is not in `calls.jsonl`. Serialised as snake_case; part of the
 /// package contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// Not done processing, zero duration, an unrecorded meeting, not
@@ -394,7 +432,7 @@ impl SkipReason {
 }
 
 /// A call left out of the package, under `skipped` in `report.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct SkippedCall {
     pub source_id: String,
     pub reason: SkipReason,
@@ -402,161 +440,17 @@ pub struct SkippedCall {
     pub location: Location,
 }
 
-// Packed forms (`model::packed`): the records kept for every call of a big archive.
-packed_struct!(ParticipantRecord {
-    name,
-    email,
-    kind,
-    title,
-    company,
-    person_id,
-    user_id,
-    is_my_team
-});
-packed_struct!(EngagementRecord {
-    id,
-    kind,
-    started_at,
-    duration_seconds,
-    subject,
-    user_id,
-    user_email,
-    user_name,
-    participants,
-    account_id,
-    account_name,
-    opportunity_id,
-    opportunity_name,
-    processing_state,
-    no_show,
-    language,
-    url,
-    tracker_matches,
-    text_transcript_lines,
-    text_transcript_timed,
-    source,
-    location,
-    summary,
-    action_items
-});
-packed_struct!(MentionRecord {
-    utterance,
-    offset,
-    text
-});
-packed_struct!(TrackerHitRecord {
-    name,
-    kind,
-    count,
-    mentions
-});
-packed_struct!(ConversationRecord {
-    id,
-    title,
-    generated_subject,
-    status,
-    language,
-    private,
-    owner_email,
-    owner_name,
-    owner_user_id,
-    account_id,
-    account_name,
-    deal_id,
-    deal_name,
-    participants,
-    started_at,
-    scheduled_start,
-    utterance_start,
-    duration_seconds,
-    recordable,
-    unrecorded_reason,
-    utterances,
-    utterances_dropped,
-    trackers,
-    source,
-    location,
-    summary,
-    action_items
-});
-packed_struct!(PersonRecord {
-    email,
-    name,
-    role,
-    user_id,
-    location
-});
-packed_struct!(EntryRef { archive, entry });
-packed_enum!(CallKind { Meeting, Call });
-packed_enum!(TranscriptForm { Utterances, Text });
-packed_struct!(TranscriptSource {
-    entry,
-    pointer,
-    form
-});
-packed_enum!(SkipReason {
-    NotRecorded,
-    NoShow,
-    Private,
-    OutOfPeriod,
-    TooShort,
-    ExcludedKind,
-    Unreadable,
-    AlreadyMigrated
-});
-packed_struct!(SkippedCall {
-    source_id,
-    reason,
-    message,
-    location
-});
-packed_enum!(Side {
-    Internal,
-    External,
-    Unknown
-});
-packed_struct!(Participant {
-    name,
-    email,
-    title,
-    company,
-    side
-});
-packed_struct!(Reference { id, name });
-packed_struct!(Call {
-    source_id,
-    title,
-    started_at,
-    duration_seconds,
-    kind,
-    host_email,
-    participants,
-    account,
-    opportunity,
-    language,
-    chorus_url,
-    transcript,
-    media,
-    chorus_summary,
-    chorus_action_items
-});
-
 /// A person of an imported call who may become a user: the host or an
 /// internal participant.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Encode, Decode)]
 pub struct InternalPerson {
     pub email: Option<String>,
     pub name: Option<String>,
     pub chorus_user_id: Option<String>,
 }
-packed_struct!(InternalPerson {
-    email,
-    name,
-    chorus_user_id
-});
 
 /// A call to import, with where its transcript and recording are.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct PlannedCall {
     pub call: Call,
     pub transcript: Option<TranscriptSource>,
@@ -569,12 +463,3 @@ pub struct PlannedCall {
     pub chorus_trackers: Option<Vec<TrackerHitRecord>>,
     pub location: Location,
 }
-packed_struct!(PlannedCall {
-    call,
-    transcript,
-    media,
-    media_bytes,
-    internal_people,
-    chorus_trackers,
-    location
-});

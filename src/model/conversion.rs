@@ -9,9 +9,10 @@
 
 use crate::model::calls::{PlannedCall, SkippedCall, User, UserAction};
 use crate::model::fidelity::FidelitySummary;
-use crate::model::packed::{packed_struct, Packed};
+use crate::model::packed::Packed;
 use crate::model::{Theme, TopicStatus};
 use crate::report::{Report, Severity};
+use bitcode::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 /// What kind of input a file is (`detect` tells it by content).
@@ -63,7 +64,7 @@ pub struct InputRecord {
 }
 
 /// What an archive holds, for `inspect` and the page.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Encode, Decode)]
 pub struct ArchiveSummary {
     pub name: String,
     pub entries: usize,
@@ -99,20 +100,6 @@ impl ArchiveSummary {
         self.unreadable += later.unreadable;
     }
 }
-
-packed_struct!(ArchiveSummary {
-    name,
-    entries,
-    engagement_pages,
-    engagements,
-    conversations,
-    users_files,
-    users,
-    media,
-    ignored,
-    unrecognised,
-    unreadable
-});
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeverityCounts {

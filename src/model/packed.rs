@@ -1,6 +1,6 @@
 //! Records kept in bulk, packed: the first pass's engagements and
 //! conversation documents and the decided calls in, one buffer of bytes per
-//! kind out (`Packed<T>`), from which a record is unpacked when it is used.
+//! kind out (`Packed<T>`), from which a record is decoded when it is used.
 //!
 //! A big archive has tens of thousands of calls. As plain structs each
 //! call's records are some fifty small allocations (every name, email and
@@ -9,242 +9,82 @@
 //! (native and wasm alike). Packed, a record is its text and a few length
 //! bytes in one shared buffer.
 //!
-//! The codec is the records' own fields, in declaration order, through the
-//! `Pack` trait (`packed_struct!` writes it for a struct, listing every
-//! field, so a field added to the struct and not to the list fails to
-//! compile). Serde's compact formats cannot be used here: the model's types
-//! skip empty fields in JSON (`skip_serializing_if`), which a format
-//! without field names cannot read back. Unpacking is total: bytes this
-//! module did not write (a first-pass share handed over by a JavaScript
-//! caller) unpack into some value, never a panic or a huge allocation;
-//! what carries such bytes checks its own framing (`ArchiveRead::from_bytes`).
+//! The codec is bitcode's, derived on each record type (`Encode`,
+//! `Decode`): every field in declaration order, so a field added to a type
+//! is in its records. Decoding checks what it reads (lengths, UTF-8, enum
+//! variants, nothing left over): a store's own records decode as they were
+//! written, and a whole store read from bytes (`Packed::read_from`: a first
+//! pass handed over by a JavaScript caller) is refused, naming the record,
+//! where one does not decode.
 
-use crate::model::Location;
-use chrono::{DateTime, Utc};
+use bitcode::{DecodeOwned, Encode};
+use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::ops::Range;
 #[cfg(not(target_arch = "wasm32"))]
 use std::{fs::File, sync::Arc};
 
-/// A value that packs into bytes and unpacks from them.
-pub trait Pack: Sized {
-    fn pack(&self, out: &mut Vec<u8>);
-    /// Reads the value from the front of `input` and advances past it.
-    fn unpack(input: &mut &[u8]) -> Self;
+thread_local! {
+    /// The decoder's buffers, reused from record to record (a store is
+    /// read from several threads at once, so each has its own).
+    static DECODER: RefCell<bitcode::Buffer> = RefCell::default();
 }
 
-/// The next `n` bytes, or as many as are left.
-fn take<'a>(input: &mut &'a [u8], n: usize) -> &'a [u8] {
-    let (head, rest) = input.split_at(n.min(input.len()));
-    *input = rest;
-    head
+/// `bytes` decoded as a `T` (with this thread's reused buffers).
+fn decode<T: DecodeOwned>(bytes: &[u8]) -> Result<T, bitcode::Error> {
+    DECODER.with(|decoder| match decoder.try_borrow_mut() {
+        Ok(mut decoder) => decoder.decode(bytes),
+        // Only if a record's decoding read another record (it does not).
+        Err(_) => bitcode::decode(bytes),
+    })
 }
 
-/// The next byte, or 0 at the end.
-pub fn unpack_byte(input: &mut &[u8]) -> u8 {
-    take(input, 1).first().copied().unwrap_or(0)
+/// The next `n` bytes of `input`, or `None` (and `input` as it was) where
+/// fewer are left.
+fn take<'a>(input: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let head = input.get(..n)?;
+    *input = &input[n..];
+    Some(head)
 }
 
-impl Pack for u64 {
-    /// LEB128: lengths and counts are mostly one byte.
-    fn pack(&self, out: &mut Vec<u8>) {
-        let mut value = *self;
-        while value >= 0x80 {
-            out.push((value as u8) | 0x80);
-            value >>= 7;
-        }
-        out.push(value as u8);
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        let mut value = 0u64;
-        let mut shift = 0u32;
-        loop {
-            let byte = unpack_byte(input);
-            value |= u64::from(byte & 0x7f).checked_shl(shift).unwrap_or(0);
-            if byte < 0x80 {
-                return value;
-            }
-            shift += 7;
-        }
-    }
+/// The next 4 or 8 bytes of `input` as a little-endian number.
+fn take_u32(input: &mut &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(take(input, 4)?.try_into().ok()?))
 }
 
-impl Pack for usize {
-    fn pack(&self, out: &mut Vec<u8>) {
-        (*self as u64).pack(out)
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        u64::unpack(input) as usize
-    }
+fn take_u64(input: &mut &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(take(input, 8)?.try_into().ok()?))
 }
 
-impl Pack for u32 {
-    fn pack(&self, out: &mut Vec<u8>) {
-        u64::from(*self).pack(out)
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        u64::unpack(input) as u32
-    }
-}
-
-impl Pack for i64 {
-    /// Zig-zag, so small negative numbers stay short too.
-    fn pack(&self, out: &mut Vec<u8>) {
-        (((*self << 1) ^ (*self >> 63)) as u64).pack(out)
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        let value = u64::unpack(input);
-        ((value >> 1) as i64) ^ -((value & 1) as i64)
-    }
-}
-
-impl Pack for f64 {
-    fn pack(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        let mut bytes = [0u8; 8];
-        let read = take(input, 8);
-        bytes[..read.len()].copy_from_slice(read);
-        f64::from_le_bytes(bytes)
-    }
-}
-
-impl Pack for bool {
-    fn pack(&self, out: &mut Vec<u8>) {
-        out.push(u8::from(*self));
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        unpack_byte(input) != 0
-    }
-}
-
-/// Bytes packed as their length, then the bytes themselves.
-pub fn pack_bytes(bytes: &[u8], out: &mut Vec<u8>) {
-    bytes.len().pack(out);
+/// One value's bytes as `write_value` and `Packed::write_to` write them:
+/// their length (4 bytes, little-endian), then the bytes.
+fn put_bytes(bytes: &[u8], out: &mut Vec<u8>) {
+    let len = u32::try_from(bytes.len()).expect("a record is smaller than 4 GiB");
+    out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(bytes);
 }
 
-/// Bytes `pack_bytes` packed (as many as are left, where fewer are).
-pub fn unpack_bytes<'a>(input: &mut &'a [u8]) -> &'a [u8] {
-    let len = usize::unpack(input);
-    take(input, len)
+/// Bytes `put_bytes` wrote, or `None` where `input` ends first.
+fn take_bytes<'a>(input: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let mut rest = *input;
+    let len = take_u32(&mut rest)?;
+    let bytes = take(&mut rest, len as usize)?;
+    *input = rest;
+    Some(bytes)
 }
 
-/// A string as `String` packs it: its length, then its bytes.
-pub fn pack_str(text: &str, out: &mut Vec<u8>) {
-    pack_bytes(text.as_bytes(), out);
+/// Writes one value after `out`'s bytes: its length, then its encoding.
+pub fn write_value<T: Encode>(value: &T, out: &mut Vec<u8>) {
+    put_bytes(&bitcode::encode(value), out);
 }
 
-impl Pack for String {
-    fn pack(&self, out: &mut Vec<u8>) {
-        pack_str(self, out);
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        // Packed from a `String`, so valid UTF-8; checked all the same.
-        String::from_utf8_lossy(unpack_bytes(input)).into_owned()
-    }
+/// Reads a value `write_value` wrote from the front of `input` and
+/// advances past it; `Err` says what is wrong (the bytes end first, or do
+/// not decode as a `T`).
+pub fn read_value<T: DecodeOwned>(input: &mut &[u8]) -> Result<T, String> {
+    let bytes = take_bytes(input).ok_or("they end inside it")?;
+    decode(bytes).map_err(|_| "its bytes are not what was written".to_string())
 }
-
-impl<A: Pack, B: Pack> Pack for (A, B) {
-    fn pack(&self, out: &mut Vec<u8>) {
-        self.0.pack(out);
-        self.1.pack(out);
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        let a = A::unpack(input);
-        (a, B::unpack(input))
-    }
-}
-
-impl<T: Pack> Pack for Option<T> {
-    fn pack(&self, out: &mut Vec<u8>) {
-        match self {
-            None => out.push(0),
-            Some(value) => {
-                out.push(1);
-                value.pack(out);
-            }
-        }
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        bool::unpack(input).then(|| T::unpack(input))
-    }
-}
-
-impl<T: Pack> Pack for Vec<T> {
-    fn pack(&self, out: &mut Vec<u8>) {
-        self.len().pack(out);
-        for item in self {
-            item.pack(out);
-        }
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        let len = usize::unpack(input);
-        // Every item takes at least a byte: a length beyond what is left
-        // reserves nothing and stops at the end.
-        (0..len)
-            .map_while(|_| (!input.is_empty()).then(|| T::unpack(input)))
-            .collect()
-    }
-}
-
-impl Pack for DateTime<Utc> {
-    fn pack(&self, out: &mut Vec<u8>) {
-        self.timestamp().pack(out);
-        self.timestamp_subsec_nanos().pack(out);
-    }
-    fn unpack(input: &mut &[u8]) -> Self {
-        let seconds = i64::unpack(input);
-        let nanos = u32::unpack(input);
-        DateTime::from_timestamp(seconds, nanos).unwrap_or_default()
-    }
-}
-
-/// Writes `Pack` for a struct from the list of all its fields.
-macro_rules! packed_struct {
-    ($name:ty { $($field:ident),* $(,)? }) => {
-        impl $crate::model::packed::Pack for $name {
-            fn pack(&self, out: &mut Vec<u8>) {
-                $( $crate::model::packed::Pack::pack(&self.$field, out); )*
-            }
-            fn unpack(input: &mut &[u8]) -> Self {
-                Self { $( $field: $crate::model::packed::Pack::unpack(input), )* }
-            }
-        }
-    };
-}
-pub(crate) use packed_struct;
-
-/// Writes `Pack` for a fieldless enum from the list of all its variants
-/// (a variant missing from the list fails to compile).
-macro_rules! packed_enum {
-    ($name:ty { $($variant:ident),* $(,)? }) => {
-        impl $crate::model::packed::Pack for $name {
-            fn pack(&self, out: &mut Vec<u8>) {
-                let variants = [$(<$name>::$variant),*];
-                // Exhaustive: the list names every variant.
-                match self { $( <$name>::$variant => {} )* }
-                let index = variants.iter().position(|v| v == self).unwrap_or(0);
-                out.push(index as u8);
-            }
-            fn unpack(input: &mut &[u8]) -> Self {
-                let variants = [$(<$name>::$variant),*];
-                let index = $crate::model::packed::unpack_byte(input);
-                variants[usize::from(index).min(variants.len() - 1)]
-            }
-        }
-    };
-}
-pub(crate) use packed_enum;
-
-packed_struct!(Location {
-    file,
-    entry,
-    row,
-    pointer,
-    column
-});
 
 /// Bytes per block of a `Packed` store: records are appended to a block
 /// until it is full, so the store grows without copying what it holds and
@@ -459,8 +299,8 @@ impl SpanIndex {
 pub struct Packed<T> {
     blocks: Vec<Block>,
     spans: SpanIndex,
-    /// The record being packed, reused from push to push.
-    scratch: Vec<u8>,
+    /// The encoder's buffers, reused from push to push.
+    encoder: bitcode::Buffer,
     /// Natively, this store's temporary file.
     spill: Spill,
     kind: PhantomData<fn() -> T>,
@@ -471,7 +311,7 @@ impl<T> Default for Packed<T> {
         Packed {
             blocks: Vec::new(),
             spans: SpanIndex::default(),
-            scratch: Vec::new(),
+            encoder: bitcode::Buffer::new(),
             spill: Spill::default(),
             kind: PhantomData,
         }
@@ -501,16 +341,14 @@ impl<T> std::fmt::Debug for Packed<T> {
     }
 }
 
-impl<T: Pack> Packed<T> {
+impl<T: Encode + DecodeOwned> Packed<T> {
     pub fn push(&mut self, record: &T) {
-        let mut bytes = std::mem::take(&mut self.scratch);
-        bytes.clear();
-        record.pack(&mut bytes);
-        self.push_bytes(&bytes);
-        self.scratch = bytes;
+        let mut encoder = std::mem::take(&mut self.encoder);
+        self.push_bytes(encoder.encode(record));
+        self.encoder = encoder;
     }
 
-    /// Stores one packed record's bytes after the others.
+    /// Stores one record's bytes after the others.
     fn push_bytes(&mut self, bytes: &[u8]) {
         let fits = matches!(
             self.blocks.last(),
@@ -597,13 +435,17 @@ impl<T: Pack> Packed<T> {
         self.spans.len() == 0
     }
 
-    /// The record at `index` (in the current order), unpacked.
+    /// The record at `index` (in the current order), decoded.
     pub fn get(&self, index: usize) -> Option<T> {
         let span = self.spans.get(index)?;
-        Some(self.with_bytes(span, |mut bytes| T::unpack(&mut bytes)))
+        // The store's own bytes, encoded from a `T` (or checked when read
+        // from outside): only memory or a disk that failed decode otherwise.
+        Some(self.with_bytes(span, |bytes| {
+            decode(bytes).expect("a record reads back as it was stored")
+        }))
     }
 
-    /// Every record, unpacked one at a time.
+    /// Every record, decoded one at a time.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = T> + '_ {
         (0..self.len()).filter_map(|index| self.get(index))
     }
@@ -621,43 +463,52 @@ impl<T: Pack> Packed<T> {
         debug_assert_eq!(spans.len(), self.len());
         self.spans = spans;
     }
-}
 
-/// A whole store as one value: its record count, then each record's
-/// length and packed bytes (what crosses from one Web Worker to another).
-impl<T: Pack> Pack for Packed<T> {
-    fn pack(&self, out: &mut Vec<u8>) {
-        self.len().pack(out);
+    /// Writes the whole store after `out`'s bytes (what crosses from one
+    /// Web Worker to another): its record count (8 bytes, little-endian),
+    /// then each record's length (4 bytes) and bytes.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
         self.spans
-            .for_each(|span| self.with_bytes(span, |bytes| pack_bytes(bytes, out)));
+            .for_each(|span| self.with_bytes(span, |bytes| put_bytes(bytes, out)));
     }
-    fn unpack(input: &mut &[u8]) -> Self {
+
+    /// Reads a store `write_to` wrote from the front of `input` and
+    /// advances past it. Every record is decoded once, so bytes from
+    /// elsewhere are refused here, not when a record is used; `Err` says
+    /// what is wrong (where the bytes end, or which record does not decode).
+    pub fn read_from(input: &mut &[u8]) -> Result<Packed<T>, String> {
+        let count = take_u64(input).ok_or("they end before the count of records")?;
         let mut packed = Packed::default();
-        let len = usize::unpack(input);
-        for _ in 0..len {
-            if input.is_empty() {
-                break;
+        for index in 0..count {
+            let bytes = take_bytes(input)
+                .ok_or_else(|| format!("they end inside record {} of {count}", index + 1))?;
+            if decode::<T>(bytes).is_err() {
+                return Err(format!(
+                    "record {} of {count} is not what was written",
+                    index + 1
+                ));
             }
-            packed.push_bytes(unpack_bytes(input));
+            packed.push_bytes(bytes);
         }
-        packed
+        Ok(packed)
     }
 }
 
-/// Serialised as the list of its records, unpacked one at a time.
-impl<T: Pack + serde::Serialize> serde::Serialize for Packed<T> {
+/// Serialised as the list of its records, decoded one at a time.
+impl<T: Encode + DecodeOwned + serde::Serialize> serde::Serialize for Packed<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.iter())
     }
 }
 
-impl<T: Pack + PartialEq> PartialEq for Packed<T> {
+impl<T: Encode + DecodeOwned + PartialEq> PartialEq for Packed<T> {
     fn eq(&self, other: &Self) -> bool {
         self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
-impl<T: Pack> FromIterator<T> for Packed<T> {
+impl<T: Encode + DecodeOwned> FromIterator<T> for Packed<T> {
     fn from_iter<I: IntoIterator<Item = T>>(records: I) -> Self {
         let mut packed = Packed::default();
         for record in records {
@@ -670,13 +521,16 @@ impl<T: Pack> FromIterator<T> for Packed<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Location, Timestamp};
+    use chrono::DateTime;
 
-    fn round_trip<T: Pack + PartialEq + std::fmt::Debug>(value: T) {
-        let mut bytes = Vec::new();
-        value.pack(&mut bytes);
-        let mut input = &bytes[..];
-        assert_eq!(T::unpack(&mut input), value);
-        assert!(input.is_empty(), "{value:?} left {} bytes", input.len());
+    /// `value` stored three times over, each read back.
+    fn round_trip<T: Encode + DecodeOwned + Clone + PartialEq + std::fmt::Debug>(value: T) {
+        let store: Packed<T> = std::iter::repeat_n(value.clone(), 3).collect();
+        assert_eq!(store.len(), 3);
+        for index in 0..3 {
+            assert_eq!(store.get(index).as_ref(), Some(&value));
+        }
     }
 
     #[test]
@@ -695,8 +549,11 @@ mod tests {
         round_trip(Some("a".to_string()));
         round_trip(None::<String>);
         round_trip(vec![Some(1u64), None, Some(300)]);
-        round_trip(DateTime::from_timestamp(1_700_000_000, 123_456_789).unwrap());
-        round_trip(DateTime::from_timestamp(-62_000_000_000, 0).unwrap());
+        for (seconds, nanos) in [(1_700_000_000, 123_456_789), (-62_000_000_000, 0)] {
+            let time = DateTime::from_timestamp(seconds, nanos).unwrap();
+            round_trip(Timestamp::from(time));
+            assert_eq!(Timestamp::from(time).time(), time);
+        }
         round_trip(Location::default());
         round_trip(Location {
             file: "a.zip".into(),
@@ -710,7 +567,7 @@ mod tests {
     #[test]
     fn call_records_round_trip() {
         use crate::model::calls::*;
-        let at = |s: i64| DateTime::from_timestamp(s, 500_000_000);
+        let at = |s: i64| DateTime::from_timestamp(s, 500_000_000).map(Timestamp::from);
         let some = |s: &str| Some(s.to_string());
         let location = Location::pointer("a.zip", "/engagements/0").with_entry("p-1.json");
         let person = ParticipantRecord {
@@ -923,9 +780,9 @@ mod tests {
             Some("22")
         );
         let mut bytes = Vec::new();
-        first.pack(&mut bytes);
+        first.write_to(&mut bytes);
         let mut input = &bytes[..];
-        let back = Packed::<String>::unpack(&mut input);
+        let back = Packed::<String>::read_from(&mut input).unwrap();
         assert!(input.is_empty());
         assert_eq!(
             back.iter().collect::<Vec<_>>(),
@@ -934,7 +791,7 @@ mod tests {
     }
 
     #[test]
-    fn unpacking_foreign_bytes_never_panics() {
+    fn a_store_read_from_bytes_is_checked() {
         let record = Location {
             file: "a.zip".into(),
             entry: Some("e.json".into()),
@@ -942,17 +799,55 @@ mod tests {
             pointer: None,
             column: Some(2),
         };
+        let store: Packed<Location> = [record.clone(), record].into_iter().collect();
         let mut bytes = Vec::new();
-        vec![record.clone(), record].pack(&mut bytes);
-        // Every truncation, then bytes no packer wrote: some value, no panic.
+        store.write_to(&mut bytes);
+        let first_record = 8 + 4 + store.with_bytes(store.spans.get(0).unwrap(), <[u8]>::len);
+        assert_eq!(bytes.len(), first_record + first_record - 8);
+        // Cut anywhere: refused, saying where the bytes end.
         for end in 0..bytes.len() {
-            let _ = Vec::<Location>::unpack(&mut &bytes[..end]);
+            let expected = match end {
+                ..8 => "they end before the count of records",
+                _ if end < first_record => "they end inside record 1 of 2",
+                _ => "they end inside record 2 of 2",
+            };
+            assert_eq!(
+                Packed::<Location>::read_from(&mut &bytes[..end]).map(|_| ()),
+                Err(expected.to_string()),
+                "cut at {end}"
+            );
         }
-        let _ = Vec::<f64>::unpack(&mut &[0xff; 40][..]);
-        let _ = Vec::<String>::unpack(&mut &[0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2][..]);
-        let _ = Packed::<Location>::unpack(&mut &[0xff, 0xff, 0xff, 0x7f, 0xff, 0x7f, 1][..]);
-        assert_eq!(u64::unpack(&mut &[0xff; 20][..]), u64::MAX);
-        assert_eq!(String::unpack(&mut &[5, b'a', b'b'][..]), "ab");
+        // A record whose bytes are not a `Location`'s, and one that says it
+        // is longer than the bytes are.
+        let mut altered = bytes.clone();
+        altered.truncate(first_record);
+        altered[..8].copy_from_slice(&3u64.to_le_bytes());
+        put_bytes(&[0xff; 9], &mut altered);
+        assert_eq!(
+            Packed::<Location>::read_from(&mut &altered[..]).map(|_| ()),
+            Err("record 2 of 3 is not what was written".to_string())
+        );
+        let mut long = 2u64.to_le_bytes().to_vec();
+        long.extend_from_slice(&u32::MAX.to_le_bytes());
+        long.extend_from_slice(&[1, 2, 3]);
+        assert_eq!(
+            Packed::<Location>::read_from(&mut &long[..]).map(|_| ()),
+            Err("they end inside record 1 of 2".to_string())
+        );
+        // A record with bytes after its value.
+        let mut extended = 1u64.to_le_bytes().to_vec();
+        let mut record = bitcode::encode(&Location::file("a.zip"));
+        record.push(0);
+        put_bytes(&record, &mut extended);
+        assert_eq!(
+            Packed::<Location>::read_from(&mut &extended[..]).map(|_| ()),
+            Err("record 1 of 1 is not what was written".to_string())
+        );
+        // Read whole, the input is left after the store.
+        bytes.extend_from_slice(b"next");
+        let mut input = &bytes[..];
+        assert_eq!(Packed::<Location>::read_from(&mut input).unwrap(), store);
+        assert_eq!(input, b"next");
     }
 
     /// Natively, a big store keeps its first blocks in memory and the rest
@@ -978,8 +873,8 @@ mod tests {
         assert_eq!(store.get(count - 1), Some(record(count - 1)));
         assert!(store.iter().eq((0..count).map(record)));
         let mut bytes = Vec::new();
-        store.pack(&mut bytes);
-        let back = Packed::<String>::unpack(&mut &bytes[..]);
+        store.write_to(&mut bytes);
+        let back = Packed::<String>::read_from(&mut &bytes[..]).unwrap();
         assert!(back.iter().eq((0..count).map(record)));
         let mut copy = store.clone();
         copy.push(&"copy".to_string());
@@ -1022,8 +917,8 @@ mod tests {
         assert_eq!(store.get(count), None);
         assert!(store.iter().eq(0..count as u64));
         let mut bytes = Vec::new();
-        store.pack(&mut bytes);
-        let back = Packed::<u64>::unpack(&mut &bytes[..]);
+        store.write_to(&mut bytes);
+        let back = Packed::<u64>::read_from(&mut &bytes[..]).unwrap();
         assert!(back.iter().eq(0..count as u64));
         store.append(back);
         assert_eq!(store.len(), 2 * count);

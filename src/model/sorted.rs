@@ -6,7 +6,8 @@
 //! call this way instead of indexing them in hash maps, which grew with the
 //! archive.
 
-use crate::model::packed::{Pack, Packed};
+use crate::model::packed::Packed;
+use bitcode::{DecodeOwned, Encode};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::ops::Range;
@@ -23,13 +24,13 @@ pub struct Sorter<T> {
     run_records: usize,
 }
 
-impl<T: Pack + Ord> Default for Sorter<T> {
+impl<T: Encode + DecodeOwned + Ord> Default for Sorter<T> {
     fn default() -> Self {
         Sorter::with_run_records(RUN_RECORDS)
     }
 }
 
-impl<T: Pack + Ord> Sorter<T> {
+impl<T: Encode + DecodeOwned + Ord> Sorter<T> {
     /// A sorter whose runs hold `run_records` records (at least one).
     pub fn with_run_records(run_records: usize) -> Self {
         Sorter {
@@ -93,7 +94,7 @@ pub enum Sorted<T> {
     },
 }
 
-impl<T: Pack + Ord> Iterator for Sorted<T> {
+impl<T: Encode + DecodeOwned + Ord> Iterator for Sorted<T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
@@ -120,18 +121,8 @@ mod tests {
 
     /// A record whose order is its key alone, to see that equal keys keep
     /// the order they were pushed in.
-    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[derive(Debug, Clone, PartialEq, Eq, bitcode::Encode, bitcode::Decode)]
     struct Keyed(u64, u64);
-
-    impl Pack for Keyed {
-        fn pack(&self, out: &mut Vec<u8>) {
-            self.0.pack(out);
-            self.1.pack(out);
-        }
-        fn unpack(input: &mut &[u8]) -> Self {
-            Keyed(u64::unpack(input), u64::unpack(input))
-        }
-    }
 
     impl Ord for Keyed {
         fn cmp(&self, other: &Self) -> std::cmp::Ordering {

@@ -597,7 +597,7 @@ mod tests {
         assert_eq!(
             many.conversations[1]
                 .scheduled_start
-                .map(|t| t.to_rfc3339()),
+                .map(|t| t.time().to_rfc3339()),
             Some("2026-01-02T03:04:05+00:00".to_string())
         );
         assert_eq!(many.people[0].user_id.as_deref(), Some("7"));

@@ -448,12 +448,13 @@ impl RawConversation<UtteranceCount<'_>> {
                 .items()
                 .map(RawParticipant::record)
                 .collect(),
-            started_at: recording.start_time.time(),
+            started_at: recording.start_time.time().map(Into::into),
             scheduled_start: recording
                 .schedule_start_time
                 .time()
-                .or_else(|| self.schedule_start_time.time()),
-            utterance_start: utterances.recording_start(),
+                .or_else(|| self.schedule_start_time.time())
+                .map(Into::into),
+            utterance_start: utterances.recording_start().map(Into::into),
             duration_seconds: recording.duration.number(),
             recordable: recording.recordable.flag(),
             unrecorded_reason: recording.unrecorded_reason.text(),

@@ -148,7 +148,7 @@ impl RawEngagement<'_> {
         let engagement = EngagementRecord {
             id,
             kind: self.engagement_type.text().map(|k| k.to_ascii_lowercase()),
-            started_at: self.date_time.time(),
+            started_at: self.date_time.time().map(Into::into),
             duration_seconds: self.duration.number(),
             subject: self.subject.text(),
             user_id: self.user_id.text(),

@@ -21,13 +21,14 @@ use crate::model::calls::{
     EntryRef, Transcript, TranscriptForm, TranscriptSource, User, UserAction,
 };
 use crate::model::conversion::CallsOutcome;
-use crate::model::packed::{packed_struct, Packed};
+use crate::model::packed::Packed;
 use crate::model::Location;
 use crate::read::archive::{is_call_id, ArchiveSource};
 use crate::read::conversation::read_transcript;
 use crate::read::engagement::read_transcript_text;
 use crate::write::entries::{to_json_bytes, PackageWriter, PreparedEntry};
 use crate::write::report::spreadsheet_safe;
+use bitcode::{Decode, Encode};
 use serde::Serialize;
 use std::io::{Read, Write};
 
@@ -88,7 +89,7 @@ pub(crate) fn source<'a, 'b>(
 /// One transcript entry of the package: the call, the entry's path, where
 /// its transcript is read from, the call's language (for the replay of
 /// triggers) and its length (to place a flattened text's utterances).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct TranscriptJob {
     pub source_id: String,
     pub path: String,
@@ -96,14 +97,6 @@ pub struct TranscriptJob {
     pub language: Option<String>,
     pub duration_seconds: u64,
 }
-
-packed_struct!(TranscriptJob {
-    source_id,
-    path,
-    source,
-    language,
-    duration_seconds
-});
 
 /// A transcript entry ready for the package, and what the replay of the
 /// package's triggers counted in it (empty without a replay).

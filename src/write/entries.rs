@@ -11,7 +11,7 @@
 use crate::digest::{hex, sha256_hex, HashingWriter};
 use crate::error::{Error, Result};
 use crate::format::FileRecord;
-use crate::model::packed::{packed_struct, Packed};
+use crate::model::packed::Packed;
 use crate::model::Location;
 pub use crate::write::zip_stream::DEFLATE_LEVEL;
 use crate::write::zip_stream::{Method, OneEntryZip, ZipStream};
@@ -25,12 +25,6 @@ pub fn to_json_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     bytes.push(b'\n');
     bytes
 }
-
-packed_struct!(FileRecord {
-    path,
-    bytes,
-    sha256
-});
 
 /// Whether a stored entry of `size` bytes (a recording) is declared large
 /// (zip64): from 4 GiB on.

@@ -21,7 +21,8 @@
 //! disk past a few MiB): a package has an entry per transcript.
 
 use crate::error::{Error, Result};
-use crate::model::packed::{packed_struct, Packed};
+use crate::model::packed::Packed;
+use bitcode::{Decode, Encode};
 use flate2::write::DeflateEncoder;
 use flate2::{Compression, Crc};
 use std::cell::RefCell;
@@ -77,7 +78,7 @@ pub enum Method {
 /// One entry as the central directory records it: its path, how its
 /// content is kept, whether it is declared large (zip64 sizes), the
 /// content's CRC-32 and sizes, and where its local header starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct ZipEntry {
     pub path: String,
     pub deflated: bool,
@@ -87,16 +88,6 @@ pub struct ZipEntry {
     pub size: u64,
     pub offset: u64,
 }
-
-packed_struct!(ZipEntry {
-    path,
-    deflated,
-    large,
-    crc32,
-    compressed,
-    size,
-    offset
-});
 
 fn put16(out: &mut Vec<u8>, value: u16) {
     out.extend_from_slice(&value.to_le_bytes());

@@ -7,7 +7,7 @@
 //! are ignored, and anything else is reported as unrecognised.
 
 use super::contents::{ArchiveContents, ArchiveRead, UnreadableEntry};
-use super::names::{id_from_name, is_junk, media_extension};
+use super::names::{id_from_name, is_junk, media_format};
 use super::source::{ArchiveEntry, ArchiveSource};
 use crate::model::calls::{EntryRef, MediaRecord};
 use crate::model::conversion::ArchiveSummary;
@@ -188,13 +188,13 @@ fn read_entry(
         );
         return Ok(());
     }
-    if let Some(extension) = media_extension(&head) {
+    if let Some(format) = media_format(&head) {
         match id_from_name(&entry.name) {
             Some(id) => {
                 summary.media += 1;
                 contents.media.push(&MediaRecord {
                     id,
-                    extension,
+                    format,
                     bytes: entry.size,
                     source,
                     location: location.clone(),
@@ -202,6 +202,7 @@ fn read_entry(
             }
             None => {
                 summary.unrecognised += 1;
+                let extension = format.extension();
                 report.warning(
                     ReasonCode::UnrecognisedEntry,
                     location.clone(),

@@ -32,6 +32,6 @@ pub use entries::{entry_ranges, read_archive, read_entries, read_entries_within}
 // For the wasm binding, its only user outside this module.
 #[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
 pub(crate) use names::is_junk;
-pub use names::{base_name, id_from_name, is_call_id, media_extension};
+pub use names::{base_name, id_from_name, is_call_id, media_format};
 pub use source::{entries_of, ArchiveEntry, ArchiveSource, StoredRange};
 pub use zip_source::{ArchiveHasher, ZipSource};

@@ -3,6 +3,8 @@
 //! `.DS_Store`, ...), the call id it starts with, or a recording's file type
 //! by its magic bytes. Names only locate records, never become paths.
 
+use crate::model::calls::MediaFormat;
+
 /// The last part of an entry name, with `\` read as a folder separator.
 pub fn base_name(name: &str) -> &str {
     name.rsplit(['/', '\\']).next().unwrap_or(name)
@@ -31,30 +33,27 @@ pub fn id_from_name(name: &str) -> Option<String> {
 }
 
 /// A recording's file type from its first bytes.
-pub fn media_extension(head: &[u8]) -> Option<&'static str> {
+pub fn media_format(head: &[u8]) -> Option<MediaFormat> {
     if head.len() >= 12 && &head[4..8] == b"ftyp" {
         return Some(if matches!(&head[8..12], b"M4A " | b"M4B ") {
-            "m4a"
+            MediaFormat::M4a
         } else {
-            "mp4"
+            MediaFormat::Mp4
         });
     }
     if head.starts_with(b"ID3")
         || (head.len() >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 && head[1] < 0xFE)
     {
-        return Some("mp3");
+        return Some(MediaFormat::Mp3);
     }
     if head.len() >= 12 && head.starts_with(b"RIFF") && &head[8..12] == b"WAVE" {
-        return Some("wav");
+        return Some(MediaFormat::Wav);
     }
     if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
-        return Some("webm");
+        return Some(MediaFormat::Webm);
     }
     None
 }
-
-/// The file types `media_extension` tells apart.
-pub(super) const MEDIA_EXTENSIONS: [&str; 5] = ["mp4", "m4a", "mp3", "wav", "webm"];
 
 #[cfg(test)]
 mod tests {
@@ -81,14 +80,15 @@ mod tests {
 
     #[test]
     fn media_by_magic_bytes() {
-        assert_eq!(media_extension(b"\0\0\0\x20ftypisom\0\0\0\0"), Some("mp4"));
-        assert_eq!(media_extension(b"\0\0\0\x20ftypM4A \0\0\0\0"), Some("m4a"));
-        assert_eq!(media_extension(b"ID3\x04\0"), Some("mp3"));
-        assert_eq!(media_extension(b"RIFF\0\0\0\0WAVEfmt "), Some("wav"));
-        assert_eq!(media_extension(b"\x1a\x45\xdf\xa3\x01"), Some("webm"));
-        assert_eq!(media_extension(b"{\"a\":1}"), None);
+        let extension = |head: &[u8]| media_format(head).map(MediaFormat::extension);
+        assert_eq!(extension(b"\0\0\0\x20ftypisom\0\0\0\0"), Some("mp4"));
+        assert_eq!(extension(b"\0\0\0\x20ftypM4A \0\0\0\0"), Some("m4a"));
+        assert_eq!(extension(b"ID3\x04\0"), Some("mp3"));
+        assert_eq!(extension(b"RIFF\0\0\0\0WAVEfmt "), Some("wav"));
+        assert_eq!(extension(b"\x1a\x45\xdf\xa3\x01"), Some("webm"));
+        assert_eq!(extension(b"{\"a\":1}"), None);
         assert_eq!(
-            media_extension(b"\xff\xfeE\0m\0"),
+            extension(b"\xff\xfeE\0m\0"),
             None,
             "a UTF-16 text is not an mp3"
         );

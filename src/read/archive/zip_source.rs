@@ -7,8 +7,9 @@
 use super::source::{ArchiveEntry, ArchiveSource, StoredRange};
 use crate::error::{Error, Result};
 use crate::limits::Limits;
-use crate::model::packed::{packed_struct, Packed};
+use crate::model::packed::Packed;
 use crate::model::Location;
+use bitcode::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::sync::Arc;
@@ -32,7 +33,7 @@ pub struct ZipSource<R: Read + Seek> {
 
 /// One entry as the zip's central directory lists it: where it lies and
 /// what its central record says of its data, then the entry itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 struct ZipEntry {
     header_start: u64,
     compressed: u64,
@@ -41,15 +42,6 @@ struct ZipEntry {
     is_dir: bool,
     name: String,
 }
-
-packed_struct!(ZipEntry {
-    header_start,
-    compressed,
-    crc32,
-    size,
-    is_dir,
-    name
-});
 
 impl<R: Read + Seek> ZipSource<R> {
     /// Hashes the zip (one streaming read) and lists its entries.
