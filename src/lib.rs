@@ -23,8 +23,6 @@ pub mod sample;
 pub mod verify;
 pub mod write;
 
-#[cfg(not(target_arch = "wasm32"))]
-pub mod positioned;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

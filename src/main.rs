@@ -7,6 +7,7 @@ mod cli;
 mod fetch_native;
 mod folder;
 mod parallel;
+mod positioned;
 
 /// Peak memory stays near what is live: glibc's allocator keeps the heap
 /// fragmented by per-entry buffers between long-lived records.
@@ -14,6 +15,7 @@ mod parallel;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod serve;
 mod shared_file;
+mod spill_file;
 
 use chorus2outdoo::printable;
 use clap::{Parser, Subcommand};
@@ -78,6 +80,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
+    // Records kept packed beyond a few MiB per store wait in temporary files.
+    chorus2outdoo::model::spill::spill_with(spill_file::temporary_file);
     // clap exits with 2 on usage errors and 0 for --help/--version.
     let cli = Cli::parse();
     match run(cli) {

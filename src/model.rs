@@ -11,6 +11,7 @@ pub mod conversion;
 pub mod fidelity;
 pub mod packed;
 pub mod sorted;
+pub mod spill;
 
 use bitcode::{Decode, Encode};
 use chrono::{DateTime, Utc};

@@ -1,7 +1,7 @@
 //! Reads and writes at a given offset of a file, without moving a shared
-//! cursor (native only): the packed stores' temporary files
-//! (`model::packed`) and the CLI's archive handles shared between threads
-//! read and write through these.
+//! cursor (CLI only): the packed stores' temporary files (`spill_file`)
+//! and the archive handles shared between threads (`shared_file`) read
+//! and write through these.
 
 use std::fs::File;
 use std::io;

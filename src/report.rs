@@ -5,7 +5,7 @@
 //! In: entries pushed by the readers and the decide stage. Out: the entries in
 //! input order, written as `report.json` and `report.csv` by the writer.
 //! The entries are packed (`model::packed`): an archive without recordings
-//! has one per call, and natively all but the first few MiB wait on disk.
+//! has one per call, and in the CLI all but the first few MiB wait on disk.
 
 use crate::model::packed::Packed;
 use crate::model::Location;

@@ -48,13 +48,13 @@ impl Read for SharedFile {
         }
         if out.len() >= BUFFER_BYTES {
             // A large read goes straight to the caller.
-            let n = chorus2outdoo::positioned::read_at(&self.file, out, self.position)?;
+            let n = crate::positioned::read_at(&self.file, out, self.position)?;
             self.position += n as u64;
             return Ok(n);
         }
         self.buffer.resize(BUFFER_BYTES, 0);
         let mut buffer = std::mem::take(&mut self.buffer);
-        let filled = chorus2outdoo::positioned::read_at(&self.file, &mut buffer, self.position);
+        let filled = crate::positioned::read_at(&self.file, &mut buffer, self.position);
         self.buffer = buffer;
         let filled = filled.inspect_err(|_| self.buffer.clear())?;
         self.buffer.truncate(filled);

@@ -26,7 +26,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "limits.rs",
             "digest.rs",
             "format.rs",
-            "positioned.rs",
         ],
     ),
     (
@@ -58,6 +57,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "fetch_native.rs",
             "folder.rs",
             "shared_file.rs",
+            "spill_file.rs",
+            "positioned.rs",
             "serve.rs",
         ],
     ),

@@ -641,7 +641,7 @@ fn missing_id(location: &Location, what: &str, report: &mut Report) {
 
 /// Joins the records by id, applies the skip rules and the scope.
 ///
-/// The ids of each kind of record are sorted (`Sorter`, natively on disk
+/// The ids of each kind of record are sorted (`Sorter`, in the CLI on disk
 /// past a few megabytes) and merged, so the decision holds no index of
 /// every call: the records are looked up by position, one call at a time.
 pub fn decide_calls(

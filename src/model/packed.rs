@@ -17,12 +17,12 @@
 //! pass handed over by a JavaScript caller) is refused, naming the record,
 //! where one does not decode.
 
+use crate::model::spill::{self, NewSpill, Spill};
 use bitcode::{DecodeOwned, Encode};
 use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::ops::Range;
-#[cfg(not(target_arch = "wasm32"))]
-use std::{fs::File, sync::Arc};
+use std::sync::Arc;
 
 thread_local! {
     /// The decoder's buffers, reused from record to record (a store is
@@ -93,19 +93,18 @@ const BLOCK_BYTES: usize = 1 << 20;
 /// Stores of at most this many blocks are copied by `Packed::append`.
 const COPIED_BLOCKS: usize = 8;
 
-/// Natively, a store keeps this many full blocks in memory; the blocks it
-/// fills after them go to an unnamed temporary file of its own (removed by
-/// the system when the store is gone), so an archive of any size costs
-/// the same memory. In the browser every block stays in memory.
+/// A store keeps this many full blocks in memory; where the shell gives
+/// stores a spill (`model::spill`: the CLI's temporary files), the blocks
+/// it fills after them go there, so an archive of any size costs the same
+/// memory. Without one (the browser) every block stays in memory.
 const BLOCKS_IN_MEMORY: usize = 4;
 
-/// Records' bytes: in memory, or natively written out to a temporary file.
+/// Records' bytes: in memory, or written out to the store's spill.
 #[derive(Clone)]
 enum Block {
     Memory(Vec<u8>),
-    #[cfg(not(target_arch = "wasm32"))]
-    Disk {
-        file: Arc<File>,
+    Spilled {
+        spill: Arc<dyn Spill>,
         offset: u64,
         len: usize,
     },
@@ -115,18 +114,16 @@ impl Block {
     fn len(&self) -> usize {
         match self {
             Block::Memory(bytes) => bytes.len(),
-            #[cfg(not(target_arch = "wasm32"))]
-            Block::Disk { len, .. } => *len,
+            Block::Spilled { len, .. } => *len,
         }
     }
 
-    /// `f` of the block's bytes in `range` (natively read back from the
-    /// temporary file where the block is on disk).
+    /// `f` of the block's bytes in `range` (read back from the spill
+    /// where the block is there).
     fn with_bytes<R>(&self, range: Range<usize>, f: impl FnOnce(&[u8]) -> R) -> R {
         match self {
             Block::Memory(block) => f(&block[range]),
-            #[cfg(not(target_arch = "wasm32"))]
-            Block::Disk { file, offset, .. } => {
+            Block::Spilled { spill, offset, .. } => {
                 // A span or a short record is read into the stack.
                 let mut short = [0; 64];
                 let mut long = Vec::new();
@@ -137,12 +134,10 @@ impl Block {
                         &mut long[..]
                     }
                 };
-                // A temporary file this process wrote that cannot be read
-                // back: the disk failed, and no result can be trusted.
-                if let Err(e) =
-                    crate::positioned::read_exact_at(file, bytes, offset + range.start as u64)
-                {
-                    panic!("cannot read back records kept in a temporary file: {e}");
+                // Bytes this process wrote that cannot be read back: the
+                // disk failed, and no result can be trusted.
+                if let Err(e) = spill.read_at(offset + range.start as u64, bytes) {
+                    panic!("cannot read back records kept out of memory: {e}");
                 }
                 f(bytes)
             }
@@ -150,12 +145,11 @@ impl Block {
     }
 }
 
-/// Natively, keeps the first `keep` full blocks in memory and writes the
-/// other full ones to the store's temporary file (where it can); the last
-/// block, the one being filled, stays. Blocks already on disk (taken over
-/// by an `append`) are not counted. In the browser every block stays.
-#[cfg(not(target_arch = "wasm32"))]
-fn spill_full_blocks(blocks: &mut [Block], keep: usize, spill: &mut Spill) {
+/// Keeps the first `keep` full blocks in memory and writes the other full
+/// ones to the store's spill (where it has one and can); the last block,
+/// the one being filled, stays. Blocks already spilled (taken over by an
+/// `append`) are not counted.
+fn spill_full_blocks(blocks: &mut [Block], keep: usize, overflow: &mut Overflow) {
     let full = blocks.len().saturating_sub(1);
     let mut in_memory = 0;
     for block in &mut blocks[..full] {
@@ -166,19 +160,16 @@ fn spill_full_blocks(blocks: &mut [Block], keep: usize, spill: &mut Spill) {
         if in_memory <= keep {
             continue;
         }
-        let Some((file, offset)) = spill.write(bytes) else {
+        let Some((spill, offset)) = overflow.write(bytes) else {
             return;
         };
-        *block = Block::Disk {
-            file,
+        *block = Block::Spilled {
+            spill,
             offset,
             len: bytes.len(),
         };
     }
 }
-
-#[cfg(target_arch = "wasm32")]
-fn spill_full_blocks(_: &mut [Block], _: usize, _: &mut Spill) {}
 
 /// Where a record lies: its block, and its start and end in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,8 +204,8 @@ impl Span {
 
 /// Spans per chunk of a store's index (384 KiB): the index of where each
 /// record lies grows with the records too, so it is kept in chunks, blocks
-/// of their bytes, and natively the full chunks after the first
-/// `SPAN_CHUNKS_IN_MEMORY` go to the store's temporary file like its blocks.
+/// of their bytes, and the full chunks after the first
+/// `SPAN_CHUNKS_IN_MEMORY` go to the store's spill like its blocks.
 const SPAN_CHUNK: usize = 1 << 15;
 
 const SPAN_CHUNKS_IN_MEMORY: usize = 4;
@@ -227,27 +218,34 @@ struct SpanIndex {
     len: usize,
 }
 
-/// A temporary file of the store's own that blocks and spans are written
-/// to (natively), created when the first is.
+/// Where a store's blocks and index chunks go out of memory: a spill of
+/// the store's own, made when the first goes.
 #[derive(Default)]
-struct Spill {
-    #[cfg(not(target_arch = "wasm32"))]
-    file: Option<(Arc<File>, u64)>,
+struct Overflow {
+    /// How the spill is made, where not as the shell said (a test's own).
+    new_spill: Option<NewSpill>,
+    spill: Option<Arc<dyn Spill>>,
 }
 
-impl Spill {
-    /// Writes `bytes` after what the file holds; where they went, or
-    /// `None` where no temporary file can be made or written.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn write(&mut self, bytes: &[u8]) -> Option<(Arc<File>, u64)> {
-        if self.file.is_none() {
-            self.file = tempfile::tempfile().ok().map(|file| (Arc::new(file), 0));
+impl Overflow {
+    /// An overflow that makes its spill as this one does (a clone's).
+    fn like(&self) -> Overflow {
+        Overflow {
+            new_spill: self.new_spill,
+            spill: None,
         }
-        let (file, written) = self.file.as_mut()?;
-        crate::positioned::write_all_at(file, bytes, *written).ok()?;
-        let offset = *written;
-        *written += bytes.len() as u64;
-        Some((file.clone(), offset))
+    }
+
+    /// Writes `bytes` after what the spill holds; where they went, or
+    /// `None` where there is no spill or it cannot be made or written.
+    fn write(&mut self, bytes: &[u8]) -> Option<(Arc<dyn Spill>, u64)> {
+        if self.spill.is_none() {
+            let new_spill = self.new_spill.or_else(spill::registered)?;
+            self.spill = new_spill().ok();
+        }
+        let spill = self.spill.as_ref()?;
+        let offset = spill.write(bytes).ok()?;
+        Some((spill.clone(), offset))
     }
 }
 
@@ -264,7 +262,7 @@ impl SpanIndex {
         Some(self.chunks[index / SPAN_CHUNK].with_bytes(at..at + Span::BYTES, Span::from_bytes))
     }
 
-    /// `f` of every span in order (a chunk on disk read whole).
+    /// `f` of every span in order (a spilled chunk read whole).
     fn for_each(&self, mut f: impl FnMut(Span)) {
         for chunk in &self.chunks {
             chunk.with_bytes(0..chunk.len(), |bytes| {
@@ -275,13 +273,12 @@ impl SpanIndex {
         }
     }
 
-    fn push(&mut self, span: Span, spill: &mut Spill) {
+    fn push(&mut self, span: Span, overflow: &mut Overflow) {
         if self.len.is_multiple_of(SPAN_CHUNK) {
             self.chunks.push(Block::Memory(Vec::new()));
-            spill_full_blocks(&mut self.chunks, SPAN_CHUNKS_IN_MEMORY, spill);
+            spill_full_blocks(&mut self.chunks, SPAN_CHUNKS_IN_MEMORY, overflow);
         }
         // Always so: the last chunk is the one just started or one with room.
-        #[allow(irrefutable_let_patterns)]
         if let Some(Block::Memory(chunk)) = self.chunks.last_mut() {
             if chunk.len() == chunk.capacity() {
                 // Doubling, as a vector would, but never past a whole chunk.
@@ -301,8 +298,8 @@ pub struct Packed<T> {
     spans: SpanIndex,
     /// The encoder's buffers, reused from push to push.
     encoder: bitcode::Buffer,
-    /// Natively, this store's temporary file.
-    spill: Spill,
+    /// Where its blocks go out of memory.
+    overflow: Overflow,
     kind: PhantomData<fn() -> T>,
 }
 
@@ -312,19 +309,34 @@ impl<T> Default for Packed<T> {
             blocks: Vec::new(),
             spans: SpanIndex::default(),
             encoder: bitcode::Buffer::new(),
-            spill: Spill::default(),
+            overflow: Overflow::default(),
             kind: PhantomData,
+        }
+    }
+}
+
+impl<T> Packed<T> {
+    /// An empty store whose spill `new_spill` makes (not the shell's).
+    #[cfg(test)]
+    fn spilling_to(new_spill: NewSpill) -> Self {
+        Packed {
+            overflow: Overflow {
+                new_spill: Some(new_spill),
+                spill: None,
+            },
+            ..Packed::default()
         }
     }
 }
 
 impl<T> Clone for Packed<T> {
     /// The clone reads the same blocks; it writes blocks of its own to a
-    /// temporary file of its own.
+    /// spill of its own.
     fn clone(&self) -> Self {
         Packed {
             blocks: self.blocks.clone(),
             spans: self.spans.clone(),
+            overflow: self.overflow.like(),
             ..Packed::default()
         }
     }
@@ -360,9 +372,7 @@ impl<T: Encode + DecodeOwned> Packed<T> {
             self.spill_excess();
         }
         let index = self.blocks.len() - 1;
-        // Always so: the last block is the one just started or one that fits
-        // (and in the browser, the only kind).
-        #[allow(irrefutable_let_patterns)]
+        // Always so: the last block is the one just started or one that fits.
         if let Block::Memory(block) = &mut self.blocks[index] {
             let start = block.len();
             block.extend_from_slice(bytes);
@@ -371,16 +381,15 @@ impl<T: Encode + DecodeOwned> Packed<T> {
                 start: start as u32,
                 end: block.len() as u32,
             };
-            self.spans.push(span, &mut self.spill);
+            self.spans.push(span, &mut self.overflow);
         }
     }
 
-    /// Natively, keeps at most `BLOCKS_IN_MEMORY` full blocks in memory
-    /// (the first ones) and writes the others to this store's temporary
-    /// file; where no temporary file can be made or written, blocks stay
-    /// in memory.
+    /// Keeps at most `BLOCKS_IN_MEMORY` full blocks in memory (the first
+    /// ones) and writes the others to this store's spill; without a spill,
+    /// or where it cannot be made or written, blocks stay in memory.
     fn spill_excess(&mut self) {
-        spill_full_blocks(&mut self.blocks, BLOCKS_IN_MEMORY, &mut self.spill);
+        spill_full_blocks(&mut self.blocks, BLOCKS_IN_MEMORY, &mut self.overflow);
     }
 
     /// `f` of the packed bytes of the record a span points at.
@@ -408,13 +417,13 @@ impl<T: Encode + DecodeOwned> Packed<T> {
         }
         let offset = self.blocks.len() as u32;
         self.blocks.extend(later.blocks);
-        let (spans, spill) = (&mut self.spans, &mut self.spill);
+        let (spans, overflow) = (&mut self.spans, &mut self.overflow);
         later.spans.for_each(|span| {
             let moved = Span {
                 block: span.block + offset,
                 ..span
             };
-            spans.push(moved, spill);
+            spans.push(moved, overflow);
         });
         self.spill_excess();
     }
@@ -457,7 +466,7 @@ impl<T: Encode + DecodeOwned> Packed<T> {
         let mut spans = SpanIndex::default();
         for index in order {
             if let Some(span) = self.spans.get(index) {
-                spans.push(span, &mut self.spill);
+                spans.push(span, &mut self.overflow);
             }
         }
         debug_assert_eq!(spans.len(), self.len());
@@ -523,6 +532,8 @@ mod tests {
     use super::*;
     use crate::model::{Location, Timestamp};
     use chrono::DateTime;
+    use std::io;
+    use std::sync::Mutex;
 
     /// `value` stored three times over, each read back.
     fn round_trip<T: Encode + DecodeOwned + Clone + PartialEq + std::fmt::Debug>(value: T) {
@@ -730,17 +741,15 @@ mod tests {
         assert_eq!(store.get(4).as_deref(), Some("five"));
         // Records beyond one block, and one bigger than a block.
         let big = "x".repeat(BLOCK_BYTES + 10);
-        let mut store: Packed<String> = Packed::default();
+        let mut store: Packed<String> = Packed::spilling_to(memory_spill);
         for n in 0..30_000 {
             store.push(&format!("record {n} {}", "y".repeat(n % 100)));
         }
         store.push(&big);
         store.push(&"after".to_string());
         assert_eq!(store.len(), 30_002);
-        #[cfg(not(target_arch = "wasm32"))]
-        assert_eq!(
-            store.spill.file.as_ref().map(|(_, written)| *written),
-            None,
+        assert!(
+            store.overflow.spill.is_none(),
             "a small store stays in memory"
         );
         assert_eq!(
@@ -850,22 +859,73 @@ mod tests {
         assert_eq!(input, b"next");
     }
 
-    /// Natively, a big store keeps its first blocks in memory and the rest
-    /// in a temporary file; its records read back the same, in any order,
-    /// after an append, a clone and a reorder.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// A spill in memory, standing for the CLI's temporary files.
+    #[derive(Default)]
+    struct MemorySpill(Mutex<Vec<u8>>);
+
+    impl Spill for MemorySpill {
+        fn write(&self, bytes: &[u8]) -> io::Result<u64> {
+            let mut written = self.0.lock().unwrap();
+            let offset = written.len() as u64;
+            written.extend_from_slice(bytes);
+            Ok(offset)
+        }
+        fn read_at(&self, offset: u64, buffer: &mut [u8]) -> io::Result<()> {
+            let written = self.0.lock().unwrap();
+            let start = offset as usize;
+            let bytes = written
+                .get(start..start + buffer.len())
+                .ok_or(io::ErrorKind::UnexpectedEof)?;
+            buffer.copy_from_slice(bytes);
+            Ok(())
+        }
+    }
+
+    fn memory_spill() -> io::Result<Arc<dyn Spill>> {
+        Ok(Arc::new(MemorySpill::default()))
+    }
+
+    fn no_spill() -> io::Result<Arc<dyn Spill>> {
+        Err(io::Error::other("no room"))
+    }
+
+    fn blocks_spilled(blocks: &[Block]) -> usize {
+        blocks
+            .iter()
+            .filter(|b| matches!(b, Block::Spilled { .. }))
+            .count()
+    }
+
+    /// Without a spill (none given, as in the browser, or one that cannot
+    /// be made) every block stays in memory.
     #[test]
-    fn a_big_store_keeps_its_later_blocks_on_disk() {
+    fn without_a_spill_a_store_keeps_every_block() {
+        let record = |n: usize| format!("record {n} {}", "w".repeat(n % 300));
+        let count = 80_000;
+        let mut stores = [Packed::default(), Packed::spilling_to(no_spill)];
+        for store in &mut stores {
+            for n in 0..count {
+                store.push(&record(n));
+            }
+            assert!(store.blocks.len() > BLOCKS_IN_MEMORY + 3);
+            assert_eq!(blocks_spilled(&store.blocks), 0);
+            assert!(store.overflow.spill.is_none());
+            assert!(store.iter().eq((0..count).map(record)));
+        }
+    }
+
+    /// With a spill, a big store keeps its first blocks in memory and the
+    /// rest in its spill; its records read back the same, in any order,
+    /// after an append, a clone and a reorder.
+    #[test]
+    fn a_big_store_keeps_its_later_blocks_in_its_spill() {
         let record = |n: usize| format!("record {n} {}", "z".repeat(n % 300));
         let count = 80_000;
-        let mut store: Packed<String> = (0..count).map(record).collect();
-        let on_disk = |store: &Packed<String>| {
-            store
-                .blocks
-                .iter()
-                .filter(|b| matches!(b, Block::Disk { .. }))
-                .count()
-        };
+        let mut store: Packed<String> = Packed::spilling_to(memory_spill);
+        for n in 0..count {
+            store.push(&record(n));
+        }
+        let on_disk = |store: &Packed<String>| blocks_spilled(&store.blocks);
         let blocks = store.blocks.len();
         assert!(blocks > BLOCKS_IN_MEMORY + 3, "{blocks} blocks");
         assert_eq!(on_disk(&store), blocks - BLOCKS_IN_MEMORY - 1);
@@ -893,22 +953,17 @@ mod tests {
         assert!(copy.iter().take(count).eq((0..count).map(record)));
     }
 
-    /// Natively, the index of where each record lies goes to disk too
+    /// With a spill, the index of where each record lies goes there too
     /// past `SPAN_CHUNKS_IN_MEMORY` chunks; records read back the same by
-    /// index, in order, packed whole, after an append and a reorder.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// index, in order, written whole, after an append and a reorder.
     #[test]
-    fn a_store_of_many_records_keeps_its_later_spans_on_disk() {
+    fn a_store_of_many_records_keeps_its_later_spans_in_its_spill() {
         let count = SPAN_CHUNK * (SPAN_CHUNKS_IN_MEMORY + 3) + 5;
-        let mut store: Packed<u64> = (0..count as u64).collect();
-        let chunks_on_disk = |store: &Packed<u64>| {
-            store
-                .spans
-                .chunks
-                .iter()
-                .filter(|c| matches!(c, Block::Disk { .. }))
-                .count()
-        };
+        let mut store: Packed<u64> = Packed::spilling_to(memory_spill);
+        for n in 0..count as u64 {
+            store.push(&n);
+        }
+        let chunks_on_disk = |store: &Packed<u64>| blocks_spilled(&store.spans.chunks);
         assert_eq!(store.spans.chunks.len(), SPAN_CHUNKS_IN_MEMORY + 4);
         assert_eq!(chunks_on_disk(&store), 3);
         for index in [0, SPAN_CHUNK * 5 + 7, count - 1] {

@@ -1,7 +1,7 @@
 //! Records sorted however many there are: records pushed in any order in,
 //! the same records out in their order (`Sorter`), without holding them
 //! all as values. A run of up to `RUN_RECORDS` records is sorted in memory
-//! and packed into one store (`Packed`, natively on disk past its first
+//! and packed into one store (`Packed`, in the CLI on disk past its first
 //! blocks); the runs are then merged. The decision sorts the ids of every
 //! call this way instead of indexing them in hash maps, which grew with the
 //! archive.

@@ -117,7 +117,7 @@ pub fn transcript_job(planned: &PlannedCall) -> Option<TranscriptJob> {
 }
 
 /// The transcript entries a conversion's package holds, in package order
-/// (packed: one per call, natively on disk past a few MiB).
+/// (packed: one per call, in the CLI on disk past a few MiB).
 pub fn transcript_jobs(outcome: &CallsOutcome) -> Packed<TranscriptJob> {
     outcome
         .calls

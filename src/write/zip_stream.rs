@@ -17,8 +17,8 @@
 //! regular file), bit 11 (UTF-8) for a non-ASCII path. The fields are
 //! those the `zip` crate's `ZipWriter` writes for the same entries
 //! streamed (tests/package_zip.rs compares the two, zip64 included). The
-//! central directory's records are packed (`Packed<ZipEntry>`, natively on
-//! disk past a few MiB): a package has an entry per transcript.
+//! central directory's records are packed (`Packed<ZipEntry>`, in the CLI
+//! on disk past a few MiB): a package has an entry per transcript.
 
 use crate::error::{Error, Result};
 use crate::model::packed::Packed;

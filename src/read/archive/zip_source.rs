@@ -20,7 +20,7 @@ use zip::unstable::read::ZipIterable;
 /// the clones share one listing (threads reading one archive). The central
 /// directory is read one record at a time; each entry is kept packed with
 /// where it lies (`ZipEntry`), so the listing costs some bytes per entry
-/// (natively, beyond a few MiB, on disk), and an entry is opened from there.
+/// (in the CLI, beyond a few MiB, on disk), and an entry is opened from there.
 #[derive(Clone)]
 pub struct ZipSource<R: Read + Seek> {
     name: String,
