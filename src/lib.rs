@@ -20,6 +20,7 @@ pub mod model;
 pub mod read;
 pub mod report;
 pub mod sample;
+pub mod second_pass;
 pub mod verify;
 pub mod write;
 

@@ -8,22 +8,23 @@
 //! The package: in, a finished first pass (`Conversion`), the archives it
 //! read, a way to open each archive again for a worker, the number of
 //! workers and the sink; out, the package, byte-identical to the
-//! single-threaded one. The transcript entries are the expensive part (re-read, parse, build,
-//! serialise, deflate). Worker `w` of `n` prepares jobs `w`, `w + n`,
-//! `w + 2n`, ... in order on its own archive handles and passes each
-//! finished entry (with the replay's counts of the package's triggers in it)
-//! through its own bounded channel; the writer, on the
-//! calling thread, takes job `j` from channel `j % n`, so the entries arrive
-//! in package order and at most a few per worker are held at once.
+//! single-threaded one. The transcript entries are the expensive part
+//! (re-read, parse, build, serialise, deflate, replay the triggers). The
+//! second pass's session (`chorus2outdoo::second_pass`, the one the
+//! page's workers drive too) says which thread prepares which entry (thread
+//! `w` of `n`: jobs `w`, `w + n`, ... in package order, at most a few ahead
+//! of the package) and when each goes in; here, each thread prepares the
+//! jobs it is sent on its own archive handles and sends each entry back,
+//! and the calling thread appends them as the session says.
 
 use chorus2outdoo::read::archive::{entry_ranges, read_entries, ArchiveRead};
-use chorus2outdoo::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
+use chorus2outdoo::second_pass::{Plan, SecondPass, Step};
+use chorus2outdoo::write::calls::{prepare_transcript, PreparedTranscript};
 use chorus2outdoo::write::package::{PackageOutput, Written};
 use chorus2outdoo::{ArchiveSource, Conversion, Result};
-use std::sync::mpsc::{sync_channel, Receiver};
-
-/// Finished entries a worker may hold ahead of the writer.
-const AHEAD: usize = 4;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::channel;
 
 /// Another handle on archive `i` of the conversion, for one worker thread.
 pub type Reopen<'a> = dyn Fn(usize) -> Result<Box<dyn ArchiveSource + Send>> + Sync + 'a;
@@ -64,7 +65,9 @@ pub fn read_archive(
 
 /// Writes the package into `output` (in parts of at most `part_size`
 /// bytes when given) with `workers` threads preparing transcripts (1: on
-/// the calling thread, as the library does alone).
+/// the calling thread, as the library does alone): the second pass's
+/// session (`SecondPass`, `Plan::threads`) says which thread prepares
+/// which entry and when each goes in; the threads only prepare.
 pub fn write_package<O: PackageOutput>(
     conversion: &Conversion,
     archives: &mut [&mut dyn ArchiveSource],
@@ -81,16 +84,22 @@ pub fn write_package<O: PackageOutput>(
     let replay = conversion.replay();
     let replay = replay.as_ref();
     let archives_count = archives.len();
+    let mut pass = SecondPass::begin(conversion, output, part_size, Plan::threads(workers))?;
     std::thread::scope(|scope| {
-        let mut channels: Vec<Receiver<Result<PreparedTranscript>>> = Vec::new();
-        for worker in 0..workers {
-            let (sender, receiver) = sync_channel(AHEAD);
-            channels.push(receiver);
+        let (results_to, results) = channel::<(usize, Result<PreparedTranscript>)>();
+        let mut threads = Vec::new();
+        for _ in 0..workers {
+            let (jobs_to, jobs_in) = channel::<usize>();
+            threads.push(jobs_to);
+            let results_to = results_to.clone();
             scope.spawn(move || {
                 let mut own = match (0..archives_count).map(reopen).collect::<Result<Vec<_>>>() {
                     Ok(own) => own,
                     Err(e) => {
-                        let _ = sender.send(Err(e));
+                        // The first job given says why none will be prepared.
+                        if let Ok(job) = jobs_in.recv() {
+                            let _ = results_to.send((job, Err(e)));
+                        }
                         return;
                     }
                 };
@@ -98,31 +107,61 @@ pub fn write_package<O: PackageOutput>(
                     .iter_mut()
                     .map(|source| &mut **source as &mut dyn ArchiveSource)
                     .collect();
-                for job in (worker..jobs.len())
-                    .step_by(workers)
-                    .filter_map(|j| jobs.get(j))
-                {
-                    // A closed channel: the writer stopped; so does the worker.
-                    if sender
-                        .send(prepare_transcript(&job, &mut own, replay))
-                        .is_err()
-                    {
+                // Until the writer stops giving jobs, or stops taking entries.
+                for index in jobs_in {
+                    let Some(job) = jobs.get(index) else { return };
+                    let prepared = catch_unwind(AssertUnwindSafe(|| {
+                        prepare_transcript(&job, &mut own, replay)
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(chorus2outdoo::Error::Write(format!(
+                            "the thread preparing {} stopped",
+                            job.path
+                        )))
+                    });
+                    if results_to.send((index, prepared)).is_err() {
                         return;
                     }
                 }
             });
         }
-        let mut next = 0;
-        let mut supply = |job: &TranscriptJob| {
-            let entry = channels[next % workers].recv().map_err(|_| {
-                chorus2outdoo::Error::Write(format!("the worker preparing {} stopped", job.path))
-            })?;
-            next += 1;
-            entry
+        drop(results_to);
+        let stopped =
+            || chorus2outdoo::Error::Write("the threads preparing transcripts stopped".to_string());
+        // Entries that arrived before their turn.
+        let mut early: HashMap<usize, PreparedTranscript> = HashMap::new();
+        let mut drive = || -> Result<()> {
+            loop {
+                match pass.next(conversion, archives)? {
+                    Step::Prepare { worker, job } => {
+                        threads[worker].send(job).map_err(|_| stopped())?
+                    }
+                    Step::Wait => {
+                        let (job, prepared) = results.recv().map_err(|_| stopped())?;
+                        // The plan keeps every early entry in memory (its
+                        // credit bounds them): their size does not matter.
+                        pass.arrived(job, 0)?;
+                        early.insert(job, prepared?);
+                    }
+                    Step::Append { job } => {
+                        let prepared = early.remove(&job).ok_or_else(stopped)?;
+                        pass.append(job, prepared, conversion, archives)?;
+                    }
+                    // The threads' plan has the writer copy every recording.
+                    Step::Read { .. } => {
+                        return Err(chorus2outdoo::Error::Write(
+                            "the CLI's writer copies the recordings itself".to_string(),
+                        ))
+                    }
+                    Step::Again { .. } => {}
+                    Step::Finish => return Ok(()),
+                }
+            }
         };
-        let written = conversion.write_parts(archives, Some(&mut supply), output, part_size);
-        // Dropping the receivers releases workers still waiting to send.
-        drop(channels);
-        written
+        let driven = drive();
+        // Dropping the job senders ends the threads once their job is done.
+        drop(threads);
+        driven?;
+        pass.finish(conversion, archives)
     })
 }

@@ -46,7 +46,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("decide", &["decide/"]),
     ("write", &["write/", "verify/"]),
-    ("passes", &["convert.rs", "parallel.rs", "sample.rs"]),
+    (
+        "passes",
+        &["convert.rs", "parallel.rs", "sample.rs", "second_pass.rs"],
+    ),
     (
         "shells",
         &[
