@@ -4,7 +4,7 @@
 //! bytes at any offset, seeks, few slices for many small reads), the reader
 //! over a sync access handle of the origin private file system, the chunk
 //! sink, the sample archive, `inspectFile`, `convertArchives` and the
-//! page's copy of recordings (`nextRecording`).
+//! page's second pass (the steps of `beginPackage`, `next`, ...).
 #![cfg(target_arch = "wasm32")]
 
 use chorus2outdoo::wasm::{self, blob::BlobReader, blob::ChunkSink};
@@ -42,12 +42,18 @@ async fn blob_bytes(blob: &web_sys::Blob) -> Vec<u8> {
     Uint8Array::new(&JsFuture::from(blob.array_buffer()).await.unwrap()).to_vec()
 }
 
+/// A chunk's bytes, copied by JavaScript first: the chunk is a view of the
+/// module's memory, which the copy into a Vec may grow (detaching it).
+fn js_copy(chunk: &Uint8Array) -> Vec<u8> {
+    chunk.slice(0, chunk.length()).to_vec()
+}
+
 /// A JS function collecting every chunk it is called with.
 fn collector() -> (Function, Rc<RefCell<Vec<Vec<u8>>>>) {
     let chunks = Rc::new(RefCell::new(Vec::new()));
     let sink = chunks.clone();
     let closure = Closure::<dyn FnMut(Uint8Array)>::new(move |chunk: Uint8Array| {
-        sink.borrow_mut().push(chunk.to_vec())
+        sink.borrow_mut().push(js_copy(&chunk))
     });
     let function: Function = closure.as_ref().clone().unchecked_into();
     closure.forget();
@@ -97,15 +103,122 @@ fn sample_archive(calls: u32, seed: u32) -> web_sys::Blob {
     sample(calls, seed).0
 }
 
-/// The second pass's work of a conversion: its transcript jobs and the
-/// triggers to replay (null without topics).
-fn second_pass_work(conversion: &wasm::ArchiveConversion) -> (Array, JsValue) {
-    let work = conversion.second_pass_work().unwrap();
-    let jobs = Reflect::get(&work, &"jobs".into()).unwrap();
-    (
-        Array::from(&jobs),
-        Reflect::get(&work, &"triggers".into()).unwrap(),
-    )
+/// The triggers a conversion's preparers replay (null without topics).
+fn triggers(conversion: &wasm::ArchiveConversion) -> JsValue {
+    conversion.replay_triggers().unwrap()
+}
+
+/// What a second pass driven as the page drives it saw: each step's
+/// kind, the `prepare` steps' jobs and the `read` steps, in order, and
+/// what `finishPackage` answered.
+struct Driven {
+    kinds: Vec<String>,
+    jobs: Vec<JsValue>,
+    reads: Vec<Value>,
+    finished: JsValue,
+}
+
+/// `{workers, store, streams}`, as `beginPackage` takes the page's workers.
+fn workers(workers: u32, streams: bool) -> JsValue {
+    serde_wasm_bindgen::to_value(&json!({"workers": workers, "store": true, "streams": streams}))
+        .unwrap()
+}
+
+/// Drives the second pass of `conversion` (begun with `beginPackage`) as
+/// the page's converter does: each `prepare` step's job prepared by
+/// `preparer` at once (every other one into a buffer the page gives, a
+/// view at the start of a larger buffer as the worker's spares are),
+/// handed over with `arrived`, each entry appended at its turn (the
+/// first time, after an entry out of turn is refused), each recording to
+/// read taken from `zip` in two pieces (its middle byte changed when
+/// `alter`). The first refusal's message.
+fn drive(
+    conversion: &mut wasm::ArchiveConversion,
+    preparer: &mut wasm::TranscriptPreparer,
+    zip: &[u8],
+    alter: bool,
+) -> Result<Driven, String> {
+    let buffers = Function::new_with_args(
+        "length",
+        "return new Uint8Array(new ArrayBuffer(length + 100), 0, length)",
+    );
+    let mut arrived: std::collections::BTreeMap<u32, JsValue> = Default::default();
+    let mut driven = Driven {
+        kinds: Vec::new(),
+        jobs: Vec::new(),
+        reads: Vec::new(),
+        finished: JsValue::UNDEFINED,
+    };
+    let mut refused_out_of_turn = false;
+    loop {
+        let step = conversion.next_step().map_err(message)?;
+        let kind = Reflect::get(&step, &"kind".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        driven.kinds.push(kind.clone());
+        match kind.as_str() {
+            "prepare" => {
+                let job = Reflect::get(&step, &"job".into()).unwrap();
+                let index = plain(job.clone())["index"].as_u64().unwrap() as u32;
+                let given = (driven.jobs.len() % 2 == 1).then(|| buffers.clone());
+                let slack = if given.is_some() { 100 } else { 0 };
+                let part = preparer.prepare(job.clone(), given).map_err(message)?;
+                let zip: Uint8Array = Reflect::get(&part, &"zip".into()).unwrap().unchecked_into();
+                assert_eq!(
+                    zip.buffer().byte_length() - zip.length(),
+                    slack,
+                    "job {index}'s buffer"
+                );
+                let held = zip.buffer().byte_length() as f64;
+                let answer = conversion.arrived(index, held).map_err(message)?;
+                assert!(answer == "keep" || answer == "store", "{answer}");
+                arrived.insert(index, part);
+                driven.jobs.push(job);
+            }
+            "append" => {
+                let job = plain(step)["job"].as_u64().unwrap() as u32;
+                if !refused_out_of_turn {
+                    if let Some((&other, part)) = arrived.iter().find(|(&other, _)| other != job) {
+                        let error = conversion
+                            .append(other, part.clone())
+                            .map(drop)
+                            .map_err(message);
+                        let error = error.expect_err("an entry out of turn must be refused");
+                        assert!(error.contains("appended out of turn"), "{error}");
+                        refused_out_of_turn = true;
+                    }
+                }
+                let part = arrived.remove(&job).expect("an arrived entry");
+                conversion.append(job, part).map_err(message)?;
+            }
+            "read" => {
+                let read = plain(step);
+                let (start, end) = (
+                    read["start"].as_u64().unwrap(),
+                    read["end"].as_u64().unwrap(),
+                );
+                let mut bytes = zip[start as usize..end as usize].to_vec();
+                let middle = bytes.len() / 2;
+                bytes[middle] ^= u8::from(alter);
+                conversion
+                    .recording_bytes(&bytes[..middle])
+                    .map_err(message)?;
+                conversion
+                    .recording_bytes(&bytes[middle..])
+                    .map_err(message)?;
+                conversion.end_recording().map_err(message)?;
+                driven.reads.push(read);
+            }
+            "again" => {}
+            "finish" => {
+                assert!(arrived.is_empty(), "entries left over");
+                driven.finished = conversion.finish_package().map_err(message)?;
+                return Ok(driven);
+            }
+            other => panic!("a page preparing every job at once sees no {other:?} step"),
+        }
+    }
 }
 
 /// A JS function collecting every progress object it is called with.
@@ -438,11 +551,7 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     )
     .unwrap();
     assert_eq!(plain(stepped.preview().unwrap()), preview);
-    let (jobs, triggers) = second_pass_work(&stepped);
-    assert_eq!(
-        jobs.length() as u64,
-        preview["counts"]["transcripts"].as_u64().unwrap()
-    );
+    let triggers = triggers(&stepped);
     assert_eq!(
         plain(triggers.clone())[0],
         json!({"topic": 0, "phrase": "price increase", "said_by": "anyone", "language": "en", "match": "exact"})
@@ -450,49 +559,26 @@ async fn the_sample_archive_inspects_converts_and_streams_like_the_library() {
     let mut preparer =
         wasm::TranscriptPreparer::new(Array::of1(&archive).into(), triggers).unwrap();
     let (callback, stepped_chunks) = collector();
-    stepped.begin_package(callback, None, None).unwrap();
-    // Every other transcript into a buffer the page gives (a view at the
-    // start of a larger buffer, as the worker's spares are): the same bytes.
-    let buffers = Function::new_with_args(
-        "length",
-        "return new Uint8Array(new ArrayBuffer(length + 100), 0, length)",
+    // Three helpers (their jobs prepared here, in the order given).
+    let begun = stepped
+        .begin_package(callback, None, None, workers(3, true))
+        .unwrap();
+    assert_eq!(plain(begun), json!({"helpers": 3}));
+    let driven = drive(&mut stepped, &mut preparer, &[], false).unwrap();
+    assert_eq!(
+        driven.jobs.len() as u64,
+        preview["counts"]["transcripts"].as_u64().unwrap()
     );
-    let parts: Vec<JsValue> = jobs
-        .iter()
-        .enumerate()
-        .map(|(i, job)| {
-            let given = (i % 2 == 1).then(|| buffers.clone());
-            let part = preparer.prepare(job, given).unwrap();
-            let zip: Uint8Array = Reflect::get(&part, &"zip".into()).unwrap().unchecked_into();
-            assert_eq!(
-                zip.buffer().byte_length() - zip.length(),
-                if i % 2 == 1 { 100 } else { 0 },
-                "transcript {i}'s buffer"
-            );
-            part
-        })
-        .collect();
+    assert!(driven.reads.is_empty());
     let short = Function::new_with_args("length", "return new Uint8Array(length + 1)");
     assert_eq!(
         preparer
-            .prepare(jobs.get(0), Some(short))
+            .prepare(driven.jobs[0].clone(), Some(short))
             .map(drop)
             .map_err(message),
         Err("buffers(length) must answer a Uint8Array of that length".to_string())
     );
-    let error = match stepped.add_transcript(parts[1].clone()) {
-        Ok(_) => panic!("a transcript out of order must be refused"),
-        Err(error) => String::from(
-            JsValue::from(error)
-                .unchecked_into::<js_sys::Error>()
-                .message(),
-        ),
-    };
-    assert!(error.contains("a transcript out of order"), "{error}");
-    for part in parts {
-        stepped.add_transcript(part).unwrap();
-    }
-    let finished = plain(stepped.finish_package().unwrap());
+    let finished = plain(driven.finished);
     // With the first pass read elsewhere, the conversion tells of the
     // package's phase only (no phase without a name).
     let phases: Vec<Value> = stepped_events
@@ -930,24 +1016,25 @@ fn part_collector() -> (Function, Rc<RefCell<Vec<Vec<u8>>>>) {
             if parts.len() < part as usize {
                 parts.resize(part as usize, Vec::new());
             }
-            parts[part as usize - 1].extend(chunk.to_vec());
+            parts[part as usize - 1].extend(js_copy(&chunk));
         });
     let function: Function = closure.as_ref().clone().unchecked_into();
     closure.forget();
     (function, parts)
 }
 
-/// The library's package of `native` in parts of 64 KiB.
+/// The library's package of `native` in parts of `size` bytes.
 fn library_parts(
     native: &chorus2outdoo::Conversion,
     sources: &mut [&mut dyn chorus2outdoo::ArchiveSource],
+    size: u64,
 ) -> chorus2outdoo::write::package::Written<Parts> {
     chorus2outdoo::write::package::write_package_parts(
         native,
         sources,
         None,
         Parts::default(),
-        Some(65536),
+        Some(size),
     )
     .unwrap()
 }
@@ -958,26 +1045,43 @@ async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it(
     let bytes = blob_bytes(&sample).await;
     let archives: JsValue = Array::of1(&named("sample.zip", &sample)).into();
     let mut conversion = converted(Array::of1(&self::sample(1, 1).1).into(), archives.clone());
-    let (jobs, triggers) = second_pass_work(&conversion);
-    let mut preparer = wasm::TranscriptPreparer::new(archives, triggers).unwrap();
+    let mut preparer = wasm::TranscriptPreparer::new(archives, triggers(&conversion)).unwrap();
     let (callback, parts) = part_collector();
     let refused = conversion
-        .begin_package(callback.clone(), None, Some("60KB".into()))
+        .begin_package(
+            callback.clone(),
+            None,
+            Some("60KB".into()),
+            workers(1, true),
+        )
         .map(drop)
         .map_err(message);
     assert_eq!(
         refused,
         Err("part size: a part size of 60KB is too small: give at least 64 KiB".to_string())
     );
-    conversion
-        .begin_package(callback, Some(4096), Some("65536".into()))
+    let refused = conversion
+        .begin_package(
+            callback.clone(),
+            None,
+            None,
+            serde_wasm_bindgen::to_value(&json!({"helpers": 2})).unwrap(),
+        )
+        .map(drop)
+        .map_err(message);
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.starts_with("plan: unknown field `helpers`")),
+        "{refused:?}"
+    );
+    // The converter's worker alone (one worker: no helpers).
+    let begun = conversion
+        .begin_package(callback, Some(4096), Some("65536".into()), workers(1, true))
         .unwrap();
-    for job in jobs.iter() {
-        conversion
-            .add_transcript(preparer.prepare(job, None).unwrap())
-            .unwrap();
-    }
-    let finished = conversion.finish_package().unwrap();
+    assert_eq!(plain(begun), json!({"helpers": 0}));
+    let driven = drive(&mut conversion, &mut preparer, &[], false).unwrap();
+    let finished = driven.finished;
     let index_js = Reflect::get(&finished, &"index".into()).unwrap();
     let index_name = Reflect::get(&index_js, &"name".into())
         .unwrap()
@@ -1000,7 +1104,7 @@ async fn a_package_split_into_parts_comes_part_by_part_as_the_library_writes_it(
         &chorus2outdoo::Options::default(),
     )
     .unwrap();
-    let written = library_parts(&native, &mut sources);
+    let written = library_parts(&native, &mut sources, 65536);
     let expected = &written.output.0;
     assert!(expected.len() >= 3, "{} parts", expected.len());
     assert!(*parts == *expected, "the parts differ from the library's");
@@ -1242,148 +1346,101 @@ fn media_sample(
     (zip, native, recordings)
 }
 
-/// Copies the recordings of `conversion` (every transcript in) as the page
-/// does: what `nextRecording(read_from)` answers each time, the bytes of
-/// each recording to read taken from `zip` and handed over in two pieces,
-/// the middle byte changed when `alter`; the first refusal's message.
-fn copy_recordings(
-    conversion: &mut wasm::ArchiveConversion,
-    zip: &[u8],
-    read_from: f64,
-    alter: bool,
-) -> Result<Vec<Value>, String> {
-    let mut answers = Vec::new();
-    loop {
-        let next = conversion.next_recording(read_from).map_err(message)?;
-        if next.is_undefined() {
-            return Ok(answers);
-        }
-        let answer = plain(next);
-        if let (Some(start), Some(end)) = (answer["start"].as_u64(), answer["end"].as_u64()) {
-            let mut bytes = zip[start as usize..end as usize].to_vec();
-            let middle = bytes.len() / 2;
-            if alter {
-                bytes[middle] ^= 1;
-            }
-            conversion
-                .recording_bytes(&bytes[..middle])
-                .map_err(message)?;
-            conversion
-                .recording_bytes(&bytes[middle..])
-                .map_err(message)?;
-            conversion.end_recording().map_err(message)?;
-        }
-        answers.push(answer);
-    }
-}
-
-/// The page's copy of recordings: `nextRecording` says where each one of
-/// at least the size asked for lies as it is in its archive, and the bytes
-/// handed over give the library's package; smaller ones the converter
-/// copies itself (null); bytes that do not match are refused by name.
+/// The page's copy of recordings: where the browser streams Files, the
+/// second pass names each recording of a MiB and more stored as it is in
+/// its archive (`read`), and the bytes handed over give the library's
+/// package; without streams, the converter copies them all itself; bytes
+/// that do not match are refused by name.
 #[wasm_bindgen_test]
 async fn recordings_the_page_reads_give_the_librarys_package() {
     use chorus2outdoo::{ArchiveSource, ZipSource};
-    let (zip, native, recordings) = media_sample(8, 2, 70_000);
+    let (zip, native, recordings) = media_sample(6, 2, 1_048_576);
     let mut source = ZipSource::new("sample.zip", std::io::Cursor::new(&zip[..])).unwrap();
     let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
     let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
-    assert!(recordings >= 4, "{recordings} recordings");
+    assert!(recordings >= 3, "{recordings} recordings");
 
     let archives: JsValue = Array::of1(&named("sample.zip", &blob(&zip))).into();
-    let written = |read_from: f64, alter: bool| {
+    let written = |streams: bool, alter: bool| {
         let mut conversion = converted(Array::new().into(), archives.clone());
-        let (jobs, triggers) = second_pass_work(&conversion);
-        let mut preparer = wasm::TranscriptPreparer::new(archives.clone(), triggers).unwrap();
+        let mut preparer =
+            wasm::TranscriptPreparer::new(archives.clone(), triggers(&conversion)).unwrap();
         let (callback, chunks) = collector();
-        conversion.begin_package(callback, None, None).unwrap();
-        for job in jobs.iter() {
-            conversion
-                .add_transcript(preparer.prepare(job, None).unwrap())
-                .unwrap();
-        }
-        let answers = copy_recordings(&mut conversion, &zip, read_from, alter)?;
-        conversion.finish_package().map_err(message)?;
+        conversion
+            .begin_package(callback, None, None, workers(1, streams))
+            .unwrap();
+        let driven = drive(&mut conversion, &mut preparer, &zip, alter)?;
         let package = chunks.borrow().concat();
-        Ok::<_, String>((answers, package))
+        Ok::<_, String>((driven, package))
     };
 
-    let (answers, package) = written(65_536.0, false).unwrap();
-    assert_eq!(answers.len(), recordings);
-    for answer in &answers {
+    let (driven, package) = written(true, false).unwrap();
+    assert_eq!(driven.reads.len(), recordings);
+    for read in &driven.reads {
         let (start, end) = (
-            answer["start"].as_u64().unwrap(),
-            answer["end"].as_u64().unwrap(),
+            read["start"].as_u64().unwrap(),
+            read["end"].as_u64().unwrap(),
         );
-        assert_eq!(end - start, 70_000, "{answer}");
-        assert_eq!(answer["archive"], 0, "{answer}");
-        let entry = answer["entry"].as_str().unwrap();
+        assert_eq!(end - start, 1_048_576, "{read}");
+        assert_eq!(read["archive"], 0, "{read}");
+        let entry = read["entry"].as_str().unwrap();
         assert!(
             entry.starts_with("media/") && entry.ends_with(".mp4"),
-            "{answer}"
+            "{read}"
         );
     }
+    // Written whole, the recordings come once every transcript is in.
+    let first_read = driven.kinds.iter().position(|k| k == "read").unwrap();
+    assert!(
+        !driven.kinds[first_read..].iter().any(|k| k == "append"),
+        "{:?}",
+        driven.kinds
+    );
     assert!(
         package == expected,
         "the package differs from the library's"
     );
-    let first = answers[0]["entry"].as_str().unwrap().to_string();
+    let first = driven.reads[0]["entry"].as_str().unwrap().to_string();
 
-    // Above their size, the converter copies them.
-    let (answers, package) = written(70_001.0, false).unwrap();
-    assert_eq!(answers, vec![Value::Null; recordings]);
+    // Without streams, the converter copies them.
+    let (driven, package) = written(false, false).unwrap();
+    assert!(driven.reads.is_empty());
     assert!(
         package == expected,
         "the package differs from the library's"
     );
 
-    let refused = written(65_536.0, true).unwrap_err();
+    let refused = written(true, true).err().unwrap();
     assert_crc_refused(&refused, &first);
 }
 
 /// Split into parts, a part that is full waits for its recordings: the
-/// page reads them where `nextRecording` says and hands them over, then
-/// `resumePackage` closes the part and places the transcript that waited;
-/// `placeRest` leaves the last part waiting the same way. The parts are
-/// the library's, byte for byte, with one wait per part.
+/// page reads them where the `read` steps say, then the part closes and
+/// the transcript that waited goes in. The parts are the library's, byte
+/// for byte, and recordings are read before the last transcript goes in.
 #[wasm_bindgen_test]
 async fn parts_wait_for_the_recordings_the_page_reads() {
     use chorus2outdoo::{ArchiveSource, ZipSource};
-    let (zip, native, recordings) = media_sample(16, 3, 20_000);
+    let (zip, native, recordings) = media_sample(12, 3, 1_048_576);
     let mut source = ZipSource::new("sample.zip", std::io::Cursor::new(&zip[..])).unwrap();
     let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
-    let expected = library_parts(&native, &mut sources);
+    let expected = library_parts(&native, &mut sources, 3_000_000);
     assert!(expected.parts.len() >= 3, "{} parts", expected.parts.len());
 
     let archives: JsValue = Array::of1(&named("sample.zip", &blob(&zip))).into();
     let mut conversion = converted(Array::new().into(), archives.clone());
-    let (jobs, triggers) = second_pass_work(&conversion);
-    let mut preparer = wasm::TranscriptPreparer::new(archives, triggers).unwrap();
+    let mut preparer = wasm::TranscriptPreparer::new(archives, triggers(&conversion)).unwrap();
     let (callback, parts) = part_collector();
     conversion
-        .begin_package(callback, None, Some("65536".into()))
+        .begin_package(callback, None, Some("3000000".into()), workers(2, true))
         .unwrap();
-    let mut waits = Vec::new();
-    let mut go_on = |conversion: &mut wasm::ArchiveConversion, mut due: bool| {
-        while due {
-            waits.push(copy_recordings(conversion, &zip, 0.0, false).unwrap().len());
-            due = conversion.resume_package().unwrap();
-        }
-    };
-    for job in jobs.iter() {
-        let due = conversion
-            .add_transcript(preparer.prepare(job, None).unwrap())
-            .unwrap();
-        go_on(&mut conversion, due);
-    }
-    let due = conversion.place_rest().unwrap();
-    go_on(&mut conversion, due);
-    conversion.finish_package().unwrap();
+    let driven = drive(&mut conversion, &mut preparer, &zip, false).unwrap();
     assert!(
         *parts.borrow() == expected.output.0,
         "the parts differ from the library's"
     );
-    assert_eq!(waits.len(), expected.parts.len());
-    assert_eq!(waits.iter().sum::<usize>(), recordings);
-    assert!(waits.iter().all(|&n| n > 0), "{waits:?}");
+    assert_eq!(driven.reads.len(), recordings);
+    let last_append = driven.kinds.iter().rposition(|k| k == "append").unwrap();
+    let first_read = driven.kinds.iter().position(|k| k == "read").unwrap();
+    assert!(first_read < last_append, "{:?}", driven.kinds);
 }

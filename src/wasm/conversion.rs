@@ -1,9 +1,9 @@
 //! The conversion in the browser, between its two passes. In: tracker
 //! exports, call archives (read from their Blobs, or from the helpers'
 //! first pass), a roster, earlier packages and the options. Out: the
-//! preview, a call's transcript excerpt, the second pass's transcript
-//! jobs and triggers for the helpers, and the package written whole
-//! (`writePackage`) or in steps (`package.rs`).
+//! preview, a call's transcript excerpt, the triggers the helpers replay,
+//! and the package written whole (`writePackage`) or in the second pass's
+//! steps (`beginPackage`, `next`, ...: `package.rs` does each).
 
 use super::blob::{BlobReader, ChunkSink};
 use super::error::js_error;
@@ -12,9 +12,8 @@ use super::inputs::{
     archive_sources, as_sources, earlier_packages, input_files, readable_totals, roster,
 };
 use super::package::{
-    chunk_size, entry_size, finished_package, package_name, Sources, SteppedPackage,
+    chunk_size, finished_package, package_name, Begun, Packaging, PlanArg, Sources,
 };
-use super::preparer::JobJs;
 use super::progress::{Meter, SharedMeter, WatchedSource};
 use super::sample::zip_blob;
 use super::values::{from_js_strict, to_js, Js};
@@ -118,7 +117,7 @@ pub fn convert_archives(
         conversion,
         archives: sources,
         meter,
-        stepped: None,
+        packaging: None,
     })
 }
 
@@ -126,15 +125,16 @@ pub fn convert_archives(
 type Archive = WatchedSource<ZipSource<BlobReader>>;
 
 /// A conversion with call archives, between its two passes: the preview is
-/// ready; `writePackage` streams the package out, or the steps of
-/// `beginPackage` .. `finishPackage` do, with helpers' transcripts.
+/// ready; `writePackage` streams the package out, or the second pass's
+/// steps do (`beginPackage`, then `next` until it says `finish`), its
+/// transcripts prepared by helper workers.
 #[wasm_bindgen]
 pub struct ArchiveConversion {
-    pub(super) conversion: Conversion,
-    pub(super) archives: Vec<Archive>,
-    pub(super) meter: SharedMeter,
+    conversion: Conversion,
+    archives: Vec<Archive>,
+    meter: SharedMeter,
     /// A package written in steps (`beginPackage` .. `finishPackage`).
-    pub(super) stepped: Option<SteppedPackage>,
+    packaging: Option<Packaging>,
 }
 
 /// A call's transcript excerpt: its first utterances and how many it has.
@@ -143,13 +143,6 @@ struct Excerpt {
     #[serde(flatten)]
     transcript: Transcript,
     utterance_count: usize,
-}
-
-/// The transcript jobs and the triggers the helpers replay over them.
-#[derive(Serialize)]
-struct SecondPassWork<'a> {
-    jobs: Vec<JobJs>,
-    triggers: Option<&'a [crate::decide::replay::ReplayTrigger]>,
 }
 
 #[wasm_bindgen]
@@ -189,28 +182,15 @@ impl ArchiveConversion {
         })
     }
 
-    /// The second pass's work for `TranscriptPreparer`s in other workers:
-    /// `jobs`, the transcript entries the package holds, in package order
-    /// (`[{source_id, path, archive, entry, pointer, form, duration_seconds,
-    /// language, bytes}]`), and `triggers`, those every preparer replays
-    /// over them (`[{topic, phrase, said_by, language, match}]`, or null
-    /// when the package has no topics to replay).
-    #[wasm_bindgen(js_name = secondPassWork, unchecked_return_type = "SecondPassWork")]
-    pub fn second_pass_work(&self) -> Result<JsValue, JsError> {
-        let jobs = self
-            .conversion
-            .transcript_jobs()
-            .iter()
-            .map(|job| {
-                let bytes = entry_size(&self.archives, job.source.entry);
-                JobJs::new(job, bytes)
-            })
-            .collect();
-        let replay = self.conversion.replay();
-        to_js(&SecondPassWork {
-            jobs,
-            triggers: replay.as_ref().map(|replay| replay.triggers()),
-        })
+    /// The triggers every `TranscriptPreparer` replays over the
+    /// transcripts (`[{topic, phrase, said_by, language, match}]`), or null
+    /// when the package has no topics to replay.
+    #[wasm_bindgen(js_name = replayTriggers, unchecked_return_type = "ReplayTrigger[] | null")]
+    pub fn replay_triggers(&self) -> Result<JsValue, JsError> {
+        match self.conversion.replay() {
+            Some(replay) => to_js(replay.triggers()),
+            None => Ok(JsValue::NULL),
+        }
     }
 
     /// Writes the package, re-reading transcripts and recordings from the
@@ -249,9 +229,9 @@ impl ArchiveConversion {
     }
 
     /// The package begun with `beginPackage`, and what it works with.
-    fn stepped(&mut self) -> Result<(&mut SteppedPackage, Sources<'_, Archive>), JsError> {
-        let stepped = self
-            .stepped
+    fn packaging(&mut self) -> Result<(&mut Packaging, Sources<'_, Archive>), JsError> {
+        let packaging = self
+            .packaging
             .as_mut()
             .ok_or_else(|| js_error("beginPackage first"))?;
         let sources = Sources {
@@ -259,134 +239,101 @@ impl ArchiveConversion {
             archives: &mut self.archives,
             meter: &self.meter,
         };
-        Ok((stepped, sources))
+        Ok((packaging, sources))
     }
 }
 
-/// The package in steps, while helper workers prepare the transcripts
-/// (`package.rs` does each step).
+/// The package in the second pass's steps (`package.rs` does each).
 #[wasm_bindgen]
 impl ArchiveConversion {
-    /// Starts writing the package in steps: the entries before the
-    /// transcripts go to `onChunk(chunk, part)` now; `addTranscript` takes
-    /// the transcripts in `secondPassWork().jobs` order, `placeRest` the
-    /// calls left, `finishPackage` the rest. The recordings are handed over
-    /// (`nextRecording`, or copied by `addRecordings`) whenever
-    /// `addTranscript`, `placeRest` or `resumePackage` answers true, then
-    /// `resumePackage` goes on: split into parts, a part that is full
-    /// waits for its recordings; written whole, they come after the
-    /// transcripts. Whole, the bytes are those of `writePackage`, all of
-    /// part 1. With `partSize` (`"2GB"`, `"500MB"`, bytes; as `convert
-    /// --part-size`), the package is split into parts of at most that
-    /// size, numbered from 1, each chunk naming its part, the parts one
-    /// after another.
-    #[wasm_bindgen(js_name = beginPackage)]
+    /// Begins the package, written to `onChunk(chunk, part)` as the second
+    /// pass's session says (`next`), with `plan`'s workers (`{workers,
+    /// store, streams}`: how many helper workers the page may start,
+    /// whether early entries can be stored on disk, whether the browser
+    /// reads Files through BYOB streams); answers `{helpers}`, how many
+    /// helpers it uses (0: this worker prepares the entries). Whole, the
+    /// bytes are those of `writePackage`, all of part 1; with `partSize`
+    /// (`"2GB"`, `"500MB"`, bytes; as `convert --part-size`), parts of at
+    /// most that size, numbered from 1, each chunk naming its part, the
+    /// parts one after another.
+    #[wasm_bindgen(js_name = beginPackage, unchecked_return_type = "{ helpers: number }")]
     pub fn begin_package(
         &mut self,
         #[wasm_bindgen(js_name = onChunk, unchecked_param_type = "(chunk: Uint8Array, part: number) => void")]
         on_chunk: Function,
         #[wasm_bindgen(js_name = chunkBytes)] chunk_bytes: Option<u32>,
         #[wasm_bindgen(js_name = partSize)] part_size: Option<String>,
-    ) -> Result<(), JsError> {
-        let stepped = SteppedPackage::begin(self.sources(), on_chunk, chunk_bytes, part_size)?;
-        self.stepped = Some(stepped);
-        Ok(())
-    }
-
-    /// Appends the next transcript entry, as a `TranscriptPreparer` made
-    /// it; answers true when the part before its call is full and waits
-    /// for its recordings: the transcript is held until `resumePackage`.
-    #[wasm_bindgen(js_name = addTranscript)]
-    pub fn add_transcript(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "PreparedTranscript")] part: JsValue,
-    ) -> Result<bool, JsError> {
-        let (stepped, sources) = self.stepped()?;
-        stepped.add_transcript(sources, part)
-    }
-
-    /// Once every transcript is in: places the calls left; answers true
-    /// while recordings are due (see `beginPackage`).
-    #[wasm_bindgen(js_name = placeRest)]
-    pub fn place_rest(&mut self) -> Result<bool, JsError> {
-        let (stepped, sources) = self.stepped()?;
-        stepped.place_rest(sources)
-    }
-
-    /// Once the recordings due are in: closes the part that waited for
-    /// them and places what waited (the transcript held, or the calls
-    /// left); answers true when recordings are due again.
-    #[wasm_bindgen(js_name = resumePackage)]
-    pub fn resume_package(&mut self) -> Result<bool, JsError> {
-        let (stepped, sources) = self.stepped()?;
-        stepped.resume(sources)
-    }
-
-    /// Copies the recordings of the next calls, at most `max` and, past the
-    /// first, at most `maxBytes` of them, once every transcript is in (a
-    /// package written whole; split into parts they go with their part),
-    /// so the worker can give its event loop a turn between steps; answers
-    /// whether calls are left. `finishPackage` copies what is left.
-    #[wasm_bindgen(js_name = addRecordings)]
-    pub fn add_recordings(
-        &mut self,
-        max: u32,
-        #[wasm_bindgen(js_name = maxBytes)] max_bytes: f64,
-    ) -> Result<bool, JsError> {
-        let (stepped, sources) = self.stepped()?;
-        stepped.add_recordings(sources, max, max_bytes)
-    }
-
-    /// The next call's recording, once every transcript is in (a package
-    /// written whole): `undefined` when none is left; `null` when it was
-    /// copied here (compressed in its archive, or smaller than `readFrom`
-    /// bytes); else `{archive, entry, start, end}`: the recording, the zip
-    /// entry `entry`, lies as it is in bytes `start..end` of archive
-    /// `archive` (in `convertArchives` order), and the worker reads them
-    /// (through the File's byte stream, into one buffer used again: no
-    /// garbage) into `recordingBytes`, then calls `endRecording`, which
-    /// checks them against the archive's CRC-32.
-    #[wasm_bindgen(js_name = nextRecording, unchecked_return_type = "RecordingRange | null | undefined")]
-    pub fn next_recording(
-        &mut self,
-        #[wasm_bindgen(js_name = readFrom)] read_from: f64,
+        #[wasm_bindgen(unchecked_param_type = "PackagePlan | null | undefined")] plan: JsValue,
     ) -> Result<JsValue, JsError> {
-        let (stepped, sources) = self.stepped()?;
-        match stepped.next_recording(sources, read_from)? {
-            None => Ok(JsValue::UNDEFINED),
-            Some(None) => Ok(JsValue::NULL),
-            Some(Some(range)) => to_js(&range),
-        }
+        let plan: PlanArg = from_js_strict(plan, "plan")?;
+        let packaging = Packaging::begin(self.sources(), on_chunk, chunk_bytes, part_size, plan)?;
+        let begun = Begun {
+            helpers: packaging.helpers,
+        };
+        self.packaging = Some(packaging);
+        to_js(&begun)
     }
 
-    /// The next bytes of the recording `nextRecording` began.
+    /// What to do next: `{kind: 'prepare', worker, job}` (prepare `job` on
+    /// that worker, then `arrived`), `{kind: 'append', job}` (its turn:
+    /// `append`), `{kind: 'read', archive, entry, start, end}` (read those
+    /// bytes of the archive's File into `recordingBytes`, then
+    /// `endRecording`), `{kind: 'again', copied}`, `{kind: 'wait'}` (until
+    /// an entry arrives) or `{kind: 'finish'}` (`finishPackage`).
+    #[wasm_bindgen(js_name = next, unchecked_return_type = "PackageStep")]
+    pub fn next_step(&mut self) -> Result<JsValue, JsError> {
+        let (packaging, sources) = self.packaging()?;
+        to_js(&packaging.next(sources)?)
+    }
+
+    /// Entry `job` (a `prepare` step's `job.index`) arrived, holding `bytes`
+    /// (its zip's buffer): `'keep'` it in memory or `'store'` it on disk
+    /// until its `append` step.
+    pub fn arrived(&mut self, job: u32, bytes: f64) -> Result<String, JsError> {
+        let (packaging, _) = self.packaging()?;
+        packaging
+            .arrived(job as usize, bytes as u64)
+            .map(str::to_string)
+    }
+
+    /// Appends entry `job`, as a `TranscriptPreparer` made it, at its turn.
+    pub fn append(
+        &mut self,
+        job: u32,
+        #[wasm_bindgen(unchecked_param_type = "PreparedTranscript")] prepared: JsValue,
+    ) -> Result<(), JsError> {
+        let (packaging, sources) = self.packaging()?;
+        packaging.append(sources, job as usize, prepared)
+    }
+
+    /// The next bytes of the recording a `read` step named.
     #[wasm_bindgen(js_name = recordingBytes)]
     pub fn recording_bytes(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        self.stepped()?.0.recording_bytes(bytes)
+        self.packaging()?.0.recording_bytes(bytes)
     }
 
-    /// Ends the recording `nextRecording` began, once all its bytes came
-    /// and only if they are those the archive's CRC-32 names.
+    /// Ends the recording a `read` step named, once all its bytes came and
+    /// only if they are those the archive's CRC-32 names.
     #[wasm_bindgen(js_name = endRecording)]
     pub fn end_recording(&mut self) -> Result<(), JsError> {
-        let bytes = self.stepped()?.0.end_recording()?;
+        let bytes = self.packaging()?.0.end_recording()?;
         self.meter.borrow_mut().counted(bytes);
         Ok(())
     }
 
-    /// Writes the rest of the package (recordings, users, report,
-    /// manifest); answers `{name, bytes, parts: [{number, name, bytes,
-    /// sha256, calls}]}` (one part, without a checksum, for a package
-    /// written whole), and for a package split into parts `index: {name,
-    /// bytes: Uint8Array}`, the index naming every part
+    /// Once `next` said `finish`, writes the rest of the package (users,
+    /// report, manifest); answers `{name, bytes, parts: [{number, name,
+    /// bytes, sha256, calls}]}` (one part, without a checksum, for a
+    /// package written whole), and for a package split into parts `index:
+    /// {name, bytes: Uint8Array}`, the index naming every part
     /// (`<name>-index.json`), and `fidelity`, the run's over all parts
     /// (with topics to replay).
     #[wasm_bindgen(js_name = finishPackage, unchecked_return_type = "FinishedPackage")]
     pub fn finish_package(&mut self) -> Result<JsValue, JsError> {
-        let stepped = self
-            .stepped
+        let packaging = self
+            .packaging
             .take()
             .ok_or_else(|| js_error("beginPackage first"))?;
-        to_js(&stepped.finish(self.sources())?)
+        to_js(&packaging.finish(self.sources())?)
     }
 }

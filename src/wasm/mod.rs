@@ -5,10 +5,11 @@
 //!
 //! - `inspect.rs`: what a file is (`inspect`, `inspectFile`).
 //! - `conversion.rs`: the conversion (`convert` in memory; `convertArchives`
-//!   and its `ArchiveConversion`: preview, transcript excerpts, the second
-//!   pass's work, `writePackage`).
-//! - `package.rs`: the package written in steps (`beginPackage` ..
-//!   `finishPackage`) while helper workers prepare the transcripts.
+//!   and its `ArchiveConversion`: preview, transcript excerpts, the
+//!   triggers to replay, `writePackage`, and the second pass's steps).
+//! - `package.rs`: the package written as the second pass's session
+//!   (`second_pass::SecondPass`) says: `beginPackage`, `next`, `arrived`,
+//!   `append`, `recordingBytes`, `endRecording`, `finishPackage`.
 //! - `first_pass.rs`: the first pass in helpers (`firstPassRanges`,
 //!   `EntryReader`) and the archives' checksums (`ArchiveDigest`).
 //! - `preparer.rs`: a helper's transcripts (`TranscriptPreparer`).

@@ -1,21 +1,24 @@
-//! The package written in steps, in the converter's Web Worker, while
-//! helper workers prepare the transcripts. In: the conversion and its
-//! archives, the transcripts as the helpers made them (in package order),
-//! the recordings' bytes as the worker reads them from the archives'
-//! Files. Out: the package's chunks to `onChunk(chunk, part)`, part by
-//! part, and what was written (`FinishedPackage`). `ArchiveConversion`'s
-//! methods of the same names delegate here.
+//! The package written in steps in the converter's Web Worker: the second
+//! pass's session (`second_pass::SecondPass`, with the page's plan) over a
+//! package handed out in chunks. In: the conversion and its archives, the
+//! entries as the page's workers prepared them, the recordings' bytes as
+//! the worker reads them from the Files. Out: what to do next (`next`, a
+//! plain object per `second_pass::Step`), the package's chunks to
+//! `onChunk(chunk, part)`, part by part, and what was written
+//! (`FinishedPackage`). `ArchiveConversion`'s methods of the same names
+//! delegate here.
 
 use super::blob::{ChunkSink, CHUNK};
 use super::error::js_error;
 use super::inputs::{as_sources, FileArg};
-use super::preparer::prepared_entry;
+use super::preparer::{prepared_entry, JobJs};
 use super::progress::SharedMeter;
 use crate::model::calls::EntryRef;
-use crate::write::package::{NextRecording, PackageOutput, PackageSession, Placing, WrittenPart};
+use crate::second_pass::{Arrival, Plan, SecondPass, Step};
+use crate::write::package::{PackageOutput, WrittenPart};
 use crate::{ArchiveSource, Conversion};
 use js_sys::Function;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 /// `outdoo-import-YYYY-MM-DD.zip`, with today's date in the browser's time zone.
@@ -34,14 +37,6 @@ pub fn chunk_size(chunk_bytes: Option<u32>) -> usize {
     chunk_bytes.map(|n| n as usize).unwrap_or(CHUNK)
 }
 
-/// What the package writer works with: the conversion, its archives (in
-/// `convertArchives` order) and the progress meter.
-pub struct Sources<'a, S: ArchiveSource> {
-    pub conversion: &'a Conversion,
-    pub archives: &'a mut [S],
-    pub meter: &'a SharedMeter,
-}
-
 /// The size of the entry `at` as its archive (of `archives`) lists it.
 pub fn entry_size<S: ArchiveSource>(archives: &[S], at: EntryRef) -> u64 {
     archives
@@ -50,28 +45,77 @@ pub fn entry_size<S: ArchiveSource>(archives: &[S], at: EntryRef) -> u64 {
         .map_or(0, |e| e.size)
 }
 
-impl<S: ArchiveSource> Sources<'_, S> {
-    /// The size of the entry `at` as its archive lists it.
-    pub fn entry_size(&self, at: EntryRef) -> u64 {
-        entry_size(self.archives, at)
-    }
+/// What the package writer works with: the conversion, its archives (in
+/// `convertArchives` order) and the progress meter.
+pub struct Sources<'a, S: ArchiveSource> {
+    pub conversion: &'a Conversion,
+    pub archives: &'a mut [S],
+    pub meter: &'a SharedMeter,
+}
 
+impl<S: ArchiveSource> Sources<'_, S> {
     /// Starts the write phase's progress: the entries read again.
     pub fn start_write_progress(&self) {
         let reread = self.conversion.reread_entries();
-        let bytes_total = reread.iter().map(|at| self.entry_size(*at)).sum();
+        let bytes_total = reread.iter().map(|at| entry_size(self.archives, *at)).sum();
         self.meter
             .borrow_mut()
             .start("write", reread.len(), bytes_total);
     }
 }
 
-/// A package being written in steps: its session, its name (fixed when it
-/// begins, so its parts and index agree) and the part size, if split.
-pub struct SteppedPackage {
-    session: PackageSession<ChunkParts>,
+/// The page's workers, as `beginPackage` takes them: how many helper
+/// `workers` it may start, whether early entries can be `store`d on disk,
+/// and whether the browser `streams` Files (BYOB readers), so that big
+/// recordings are read by the page. Missing fields: 0 and false.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanArg {
+    workers: usize,
+    store: bool,
+    streams: bool,
+}
+
+/// What `beginPackage` answers: the helper workers the second pass uses
+/// (0: the converter's worker prepares the entries itself).
+#[derive(Serialize)]
+pub struct Begun {
+    pub helpers: usize,
+}
+
+/// A step of the second pass as JavaScript sees it (`second_pass::Step`).
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum StepJs {
+    /// Prepare `job` on worker `worker` (a helper, or the converter's own
+    /// with no helpers), then `arrived(job.index, bytes)`.
+    Prepare { worker: usize, job: JobJs },
+    /// Entry `job`'s turn: `append(job, prepared)`.
+    Append { job: usize },
+    /// Read bytes `start..end` of archive `archive` (its zip entry `entry`,
+    /// a recording stored as it is) into `recordingBytes`, then `endRecording`.
+    Read {
+        archive: usize,
+        entry: String,
+        start: u64,
+        end: u64,
+    },
+    /// The writer did a step of its own (`copied`: it copied recordings).
+    Again { copied: bool },
+    /// Nothing to do until an entry arrives.
+    Wait,
+    /// Every call is placed: `finishPackage`.
+    Finish,
+}
+
+/// A package being written in steps: its second pass, its name (fixed
+/// when it begins, so its parts and index agree), the part size and the
+/// helper workers it uses.
+pub struct Packaging {
+    pass: SecondPass<ChunkParts>,
     name: String,
     part_size: Option<u64>,
+    pub helpers: usize,
 }
 
 /// A package handed to `on_chunk(chunk, part)` part by part (one part, 1,
@@ -137,17 +181,7 @@ pub fn finished_package(name: String, bytes: u64, calls: usize) -> FinishedPacka
     }
 }
 
-/// Where a recording lies as it is in its archive, for the worker to read.
-#[derive(Serialize)]
-pub struct RecordingRange {
-    /// The archive, in `convertArchives` order, and the entry's name.
-    archive: usize,
-    entry: String,
-    start: u64,
-    end: u64,
-}
-
-impl SteppedPackage {
+impl Packaging {
     /// Begins the package: the entries before the transcripts go to
     /// `on_chunk` now; `part_size` (`"2GB"`, `"500MB"`, bytes) splits it.
     pub fn begin<S: ArchiveSource>(
@@ -155,6 +189,7 @@ impl SteppedPackage {
         on_chunk: Function,
         chunk_bytes: Option<u32>,
         part_size: Option<String>,
+        plan: PlanArg,
     ) -> Result<Self, JsError> {
         let part_size = part_size
             .map(|text| {
@@ -167,106 +202,43 @@ impl SteppedPackage {
             chunk: chunk_size(chunk_bytes),
         };
         sources.start_write_progress();
-        let mut session =
-            PackageSession::begin_parts(sources.conversion, output, part_size).map_err(js_error)?;
-        session.let_recordings_wait();
-        Ok(SteppedPackage {
-            session,
+        let jobs = sources.conversion.transcript_jobs().len();
+        let helpers = Plan::page_helpers(plan.workers, jobs);
+        let plan = Plan::page(helpers, plan.store, plan.streams);
+        let pass =
+            SecondPass::begin(sources.conversion, output, part_size, plan).map_err(js_error)?;
+        Ok(Packaging {
+            pass,
             name: package_name(),
             part_size,
+            helpers,
         })
     }
 
-    /// One step of placing the package's calls; counts the transcript that
-    /// went in, if one did (its conversation document's bytes: the write
-    /// phase's progress); true while recordings are due.
-    fn placing<S: ArchiveSource>(
-        &mut self,
-        sources: Sources<S>,
-        step: impl FnOnce(
-            &mut PackageSession<ChunkParts>,
-            &Conversion,
-            &mut [&mut dyn ArchiveSource],
-        ) -> crate::Result<Placing>,
-    ) -> Result<bool, JsError> {
-        let session = &mut self.session;
-        let (job, before) = (
-            session.next_job().map(|job| job.source.entry),
-            session.transcripts_in(),
-        );
-        let placing = step(
-            session,
-            sources.conversion,
-            &mut as_sources(&mut *sources.archives),
-        )
-        .map_err(js_error)?;
-        if let (true, Some(at)) = (session.transcripts_in() > before, job) {
-            let bytes = sources.entry_size(at);
-            sources.meter.borrow_mut().counted(bytes);
-        }
-        Ok(placing == Placing::RecordingsDue)
-    }
-
-    /// `addTranscript`: the next transcript entry, as a helper prepared it.
-    pub fn add_transcript<S: ArchiveSource>(
-        &mut self,
-        sources: Sources<S>,
-        part: JsValue,
-    ) -> Result<bool, JsError> {
-        let entry = prepared_entry(part)?;
-        self.placing(sources, |session, conversion, archives| {
-            session.add_transcript(entry, conversion, archives)
-        })
-    }
-
-    /// `placeRest`: the calls left, once every transcript is in.
-    pub fn place_rest<S: ArchiveSource>(&mut self, sources: Sources<S>) -> Result<bool, JsError> {
-        self.placing(sources, PackageSession::place_rest)
-    }
-
-    /// `resumePackage`: the part that waited closes, what waited is placed.
-    pub fn resume<S: ArchiveSource>(&mut self, sources: Sources<S>) -> Result<bool, JsError> {
-        self.placing(sources, PackageSession::resume)
-    }
-
-    /// `addRecordings`: copies the recordings of the next calls.
-    pub fn add_recordings<S: ArchiveSource>(
-        &mut self,
-        sources: Sources<S>,
-        max: u32,
-        max_bytes: f64,
-    ) -> Result<bool, JsError> {
-        self.session
-            .add_recordings(
-                sources.conversion,
-                &mut as_sources(&mut *sources.archives),
-                max as usize,
-                max_bytes as u64,
-            )
-            .map_err(js_error)
-    }
-
-    /// `nextRecording`: where the next recording lies, if it is to be read.
-    pub fn next_recording<S: ArchiveSource>(
-        &mut self,
-        sources: Sources<S>,
-        read_from: f64,
-    ) -> Result<Option<Option<RecordingRange>>, JsError> {
-        let next = self
-            .session
-            .next_recording(
-                sources.conversion,
-                &mut as_sources(&mut *sources.archives),
-                read_from as u64,
-            )
+    /// `next`: what to do next.
+    pub fn next<S: ArchiveSource>(&mut self, sources: Sources<S>) -> Result<StepJs, JsError> {
+        let step = self
+            .pass
+            .next(sources.conversion, &mut as_sources(sources.archives))
             .map_err(js_error)?;
-        Ok(next.map(|next| match next {
-            NextRecording::Copied => None,
-            NextRecording::Read {
+        Ok(match step {
+            Step::Prepare { worker, job } => {
+                let transcript = self
+                    .pass
+                    .job(job)
+                    .ok_or_else(|| js_error(format!("there is no transcript job {job}")))?;
+                let bytes = entry_size(sources.archives, transcript.source.entry);
+                StepJs::Prepare {
+                    worker,
+                    job: JobJs::new(job, transcript, bytes),
+                }
+            }
+            Step::Append { job } => StepJs::Append { job },
+            Step::Read {
                 archive,
                 entry,
                 range,
-            } => Some(RecordingRange {
+            } => StepJs::Read {
                 archive,
                 entry: sources
                     .archives
@@ -276,29 +248,67 @@ impl SteppedPackage {
                     .unwrap_or_default(),
                 start: range.start,
                 end: range.start + range.bytes,
-            }),
-        }))
+            },
+            Step::Again { copied } => StepJs::Again { copied },
+            Step::Wait => StepJs::Wait,
+            Step::Finish => StepJs::Finish,
+        })
     }
 
-    /// `recordingBytes`: the next bytes of the recording begun.
+    /// `arrived`: entry `job` came, holding `bytes`; `"keep"` it in memory
+    /// or `"store"` it on disk until its turn.
+    pub fn arrived(&mut self, job: usize, bytes: u64) -> Result<&'static str, JsError> {
+        Ok(match self.pass.arrived(job, bytes).map_err(js_error)? {
+            Arrival::Keep => "keep",
+            Arrival::Store => "store",
+        })
+    }
+
+    /// `append`: entry `job`, its turn; counts its conversation document
+    /// (the write phase's progress).
+    pub fn append<S: ArchiveSource>(
+        &mut self,
+        sources: Sources<S>,
+        job: usize,
+        part: JsValue,
+    ) -> Result<(), JsError> {
+        let entry = prepared_entry(part)?;
+        let at = self.pass.job(job).map(|job| job.source.entry);
+        self.pass
+            .append(
+                job,
+                entry,
+                sources.conversion,
+                &mut as_sources(sources.archives),
+            )
+            .map_err(js_error)?;
+        if let Some(at) = at {
+            let bytes = entry_size(sources.archives, at);
+            sources.meter.borrow_mut().counted(bytes);
+        }
+        Ok(())
+    }
+
+    /// `recordingBytes`: the next bytes of the recording being read.
     pub fn recording_bytes(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        self.session.recording_bytes(bytes).map_err(js_error)
+        self.pass.recording_bytes(bytes).map_err(js_error)
     }
 
-    /// `endRecording`: the recording begun is complete; its size.
+    /// `endRecording`: the recording read is complete; its size.
     pub fn end_recording(&mut self) -> Result<u64, JsError> {
-        self.session.end_recording().map_err(js_error)
+        self.pass.end_recording().map_err(js_error)
     }
 
     /// `finishPackage`: writes the rest; what was written.
     pub fn finish<S: ArchiveSource>(self, sources: Sources<S>) -> Result<FinishedPackage, JsError> {
-        let SteppedPackage {
-            session,
+        let Packaging {
+            pass,
             name,
             part_size,
+            ..
         } = self;
-        let written = session
-            .finish_parts(sources.conversion, &mut as_sources(&mut *sources.archives))
+        let written = pass
+            .finish(sources.conversion, &mut as_sources(sources.archives))
             .map_err(js_error)?;
         sources.meter.borrow_mut().finish();
         let index = match part_size {

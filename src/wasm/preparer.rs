@@ -1,6 +1,7 @@
 //! Transcript entries prepared in a helper Web Worker: the second pass's
 //! costly half. In: the archives (the same Files as the conversion's),
-//! the triggers to replay and one job at a time (`secondPassWork().jobs`).
+//! the triggers to replay and one job at a time (as the second pass's
+//! steps hand them out).
 //! Out: each entry re-read, built and compressed, as plain bytes that
 //! cross workers (`{path, bytes, sha256, zip: Uint8Array, hits}`), which
 //! the converter's worker appends (`addTranscript`, `prepared_entry`).
@@ -22,6 +23,9 @@ use wasm_bindgen::prelude::*;
 /// A transcript job as JavaScript sees it.
 #[derive(Serialize, Deserialize)]
 pub struct JobJs {
+    /// Its place in package order (the second pass's job number).
+    #[serde(default)]
+    index: usize,
     source_id: String,
     path: String,
     archive: usize,
@@ -40,9 +44,10 @@ pub struct JobJs {
 }
 
 impl JobJs {
-    /// `job`, whose conversation document is `bytes` long.
-    pub fn new(job: TranscriptJob, bytes: u64) -> Self {
+    /// `job`, number `index`, whose conversation document is `bytes` long.
+    pub fn new(index: usize, job: TranscriptJob, bytes: u64) -> Self {
         JobJs {
+            index,
             bytes,
             source_id: job.source_id,
             path: job.path,
@@ -148,8 +153,8 @@ pub struct TranscriptPreparer {
 #[wasm_bindgen]
 impl TranscriptPreparer {
     /// `archives`: `[{name, blob}]` as given to `convertArchives`;
-    /// `triggers`: the conversion's `secondPassWork().triggers` (null
-    /// without topics).
+    /// `triggers`: the conversion's `replayTriggers()` (null without
+    /// topics).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ArchiveInput[]")] archives: JsValue,
@@ -162,8 +167,8 @@ impl TranscriptPreparer {
         })
     }
 
-    /// Re-reads, builds and compresses one transcript entry (a job of
-    /// `secondPassWork().jobs`) and replays the triggers over it: `{path,
+    /// Re-reads, builds and compresses one transcript entry (the job of a
+    /// second pass's `prepare` step) and replays the triggers over it: `{path,
     /// bytes, sha256, zip: Uint8Array, hits}`, the zip in a new array or,
     /// with `buffers`, in the array `buffers(length)` answers.
     #[wasm_bindgen(unchecked_return_type = "PreparedTranscript")]

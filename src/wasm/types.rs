@@ -104,17 +104,23 @@ const PASSES: &'static str = r#"
 export interface FirstPassPlan { ranges: [number, number][][]; entries_total: number; bytes_total: number }
 /** A trigger every preparer replays (`decide::replay::ReplayTrigger`). */
 export interface ReplayTrigger { topic: number; phrase: string; said_by: string; language: string; match: string }
-/** A transcript entry to prepare (`preparer::JobJs`). */
+/** A transcript entry to prepare (`preparer::JobJs`); `index`: its place in package order. */
 export interface TranscriptJob {
-  source_id: string; path: string; archive: number; entry: number; pointer: string; form: string;
+  index: number; source_id: string; path: string; archive: number; entry: number; pointer: string; form: string;
   duration_seconds: number; language?: string | null; bytes: number;
 }
-/** The second pass's work for the helpers (`secondPassWork`). */
-export interface SecondPassWork { jobs: TranscriptJob[]; triggers: ReplayTrigger[] | null }
+/** The page's workers for the second pass (`package::PlanArg`). */
+export interface PackagePlan { workers?: number; store?: boolean; streams?: boolean }
+/** What to do next in the second pass (`package::StepJs`, `second_pass::Step`). */
+export type PackageStep =
+  | { kind: 'prepare'; worker: number; job: TranscriptJob }
+  | { kind: 'append'; job: number }
+  | { kind: 'read'; archive: number; entry: string; start: number; end: number }
+  | { kind: 'again'; copied: boolean }
+  | { kind: 'wait' }
+  | { kind: 'finish' };
 /** A prepared transcript entry as it crosses workers (`preparer::PreparedJs`). */
 export interface PreparedTranscript { path: string; bytes: number; sha256: string; zip: Uint8Array<ArrayBuffer>; hits: [number, number][] }
-/** Where a recording lies as it is in its archive (`nextRecording`). */
-export interface RecordingRange { archive: number; entry: string; start: number; end: number }
 /** A part of the package as written (`package::FinishedPart`). */
 export interface FinishedPart { number: number; name: string; bytes: number; sha256: string | null; calls: number }
 /** What `finishPackage` and `writePackage` answer (`package::FinishedPackage`). */

@@ -866,8 +866,8 @@ test('recordings of 1 MiB and more are read through the File\'s byte stream, a r
   // recordings are read through streams, then closes; the parts are the CLI's.
   const { out, index } = cliParts('cli-parts-1mib', archive, '5MB');
   // The first recording read fails once: the conversion ends with that said, and the next one (another part size) is whole.
-  const { page, finish } = await openPage({ query: '?workers=2', beforeGoto: patchedWorker('worker/streams.js', [['      conversion.endRecording();',
-    "      if (!self.failedOnce) { self.failedOnce = true; throw new Error('a recording read failed on purpose'); }\n      conversion.endRecording();"]]) });
+  const { page, finish } = await openPage({ query: '?workers=2', beforeGoto: patchedWorker('worker/streams.js', [['  conversion.endRecording();',
+    "  if (!self.failedOnce) { self.failedOnce = true; throw new Error('a recording read failed on purpose'); }\n  conversion.endRecording();"]]) });
   await setPartSize(page, '6MB');
   await page.setInputFiles('#file-input', archive);
   await page.waitForFunction(() => !document.querySelector('#message').hidden, null, { timeout: 30_000 });

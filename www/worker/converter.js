@@ -13,11 +13,12 @@ import {
 import { wasmMemoryBytes } from './module.js';
 import { postProgress } from './protocol.js';
 import {
-  checksFromHelpers, firstPassFromHelpers, helperFigures, inTurn, newHelperFigures, rangeSteps, stopPreparing,
-  superseded, supersededError, transcriptsFromHelpers, transcriptsHere, yieldToMessages,
+  checksFromHelpers, firstPassFromHelpers, helperFigures, inTurn, newHelperFigures, rangeSteps,
+  superseded, supersededError, yieldToMessages,
 } from './scheduling.js';
+import { writeSecondPass } from './second-pass.js';
 import { PackageFile, Waiting, nextPackage, releaseLastPackage } from './storage.js';
-import { digestsOf, recordingsInto, stalled, withDigests } from './streams.js';
+import { digestsOf, stalled, withDigests } from './streams.js';
 
 /** @typedef {import('../pkg/chorus2outdoo.js').ArchiveConversion} ArchiveConversion */
 /** @typedef {import('../pkg/chorus2outdoo.js').ArchiveInput} ArchiveInput */
@@ -151,7 +152,7 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   const onProgress = (progress) => postProgress(id, progress);
   const first = archives.length === 0 ? { archives, reads: null }
     : workers > 1 ? await firstPassWithDigests(archives, workers, onProgress)
-      // Hashed and read here in steps (with progress), not in one go inside convertArchives: see RECORDINGS_STEP.
+      // Hashed and read here in steps (with progress), not in one go inside convertArchives: every read of the File is garbage until the event loop turns.
       : await firstPassHere(archives, onProgress);
   archives = first.archives;
   // Earlier packages are read here, by the converter: the helpers' first pass reads only the archives.
@@ -164,41 +165,21 @@ async function convertWithArchives({ files, archives, roster, options, earlier =
   postProgress(id, { phase: 'preview', preview });
   const file = await nextPackage(storage);
   const writeStarted = performance.now();
-  // Every worker preparing transcripts replays the topics' triggers over
-  // them: the hits travel with each part into fidelity.json.
-  const { jobs, triggers } = conversion.secondPassWork();
-  const helpersUsed = workers > 1 && jobs.length >= 2 ? Math.min(workers, jobs.length) : 0;
   /** @param {Uint8Array} chunk @param {number} part */
   const onChunk = (chunk, part) => file.write(chunk, part);
   const waiting = await Waiting.create(storage);
   /** @type {FinishedPackage} */
   let finished;
+  let helpersUsed = 0;
   /** @type {Set<string>} */
   const reads = new Set();
-  // Whenever a part is full (or, written whole, once the transcripts are
-  // in), its recordings are read, then the package goes on.
-  const recordingsDue = async (halted = () => false) => {
-    do await recordingsInto(conversion, archives, reads, halted); while (!halted() && conversion.resumePackage());
-  };
   try {
-    if (helpersUsed) {
-      // The helpers start on the transcripts while this worker writes what
-      // precedes them (calls.jsonl); their entries wait in the queue until then.
-      const fromHelpers = transcriptsFromHelpers(conversion, archives, triggers, jobs, helpersUsed, waiting, recordingsDue);
-      try {
-        conversion.beginPackage(onChunk, null, partSize);
-      } catch (error) {
-        fromHelpers.catch(() => {});
-        stopPreparing(helpersUsed);
-        throw error;
-      }
-      await fromHelpers;
-    } else {
-      conversion.beginPackage(onChunk, null, partSize);
-      await transcriptsHere(conversion, archives, triggers, jobs, waiting, recordingsDue);
-    }
-    if (conversion.placeRest()) await recordingsDue();
-    finished = conversion.finishPackage();
+    // The second pass's session shares the transcripts out among the
+    // helpers (they start while this worker writes what precedes them),
+    // appends them in package order, and says when recordings are read.
+    ({ finished, helpers: helpersUsed } = await writeSecondPass(conversion, archives, {
+      workers, partSize, waiting, onChunk, reads,
+    }));
   } catch (error) {
     await file.remove();
     throw file.failure ?? error;

@@ -41,9 +41,10 @@
 //
 // Converter -> helper: {op, task, ...} with op
 //   firstPass {archives, parts: [{archive, index, start, end}]}        read those ranges of entries
-//   prepare {archives, triggers, jobs, credit}                          prepare those transcripts, `credit` ahead at most
-//   ack {spares} | spares {spares} | stopPreparing                      a transcript received (its buffers back), buffers
-//                                                                       back, or stop preparing
+//   prepare {archives, triggers}                                        get ready to prepare the task's transcripts
+//   job {job, spares}                                                   prepare this transcript (the second pass's session
+//                                                                       chose it; `spares`: buffers back, to use again)
+//   stopPreparing                                                       the task's transcripts are done, or failed
 //   check {pkg, share, shares}                                          check that share of the package's transcripts
 // Helper -> converter: {task, ...} with `memory` (its wasm memory's bytes):
 //   {progress}, {read: {archive, index, bytes, last}}, {prepared: {index, part}}, {checked}, or {error} (a message).
@@ -132,10 +133,11 @@ export function listen(index, current, onAnswer, onFailure) {
 /**
  * What a helper does (scheduling.js `helperWork`).
  * @typedef {object} HelperWork
- * @property {(op: 'ack' | 'spares' | 'stopPreparing', spares: ArrayBuffer[]) => void} credit
+ * @property {(data: any) => void} startPreparing
+ * @property {(data: any, reply: import('./scheduling.js').Reply) => void} prepare
+ * @property {() => void} stopPreparing
  * @property {(data: any) => Promise<unknown>} check
  * @property {(data: any, reply: import('./scheduling.js').Reply) => void} firstPass
- * @property {(data: any, reply: import('./scheduling.js').Reply) => Promise<void>} prepare
  */
 
 /**
@@ -147,8 +149,8 @@ export function listen(index, current, onAnswer, onFailure) {
  * @param {HelperWork} work
  */
 export function answerConverter(data, ready, work) {
-  if (data.op === 'ack' || data.op === 'spares' || data.op === 'stopPreparing') {
-    work.credit(data.op, data.spares ?? []);
+  if (data.op === 'stopPreparing') {
+    work.stopPreparing();
     return true;
   }
   /** @type {import('./scheduling.js').Reply} */
@@ -169,6 +171,12 @@ export function answerConverter(data, ready, work) {
     return true;
   }
   if (data.op === 'prepare') {
+    ready
+      .then(() => work.startPreparing(data))
+      .catch(failed);
+    return true;
+  }
+  if (data.op === 'job') {
     ready
       .then(() => work.prepare(data, reply))
       .catch(failed);

@@ -2,13 +2,13 @@
 // What runs when. In the converter's worker: conversions one at a time in
 // the order asked, a newer one superseding an older (`inTurn`), long work
 // giving the event loop a turn (`turns`); the helper workers given shares
-// of the first pass, of the transcripts (with credits, their entries
-// appended in package order whatever order they come in) and of the
-// package's check. In a helper: its share of that work, step by step.
+// of the first pass and of the package's check (the second pass's
+// transcripts are shared out by its session: second-pass.js). In a
+// helper: its share of that work, and the transcripts it is given.
 
 import { EntryReader, TranscriptPreparer, checkTranscripts, firstPassRanges } from '../pkg/chorus2outdoo.js';
 import { wasmMemoryBytes } from './module.js';
-import { helper, helpers, listen, nextTask } from './protocol.js';
+import { listen, nextTask } from './protocol.js';
 import { Spares } from './storage.js';
 
 /** @typedef {import('../pkg/chorus2outdoo.js').ArchiveConversion} ArchiveConversion */
@@ -18,16 +18,12 @@ import { Spares } from './storage.js';
 /** @typedef {import('../pkg/chorus2outdoo.js').PreparedTranscript} PreparedTranscript */
 /** @typedef {import('../pkg/chorus2outdoo.js').EntryCheck} EntryCheck */
 /** @typedef {import('../pkg/chorus2outdoo.js').Progress} Progress */
-/** @typedef {import('./storage.js').Waiting} Waiting */
-/** @typedef {import('./storage.js').Kept} Kept */
-/** A transcript job and its place in package order. @typedef {TranscriptJob & {index: number}} IndexedJob */
-/** Reads the recordings that are due, until `halted()`. @typedef {(halted?: () => boolean) => Promise<void>} RecordingsDue */
 /** Posts an answer to the converter (the task's number added). @typedef {(message: object, transfer?: Transferable[]) => void} Reply */
 
 // ---------------------------------------------------------------------------
 // The converter's turns.
 
-/** The longest the converter works through transcripts on its own before it gives its event loop a turn (see RECORDINGS_STEP in streams.js). */
+/** The longest the converter works on its own before it gives its event loop a turn (to hear its helpers, to let go of garbage). */
 const TURN_MS = 50;
 
 /**
@@ -97,22 +93,16 @@ export function supersededError() {
 // Helper workers: this same script, started by the converter's worker. In
 // the first pass, helper w of n reads range w of each archive's entries
 // (an EntryReader, in steps of FIRST_PASS_STEP bytes of entries) and hands
-// back what it found as bytes step by step, which the converter
-// takes in range order (the same conversion as one read of everything)
-// while it hashes the archives itself. For the package, each re-reads,
-// builds and compresses its share of the transcripts and replays the
-// conversion's triggers over them (TranscriptPreparer, given
-// `secondPassWork().triggers`; the hits go back with each entry) on its own core:
-// helper w of n takes jobs w, w + n,
-// w + 2n, ... and prepares them in the order their conversation documents
-// lie in the archive (a read of the File costs a round trip to the browser,
-// so reading on beats jumping around); the converter holds entries that
-// come early (outside wasm memory) and appends them in package order, so the
-// package is byte-identical to the one a single worker writes. A helper
-// runs at most CREDIT entries ahead of what the converter has received.
-// Terminating the converter's worker (cancel) ends its helpers with it.
+// back what it found as bytes step by step, which the converter takes in
+// range order (the same conversion as one read of everything) while it
+// hashes the archives itself. For the package, each re-reads, builds and
+// compresses the transcripts it is given and replays the conversion's
+// triggers over them (TranscriptPreparer, given `replayTriggers()`; the
+// hits go back with each entry), on its own core, as the second pass's
+// session hands them out (second-pass.js). Then each checks a share of
+// the package's transcripts. Terminating the converter's worker (cancel)
+// ends its helpers with it.
 
-const CREDIT = 16;
 /** The most wasm memory each helper reported during the last conversion (bytes). @type {number[]} */
 let helperMemory = [];
 
@@ -125,74 +115,12 @@ export function newHelperFigures() {
 export const helperFigures = () => helperMemory;
 
 /**
- * @param {number} w the helper
- * @param {number | null | undefined} memory what it reported
+ * What helper `w` reported its memory to be.
+ * @param {number} w
+ * @param {number | null | undefined} memory
  */
-function helperUsed(w, memory) {
+export function noteHelperMemory(w, memory) {
   if (memory != null) helperMemory[w] = Math.max(helperMemory[w] ?? 0, memory);
-}
-
-/** Stops helpers `0..n` preparing transcripts. @param {number} n */
-export function stopPreparing(n) {
-  for (let w = 0; w < n; w += 1) helpers[w].postMessage({ op: 'stopPreparing' });
-}
-
-/**
- * The transcripts prepared by `n` helpers and appended in package order.
- * @param {ArchiveConversion} conversion
- * @param {ArchiveInput[]} archives
- * @param {ReplayTrigger[] | null} triggers
- * @param {TranscriptJob[]} jobs
- * @param {number} n
- * @param {Waiting} waiting
- * @param {RecordingsDue} recordingsDue
- * @returns {Promise<void>}
- */
-export function transcriptsFromHelpers(conversion, archives, triggers, jobs, n, waiting, recordingsDue) {
-  const current = nextTask();
-  return new Promise((resolve, reject) => {
-    // Each helper's buffers go back to it with its next acknowledgement (or on their own, `spares`).
-    /** @type {ArrayBufferLike[][]} */
-    const returned = Array.from({ length: n }, () => []);
-    const { add, halt } = inPackageOrder(conversion, waiting, (owner, buffer) => returned[owner].push(buffer), recordingsDue);
-    /** @param {number} w */
-    const sendBack = (w) => {
-      for (let v = 0; v < n; v += 1) {
-        if (v !== w && returned[v].length === 0) continue;
-        const spares = returned[v];
-        returned[v] = [];
-        helpers[v].postMessage({ op: v === w ? 'ack' : 'spares', spares }, /** @type {Transferable[]} */ (spares));
-      }
-    };
-    let failed = false;
-    /** @param {Error} error */
-    const fail = (error) => {
-      if (failed) return;
-      failed = true;
-      stopPreparing(n);
-      // Not before the recordings being read stop: the package is removed next.
-      halt().then(() => reject(error));
-    };
-    for (let w = 0; w < n; w += 1) {
-      const worker = listen(w, current, ({ prepared, memory }) => {
-        if (failed) return;
-        helperUsed(w, memory);
-        if (!prepared) return;
-        try {
-          add(prepared.index, prepared.part, w).then((added) => {
-            if (added === jobs.length) resolve();
-          }, fail);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        sendBack(w);
-      }, fail);
-      const share = [];
-      for (let j = w; j < jobs.length; j += n) share.push({ ...jobs[j], index: j });
-      worker.postMessage({ op: 'prepare', task: current, archives, triggers, jobs: inArchiveOrder(share), credit: CREDIT });
-    }
-  });
 }
 
 /**
@@ -226,7 +154,7 @@ export function firstPassFromHelpers(archives, n, onProgress) {
       });
       if (!parts.length) continue;
       const worker = listen(w, current, ({ progress, read, memory }) => {
-        helperUsed(w, memory);
+        noteHelperMemory(w, memory);
         if (progress) {
           done.set(`${progress.archive} ${progress.index}`, progress);
           onProgress({
@@ -289,110 +217,14 @@ export function checksFromHelpers(pkg, n) {
   }))).then((shares) => shares.flat());
 }
 
-/**
- * Jobs in the order their conversation documents lie in the archives.
- * @param {IndexedJob[]} jobs
- */
-const inArchiveOrder = (jobs) => [...jobs].sort((a, b) => a.archive - b.archive || a.entry - b.entry);
-
-/**
- * Appends transcript entries to the package in job order, whatever order
- * they are prepared in; an entry prepared early waits (outside wasm memory,
- * past WAITING_BYTES on disk: `waiting`) until those before it are in.
- * When a part is full, the entries wait while `recordingsDue(halted)`
- * reads its recordings. Returns `add(index, part, owner)`, whose promise
- * says how many entries are in once those that could go in are, and
- * `halt()`, which stops the appending (after the recording being read)
- * and whose promise settles once it stopped; `giveBack(owner, buffer)`
- * gets each part's buffer once it is no longer needed (copied into the
- * converter, or written to disk to wait).
- * @param {ArchiveConversion} conversion
- * @param {Waiting} waiting
- * @param {(owner: number | null, buffer: ArrayBufferLike) => void} giveBack
- * @param {RecordingsDue} recordingsDue
- */
-function inPackageOrder(conversion, waiting, giveBack, recordingsDue) {
-  /** @type {Map<number, {kept: Kept, owner: number | null}>} */
-  const early = new Map();
-  let next = 0;
-  let appending = false;
-  /** @type {Promise<number>} */
-  let appended = Promise.resolve(0);
-  let halted = false;
-  const append = async () => {
-    appending = true;
-    try {
-      while (!halted && early.has(next)) {
-        const { kept, owner } = early.get(next);
-        const entry = waiting.take(kept);
-        early.delete(next);
-        const due = conversion.addTranscript(entry);
-        if (!kept.onDisk) giveBack(owner, entry.zip.buffer);
-        if (due) await recordingsDue(() => halted);
-        next += 1;
-      }
-    } finally {
-      appending = false;
-    }
-    return next;
-  };
-  /**
-   * @param {number} index
-   * @param {PreparedTranscript} part
-   * @param {number | null} owner
-   */
-  const add = (index, part, owner) => {
-    const kept = waiting.put(part);
-    if (kept.onDisk) giveBack(owner, part.zip.buffer);
-    early.set(index, { kept, owner });
-    // One append at a time: the one running takes this entry too when its turn comes.
-    if (!appending) appended = append();
-    return appended;
-  };
-  const halt = () => {
-    halted = true;
-    return appended.then(() => {}, () => {});
-  };
-  return { add, halt };
-}
-
-/**
- * One worker: the transcripts prepared here, in archive order (reading on
- * instead of jumping around the File), the triggers replayed over each, and
- * appended in package order (in parts, with their calls' recordings),
- * giving the event loop a turn every TURN_MS.
- * @param {ArchiveConversion} conversion
- * @param {ArchiveInput[]} archives
- * @param {ReplayTrigger[] | null} triggers
- * @param {TranscriptJob[]} jobs
- * @param {Waiting} waiting
- * @param {RecordingsDue} recordingsDue
- */
-export async function transcriptsHere(conversion, archives, triggers, jobs, waiting, recordingsDue) {
-  const preparer = new TranscriptPreparer(archives, triggers);
-  const spares = new Spares();
-  /** @param {number} length */
-  const take = (length) => spares.take(length);
-  try {
-    const { add } = inPackageOrder(conversion, waiting, (_, buffer) => spares.give(buffer), recordingsDue);
-    const turn = turns();
-    for (const job of inArchiveOrder(jobs.map((job, index) => ({ ...job, index })))) {
-      await add(job.index, preparer.prepare(job, take), null);
-      await turn();
-    }
-  } finally {
-    preparer.free();
-  }
-}
-
 // ---------------------------------------------------------------------------
 // In a helper: its share of the work, as the converter asked for it.
 
 /**
- * The share of transcripts this helper is preparing: what it sent and
- * the converter acknowledged, whether it was told to stop, and the
- * buffers given back.
- * @type {{acked: number, sent: number, stopped: boolean, wake: (() => void) | null, spares: Spares} | null}
+ * The transcripts this helper prepares for the converter's task `task`:
+ * its preparer (the task's archives and triggers) and the buffers the
+ * converter gave back.
+ * @type {{task: number, preparer: TranscriptPreparer, spares: Spares} | null}
  */
 let preparing = null;
 
@@ -413,29 +245,32 @@ function readShare({ archives, parts }, reply) {
 }
 
 /**
- * Prepares its share of the jobs, `credit` at most ahead of the acknowledgements.
- * @param {{archives: ArchiveInput[], triggers: ReplayTrigger[] | null, jobs: IndexedJob[], credit: number}} share
+ * Sets this helper up to prepare the transcripts of task `task`.
+ * @param {{task: number, archives: ArchiveInput[], triggers: ReplayTrigger[] | null}} setup
+ */
+function startPreparing({ task, archives, triggers }) {
+  stopPreparing();
+  preparing = { task, preparer: new TranscriptPreparer(archives, triggers ?? null), spares: new Spares() };
+}
+
+/**
+ * Prepares one transcript entry of the task being prepared (a job of an
+ * earlier task, stopped, is dropped), into a buffer given back if one fits.
+ * @param {{task: number, job: TranscriptJob, spares?: ArrayBuffer[]}} given
  * @param {Reply} reply
  */
-async function prepareShare({ archives, triggers, jobs, credit }, reply) {
-  /** @type {typeof preparing} */
-  const state = { acked: 0, sent: 0, stopped: false, wake: null, spares: new Spares() };
-  preparing = state;
-  /** @param {number} length */
-  const take = (length) => state.spares.take(length);
-  const preparer = new TranscriptPreparer(archives, triggers ?? null);
-  try {
-    for (const job of jobs) {
-      while (state.sent - state.acked >= credit && !state.stopped) await new Promise((wake) => { state.wake = () => wake(undefined); });
-      if (state.stopped) return;
-      const part = preparer.prepare(job, take);
-      state.sent += 1;
-      reply({ prepared: { index: job.index, part }, memory: wasmMemoryBytes() }, [part.zip.buffer]);
-    }
-  } finally {
-    preparer.free();
-    if (preparing === state) preparing = null;
-  }
+function prepareJob({ task, job, spares }, reply) {
+  if (preparing?.task !== task) return;
+  const state = preparing;
+  for (const buffer of spares ?? []) state.spares.give(buffer);
+  const part = state.preparer.prepare(job, (length) => state.spares.take(length));
+  reply({ prepared: { index: job.index, part }, memory: wasmMemoryBytes() }, [part.zip.buffer]);
+}
+
+/** Stops preparing: the preparer is let go. */
+function stopPreparing() {
+  preparing?.preparer.free();
+  preparing = null;
 }
 
 /**
@@ -454,21 +289,7 @@ async function checkShare({ pkg, share, shares }) {
   }
 }
 
-/**
- * A credit for the share being prepared: `ack` (one more transcript
- * received, its buffers back), `spares` (buffers back) or `stopPreparing`.
- * @param {'ack' | 'spares' | 'stopPreparing'} op
- * @param {ArrayBuffer[]} spares
- */
-function credit(op, spares) {
-  if (!preparing) return;
-  for (const buffer of spares) preparing.spares.give(buffer);
-  if (op === 'spares') return;
-  if (op === 'ack') preparing.acked += 1;
-  else preparing.stopped = true;
-  preparing.wake?.();
-  preparing.wake = null;
-}
-
 /** What a helper does for the converter (`answerConverter` in protocol.js). */
-export const helperWork = { credit, check: checkShare, firstPass: readShare, prepare: prepareShare };
+export const helperWork = {
+  startPreparing, prepare: prepareJob, stopPreparing, check: checkShare, firstPass: readShare,
+};

@@ -41,8 +41,6 @@
 
 export const PACKAGE_FOLDER = 'chorus2outdoo-packages';
 const LOCK_PREFIX = 'chorus2outdoo-package:';
-/** The most bytes of prepared transcripts kept in memory while they wait for their turn (Waiting). */
-const WAITING_BYTES = 8 * 1024 * 1024;
 /** The package file of the last conversion, until the next one or `release`. */
 /** @type {PackageFile | null} */
 let lastPackage = null;
@@ -295,20 +293,20 @@ export class PackageFile {
 }
 
 /**
- * A prepared transcript kept by `Waiting.put`: in memory (`part`), or on
+ * A prepared transcript waiting for its turn: in memory (`part`), or on
  * disk at `at`, `length` bytes (`part` without its zip).
  * @typedef {object} Kept
  * @property {PreparedTranscript} part
  * @property {number} [at]
  * @property {number} [length]
- * @property {boolean} [onDisk]
  */
 
 /**
- * Prepared transcripts waiting for their turn in the package: up to
- * WAITING_BYTES in memory, the rest in a file on disk (read back when
- * their turn comes), so an archive whose documents lie in another order
- * than the calls does not keep the package's transcripts in memory.
+ * Prepared transcripts waiting for their turn in the package, in memory or
+ * in a file on disk (read back when their turn comes), as the second
+ * pass's session says (it keeps a few MB in memory, the rest goes to
+ * disk), so an archive whose documents lie in another order than the
+ * calls does not keep the package's transcripts in memory.
  */
 export class Waiting {
   /** @param {string | null} storage 'memory': none on disk */
@@ -324,54 +322,60 @@ export class Waiting {
   /** @param {DiskFile | null} disk */
   constructor(disk) {
     this.disk = disk;
-    this.memoryBytes = 0;
+    /** @type {Map<number, Kept>} */
+    this.kept = new Map();
     this.size = 0;
-    /** What a transcript is read back from disk into (addTranscript copies it at once). */
+    /** What a transcript is read back from disk into (append copies it at once). */
     this.readBack = new ArrayBuffer(0);
   }
 
+  /** Whether entries can wait on disk. */
+  get canStore() {
+    return this.disk !== null;
+  }
+
   /**
-   * Keeps `part`; answers what `take` gives it back from. A part written to
-   * disk is answered with `onDisk: true`: its buffer is free again.
+   * Keeps entry `index` until its turn: in memory, or written to disk
+   * when `store` (its buffer is free again then).
+   * @param {number} index
    * @param {PreparedTranscript} part
-   * @returns {Kept}
+   * @param {boolean} store
    */
-  put(part) {
-    const length = part.zip.byteLength;
-    // What the part holds in memory: its whole buffer (a spare may be larger than the entry).
-    const held = part.zip.buffer.byteLength;
-    if (!this.disk || this.memoryBytes + held <= WAITING_BYTES) {
-      this.memoryBytes += held;
-      return { part };
+  put(index, part, store) {
+    if (!store) {
+      this.kept.set(index, { part });
+      return;
     }
     const at = this.size;
+    const length = part.zip.byteLength;
     try {
       writeAt(this.disk.access, part.zip, at);
     } catch (error) {
       throw diskFailure(error, 'the transcripts waiting for their turn', this.size);
     }
     this.size += length;
-    return { part: { ...part, zip: null }, at, length, onDisk: true };
+    this.kept.set(index, { part: { ...part, zip: null }, at, length });
   }
 
   /**
-   * The part kept by `put`: in memory, or read back from disk into a buffer used again by the next `take`.
-   * @param {Kept} kept
-   * @returns {PreparedTranscript}
+   * Entry `index`, as `put` kept it: in memory, or read back from disk
+   * into a buffer used again by the next `take` (`fromDisk`).
+   * @param {number} index
+   * @returns {{part: PreparedTranscript, fromDisk: boolean}}
    */
-  take({ part, at, length }) {
-    if (at === undefined) {
-      this.memoryBytes -= part.zip.buffer.byteLength;
-      return part;
-    }
+  take(index) {
+    const { part, at, length } = this.kept.get(index);
+    this.kept.delete(index);
+    if (at === undefined) return { part, fromDisk: false };
     if (this.readBack.byteLength < length) this.readBack = new ArrayBuffer(Math.max(length, 2 * this.readBack.byteLength));
     const zip = new Uint8Array(this.readBack, 0, length);
     const read = this.disk.access.read(zip, { at });
     if (read !== length) throw new Error(`a waiting transcript could not be read back (${read} of ${length} bytes)`);
-    return { ...part, zip };
+    return { part: { ...part, zip }, fromDisk: true };
   }
 
   async remove() {
+    this.kept.clear();
     if (this.disk) await removeDiskFile(this.disk);
     this.disk = null;
   }

@@ -2,8 +2,8 @@
 // Reading Files without garbage: through a Blob's byte stream with a BYOB
 // reader into one buffer used again, a read left unanswered finished
 // through FileReaderSync. In: the archives' Files. Out: each archive's
-// SHA-256 (hashed a step at a time, with progress) and the recordings'
-// bytes handed to the package writer.
+// SHA-256 (hashed a step at a time, with progress) and a recording's bytes
+// handed to the package writer.
 
 import { ArchiveDigest } from '../pkg/chorus2outdoo.js';
 import { superseded, supersededError, turns, yieldToMessages } from './scheduling.js';
@@ -15,16 +15,6 @@ import { superseded, supersededError, turns, yieldToMessages } from './schedulin
 
 /** Bytes hashed per step of `digestsOf`. */
 const HASH_STEP = 4 * 1024 * 1024;
-
-/**
- * How many calls' recordings the converter copies between two turns of its
- * event loop, and how many bytes of them past the first, where it copies
- * them itself (`recordingsInto`): every read of the File leaves its bytes
- * behind as garbage that is collected only once the event loop turns
- * (recordings of 20 MB in steps of 64 took the page to 4.7 GB).
- */
-const RECORDINGS_STEP = 64;
-const RECORDINGS_STEP_BYTES = 32 * 1024 * 1024;
 
 /**
  * The archives with their `sha256`, hashed in steps, `onProgress` hearing the 'hash' phase.
@@ -79,8 +69,8 @@ export async function digestsOf(archives, stop, onProgress) {
  * Hashes all of `blob` into `digest`, HASH_STEP at a time: through the
  * Blob's byte stream into one buffer used again and again where the
  * browser has BYOB readers for it (no garbage), else through `step`'s
- * `FileReaderSync` reads (a fresh buffer each, collected late: see
- * RECORDINGS_STEP), the event loop turning between steps.
+ * `FileReaderSync` reads (a fresh buffer each, garbage until the event
+ * loop turns), the event loop turning between steps.
  * @param {ArchiveDigest} digest
  * @param {Blob} blob
  * @param {Stop} stop
@@ -192,54 +182,25 @@ function answeredWithin(promise, ms) {
 }
 
 /**
- * The smallest recording read through a stream: below it, the garbage of a
- * `FileReaderSync` read is small, and one read costs less than a stream's
- * two (41,984 recordings of 280 bytes took 17 s to copy through
- * `FileReaderSync` and longer through streams).
- */
-const STREAMED_RECORDING_BYTES = 1024 * 1024;
-
-/**
- * Copies the recordings that are due into the package: those of a part
- * that is full, or written whole, every call's once every transcript is
- * in. One of at least STREAMED_RECORDING_BYTES stored as it is in its
- * archive (as Chorus's media files are) is read
- * through the File's byte stream into one buffer used again
- * (`nextRecording`, `recordingBytes`, `endRecording`), so the copy leaves
- * no garbage however large the recordings; the converter copies any other
- * itself, and all of them where the browser has no BYOB reader for a
- * File (`addRecordings`, in steps). The event loop turns every
- * TURN_MS. Adds to `reads` how the recordings were read: 'stream',
- * 'reader' (by the converter's `FileReaderSync`).
+ * Reads the recording a second pass's `read` step names, bytes
+ * `start..end` of its archive's File, through the File's byte stream into
+ * `buffer` (used again: no garbage however large the recordings) and into
+ * the package (`recordingBytes`), then ends it (`endRecording`, which
+ * checks the archive's CRC-32). Gives the buffer back.
  * @param {ArchiveConversion} conversion
- * @param {ArchiveInput[]} archives
- * @param {Set<string>} reads
- * @param {() => boolean} halted
+ * @param {ArchiveInput} archive
+ * @param {{entry: string, start: number, end: number}} step
+ * @param {ArrayBuffer} buffer
  */
-export async function recordingsInto(conversion, archives, reads, halted) {
-  if (!byobReader(new Blob())) {
-    reads.add('reader');
-    while (!halted() && conversion.addRecordings(RECORDINGS_STEP, RECORDINGS_STEP_BYTES)) await yieldToMessages();
-    return;
+export async function readRecording(conversion, { name, blob }, { entry, start, end }, buffer) {
+  try {
+    const recording = blob.slice(start, end);
+    buffer = await readInto(recording, byobReader(recording), buffer, (bytes) => conversion.recordingBytes(bytes));
+  } catch (error) {
+    // The converter's own refusals name the recording already; the File's do not.
+    if (!(error instanceof DOMException)) throw error;
+    throw new Error(`${name} entry ${entry}: cannot read the recording (was the archive moved or changed?): ${error.message}`);
   }
-  let buffer = new ArrayBuffer(HASH_STEP);
-  const turn = turns();
-  while (!halted()) {
-    const next = conversion.nextRecording(STREAMED_RECORDING_BYTES);
-    if (next === undefined) return;
-    reads.add(next === null ? 'reader' : 'stream');
-    if (next !== null) {
-      const { name, blob } = archives[next.archive];
-      try {
-        const recording = blob.slice(next.start, next.end);
-        buffer = await readInto(recording, byobReader(recording), buffer, (bytes) => conversion.recordingBytes(bytes));
-      } catch (error) {
-        // The converter's own refusals name the recording already; the File's do not.
-        if (!(error instanceof DOMException)) throw error;
-        throw new Error(`${name} entry ${next.entry}: cannot read the recording (was the archive moved or changed?): ${error.message}`);
-      }
-      conversion.endRecording();
-    }
-    await turn();
-  }
+  conversion.endRecording();
+  return buffer;
 }
