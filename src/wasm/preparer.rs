@@ -4,7 +4,7 @@
 //! steps hand them out).
 //! Out: each entry re-read, built and compressed, as plain bytes that
 //! cross workers (`{path, bytes, sha256, zip: Uint8Array, hits}`), which
-//! the converter's worker appends (`addTranscript`, `prepared_entry`).
+//! the converter's worker appends (`append`, `prepared_entry`).
 
 use super::blob::BlobReader;
 use super::error::js_error;
