@@ -8,7 +8,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/chorus2outdoo.wasm
 # WebAssembly SIMD (every current browser has it): zlib-rs deflates about
-# 1.4x and inflates 1.2x faster with it, sha2 hashes 1.16x (docs/performance.md).
+# 1.4x and inflates 1.2x faster with it, sha2 hashes 1.16x (docs/decisions/2026-11-21-conversion-speed.md).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS := -C target-feature=+simd128
 CLI := target/release/chorus2outdoo
 

@@ -31,7 +31,7 @@ const MAX_WORKERS = 8;
  * Workers by default: one per core up to this. Each helper past the
  * second adds about 50 MB to the browser's memory: at 45,000 calls the
  * peak is 0.91 GB of summed PSS with two, 0.96 with four, 1.19 with eight
- * (docs/performance.md), so four keep the page within 1 GB.
+ * (docs/decisions/2026-12-06-at-most-four-workers.md), so four keep the page within 1 GB.
  */
 const DEFAULT_WORKERS = 4;
 /** Workers per conversion: `?workers=N` in the address, else one per core up to DEFAULT_WORKERS. */

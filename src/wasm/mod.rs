@@ -23,7 +23,7 @@
 //! - `blob.rs`, `progress.rs`: Blobs and sync access handles read as
 //!   `Read + Seek`, the package handed out in chunks, the progress bar.
 //!
-//! docs/architecture-notes.md lists the JavaScript surface in one page;
+//! docs/architecture.md ("The page") lists the JavaScript surface in one page;
 //! `types.rs` declares its argument and result shapes for TypeScript.
 
 pub mod blob;
