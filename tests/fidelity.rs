@@ -8,7 +8,9 @@ mod common;
 
 use chorus2outdoo::decide::fidelity::{package_fidelity, Fidelity};
 use chorus2outdoo::report::ReasonCode;
-use chorus2outdoo::{convert_with_archives, ArchiveSource, Conversion, InputFile, Options, ZipSource};
+use chorus2outdoo::{
+    convert_with_archives, ArchiveSource, Conversion, InputFile, Options, ZipSource,
+};
 use common::{assert_golden, cli, fixture, repo, scratch, unzip, validate_package, zip_folder};
 use serde_json::{json, Value};
 use std::io::Cursor;
@@ -51,9 +53,7 @@ fn fidelity_states_per_topic_what_each_side_found() {
     let (_, package) = convert(&[trackers()], &Options::default());
     validate_package(&package);
     let fidelity = entry(&package, "fidelity.json");
-    let example = |id: &str, utterance: u64, offset: u64, text: &str| {
-        json!({"source_id": id, "utterance": utterance, "offset": offset, "text": text})
-    };
+    let example = |id: &str, utterance: u64, offset: u64, text: &str| json!({"source_id": id, "utterance": utterance, "offset": offset, "text": text});
     assert_eq!(
         fidelity,
         json!({
@@ -97,7 +97,9 @@ fn fidelity_states_per_topic_what_each_side_found() {
     assert_eq!(at("report.json"), at("fidelity.json") + 1);
     assert_golden("tracker_hits", &package);
 
-    let read_back: Fidelity = package_fidelity(Cursor::new(&package[..])).unwrap().unwrap();
+    let read_back: Fidelity = package_fidelity(Cursor::new(&package[..]))
+        .unwrap()
+        .unwrap();
     assert_eq!(
         read_back.summary_lines(10),
         [
@@ -116,13 +118,20 @@ fn fidelity_states_per_topic_what_each_side_found() {
 fn the_replay_changes_no_other_entry() {
     let (_, package) = convert(&[trackers()], &Options::default());
     let entries = unzip(&package);
-    assert_eq!(entries, unzip(&convert(&[trackers()], &Options::default()).1), "two runs differ");
+    assert_eq!(
+        entries,
+        unzip(&convert(&[trackers()], &Options::default()).1),
+        "two runs differ"
+    );
     assert!(entries.iter().any(|(n, _)| n == "fidelity.json"));
     let trackers_alone = chorus2outdoo::convert(&[trackers()], &Options::default())
         .unwrap()
         .write_package(Vec::new())
         .unwrap();
-    assert_eq!(entry(&package, "themes.json"), entry(&trackers_alone, "themes.json"));
+    assert_eq!(
+        entry(&package, "themes.json"),
+        entry(&trackers_alone, "themes.json")
+    );
     let no_topics = unzip(&convert(&[], &Options::default()).1);
     assert!(!no_topics.iter().any(|(n, _)| n == "fidelity.json"));
     let mut compared = 0;
@@ -181,7 +190,17 @@ fn trackers_seen_in_calls_are_reported_and_recovered() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| json!([t["name"], t["triggers"].as_array().unwrap().iter().map(|g| g["phrase"].clone()).collect::<Vec<_>>()]))
+        .map(|t| {
+            json!([
+                t["name"],
+                t["triggers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|g| g["phrase"].clone())
+                    .collect::<Vec<_>>()
+            ])
+        })
         .collect();
     assert_eq!(
         names,
@@ -202,15 +221,30 @@ fn the_sample_replays_with_its_deliberate_misses() {
     let archive = dir.join("sample.zip");
     let export = dir.join("sample-trackers.csv");
     let (code, _, err) = cli(&[
-        "--quiet", "sample", "--calls", "200", "--seed", "1", "--out", archive.to_str().unwrap(),
-        "--trackers-out", export.to_str().unwrap(),
+        "--quiet",
+        "sample",
+        "--calls",
+        "200",
+        "--seed",
+        "1",
+        "--out",
+        archive.to_str().unwrap(),
+        "--trackers-out",
+        export.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     let convert = |jobs: &str, out: &str| {
         let out = dir.join(out);
         let (code, _, err) = cli(&[
-            "convert", "--archive", archive.to_str().unwrap(), "--trackers", export.to_str().unwrap(),
-            "--jobs", jobs, "--out", out.to_str().unwrap(),
+            "convert",
+            "--archive",
+            archive.to_str().unwrap(),
+            "--trackers",
+            export.to_str().unwrap(),
+            "--jobs",
+            jobs,
+            "--out",
+            out.to_str().unwrap(),
         ]);
         assert_eq!(code, 0, "{err}");
         (std::fs::read(out).unwrap(), err)
@@ -237,6 +271,11 @@ fn the_sample_replays_with_its_deliberate_misses() {
         .map(|e| e["message"].as_str().unwrap())
         .collect();
     assert_eq!(not_exported.len(), 1);
-    assert!(not_exported[0].starts_with("Chorus tracker \"Trial / POC\" has 124 hit(s) in 51 imported call(s)"), "{}", not_exported[0]);
+    assert!(
+        not_exported[0]
+            .starts_with("Chorus tracker \"Trial / POC\" has 124 hit(s) in 51 imported call(s)"),
+        "{}",
+        not_exported[0]
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

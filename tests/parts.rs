@@ -96,10 +96,7 @@ fn parts_hold_the_whole_package_s_calls_within_the_size() {
             bytes.len()
         );
         assert_eq!(part["bytes"], bytes.len() as u64);
-        assert_eq!(
-            part["sha256"],
-            chorus2outdoo::digest::sha256_hex(&bytes)
-        );
+        assert_eq!(part["sha256"], chorus2outdoo::digest::sha256_hex(&bytes));
         // A package of its own: every file against its schema, every checksum.
         validate_package(&bytes);
         assert!(chorus2outdoo::verify_package(std::io::Cursor::new(&bytes)).is_ok());

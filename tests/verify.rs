@@ -223,10 +223,7 @@ fn edit_entry(entries: &mut Entries, name: &str, edit: impl Fn(&mut serde_json::
     let mut value: serde_json::Value = serde_json::from_slice(&entry.1).unwrap();
     edit(&mut value);
     entry.1 = serde_json::to_vec_pretty(&value).unwrap();
-    let (bytes, sha256) = (
-        entry.1.len(),
-        chorus2outdoo::digest::sha256_hex(&entry.1),
-    );
+    let (bytes, sha256) = (entry.1.len(), chorus2outdoo::digest::sha256_hex(&entry.1));
     edit_manifest(entries, |m| {
         for file in m["files"].as_array_mut().unwrap() {
             if file["path"] == name {
@@ -255,7 +252,9 @@ fn fidelity_figures_that_do_not_add_up_are_caught() {
     );
 
     let mut entries = golden("tracker_hits");
-    edit_manifest(&mut entries, |m| m["counts"]["fidelity"]["topics_not_seen"] = 0.into());
+    edit_manifest(&mut entries, |m| {
+        m["counts"]["fidelity"]["topics_not_seen"] = 0.into()
+    });
     assert_eq!(
         problems(&verify_package_bytes(&zip_entries(&entries))),
         ["manifest.json: counts.fidelity is not the summary of fidelity.json"]
@@ -273,7 +272,10 @@ fn fidelity_figures_that_do_not_add_up_are_caught() {
     let mut entries = golden("tracker_hits");
     entries.retain(|(n, _)| n != "fidelity.json");
     edit_manifest(&mut entries, |m| {
-        m["files"].as_array_mut().unwrap().retain(|f| f["path"] != "fidelity.json");
+        m["files"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|f| f["path"] != "fidelity.json");
     });
     assert_eq!(
         problems(&verify_package_bytes(&zip_entries(&entries))),
