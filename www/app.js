@@ -11,8 +11,9 @@
 // This file wires the page and converts whenever its inputs change; page/
 // holds the parts: files.js (the files given), options.js (the scope),
 // converter.js (the worker), progress.js, preview.js with tree.js,
-// calls.js and fidelity.js (what the conversion shows), download.js (the
-// package offered), fetch.js (the download from Chorus), dom.js.
+// calls.js, fidelity.js, report.js, glance.js and tabs.js (what the
+// conversion shows), download.js (the package offered), fetch.js (the
+// download from Chorus), dom.js.
 
 import { converter, describeFailure } from './page/converter.js';
 import { $, el, plural } from './page/dom.js';
@@ -23,6 +24,7 @@ import { convertOptions, partSize } from './page/options.js';
 import { renderAll, setConversion } from './page/preview.js';
 import { showProgress, startProgress, stopProgress } from './page/progress.js';
 import { shown } from './page/state.js';
+import { setUpTabs } from './page/tabs.js';
 import { renderTree } from './page/tree.js';
 
 /** Most Web Workers a conversion uses (`?workers=N` up to this). */
@@ -214,6 +216,7 @@ function setUp() {
   $('#expand').addEventListener('click', () => setAll(true));
   $('#collapse').addEventListener('click', () => setAll(false));
 
+  setUpTabs();
   setUpFetch();
   converter.call('version').then(
     (version) => {

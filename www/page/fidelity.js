@@ -84,6 +84,11 @@ export function showFidelity() {
     if (badge) summary.querySelector(':scope > .count').before(badge);
   }
   $('#fidelity').hidden = !fidelity;
+  const pending = $('#fidelity-pending');
+  pending.hidden = Boolean(fidelity);
+  pending.textContent = shown.conversion?.package
+    ? 'The package holds no comparison with Chorus\'s trackers (fidelity.json): it needs tracker exports and imported calls with transcripts.'
+    : 'The topics are compared with Chorus\'s trackers on your calls while the package is written.';
   if (fidelity) renderFidelity(fidelity);
 }
 
