@@ -5,6 +5,7 @@
 // tree, the summary and a sortable table of the topics.
 
 import { $, countItems, el, plural } from './dom.js';
+import { fillSuggestions } from './editor.js';
 import { shown } from './state.js';
 
 /** @typedef {import('../pkg/chorus2outdoo.js').Fidelity} Fidelity */
@@ -83,6 +84,7 @@ export function showFidelity() {
     const badge = agreementBadge(shown.fidelityOf.get(shown.topicOfNode.get(node)));
     if (badge) summary.querySelector(':scope > .count').before(badge);
   }
+  fillSuggestions();
   $('#fidelity').hidden = !fidelity;
   const pending = $('#fidelity-pending');
   pending.hidden = Boolean(fidelity);
