@@ -315,6 +315,22 @@ test('a topic that is not a pure OR shows the review badge, its reasons and expr
   assert.match(reasons[0], /uses AND/);
   assert.match(reasons[0], /excludes "no budget" \(NOT\)/);
   assert.equal(await budget.locator('.source').textContent(), 'From trackers_page.csv row 4 (Chorus type: Advanced)');
+  assert.deepEqual(await glance(page), {
+    import: [['6 topics in 3 themes, with 15 triggers', 'Trackers']],
+    needs: [['1 topic needs review: imported as converted unless you change them', 'Show them'], ['2 report items to review', 'Report']],
+    'left-out': [['Nothing.', null]],
+  });
+  assert.deepEqual(await tabState(page), {
+    tabs: [['tab-trackers', '6', 'true'], ['tab-report', '2', 'false']], panels: ['panel-trackers'], focused: null,
+  });
+  // "Show them": the tree with the topics that need review alone.
+  await page.click('#glance-needs li[data-item="needs_review"] button');
+  assert.equal(await page.isChecked('#only-review'), true);
+  assert.deepEqual(await texts(page, '#tree .topic > summary .name'), ['Budget approval']);
+  assert.equal(await page.textContent('#filter-status'), '1 topic of 6 match.');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-trackers');
+  await page.uncheck('#only-review');
+  await page.waitForFunction(() => document.querySelectorAll('#tree .topic').length === 6);
   assert.deepEqual(await reportGroups(page), [['review', 'expression_needs_review', '2']]);
   assert.deepEqual((await reportEntries(page, 'expression_needs_review')).map(([severity, , location]) => [severity, location]),
     [['review', 'trackers_page.csv row 4'], ['review', 'trackers_page.csv row 4']]);

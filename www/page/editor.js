@@ -37,11 +37,19 @@ let downloadUrl = null;
  * @param {import('../pkg/chorus2outdoo.js').Preview} preview
  */
 export function editable(preview) {
-  const themes = /** @type {Theme[]} */ (preview.themes);
-  return themes.length > 0 && themes.every((theme) => typeof theme.id === 'string'
-    && theme.topics.every((/** @type {Topic} */ topic) => typeof topic.id === 'string'
-      && topic.triggers.every((/** @type {Trigger} */ trigger) => typeof trigger.id === 'string')));
+  let answer = editableOf.get(preview);
+  if (answer === undefined) {
+    const themes = /** @type {Theme[]} */ (preview.themes);
+    answer = themes.length > 0 && themes.every((theme) => typeof theme.id === 'string'
+      && theme.topics.every((/** @type {Topic} */ topic) => typeof topic.id === 'string'
+        && topic.triggers.every((/** @type {Trigger} */ trigger) => typeof trigger.id === 'string')));
+    editableOf.set(preview, answer);
+  }
+  return answer;
 }
+
+/** `editable`'s answer per preview, asked again at each keystroke in the filter. @type {WeakMap<object, boolean>} */
+const editableOf = new WeakMap();
 
 /**
  * The preview's names by id, kept for the list of edits.
