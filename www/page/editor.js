@@ -366,7 +366,10 @@ export function setUpEditor(changed) {
     focusNext = '#redo';
     edits.redo();
   });
-  $('#edits-discard').addEventListener('click', () => edits.clear());
+  // Discarding cannot be undone: asked first.
+  $('#edits-discard').addEventListener('click', () => {
+    if (window.confirm(`Discard ${plural(edits.count, 'edit')}? This cannot be undone; download the edits first to keep them.`)) edits.clear();
+  });
   document.addEventListener('keydown', (event) => {
     if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
     const key = event.key.toLowerCase();
