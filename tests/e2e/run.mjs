@@ -577,6 +577,21 @@ test('a big archive shows progress, the preview before the package, and cancels 
   assert.deepEqual(await reportGroups(page), [['warning', 'missing_media', 'at least 500']]);
   assert.equal(await page.textContent('#report-status'), '2,747 entries: 6 review items, 2,741 warnings. Grouped here are the first 500;'
     + ' the other 2,247 (6 review items, 2,241 warnings) are in report.csv inside the package.');
+  // A code's entries come 200 at a time.
+  await showTab(page, 'report');
+  const group = page.locator('#report details[data-code="missing_media"]');
+  await group.locator('summary').click();
+  const rows = () => group.locator('tr.entry').count();
+  assert.equal(await rows(), 200);
+  assert.equal(await group.locator('button.more-entries').textContent(), 'Show 200 more of 300');
+  await group.locator('button.more-entries').click();
+  assert.equal(await rows(), 400);
+  assert.equal(await group.locator('button.more-entries').textContent(), 'Show 100 more of 100');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'more-entries', 'the focus stays on the button');
+  await page.keyboard.press('Enter');
+  assert.equal(await rows(), 500);
+  assert.equal(await group.locator('button.more-entries').count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement.closest('details')?.dataset.code), 'missing_media', 'the focus goes back to the code');
   await finish();
 });
 

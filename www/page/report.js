@@ -124,7 +124,8 @@ function drawMore(body, group, after) {
     type: 'button', class: 'more-entries', text: `Show ${Math.min(left, ENTRY_PAGE).toLocaleString('en')} more of ${left.toLocaleString('en')}`,
     onclick: () => {
       drawMore(body, group, after);
-      body.rows[end]?.querySelector('td')?.focus();
+      // The focus stays on the button while there are more; else back on the code's line.
+      /** @type {HTMLElement} */ (after.querySelector('button') ?? body.closest('details').querySelector('summary')).focus();
     },
   }) : '');
 }
