@@ -154,16 +154,21 @@ export function themeActions(theme) {
 }
 
 /**
- * A select of choices and a button that makes the edit for the one chosen.
+ * A select of choices and a button that makes the edit for the one
+ * chosen. The options are made when the select is first focused: a topic
+ * opened among 5,000 does not build 5,000 options it may never show.
  * @param {string} label
  * @param {string} buttonText
- * @param {[string, string][]} choices [value, text]
+ * @param {() => [string, string][]} choices [value, text]
  * @param {(value: string) => void} act
  */
 function chooser(label, buttonText, choices, act) {
-  const select = el('select', { 'aria-label': label },
-    el('option', { value: '', text: `${label}…` }),
-    choices.map(([value, text]) => el('option', { value, text })));
+  const select = el('select', { 'aria-label': label }, el('option', { value: '', text: `${label}…` }));
+  const fill = () => {
+    if (select.options.length === 1) select.append(...choices().map(([value, text]) => el('option', { value, text })));
+  };
+  select.addEventListener('focus', fill);
+  select.addEventListener('mousedown', fill);
   const button = el('button', { type: 'button', text: buttonText, disabled: true });
   select.addEventListener('change', () => { button.disabled = select.value === ''; });
   button.addEventListener('click', () => { if (select.value) act(select.value); });
@@ -178,16 +183,17 @@ function chooser(label, buttonText, choices, act) {
 export function topicActions(topic, theme) {
   const themes = /** @type {Theme[]} */ (shown.conversion.preview.themes);
   const here = topicSelector(topic.id);
-  const otherThemes = themes.filter((other) => other.id !== theme.id).map((other) => /** @type {[string, string]} */ ([other.id, other.name]));
-  const otherTopics = themes.flatMap((other) => other.topics
+  const otherThemes = () => themes.filter((other) => other.id !== theme.id).map((other) => /** @type {[string, string]} */ ([other.id, other.name]));
+  const otherTopics = () => themes.flatMap((other) => other.topics
     .filter((/** @type {Topic} */ candidate) => candidate.id !== topic.id)
     .map((/** @type {Topic} */ candidate) => /** @type {[string, string]} */ ([candidate.id, `${other.name} / ${candidate.name}`])));
+  const topics = themes.reduce((sum, other) => sum + other.topics.length, 0);
   return el('div', { class: 'topic-actions', role: 'group', 'aria-label': `Edit the topic ${topic.name}` },
     renameButton('Rename', topic.name, `New name of the topic ${topic.name}`,
       (name) => make({ op: 'rename_topic', topic: topic.id, name }, `${here} .topic-actions button.rename`)),
-    otherThemes.length ? chooser('Move to theme', 'Move', otherThemes,
+    themes.length > 1 ? chooser('Move to theme', 'Move', otherThemes,
       (id) => make({ op: 'move_topic', topic: topic.id, theme: id }, `${here} > summary`)) : null,
-    otherTopics.length ? chooser('Merge into topic', 'Merge', otherTopics,
+    topics > 1 ? chooser('Merge into topic', 'Merge', otherTopics,
       (id) => make({ op: 'merge_topics', topic: topic.id, into: id }, `${topicSelector(id)} > summary`)) : null,
     topic.status === 'needs_review' && topic.triggers.length > 0
       ? el('button', { type: 'button', class: 'mark-ready', text: 'Mark ready', onclick: () => make({ op: 'mark_ready', topic: topic.id }, `${here} > summary`) })
