@@ -53,6 +53,18 @@ export const CODES = {
   tracker_status: { text: 'Disabled trackers, or statuses not understood' },
   tracker_exclusions: { text: 'Excluded phrases triggers cannot express: the topic needs review' },
   tracker_condition: { text: 'Conditions triggers cannot express: the topic needs review' },
+  // The edits made on the page or given with --edits (the edits document).
+  edit_rename_theme: { text: 'Themes you renamed' },
+  edit_rename_topic: { text: 'Topics you renamed' },
+  edit_move_topic: { text: 'Topics you moved to another theme' },
+  edit_merge_topics: { text: 'Topics you merged into another' },
+  edit_add_trigger: { text: 'Triggers you added' },
+  edit_change_trigger: { text: 'Triggers you changed' },
+  edit_remove_trigger: { text: 'Triggers you removed' },
+  edit_mark_ready: { text: 'Topics you marked ready' },
+  edit_leave_out: { text: 'Topics you left out', leftOut: true },
+  edit_target_missing: { text: 'Edits whose theme, topic or trigger is no longer there: not applied' },
+  edit_not_applicable: { text: 'Edits that could not apply (a topic without triggers marked ready): not applied' },
 };
 
 /**
