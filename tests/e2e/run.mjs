@@ -317,7 +317,10 @@ test('a topic that is not a pure OR shows the review badge, its reasons and expr
   assert.equal(await budget.locator('.source').textContent(), 'From trackers_page.csv row 4 (Chorus type: Advanced)');
   assert.deepEqual(await glance(page), {
     import: [['6 topics in 3 themes, with 15 triggers', 'Trackers']],
-    needs: [['1 topic needs review: imported as converted unless you change them', 'Show them'], ['2 report items to review', 'Report']],
+    needs: [
+      ['1 topic needs review: imported as converted unless you change them', 'Show them'],
+      ['2 report items to review — Expressions triggers cannot say exactly: the topic needs review (2)', 'Report'],
+    ],
     'left-out': [['Nothing.', null]],
   });
   assert.deepEqual(await tabState(page), {
@@ -1279,7 +1282,7 @@ test('the sample at a glance, the tabs by keyboard, and the report by reason cod
       ['175 calls: 175 with a transcript, 0 with a recording', 'Calls'],
       ['12 users: 12 to create, 0 already in Outdoo', 'Users'],
     ],
-    needs: [['1 report item to review', 'Report']],
+    needs: [['1 report item to review — Trackers Chorus found on the calls that no export holds (1)', 'Report']],
     'left-out': [
       ['25 calls left out: the host did not join (24), private (1)', 'Calls'],
       ['Calls without a recording in the archive: 175', 'Report'],

@@ -46,8 +46,19 @@ export function renderGlance(preview, go) {
     needs.push(line('needs_review', `${plural(counts.needs_review, 'topic needs', 'topics need')} review: imported as converted unless you change them`,
       { label: 'Show them', go: go.showReview }));
   }
-  if (counts.report.error > 0) needs.push(line('errors', `${plural(counts.report.error, 'error')} in the report`, { label: 'Report', go: () => go.openTab('report') }));
-  if (counts.report.review > 0) needs.push(line('review_items', `${plural(counts.report.review, 'report item')} to review`, { label: 'Report', go: () => go.openTab('report') }));
+  const groups = groupReport(preview.report);
+  const complete = reportComplete(preview);
+  /**
+   * What the report's entries of `severity` are, by code, when the preview holds them all: " — Trackers … holds (1)".
+   * @param {string} severity
+   */
+  const what = (severity) => {
+    if (!complete) return '';
+    const named = groups.filter((group) => group.severity === severity).map((group) => `${CODES[group.code]?.text ?? group.code} (${group.entries.length.toLocaleString('en')})`);
+    return named.length ? ` — ${named.join('; ')}` : '';
+  };
+  if (counts.report.error > 0) needs.push(line('errors', `${plural(counts.report.error, 'error')} in the report${what('error')}`, { label: 'Report', go: () => go.openTab('report') }));
+  if (counts.report.review > 0) needs.push(line('review_items', `${plural(counts.report.review, 'report item')} to review${what('review')}`, { label: 'Report', go: () => go.openTab('report') }));
   if (needs.length === 0) needs.push(line('nothing', 'Nothing: no topic needs review and the report has no errors or items to review.'));
   $('#glance-needs ul').replaceChildren(...needs);
 
@@ -56,8 +67,7 @@ export function renderGlance(preview, go) {
     const reasons = Object.entries(calls.skipped_by_reason).map(([reason, n]) => `${SKIP_REASONS[reason] ?? reason} (${n.toLocaleString('en')})`);
     left.push(line('skipped_calls', `${plural(counts.skipped_calls, 'call')} left out: ${reasons.join(', ')}`, { label: 'Calls', go: () => go.openTab('calls') }));
   }
-  const complete = reportComplete(preview);
-  for (const group of groupReport(preview.report)) {
+  for (const group of groups) {
     if (!CODES[group.code]?.leftOut) continue;
     left.push(line(group.code, `${CODES[group.code].text}: ${countText(group.entries.length, complete)}`, { label: 'Report', go: () => go.openTab('report') }));
   }
