@@ -14,6 +14,7 @@
 //! package bytes stay the same.
 
 use crate::decide::calls::{decide_calls, CallScope, Scope};
+use crate::decide::ids::assign_ids;
 use crate::decide::language::language_code;
 use crate::decide::recover::unexported_trackers;
 use crate::decide::replay::Replay;
@@ -530,6 +531,7 @@ pub fn convert_with_first_pass(
         default_language,
         report,
     );
+    assign_ids(&mut conversion.themes);
     let users = decide_users(
         &decisions.calls,
         &contents.people,
@@ -574,7 +576,8 @@ fn convert_trackers(files: &[InputFile], options: &Options) -> Result<Conversion
     let decisions = TrackerDecisions {
         default_language: default_language.to_string(),
     };
-    let themes = themes_from_records(records, &decisions, &mut report);
+    let mut themes = themes_from_records(records, &decisions, &mut report);
+    assign_ids(&mut themes);
     Ok(Conversion {
         themes,
         report,

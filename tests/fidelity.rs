@@ -170,12 +170,12 @@ fn trackers_seen_in_calls_are_reported_and_recovered() {
     let themes = entry(&package, "themes.json");
     assert_eq!(
         themes["themes"][4],
-        json!({"name": "Recovered from Chorus calls", "topics": [{
-            "name": "Trial / POC", "description": "", "status": "needs_review",
+        json!({"id": "th_436251dc6e9c", "name": "Recovered from Chorus calls", "topics": [{
+            "id": "tp_11420eb1c6b9", "name": "Trial / POC", "description": "", "status": "needs_review",
             "review_reasons": ["recovered from the calls: Chorus found this tracker 1 time(s) in 1 call(s); the triggers are the words at 1 of its mentions, not its definition; compare them with the tracker in Chorus"],
             "source": {"locations": [{"file": "tracker-hits.zip", "entry": "engagements.json", "pointer": "/engagements/1"}],
                        "chorus_type": "chorus", "expression": null},
-            "triggers": [{"phrase": "free trial", "said_by": "anyone", "language": "en", "match": "exact", "recovered_from_mentions": 1}]
+            "triggers": [{"id": "tg_5e277e7096b5", "phrase": "free trial", "said_by": "anyone", "language": "en", "match": "exact", "recovered_from_mentions": 1}]
         }]})
     );
     // The recovered topic is replayed too: its trigger finds its one call.

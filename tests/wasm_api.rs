@@ -120,6 +120,12 @@ async fn convert_gives_the_preview_and_the_same_package_as_native() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(themes, ["Deal", "Competitor", "Playbook"]);
+    // Ids as docs/import-package.md derives them.
+    assert_eq!(page_only["preview"]["themes"][1]["id"], "th_0ab1f019fa38");
+    assert_eq!(
+        page_only["preview"]["themes"][1]["topics"][1]["id"],
+        "tp_84fef5b7c59d"
+    );
     let budget = &page_only["preview"]["themes"][0]["topics"][2];
     assert_eq!(budget["name"], "Budget approval");
     assert_eq!(budget["status"], "needs_review");
@@ -133,7 +139,7 @@ async fn convert_gives_the_preview_and_the_same_package_as_native() {
     );
     assert_eq!(
         page_only["preview"]["themes"][1]["topics"][1]["triggers"],
-        json!([{"phrase": "Clari", "said_by": "company", "language": "en", "match": "exact"}])
+        json!([{"id": "tg_d5220c4af24d", "phrase": "Clari", "said_by": "company", "language": "en", "match": "exact"}])
     );
     assert_eq!(page_only["preview"]["inputs"][0]["kind"], "tracker_csv");
 

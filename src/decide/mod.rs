@@ -4,6 +4,7 @@
 
 pub mod calls;
 pub mod fidelity;
+pub mod ids;
 pub mod language;
 pub mod mentions;
 pub mod recover;

@@ -36,17 +36,17 @@ const PREVIEW: &'static str = r#"
 export interface Location { file: string; entry?: string; row?: number; pointer?: string; column?: number }
 /** `model::Trigger`. */
 export interface Trigger {
-  phrase: string; said_by: string; language: string; match: string; related_forms?: boolean; recovered_from_mentions?: number;
+  id: string; phrase: string; said_by: string; language: string; match: string; related_forms?: boolean; recovered_from_mentions?: number;
 }
 /** `model::Topic`. */
 export interface Topic {
-  name: string; description: string; status: 'ok' | 'needs_review'; review_reasons: string[]; enabled?: boolean;
+  id: string; name: string; description: string; status: 'ready' | 'needs_review'; review_reasons: string[]; enabled?: boolean;
   teams?: string[]; exclusions?: string[]; example_sentences?: string[];
   source: { locations: Location[]; chorus_type?: string | null; expression?: string | null };
   triggers: Trigger[];
 }
 /** `model::Theme`. */
-export interface Theme { name: string; topics: Topic[] }
+export interface Theme { id: string; name: string; topics: Topic[] }
 /** `model::conversion::Counts`: the call counts with call archives. */
 export interface Counts {
   themes: number; topics: number; needs_review: number; triggers: number;
