@@ -8,6 +8,7 @@
 
 pub mod calls;
 pub mod conversion;
+pub mod edits;
 pub mod fidelity;
 pub mod packed;
 pub mod sorted;

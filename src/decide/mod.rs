@@ -3,6 +3,7 @@
 //! the report.
 
 pub mod calls;
+pub mod edits;
 pub mod fidelity;
 pub mod ids;
 pub mod language;

@@ -6,6 +6,7 @@ pub mod archive;
 pub mod call_fields;
 pub mod chorus;
 pub mod conversation;
+pub mod edits;
 pub mod earlier;
 pub mod engagement;
 pub mod expression;

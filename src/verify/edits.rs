@@ -1,8 +1,8 @@
 //! Ids and edits: in, `themes.json` (and, for edits, the manifest's inputs
 //! and report.json's edit entries); out, a problem for an id used twice in
-//! `themes.json`, and for edits the manifest lists that the report does not
-//! account for exactly once each (or report entries of edits it does not
-//! list).
+//! `themes.json`, for an edit the manifest lists (an edits document and its
+//! number of edits) that the report does not account for exactly once, and
+//! for a report entry of an edit no listed document holds.
 
 use super::contents::Documents;
 use super::verification::Verification;
@@ -49,6 +49,64 @@ pub(super) fn check_ids(documents: &Documents, verification: &mut Verification) 
                     format!("/themes/{i}/topics/{j}/triggers/{k}"),
                     verification,
                 );
+            }
+        }
+    }
+}
+
+/// Each edit of each edits document the manifest lists (kind `edits`,
+/// with its number of `edits`) has exactly one report entry of an
+/// `edit_…` code at the document and `/edits/N`; each such entry belongs
+/// to one of them.
+pub(super) fn check_edits(
+    manifest: &Value,
+    documents: &Documents,
+    verification: &mut Verification,
+) {
+    let Some(report) = &documents.report else {
+        return;
+    };
+    let listed: BTreeMap<&str, u64> = manifest
+        .get("inputs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|input| input.get("kind").and_then(Value::as_str) == Some("edits"))
+        .filter_map(|input| {
+            Some((
+                input.get("name")?.as_str()?,
+                input.get("edits").and_then(Value::as_u64).unwrap_or(0),
+            ))
+        })
+        .collect();
+    let mut entries: BTreeMap<(&str, u64), usize> = BTreeMap::new();
+    for (index, file, pointer) in &report.edits {
+        let edit = pointer
+            .strip_prefix("/edits/")
+            .and_then(|n| n.parse::<u64>().ok())
+            .filter(|n| listed.get(file.as_str()).is_some_and(|count| n < count));
+        match edit {
+            Some(n) => *entries.entry((file.as_str(), n)).or_default() += 1,
+            None => verification.problem(
+                Some("report.json"),
+                format!(
+                    "entry {index} is about an edit at {file} {pointer}, which no edits document the manifest lists holds"
+                ),
+            ),
+        }
+    }
+    for (file, count) in listed {
+        for n in 0..count {
+            match entries.get(&(file, n)).copied().unwrap_or(0) {
+                1 => {}
+                0 => verification.problem(
+                    Some("report.json"),
+                    format!("the edit at {file} /edits/{n} has no entry (every edit has one)"),
+                ),
+                more => verification.problem(
+                    Some("report.json"),
+                    format!("the edit at {file} /edits/{n} has {more} entries, not one"),
+                ),
             }
         }
     }

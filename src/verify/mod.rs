@@ -11,7 +11,8 @@
 //!   `media`), and every transcript and recording belongs to a call;
 //! - the manifest's counts match themes.json, report.json, calls.jsonl and
 //!   users.json;
-//! - every id in themes.json is used once.
+//! - every id in themes.json is used once, and every edit of the edits
+//!   documents the manifest lists has one report entry.
 //!
 //! Entries are read one at a time and hashed as they stream, so recordings
 //! are never held in memory, transcripts are checked as they are read and
