@@ -23,7 +23,26 @@ export interface SyncAccessHandle { getSize(): number; read(buffer: ArrayBufferV
 export interface Options {
   default_language?: string; from?: string | null; to?: string | null; min_duration_seconds?: number;
   calls?: 'all' | 'meetings'; recover_trackers?: boolean;
+  /** Applied after the conversion (and after edits documents among the files); recorded as `outdoo-edits.json`. */
+  edits?: EditsDocument | null;
 }
+/** A trigger's content in an edit (`model::edits::TriggerContent`). */
+export interface TriggerContent {
+  phrase: string; said_by: 'anyone' | 'company' | 'external'; language: string; match: 'exact' | 'prefix';
+}
+/** One edit (`model::edits::Edit`), naming themes (`th_…`), topics (`tp_…`) and triggers (`tg_…`) by their ids. */
+export type Edit =
+  | { op: 'rename_theme'; theme: string; name: string }
+  | { op: 'rename_topic'; topic: string; name: string }
+  | { op: 'move_topic'; topic: string; theme: string }
+  | { op: 'merge_topics'; topic: string; into: string }
+  | { op: 'add_trigger'; topic: string; trigger: TriggerContent }
+  | { op: 'change_trigger'; topic: string; trigger: string; to: TriggerContent }
+  | { op: 'remove_trigger'; topic: string; trigger: string }
+  | { op: 'mark_ready'; topic: string }
+  | { op: 'leave_out'; topic: string };
+/** An edits document (`model::edits::EditsDocument`; docs/import-package.md, "Edits"). */
+export interface EditsDocument { format: 'chorus2outdoo-edits'; version: 1; edits: Edit[] }
 /** The scope of a download from the Chorus API (`fetch::FetchScope`). */
 export interface FetchScope {
   from?: string | null; to?: string | null; min_duration_seconds?: number | null; meetings_only?: boolean; media?: boolean;
