@@ -381,3 +381,64 @@ fn the_edits_schema_accepts_what_the_reader_reads_and_refuses_what_it_refuses() 
         );
     }
 }
+
+/// In a package in parts the run's report, with the edits' entries, is in
+/// part 1; every part lists the edits document and the set verifies.
+#[test]
+fn a_package_in_parts_with_edits_verifies() {
+    let dir = scratch("edits-parts");
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (code, _, err) = cli(&[
+        "--quiet",
+        "sample",
+        "--calls",
+        "40",
+        "--seed",
+        "1",
+        "--media-bytes",
+        "30000",
+        "--out",
+        &path("sample.zip"),
+        "--trackers-out",
+        &path("trackers.csv"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(
+        dir.join("outdoo-edits.json"),
+        r#"{"format": "chorus2outdoo-edits", "version": 1, "edits": [{"op": "mark_ready", "topic": "tp_000000000000"}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = cli(&[
+        "convert",
+        "--trackers",
+        &path("trackers.csv"),
+        "--archive",
+        &path("sample.zip"),
+        "--edits",
+        &path("outdoo-edits.json"),
+        "--part-size",
+        "400KB",
+        "--out",
+        &path("pkg.zip"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("wrote 5 parts and their index"), "{err}");
+    assert!(err.contains("edits: 0 applied, 1 not applied"), "{err}");
+    let (code, out, err) = cli(&["verify", &path("pkg-index.json")]);
+    assert_eq!(code, 0, "{out}{err}");
+    let first = std::fs::read(dir.join("pkg-part-001.zip")).unwrap();
+    validate_package(&first);
+    assert_eq!(
+        report_edits(&first),
+        json!([{"severity": "warning", "code": "edit_target_missing",
+                "location": {"file": "outdoo-edits.json", "pointer": "/edits/0"},
+                "message": "mark_ready: the topic tp_000000000000 is not in this conversion; not applied"}])
+    );
+    let second = std::fs::read(dir.join("pkg-part-002.zip")).unwrap();
+    validate_package(&second);
+    assert_eq!(
+        entry(&second, "manifest.json")["inputs"][2]["kind"],
+        "edits"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -57,7 +57,8 @@ pub(super) fn check_ids(documents: &Documents, verification: &mut Verification) 
 /// Each edit of each edits document the manifest lists (kind `edits`,
 /// with its number of `edits`) has exactly one report entry of an
 /// `edit_…` code at the document and `/edits/N`; each such entry belongs
-/// to one of them.
+/// to one of them. In a package in parts, part 1 holds the run's report,
+/// so only it is checked.
 pub(super) fn check_edits(
     manifest: &Value,
     documents: &Documents,
@@ -66,6 +67,14 @@ pub(super) fn check_edits(
     let Some(report) = &documents.report else {
         return;
     };
+    // A package in parts has the run's report in part 1 only.
+    if manifest
+        .get("part")
+        .and_then(Value::as_u64)
+        .is_some_and(|part| part > 1)
+    {
+        return;
+    }
     let listed: BTreeMap<&str, u64> = manifest
         .get("inputs")
         .and_then(Value::as_array)
