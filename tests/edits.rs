@@ -442,3 +442,31 @@ fn a_package_in_parts_with_edits_verifies() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `inspect` tells an edits document by its content, and names the place
+/// of a fault in a broken one.
+#[test]
+fn inspect_tells_an_edits_document_and_its_fault() {
+    let summary = chorus2outdoo::inspect(&fixture(EDITS));
+    assert_eq!(
+        (summary.kind, summary.kind_label, summary.error),
+        (
+            chorus2outdoo::detect::FileKind::Edits,
+            "edits document (JSON)",
+            None
+        )
+    );
+    let broken = InputFile {
+        name: "outdoo-edits.json".into(),
+        bytes:
+            br#"{"format": "chorus2outdoo-edits", "version": 1, "edits": [{"op": "split_topic"}]}"#
+                .to_vec(),
+    };
+    assert_eq!(
+        chorus2outdoo::inspect(&broken).error.as_deref(),
+        Some(
+            "outdoo-edits.json at /edits/0/op: unknown op \"split_topic\"; expected one of rename_theme, \
+             rename_topic, move_topic, merge_topics, add_trigger, change_trigger, remove_trigger, mark_ready, leave_out"
+        )
+    );
+}
