@@ -9,35 +9,13 @@
 mod common;
 
 use chorus2outdoo::read::edits::read_edits;
-use chorus2outdoo::{
-    convert_with_archives, ArchiveSource, Conversion, InputFile, Limits, Options, ZipSource,
+use chorus2outdoo::{ArchiveSource, Conversion, InputFile, Limits, Options, ZipSource};
+use common::{
+    cli, convert_with_tracker_hits, fixture, package_entry, repo, scratch, tracker_hits_zip, unzip,
+    validate_package,
 };
-use common::{cli, fixture, repo, scratch, unzip, validate_package, zip_folder};
 use serde_json::{json, Value};
 use std::io::Cursor;
-
-fn tracker_hits_zip() -> Vec<u8> {
-    zip_folder(&repo().join("tests/fixtures/archive_tracker_hits"), &[])
-}
-
-fn convert(files: &[InputFile], options: &Options) -> (Conversion, Vec<u8>) {
-    let zip = tracker_hits_zip();
-    let mut source = ZipSource::new("tracker-hits.zip", Cursor::new(&zip[..])).unwrap();
-    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
-    let conversion = convert_with_archives(files, &mut sources, None, options).unwrap();
-    let package = conversion
-        .write_package_with(&mut sources, Vec::new())
-        .unwrap();
-    (conversion, package)
-}
-
-fn entry(package: &[u8], name: &str) -> Value {
-    let (_, bytes) = unzip(package)
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("{name} is not in the package"));
-    serde_json::from_slice(&bytes).unwrap()
-}
 
 const EDITS: &str = "edits_tracker_hits.json";
 
@@ -70,7 +48,7 @@ fn edit_entries(file: &str) -> Value {
 }
 
 fn report_edits(package: &[u8]) -> Value {
-    entry(package, "report.json")["entries"]
+    package_entry(package, "report.json")["entries"]
         .as_array()
         .unwrap()
         .iter()
@@ -83,8 +61,8 @@ fn report_edits(package: &[u8]) -> Value {
 /// missed Chorus's tracker on both its calls, where "Gong" was said.
 #[test]
 fn edits_change_themes_report_manifest_and_fidelity() {
-    let (_, unedited) = convert(&[trackers()], &Options::default());
-    let before = entry(&unedited, "fidelity.json");
+    let (_, unedited) = convert_with_tracker_hits(&[trackers()], &Options::default());
+    let before = package_entry(&unedited, "fidelity.json");
     assert_eq!(before["topics"][2]["topic"], "Competitor");
     assert_eq!(before["topics"][2]["agreement_percent"], 0.0);
     assert_eq!(before["topics"][2]["missed_mentions"][0]["phrase"], "gong");
@@ -93,7 +71,8 @@ fn edits_change_themes_report_manifest_and_fidelity() {
         json!({"chorus": 2, "triggers": 3})
     );
 
-    let (conversion, package) = convert(&[trackers(), fixture(EDITS)], &Options::default());
+    let (conversion, package) =
+        convert_with_tracker_hits(&[trackers(), fixture(EDITS)], &Options::default());
     validate_package(&package);
     let source = |row: u32| json!({"locations": [{"file": "trackers_replayed_on_tracker_hits.csv", "row": row}], "chorus_type": null, "expression": null});
     let trigger = |id: &str, phrase: &str, said_by: &str, mode: &str| json!({"id": id, "phrase": phrase, "said_by": said_by, "language": "en", "match": mode});
@@ -102,7 +81,7 @@ fn edits_change_themes_report_manifest_and_fidelity() {
     // stay what the conversion gave (the renamed topic and theme keep
     // theirs, the changed trigger too).
     assert_eq!(
-        entry(&package, "themes.json"),
+        package_entry(&package, "themes.json"),
         json!({"themes": [
             {"id": "th_6a3bcd6f5d15", "name": "Playbook", "topics": [
                 topic("tp_138e2e89b2f5", "Next steps", 2, json!([
@@ -118,7 +97,7 @@ fn edits_change_themes_report_manifest_and_fidelity() {
     );
     assert_eq!(report_edits(&package), edit_entries(EDITS));
     // The report's counts take the edits in: 5 more infos, 3 more warnings.
-    let counts = |p: &[u8]| entry(p, "manifest.json")["counts"]["report"].clone();
+    let counts = |p: &[u8]| package_entry(p, "manifest.json")["counts"]["report"].clone();
     let (was, now) = (counts(&unedited), counts(&package));
     assert_eq!(now["info"].as_u64(), was["info"].as_u64().map(|n| n + 5));
     assert_eq!(
@@ -127,14 +106,14 @@ fn edits_change_themes_report_manifest_and_fidelity() {
     );
     let bytes = std::fs::read(repo().join("tests/fixtures").join(EDITS)).unwrap();
     assert_eq!(
-        entry(&package, "manifest.json")["inputs"][2],
+        package_entry(&package, "manifest.json")["inputs"][2],
         json!({"name": EDITS, "bytes": bytes.len(), "sha256": chorus2outdoo::digest::sha256_hex(&bytes),
                "kind": "edits", "edits": 8})
     );
     // The added trigger finds "Gong" where Chorus's tracker did: the
     // renamed topic still meets its tracker ("Competitor") and agrees
     // fully; "follow up" said by anyone also counts the prospect's one.
-    let fidelity = entry(&package, "fidelity.json");
+    let fidelity = package_entry(&package, "fidelity.json");
     assert_eq!(
         fidelity["summary"],
         json!({"calls_compared": 4, "calls_without_chorus_trackers": 1, "topics": 3, "topics_matched": 3,
@@ -165,7 +144,7 @@ fn edits_change_themes_report_manifest_and_fidelity() {
         c.write_package_with(&mut sources, Vec::new()).unwrap()
     };
     assert!(write(&again) == package);
-    let (plain, _) = convert(&[trackers()], &Options::default());
+    let (plain, _) = convert_with_tracker_hits(&[trackers()], &Options::default());
     let mut cleared = plain.clone();
     let edits: Value = serde_json::from_slice(&bytes).unwrap();
     cleared.set_edits(Some(&edits), &Limits::default()).unwrap();
@@ -184,14 +163,14 @@ fn the_cli_with_edits_writes_what_options_edits_write() {
         edits: Some(value),
         ..Options::default()
     };
-    let (_, package) = convert(&[trackers()], &options);
+    let (_, package) = convert_with_tracker_hits(&[trackers()], &options);
     validate_package(&package);
     assert_eq!(report_edits(&package), edit_entries("outdoo-edits.json"));
     let canonical = read_edits(EDITS, &bytes, &Limits::default())
         .unwrap()
         .to_bytes();
     assert_eq!(
-        entry(&package, "manifest.json")["inputs"][2],
+        package_entry(&package, "manifest.json")["inputs"][2],
         json!({"name": "outdoo-edits.json", "bytes": canonical.len(),
                "sha256": chorus2outdoo::digest::sha256_hex(&canonical), "kind": "edits", "edits": 8})
     );
@@ -286,7 +265,8 @@ fn a_malformed_edits_document_stops_the_conversion_with_its_place() {
 /// `verify` holds the report to one entry per edit the manifest lists.
 #[test]
 fn verify_finds_an_edit_without_its_entry_and_an_entry_without_its_edit() {
-    let (_, package) = convert(&[trackers(), fixture(EDITS)], &Options::default());
+    let (_, package) =
+        convert_with_tracker_hits(&[trackers(), fixture(EDITS)], &Options::default());
     let mut entries = unzip(&package);
     let report = entries
         .iter_mut()
@@ -437,7 +417,7 @@ fn a_package_in_parts_with_edits_verifies() {
     let second = std::fs::read(dir.join("pkg-part-002.zip")).unwrap();
     validate_package(&second);
     assert_eq!(
-        entry(&second, "manifest.json")["inputs"][2]["kind"],
+        package_entry(&second, "manifest.json")["inputs"][2]["kind"],
         "edits"
     );
     let _ = std::fs::remove_dir_all(&dir);
