@@ -182,6 +182,22 @@ pub fn convert_zip(
     (conversion, package)
 }
 
+/// Writes the sample archive of `calls` calls made with `seed` to `path`
+/// (`chorus2outdoo sample`).
+pub fn sample_archive(path: &Path, calls: u32, seed: u32) {
+    let (code, _, err) = cli(&[
+        "--quiet",
+        "sample",
+        "--calls",
+        &calls.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
 /// The archive tests/fixtures/archive_tracker_hits, zipped: calls whose
 /// Chorus tracker hits the fidelity and edits tests compare with.
 pub fn tracker_hits_zip() -> Vec<u8> {
