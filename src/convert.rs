@@ -14,6 +14,8 @@
 //! package bytes stay the same.
 
 use crate::decide::calls::{decide_calls, CallScope, Scope};
+use crate::decide::edits::apply_edits;
+use crate::decide::ids::assign_ids;
 use crate::decide::language::language_code;
 use crate::decide::recover::unexported_trackers;
 use crate::decide::replay::Replay;
@@ -25,13 +27,16 @@ use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::model::calls::{Call, EntryRef, SkippedCall, Transcript, User};
 pub use crate::model::conversion::{
-    ArchiveSummary, CallCounts, CallsOutcome, Conversion, Counts, InputRecord, SeverityCounts,
+    ArchiveSummary, CallCounts, CallsOutcome, Conversion, ConversionEdits, Counts, EditsSource,
+    InputRecord, SeverityCounts, Unedited,
 };
+use crate::model::edits::{EditsDocument, EDITS_FILE_NAME};
 use crate::model::packed::Packed;
 use crate::model::Location;
 use crate::model::Theme;
 use crate::read::archive::{read_archive, ArchiveContents, ArchiveRead, ArchiveSource};
 use crate::read::earlier::{AlreadyMigrated, EarlierPackage, PackageSummary};
+use crate::read::edits::{edits_from_value, read_edits};
 use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
 use crate::report::{Report, ReportEntry, Severity};
@@ -110,6 +115,11 @@ pub struct Options {
     /// users are `existing`. Read with `read::earlier`, not from JSON.
     #[serde(skip)]
     pub after_packages: Vec<EarlierPackage>,
+    /// An edits document (docs/import-package.md, "Edits") as a JSON value
+    /// (the page's object), applied after the edits documents among the
+    /// files; recorded in the manifest as `outdoo-edits.json` with the
+    /// bytes of its canonical text (`EditsDocument::to_bytes`).
+    pub edits: Option<serde_json::Value>,
 }
 
 impl Default for Options {
@@ -123,6 +133,7 @@ impl Default for Options {
             limits: Limits::default(),
             recover_trackers: false,
             after_packages: Vec::new(),
+            edits: None,
         }
     }
 }
@@ -251,6 +262,12 @@ pub fn inspect(file: &InputFile) -> FileSummary {
         };
     }
     let mut summary = FileSummary::new(&file.name, kind);
+    if kind == FileKind::Edits {
+        if let Err(e) = read_edits(&file.name, &file.bytes, &Limits::default()) {
+            summary.error = Some(e.to_string());
+        }
+        return summary;
+    }
     match convert(std::slice::from_ref(file), &Options::default()) {
         Ok(conversion) => {
             let counts = conversion.counts();
@@ -327,6 +344,55 @@ impl Conversion {
                 }
             }),
         }
+    }
+
+    /// Applies the edits documents found among the input files, then
+    /// `edits` (an edits document as a JSON value, the page's
+    /// `options.edits`; null is none), to the themes as converted: any edits
+    /// applied before are undone first (the conversion keeps what it was).
+    /// Each document goes into the inputs (kind `edits`) and each edit into
+    /// the report. A malformed `edits` is refused before anything changes.
+    pub fn set_edits(&mut self, edits: Option<&serde_json::Value>, limits: &Limits) -> Result<()> {
+        let mut sources = self.edits.from_files.clone();
+        if let Some(value) = edits.filter(|v| !v.is_null()) {
+            let document = edits_from_value(EDITS_FILE_NAME, value, limits)?;
+            let bytes = document.to_bytes();
+            sources.push(edits_source(EDITS_FILE_NAME, &bytes, document));
+        }
+        for (i, source) in sources.iter().enumerate() {
+            let name = &source.input.name;
+            if sources[..i].iter().any(|s| &s.input.name == name) {
+                return Err(Error::input(
+                    Location::file(name),
+                    "two edits documents have this name, so the report could not tell their edits apart; rename one or join them",
+                ));
+            }
+        }
+        match &self.edits.unedited {
+            Some(unedited) => {
+                self.themes.clone_from(&unedited.themes);
+                self.report = unedited.report.clone();
+                self.inputs.clone_from(&unedited.inputs);
+            }
+            None if sources.is_empty() => return Ok(()),
+            None => {
+                self.edits.unedited = Some(Box::new(Unedited {
+                    themes: self.themes.clone(),
+                    report: self.report.clone(),
+                    inputs: self.inputs.clone(),
+                }));
+            }
+        }
+        for source in sources {
+            apply_edits(
+                &mut self.themes,
+                &source.document,
+                &source.input.name,
+                &mut self.report,
+            );
+            self.inputs.push(source.input);
+        }
+        Ok(())
     }
 
     /// The replay of the topics' triggers over the transcripts, for a
@@ -469,6 +535,7 @@ pub fn convert_with_first_pass(
                 "an earlier package only matters with call archives: it says which of their calls were migrated already; add the call archive (--archive)",
             ));
         }
+        conversion.set_edits(options.edits.as_ref(), &options.limits)?;
         return Ok(conversion);
     }
     let report = &mut conversion.report;
@@ -503,6 +570,7 @@ pub fn convert_with_first_pass(
             bytes: source.bytes(),
             sha256: source.sha256().to_string(),
             kind: FileKind::CallArchive,
+            edits: None,
         });
     }
     if let Some(file) = roster {
@@ -511,6 +579,7 @@ pub fn convert_with_first_pass(
             bytes: file.bytes.len() as u64,
             sha256: sha256_hex(&file.bytes),
             kind: FileKind::UserRoster,
+            edits: None,
         });
     }
     for earlier in &options.after_packages {
@@ -519,6 +588,7 @@ pub fn convert_with_first_pass(
             bytes: earlier.bytes,
             sha256: earlier.manifest_sha256.clone(),
             kind: FileKind::OutdooPackage,
+            edits: None,
         });
     }
     let decisions = decide_calls(&contents, &scope, report);
@@ -530,6 +600,7 @@ pub fn convert_with_first_pass(
         default_language,
         report,
     );
+    assign_ids(&mut conversion.themes);
     let users = decide_users(
         &decisions.calls,
         &contents.people,
@@ -542,6 +613,7 @@ pub fn convert_with_first_pass(
         users,
         archives: summaries,
     });
+    conversion.set_edits(options.edits.as_ref(), &options.limits)?;
     Ok(conversion)
 }
 
@@ -549,8 +621,16 @@ fn convert_trackers(files: &[InputFile], options: &Options) -> Result<Conversion
     let mut report = Report::default();
     let mut records = Vec::new();
     let mut inputs = Vec::new();
+    let mut edits = ConversionEdits::default();
     for file in files {
         let kind = detect(&file.bytes);
+        if kind == FileKind::Edits {
+            let document = read_edits(&file.name, &file.bytes, &options.limits)?;
+            edits
+                .from_files
+                .push(edits_source(&file.name, &file.bytes, document));
+            continue;
+        }
         records.extend(read_trackers_with(
             &file.name,
             &file.bytes,
@@ -563,6 +643,7 @@ fn convert_trackers(files: &[InputFile], options: &Options) -> Result<Conversion
             bytes: file.bytes.len() as u64,
             sha256: sha256_hex(&file.bytes),
             kind,
+            edits: None,
         });
     }
     let default_language = language_code(&options.default_language).ok_or_else(|| {
@@ -574,11 +655,27 @@ fn convert_trackers(files: &[InputFile], options: &Options) -> Result<Conversion
     let decisions = TrackerDecisions {
         default_language: default_language.to_string(),
     };
-    let themes = themes_from_records(records, &decisions, &mut report);
+    let mut themes = themes_from_records(records, &decisions, &mut report);
+    assign_ids(&mut themes);
     Ok(Conversion {
         themes,
         report,
         inputs,
         calls: None,
+        edits,
     })
+}
+
+/// An edits document with its input record (kind `edits`).
+fn edits_source(name: &str, bytes: &[u8], document: EditsDocument) -> EditsSource {
+    EditsSource {
+        input: InputRecord {
+            name: name.to_string(),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+            kind: FileKind::Edits,
+            edits: Some(document.edits.len()),
+        },
+        document,
+    }
 }

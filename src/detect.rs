@@ -4,6 +4,7 @@
 //! warehouse table's columns is a table dump, other text is CSV-like.
 
 pub use crate::model::conversion::FileKind;
+use crate::read::edits::is_edits_document;
 use crate::read::table_dump::table_dump_in_text;
 use crate::read::text::{decode, looks_like_text};
 use std::io::Cursor;
@@ -44,6 +45,7 @@ pub fn detect(bytes: &[u8]) -> FileKind {
         .chars()
         .next()
     {
+        Some('{') if is_edits_document(bytes) => FileKind::Edits,
         Some('[') | Some('{') => FileKind::TrackerJson,
         Some(_) if table_dump_in_text(head).is_some() => FileKind::TableDump,
         Some(_) => FileKind::TrackerCsv,
@@ -70,6 +72,14 @@ mod tests {
             FileKind::TableDump
         );
         assert_eq!(detect(b"PK\x03\x04garbage"), FileKind::Zip);
+        assert_eq!(
+            detect(b"{\"version\": 1, \"format\" :\n \"chorus2outdoo-edits\", \"edits\": []}"),
+            FileKind::Edits
+        );
+        assert_eq!(
+            detect(b"{\"format\": \"chorus2outdoo-editsx\"}"),
+            FileKind::TrackerJson
+        );
         assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), FileKind::Binary);
     }
 }

@@ -27,6 +27,10 @@ pub struct Limits {
     /// Bytes of one cell of a tracker table (CSV or XLSX) or one JSON string
     /// of a tracker export.
     pub max_cell_bytes: usize,
+    /// Bytes of an edits document (`outdoo-edits.json`).
+    pub max_edits_bytes: u64,
+    /// Edits in one edits document.
+    pub max_edits: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +43,8 @@ impl Default for Limits {
             max_compression_ratio: 500,
             ratio_floor_bytes: 1024 * 1024,
             max_cell_bytes: 1024 * 1024,
+            max_edits_bytes: 8 * 1024 * 1024,
+            max_edits: 100_000,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod calls;
 pub mod conversion;
+pub mod edits;
 pub mod fidelity;
 pub mod packed;
 pub mod sorted;
@@ -238,6 +239,10 @@ pub enum MatchMode {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trigger {
+    /// `tg_` and 12 hex digits, from the trigger's content and its topic's
+    /// id as converted (`decide::ids`); kept through edits.
+    #[serde(default)]
+    pub id: String,
     pub phrase: String,
     pub said_by: SaidBy,
     /// ISO 639-1 code.
@@ -278,6 +283,10 @@ pub struct TopicSource {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topic {
+    /// `tp_` and 12 hex digits, from the key its trackers were merged by
+    /// (`decide::ids`); kept through edits (a renamed topic keeps it).
+    #[serde(default)]
+    pub id: String,
     pub name: String,
     pub description: String,
     pub status: TopicStatus,
@@ -300,6 +309,10 @@ pub struct Topic {
     pub example_sentences: Vec<String>,
     pub source: TopicSource,
     pub triggers: Vec<Trigger>,
+    /// The name the topic was converted with, once an edit renamed it: the
+    /// name its Chorus tracker is met by in `fidelity.json`. Not written.
+    #[serde(skip)]
+    pub converted_name: Option<String>,
 }
 
 fn is_true(value: &bool) -> bool {
@@ -312,6 +325,10 @@ fn always_true() -> bool {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Theme {
+    /// `th_` and 12 hex digits, from its name as themes are merged by
+    /// (`decide::ids`); kept through edits.
+    #[serde(default)]
+    pub id: String,
     pub name: String,
     pub topics: Vec<Topic>,
 }

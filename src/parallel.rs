@@ -19,7 +19,7 @@
 
 use chorus2outdoo::read::archive::{entry_ranges, read_entries, ArchiveRead};
 use chorus2outdoo::second_pass::{Plan, SecondPass, Step};
-use chorus2outdoo::write::calls::{prepare_transcript, PreparedTranscript};
+use chorus2outdoo::write::calls::{prepare_transcript, PreparedTranscript, TranscriptJob};
 use chorus2outdoo::write::package::{PackageOutput, Written};
 use chorus2outdoo::{ArchiveSource, Conversion, Result};
 use std::collections::HashMap;
@@ -76,11 +76,9 @@ pub fn write_package<O: PackageOutput>(
     output: O,
     part_size: Option<u64>,
 ) -> Result<Written<O>> {
-    let jobs = conversion.transcript_jobs();
-    if workers <= 1 || jobs.len() < 2 {
+    if workers <= 1 || conversion.transcript_jobs().len() < 2 {
         return conversion.write_parts(archives, None, output, part_size);
     }
-    let jobs = &jobs;
     let replay = conversion.replay();
     let replay = replay.as_ref();
     let archives_count = archives.len();
@@ -89,7 +87,7 @@ pub fn write_package<O: PackageOutput>(
         let (results_to, results) = channel::<(usize, Result<PreparedTranscript>)>();
         let mut threads = Vec::new();
         for _ in 0..workers {
-            let (jobs_to, jobs_in) = channel::<usize>();
+            let (jobs_to, jobs_in) = channel::<(usize, TranscriptJob)>();
             threads.push(jobs_to);
             let results_to = results_to.clone();
             scope.spawn(move || {
@@ -97,7 +95,7 @@ pub fn write_package<O: PackageOutput>(
                     Ok(own) => own,
                     Err(e) => {
                         // The first job given says why none will be prepared.
-                        if let Ok(job) = jobs_in.recv() {
+                        if let Ok((job, _)) = jobs_in.recv() {
                             let _ = results_to.send((job, Err(e)));
                         }
                         return;
@@ -108,8 +106,7 @@ pub fn write_package<O: PackageOutput>(
                     .map(|source| &mut **source as &mut dyn ArchiveSource)
                     .collect();
                 // Until the writer stops giving jobs, or stops taking entries.
-                for index in jobs_in {
-                    let Some(job) = jobs.get(index) else { return };
+                for (index, job) in jobs_in {
                     let prepared = catch_unwind(AssertUnwindSafe(|| {
                         prepare_transcript(&job, &mut own, replay)
                     }))
@@ -134,7 +131,8 @@ pub fn write_package<O: PackageOutput>(
             loop {
                 match pass.next(conversion, archives)? {
                     Step::Prepare { worker, job } => {
-                        threads[worker].send(job).map_err(|_| stopped())?
+                        let given = pass.job(job).ok_or_else(stopped)?;
+                        threads[worker].send((job, given)).map_err(|_| stopped())?
                     }
                     Step::Wait => {
                         let (job, prepared) = results.recv().map_err(|_| stopped())?;

@@ -105,6 +105,32 @@ pub enum ReasonCode {
     /// A tracker counts only under a condition triggers cannot express
     /// (Gong's part of a question, said at, said in topics, filter).
     TrackerCondition,
+    // Edits (an edits document applied after the conversion), one code per op.
+    /// A theme renamed by an edit.
+    EditRenameTheme,
+    /// A topic renamed by an edit.
+    EditRenameTopic,
+    /// A topic moved to another theme by an edit.
+    EditMoveTopic,
+    /// A topic merged into another by an edit.
+    EditMergeTopics,
+    /// A trigger added by an edit.
+    EditAddTrigger,
+    /// A trigger changed by an edit.
+    EditChangeTrigger,
+    /// A trigger removed by an edit.
+    EditRemoveTrigger,
+    /// A topic marked ready by an edit.
+    EditMarkReady,
+    /// A topic left out of the package by an edit.
+    EditLeaveOut,
+    /// An edit whose theme, topic or trigger is not in the conversion (any
+    /// more): not applied.
+    EditTargetMissing,
+    /// An edit that cannot apply as it stands (a name already taken, a
+    /// trigger already there, a topic without triggers marked ready): not
+    /// applied.
+    EditNotApplicable,
 }
 
 impl ReasonCode {
@@ -141,6 +167,17 @@ impl ReasonCode {
             ReasonCode::TrackerStatus => "tracker_status",
             ReasonCode::TrackerExclusions => "tracker_exclusions",
             ReasonCode::TrackerCondition => "tracker_condition",
+            ReasonCode::EditRenameTheme => "edit_rename_theme",
+            ReasonCode::EditRenameTopic => "edit_rename_topic",
+            ReasonCode::EditMoveTopic => "edit_move_topic",
+            ReasonCode::EditMergeTopics => "edit_merge_topics",
+            ReasonCode::EditAddTrigger => "edit_add_trigger",
+            ReasonCode::EditChangeTrigger => "edit_change_trigger",
+            ReasonCode::EditRemoveTrigger => "edit_remove_trigger",
+            ReasonCode::EditMarkReady => "edit_mark_ready",
+            ReasonCode::EditLeaveOut => "edit_leave_out",
+            ReasonCode::EditTargetMissing => "edit_target_missing",
+            ReasonCode::EditNotApplicable => "edit_not_applicable",
         }
     }
 }

@@ -322,7 +322,8 @@ impl<O: PackageOutput> SecondPass<O> {
             else {
                 unreachable!("the package was just seen not begun");
             };
-            let mut session = PackageSession::begin_parts(conversion, output, part_size)?;
+            let mut session =
+                PackageSession::begin_with_jobs(conversion, output, part_size, self.jobs.clone())?;
             session.let_recordings_wait();
             self.package = Package::Begun(Box::new(session));
         }

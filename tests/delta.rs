@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{cli, scratch, unzip, validate_package};
+use common::{cli, sample_archive, scratch, unzip, validate_package};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -60,17 +60,7 @@ fn convert(dir: &Path, out: &str, args: &[&str]) -> (Vec<u8>, String) {
 fn a_cutover_run_packages_only_what_the_earlier_packages_do_not_hold() {
     let dir = scratch("delta");
     let archive = dir.join("sample.zip");
-    let (code, _, err) = cli(&[
-        "--quiet",
-        "sample",
-        "--calls",
-        "200",
-        "--seed",
-        "1",
-        "--out",
-        archive.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    sample_archive(&archive, 200, 1);
     let archive = archive.to_str().unwrap();
     let (full, _) = convert(&dir, "full.zip", &["--archive", archive]);
     // Two earlier runs over two periods, then the cutover over everything.
@@ -237,17 +227,7 @@ fn a_cutover_run_packages_only_what_the_earlier_packages_do_not_hold() {
 fn an_earlier_package_that_is_not_one_is_refused_by_name() {
     let dir = scratch("delta-refused");
     let archive = dir.join("sample.zip");
-    let (code, _, err) = cli(&[
-        "--quiet",
-        "sample",
-        "--calls",
-        "20",
-        "--seed",
-        "3",
-        "--out",
-        archive.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    sample_archive(&archive, 20, 3);
     let archive = archive.to_str().unwrap();
     let refused = |package: &Path| {
         let out = dir.join("out.zip");
@@ -324,17 +304,7 @@ fn an_earlier_package_is_told_from_other_zips_by_its_listing() {
     use std::io::Cursor;
     let dir = scratch("delta-told");
     let archive = dir.join("sample.zip");
-    let (code, _, err) = cli(&[
-        "--quiet",
-        "sample",
-        "--calls",
-        "20",
-        "--seed",
-        "3",
-        "--out",
-        archive.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    sample_archive(&archive, 20, 3);
     let (package, _) = convert(
         &dir,
         "meetings.zip",

@@ -8,35 +8,13 @@ mod common;
 
 use chorus2outdoo::decide::fidelity::{package_fidelity, Fidelity};
 use chorus2outdoo::report::ReasonCode;
-use chorus2outdoo::{
-    convert_with_archives, ArchiveSource, Conversion, InputFile, Options, ZipSource,
+use chorus2outdoo::{InputFile, Options};
+use common::{
+    assert_golden, cli, convert_with_tracker_hits, fixture, package_entry, scratch, unzip,
+    validate_package,
 };
-use common::{assert_golden, cli, fixture, repo, scratch, unzip, validate_package, zip_folder};
 use serde_json::{json, Value};
 use std::io::Cursor;
-
-fn tracker_hits_zip() -> Vec<u8> {
-    zip_folder(&repo().join("tests/fixtures/archive_tracker_hits"), &[])
-}
-
-fn convert(trackers: &[InputFile], options: &Options) -> (Conversion, Vec<u8>) {
-    let zip = tracker_hits_zip();
-    let mut source = ZipSource::new("tracker-hits.zip", Cursor::new(&zip[..])).unwrap();
-    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
-    let conversion = convert_with_archives(trackers, &mut sources, None, options).unwrap();
-    let package = conversion
-        .write_package_with(&mut sources, Vec::new())
-        .unwrap();
-    (conversion, package)
-}
-
-fn entry(package: &[u8], name: &str) -> Value {
-    let (_, bytes) = unzip(package)
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("{name} is not in the package"));
-    serde_json::from_slice(&bytes).unwrap()
-}
 
 fn trackers() -> InputFile {
     fixture("trackers_replayed_on_tracker_hits.csv")
@@ -50,9 +28,9 @@ fn trackers() -> InputFile {
 /// without any Chorus tracker data is not compared.
 #[test]
 fn fidelity_states_per_topic_what_each_side_found() {
-    let (_, package) = convert(&[trackers()], &Options::default());
+    let (_, package) = convert_with_tracker_hits(&[trackers()], &Options::default());
     validate_package(&package);
-    let fidelity = entry(&package, "fidelity.json");
+    let fidelity = package_entry(&package, "fidelity.json");
     let example = |id: &str, utterance: u64, offset: u64, text: &str| json!({"source_id": id, "utterance": utterance, "offset": offset, "text": text});
     assert_eq!(
         fidelity,
@@ -89,7 +67,7 @@ fn fidelity_states_per_topic_what_each_side_found() {
             ]
         })
     );
-    let manifest = entry(&package, "manifest.json");
+    let manifest = package_entry(&package, "manifest.json");
     assert_eq!(manifest["counts"]["fidelity"], fidelity["summary"]);
     let names: Vec<String> = unzip(&package).into_iter().map(|(n, _)| n).collect();
     let at = |name: &str| names.iter().position(|n| n == name).unwrap();
@@ -116,11 +94,11 @@ fn fidelity_states_per_topic_what_each_side_found() {
 /// conversion without topics writes, themes those of the trackers alone.
 #[test]
 fn the_replay_changes_no_other_entry() {
-    let (_, package) = convert(&[trackers()], &Options::default());
+    let (_, package) = convert_with_tracker_hits(&[trackers()], &Options::default());
     let entries = unzip(&package);
     assert_eq!(
         entries,
-        unzip(&convert(&[trackers()], &Options::default()).1),
+        unzip(&convert_with_tracker_hits(&[trackers()], &Options::default()).1),
         "two runs differ"
     );
     assert!(entries.iter().any(|(n, _)| n == "fidelity.json"));
@@ -129,10 +107,10 @@ fn the_replay_changes_no_other_entry() {
         .write_package(Vec::new())
         .unwrap();
     assert_eq!(
-        entry(&package, "themes.json"),
-        entry(&trackers_alone, "themes.json")
+        package_entry(&package, "themes.json"),
+        package_entry(&trackers_alone, "themes.json")
     );
-    let no_topics = unzip(&convert(&[], &Options::default()).1);
+    let no_topics = unzip(&convert_with_tracker_hits(&[], &Options::default()).1);
     assert!(!no_topics.iter().any(|(n, _)| n == "fidelity.json"));
     let mut compared = 0;
     for (name, bytes) in &entries {
@@ -149,7 +127,7 @@ fn the_replay_changes_no_other_entry() {
 /// they become topics to review with the words at Chorus's mentions.
 #[test]
 fn trackers_seen_in_calls_are_reported_and_recovered() {
-    let (conversion, _) = convert(&[trackers()], &Options::default());
+    let (conversion, _) = convert_with_tracker_hits(&[trackers()], &Options::default());
     let reported: Vec<String> = conversion
         .report
         .iter()
@@ -165,28 +143,28 @@ fn trackers_seen_in_calls_are_reported_and_recovered() {
         recover_trackers: true,
         ..Options::default()
     };
-    let (_, package) = convert(&[trackers()], &options);
+    let (_, package) = convert_with_tracker_hits(&[trackers()], &options);
     validate_package(&package);
-    let themes = entry(&package, "themes.json");
+    let themes = package_entry(&package, "themes.json");
     assert_eq!(
         themes["themes"][4],
-        json!({"name": "Recovered from Chorus calls", "topics": [{
-            "name": "Trial / POC", "description": "", "status": "needs_review",
+        json!({"id": "th_436251dc6e9c", "name": "Recovered from Chorus calls", "topics": [{
+            "id": "tp_11420eb1c6b9", "name": "Trial / POC", "description": "", "status": "needs_review",
             "review_reasons": ["recovered from the calls: Chorus found this tracker 1 time(s) in 1 call(s); the triggers are the words at 1 of its mentions, not its definition; compare them with the tracker in Chorus"],
             "source": {"locations": [{"file": "tracker-hits.zip", "entry": "engagements.json", "pointer": "/engagements/1"}],
                        "chorus_type": "chorus", "expression": null},
-            "triggers": [{"phrase": "free trial", "said_by": "anyone", "language": "en", "match": "exact", "recovered_from_mentions": 1}]
+            "triggers": [{"id": "tg_5e277e7096b5", "phrase": "free trial", "said_by": "anyone", "language": "en", "match": "exact", "recovered_from_mentions": 1}]
         }]})
     );
     // The recovered topic is replayed too: its trigger finds its one call.
-    let fidelity = entry(&package, "fidelity.json");
+    let fidelity = package_entry(&package, "fidelity.json");
     assert_eq!(fidelity["topics"][4]["topic"], "Trial / POC");
     assert_eq!(fidelity["topics"][4]["agreement_percent"], 100.0);
 
     // Without any tracker export every tracker of the calls is recovered.
-    let (_, recovered) = convert(&[], &options);
+    let (_, recovered) = convert_with_tracker_hits(&[], &options);
     validate_package(&recovered);
-    let names: Vec<Value> = entry(&recovered, "themes.json")["themes"][0]["topics"]
+    let names: Vec<Value> = package_entry(&recovered, "themes.json")["themes"][0]["topics"]
         .as_array()
         .unwrap()
         .iter()
@@ -262,7 +240,7 @@ fn the_sample_replays_with_its_deliberate_misses() {
             "   94.2%  Deal / Pricing: both 49, only Chorus 3, only the triggers 0 (hits: Chorus 121, triggers 99); most missed: \"per seat\" (3 mentions)",
         ]
     );
-    let report = entry(&one, "report.json");
+    let report = package_entry(&one, "report.json");
     let not_exported: Vec<&str> = report["entries"]
         .as_array()
         .unwrap()

@@ -145,6 +145,18 @@ proptest! {
     }
 
     #[test]
+    fn mutated_edits_never_panic(bytes in mutated(fixture("edits_tracker_hits.json"))) {
+        // Beside the trackers it edits: refused with its place, or applied.
+        let files = [
+            InputFile { name: "trackers.csv".into(), bytes: fixture("trackers_replayed_on_tracker_hits.csv") },
+            InputFile { name: "outdoo-edits.json".into(), bytes },
+        ];
+        if let Ok(conversion) = convert(&files, &Options::default()) {
+            conversion.write_package(Vec::new()).expect("writing to memory cannot fail");
+        }
+    }
+
+    #[test]
     fn mutated_gong_json_never_panics(bytes in mutated(fixture("trackers_gong_language_keywords.json"))) {
         convert_bytes(bytes);
     }

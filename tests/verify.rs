@@ -284,6 +284,27 @@ fn fidelity_figures_that_do_not_add_up_are_caught() {
 }
 
 #[test]
+fn an_id_used_twice_is_caught() {
+    let mut entries = golden("json");
+    let first = {
+        let themes: serde_json::Value =
+            serde_json::from_slice(&entries.iter().find(|(n, _)| n == "themes.json").unwrap().1)
+                .unwrap();
+        themes["themes"][0]["topics"][0]["triggers"][0]["id"].clone()
+    };
+    edit_entry(&mut entries, "themes.json", |t| {
+        t["themes"][0]["topics"][0]["triggers"][1]["id"] = first.clone();
+    });
+    assert_eq!(
+        problems(&verify_package_bytes(&zip_entries(&entries))),
+        [format!(
+            "themes.json: id {} at /themes/0/topics/0/triggers/1 is also at /themes/0/topics/0/triggers/0; ids are unique",
+            first.as_str().unwrap()
+        )]
+    );
+}
+
+#[test]
 fn a_schema_violation_and_a_misplaced_manifest_are_caught() {
     let mut entries = golden("json");
     edit_manifest(&mut entries, |m| m["format_version"] = 2.into());

@@ -120,6 +120,12 @@ async fn convert_gives_the_preview_and_the_same_package_as_native() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(themes, ["Deal", "Competitor", "Playbook"]);
+    // Ids as docs/import-package.md derives them.
+    assert_eq!(page_only["preview"]["themes"][1]["id"], "th_0ab1f019fa38");
+    assert_eq!(
+        page_only["preview"]["themes"][1]["topics"][1]["id"],
+        "tp_84fef5b7c59d"
+    );
     let budget = &page_only["preview"]["themes"][0]["topics"][2];
     assert_eq!(budget["name"], "Budget approval");
     assert_eq!(budget["status"], "needs_review");
@@ -133,7 +139,7 @@ async fn convert_gives_the_preview_and_the_same_package_as_native() {
     );
     assert_eq!(
         page_only["preview"]["themes"][1]["topics"][1]["triggers"],
-        json!([{"phrase": "Clari", "said_by": "company", "language": "en", "match": "exact"}])
+        json!([{"id": "tg_d5220c4af24d", "phrase": "Clari", "said_by": "company", "language": "en", "match": "exact"}])
     );
     assert_eq!(page_only["preview"]["inputs"][0]["kind"], "tracker_csv");
 
@@ -223,5 +229,80 @@ fn convert_rejects_bad_arguments_with_a_clear_message() {
     assert!(
         text.starts_with("options: unknown field `default_lang`"),
         "{text}"
+    );
+}
+
+/// `options.edits` reaches the core: the edited preview, each edit in the
+/// report; `editsText` gives the canonical text the package records, or
+/// the place of a fault.
+#[wasm_bindgen_test]
+fn convert_applies_options_edits_and_edits_text_is_their_canonical_text() {
+    let plain_preview = |result: JsValue| plain(Reflect::get(&result, &"preview".into()).unwrap());
+    let before = plain_preview(
+        wasm::convert(
+            files(&[("trackers_page.csv", PAGE_CSV)]),
+            JsValue::UNDEFINED,
+        )
+        .unwrap(),
+    );
+    let clari = before["themes"][1]["topics"][1].clone();
+    assert_eq!(clari["name"], "Clari");
+    let edits = json!({"format": "chorus2outdoo-edits", "version": 1, "edits": [
+        {"op": "rename_topic", "topic": clari["id"], "name": "Clari AI"},
+        {"op": "add_trigger", "topic": clari["id"],
+         "trigger": {"phrase": "clari.ai", "said_by": "external", "language": "en", "match": "exact"}}
+    ]});
+    let after = plain_preview(
+        wasm::convert(
+            files(&[("trackers_page.csv", PAGE_CSV)]),
+            options(json!({"edits": edits})),
+        )
+        .unwrap(),
+    );
+    let topic = &after["themes"][1]["topics"][1];
+    assert_eq!(topic["id"], clari["id"]);
+    assert_eq!(topic["name"], "Clari AI");
+    let document = chorus2outdoo::read::edits::edits_from_value(
+        "outdoo-edits.json",
+        &edits,
+        &chorus2outdoo::Limits::default(),
+    )
+    .unwrap();
+    let added = topic["triggers"][1]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        topic["triggers"][1],
+        json!({"id": added, "phrase": "clari.ai", "said_by": "external", "language": "en", "match": "exact"})
+    );
+    let edit_entries: Vec<Value> = after["report"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"].as_str().unwrap().starts_with("edit_"))
+        .cloned()
+        .collect();
+    let id = clari["id"].as_str().unwrap();
+    assert_eq!(
+        edit_entries,
+        [
+            json!({"severity": "info", "code": "edit_rename_topic",
+                   "message": format!("topic \"Clari\" ({id}) is now named \"Clari AI\""),
+                   "location": {"file": "outdoo-edits.json", "pointer": "/edits/0"}}),
+            json!({"severity": "info", "code": "edit_add_trigger",
+                   "message": format!("trigger \"clari.ai\" (external, en, exact) added to the topic \"Clari AI\" ({id}) as {added}"),
+                   "location": {"file": "outdoo-edits.json", "pointer": "/edits/1"}}),
+        ]
+    );
+
+    let text = wasm::edits_text(options(edits)).unwrap();
+    assert_eq!(text.as_bytes(), document.to_bytes());
+    let error = wasm::edits_text(options(
+        json!({"format": "chorus2outdoo-edits", "version": 1,
+        "edits": [{"op": "mark_ready", "topic": "tp_0123456789ab", "colour": "red"}]}),
+    ))
+    .err()
+    .map(message);
+    assert_eq!(
+        error.as_deref(),
+        Some("outdoo-edits.json at /edits/0/colour: unknown field \"colour\"; expected only op, topic")
     );
 }

@@ -1444,3 +1444,87 @@ async fn parts_wait_for_the_recordings_the_page_reads() {
     let first_read = driven.kinds.iter().position(|k| k == "read").unwrap();
     assert!(first_read < last_append, "{:?}", driven.kinds);
 }
+
+/// `setEdits`: edits set on a conversion with archives apply to the themes
+/// as converted; the answer is the edited preview, the package written
+/// afterwards is the library's with the same `options.edits`, and `null`
+/// gives back the unedited preview. A malformed document changes nothing.
+#[wasm_bindgen_test]
+async fn set_edits_answers_the_edited_preview_and_writes_the_edited_package() {
+    let (archive_blob, trackers_file) = sample(20, 3);
+    let mut conversion = converted(
+        Array::of1(&trackers_file).into(),
+        Array::of1(&named("sample.zip", &archive_blob)).into(),
+    );
+    let preview = plain(conversion.preview().unwrap());
+    let topic = preview["themes"][0]["topics"][0].clone();
+    let edits = json!({"format": "chorus2outdoo-edits", "version": 1, "edits": [
+        {"op": "rename_topic", "topic": topic["id"], "name": "Renamed"},
+        {"op": "remove_trigger", "topic": topic["id"], "trigger": topic["triggers"][0]["id"]},
+        {"op": "leave_out", "topic": "tp_000000000000"}
+    ]});
+    let edited = plain(
+        conversion
+            .set_edits(serde_wasm_bindgen::to_value(&edits).unwrap())
+            .unwrap(),
+    );
+    let edited_topic = &edited["themes"][0]["topics"][0];
+    assert_eq!(edited_topic["id"], topic["id"]);
+    assert_eq!(edited_topic["name"], "Renamed");
+    let mut triggers = topic["triggers"].as_array().unwrap().clone();
+    triggers.remove(0);
+    assert_eq!(edited_topic["triggers"], Value::Array(triggers));
+    let count = |p: &Value, s: &str| p["counts"]["report"][s].as_u64().unwrap();
+    assert_eq!(count(&edited, "info"), count(&preview, "info") + 2);
+    assert_eq!(count(&edited, "warning"), count(&preview, "warning") + 1);
+    let inputs = edited["inputs"].as_array().unwrap();
+    assert_eq!(
+        inputs.len(),
+        preview["inputs"].as_array().unwrap().len() + 1
+    );
+    let canonical = chorus2outdoo::read::edits::edits_from_value(
+        "outdoo-edits.json",
+        &edits,
+        &chorus2outdoo::Limits::default(),
+    )
+    .unwrap()
+    .to_bytes();
+    assert_eq!(
+        inputs.last().unwrap(),
+        &json!({"name": "outdoo-edits.json", "bytes": canonical.len(),
+                "sha256": chorus2outdoo::digest::sha256_hex(&canonical), "kind": "edits", "edits": 3})
+    );
+
+    let (callback, chunks) = collector();
+    conversion.write_package(callback, None).unwrap();
+    let package = chunks.borrow().concat();
+    let bytes = blob_bytes(&archive_blob).await;
+    let mut source =
+        chorus2outdoo::ZipSource::new("sample.zip", std::io::Cursor::new(bytes)).unwrap();
+    let mut sources: Vec<&mut dyn chorus2outdoo::ArchiveSource> = vec![&mut source];
+    let options = chorus2outdoo::Options {
+        edits: Some(edits),
+        ..Default::default()
+    };
+    let native =
+        chorus2outdoo::convert_with_archives(&[sample_export()], &mut sources, None, &options)
+            .unwrap();
+    let expected = native.write_package_with(&mut sources, Vec::new()).unwrap();
+    assert!(
+        package == expected,
+        "the library's package with options.edits"
+    );
+
+    let broken =
+        json!({"format": "chorus2outdoo-edits", "version": 1, "edits": [{"op": "leave_out"}]});
+    let error = conversion
+        .set_edits(serde_wasm_bindgen::to_value(&broken).unwrap())
+        .err()
+        .map(message);
+    assert_eq!(
+        error.as_deref(),
+        Some("outdoo-edits.json at /edits/0: the field \"topic\" is missing")
+    );
+    assert_eq!(plain(conversion.preview().unwrap()), edited);
+    assert_eq!(plain(conversion.set_edits(JsValue::NULL).unwrap()), preview);
+}

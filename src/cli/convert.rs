@@ -6,6 +6,8 @@
 use super::inputs::{load, Archive};
 use super::{file_name, parse_day, CallKinds, Failure};
 use crate::parallel;
+use chorus2outdoo::detect::{detect, FileKind};
+use chorus2outdoo::report::Severity;
 use chorus2outdoo::{convert_with_first_pass, ArchiveSource, CallScope, Options};
 use std::path::PathBuf;
 
@@ -68,6 +70,11 @@ pub struct ConvertArgs {
     /// call split between two) and `<out>-index.json` naming them all.
     #[arg(long = "part-size", value_name = "SIZE", value_parser = chorus2outdoo::write::parts::parse_part_size)]
     part_size: Option<u64>,
+    /// An edits document (the page's `outdoo-edits.json`): its edits are
+    /// applied to the converted themes before the package is written
+    /// (repeat for several, applied in the order given).
+    #[arg(long = "edits", value_name = "FILE")]
+    edits: Vec<PathBuf>,
 }
 
 /// The CLI's package output: the package at `out`, or split, its parts
@@ -181,6 +188,7 @@ pub fn run(args: ConvertArgs, say: &dyn Fn(String)) -> Result<(), Failure> {
         recover_trackers,
         after_packages,
         part_size,
+        edits,
     } = args;
     let after_packages = after_packages
         .iter()
@@ -196,10 +204,22 @@ pub fn run(args: ConvertArgs, say: &dyn Fn(String)) -> Result<(), Failure> {
             )?)
         })
         .collect::<Result<Vec<_>, Failure>>()?;
-    let files = trackers
+    let mut files = trackers
         .iter()
         .map(|p| load(p))
         .collect::<Result<Vec<_>, _>>()?;
+    // Edits documents go with the files (the conversion tells them by
+    // content) after the tracker exports.
+    for path in &edits {
+        let file = load(path)?;
+        if detect(&file.bytes) != FileKind::Edits {
+            return Err(Failure(format!(
+                "{}: not an edits document (a JSON object whose format is \"chorus2outdoo-edits\")",
+                path.display()
+            )));
+        }
+        files.push(file);
+    }
     let mut opened = archives
         .iter()
         .map(|p| Archive::open(p))
@@ -311,6 +331,22 @@ pub fn run(args: ConvertArgs, say: &dyn Fn(String)) -> Result<(), Failure> {
     if let Some(migrated) = migrated {
         say(format!(
             "{migrated} calls of the archives are in the earlier packages already and were left out (already_migrated)"
+        ));
+    }
+    let edit_entries = conversion
+        .report
+        .iter()
+        .filter(|e| e.code.as_str().starts_with("edit_"));
+    let (applied, not_applied) = edit_entries.fold((0, 0), |(a, n), entry| {
+        if entry.severity == Severity::Info {
+            (a + 1, n)
+        } else {
+            (a, n + 1)
+        }
+    });
+    if applied + not_applied > 0 {
+        say(format!(
+            "edits: {applied} applied, {not_applied} not applied (edit_target_missing, edit_not_applicable in the report)"
         ));
     }
     for line in fidelity.iter().flat_map(|f| f.summary_lines(10)) {

@@ -10,7 +10,8 @@
 //! mentions the triggers missed (Chorus's mentions on calls where the
 //! triggers found nothing, read as `mentions::recover_phrases` reads them),
 //! each with the words at Chorus's offset of one example. A topic meets its
-//! Chorus tracker by name, compared ignoring case and spaces (`tracker_key`).
+//! Chorus tracker by name, compared ignoring case and spaces (`tracker_key`);
+//! a topic an edit renamed, by the name it was converted with.
 
 use crate::decide::mentions::{recover_phrases, tracker_key};
 use crate::decide::replay::{words, TopicHits};
@@ -57,10 +58,14 @@ impl FidelityTally {
                     .map(|t| (theme.name.clone(), t.name.clone()))
             })
             .collect();
+        // A topic an edit renamed meets its tracker by the name it was
+        // converted with.
         let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
-        for (index, (_, topic)) in names.iter().enumerate() {
+        let converted = themes.iter().flat_map(|theme| &theme.topics);
+        for (index, topic) in converted.enumerate() {
+            let name = topic.converted_name.as_deref().unwrap_or(&topic.name);
             by_key
-                .entry(tracker_key(topic))
+                .entry(tracker_key(name))
                 .or_default()
                 .push(index as u32);
         }
@@ -266,10 +271,12 @@ mod tests {
 
     fn theme(name: &str, topics: &[&str]) -> Theme {
         Theme {
+            id: String::new(),
             name: name.to_string(),
             topics: topics
                 .iter()
                 .map(|t| Topic {
+                    id: String::new(),
                     name: t.to_string(),
                     description: String::new(),
                     status: TopicStatus::Ready,
@@ -284,6 +291,7 @@ mod tests {
                         expression: None,
                     },
                     triggers: Vec::new(),
+                    converted_name: None,
                 })
                 .collect(),
         }

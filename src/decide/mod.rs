@@ -3,7 +3,9 @@
 //! the report.
 
 pub mod calls;
+pub mod edits;
 pub mod fidelity;
+pub mod ids;
 pub mod language;
 pub mod mentions;
 pub mod recover;

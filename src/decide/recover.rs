@@ -157,6 +157,7 @@ pub fn unexported_trackers(
             )
         };
         recovered.push(Topic {
+            id: String::new(),
             name: tracker.name,
             description: String::new(),
             status: TopicStatus::NeedsReview,
@@ -173,6 +174,7 @@ pub fn unexported_trackers(
             triggers: phrases
                 .into_iter()
                 .map(|(phrase, support)| Trigger {
+                    id: String::new(),
                     phrase,
                     said_by: SaidBy::Anyone,
                     language: language.to_string(),
@@ -181,11 +183,13 @@ pub fn unexported_trackers(
                     mentions: Some(support),
                 })
                 .collect(),
+            converted_name: None,
         });
     }
     let count = recovered.len();
     if count > 0 {
         themes.push(Theme {
+            id: String::new(),
             name: RECOVERED_THEME.to_string(),
             topics: recovered,
         });

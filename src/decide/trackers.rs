@@ -111,6 +111,7 @@ pub fn themes_from_records(
                 let index = drafts.len();
                 drafts.push(TopicDraft {
                     topic: Topic {
+                        id: String::new(),
                         name: topic_name.clone(),
                         description: String::new(),
                         status: TopicStatus::Ready,
@@ -125,6 +126,7 @@ pub fn themes_from_records(
                             expression: None,
                         },
                         triggers: Vec::new(),
+                        converted_name: None,
                     },
                     seen: Vec::new(),
                     expressions: Vec::new(),
@@ -146,6 +148,7 @@ pub fn themes_from_records(
     theme_order
         .into_iter()
         .map(|(name, indexes)| Theme {
+            id: String::new(),
             name,
             topics: indexes
                 .into_iter()
@@ -437,6 +440,7 @@ fn add_triggers(
             }
             draft.seen.push(key);
             draft.topic.triggers.push(Trigger {
+                id: String::new(),
                 phrase: phrase.clone(),
                 said_by: settings.said_by,
                 language: language.to_string(),

@@ -4,10 +4,12 @@
 //! the inputs and the decided calls), `CallsOutcome`, the `Counts` the
 //! manifest and the preview show, each input as the manifest records it
 //! (`InputRecord`, of a `FileKind`), and what an archive holds
-//! (`ArchiveSummary`). The orchestration (`convert`) adds the methods that
+//! (`ArchiveSummary`), the edits applied to it (`ConversionEdits`,
+//! `EditsSource`). The orchestration (`convert`) adds the methods that
 //! preview and write a conversion.
 
 use crate::model::calls::{PlannedCall, SkippedCall, User, UserAction};
+use crate::model::edits::EditsDocument;
 use crate::model::fidelity::FidelitySummary;
 use crate::model::packed::Packed;
 use crate::model::{Theme, TopicStatus};
@@ -35,6 +37,8 @@ pub enum FileKind {
     /// A CSV dump of a Chorus warehouse table (Fivetran's `engagement`,
     /// `engagement_participant`, ...): not converted yet.
     TableDump,
+    /// An edits document (`outdoo-edits.json`): applied after the conversion.
+    Edits,
 }
 
 impl FileKind {
@@ -50,6 +54,7 @@ impl FileKind {
             FileKind::UserRoster => "Outdoo users roster (CSV)",
             FileKind::OutdooPackage => "earlier Outdoo import package",
             FileKind::TableDump => "Chorus warehouse table dump (CSV)",
+            FileKind::Edits => "edits document (JSON)",
         }
     }
 }
@@ -61,6 +66,9 @@ pub struct InputRecord {
     pub bytes: u64,
     pub sha256: String,
     pub kind: FileKind,
+    /// For an edits document: how many edits it holds.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub edits: Option<usize>,
 }
 
 /// What an archive holds, for `inspect` and the page.
@@ -154,11 +162,41 @@ pub struct CallsOutcome {
 /// A finished conversion, ready to preview and to write.
 #[derive(Debug, Clone)]
 pub struct Conversion {
+    /// As the package writes them: edited, when edits were applied.
     pub themes: Vec<Theme>,
     pub report: Report,
     pub inputs: Vec<InputRecord>,
     /// Present when call archives were given (even if they held no calls).
     pub calls: Option<CallsOutcome>,
+    /// The edits documents among the inputs, and the conversion before edits.
+    pub edits: ConversionEdits,
+}
+
+/// An edits document and the input it came from (kind `edits`, with its
+/// number of edits), as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditsSource {
+    pub input: InputRecord,
+    pub document: EditsDocument,
+}
+
+/// What edits a conversion has, and what it was before them.
+#[derive(Debug, Clone, Default)]
+pub struct ConversionEdits {
+    /// Edits documents found among the input files, in the order given:
+    /// applied first, whatever other edits are set.
+    pub from_files: Vec<EditsSource>,
+    /// The conversion as converted, before any edit; kept once edits were
+    /// applied, so that others can be applied instead.
+    pub unedited: Option<Box<Unedited>>,
+}
+
+/// The parts of a conversion edits change, as they were before.
+#[derive(Debug, Clone)]
+pub struct Unedited {
+    pub themes: Vec<Theme>,
+    pub report: Report,
+    pub inputs: Vec<InputRecord>,
 }
 
 impl Conversion {

@@ -7,6 +7,7 @@ pub mod call_fields;
 pub mod chorus;
 pub mod conversation;
 pub mod earlier;
+pub mod edits;
 pub mod engagement;
 pub mod expression;
 pub mod html_text;

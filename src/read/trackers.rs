@@ -51,6 +51,10 @@ pub fn read_trackers_with(
                     .to_string(),
             },
         )),
+        FileKind::Edits => Err(Error::input(
+            Location::file(file),
+            "this is an edits document, not a tracker export; it is applied after the conversion (--edits)",
+        )),
         FileKind::Zip => Err(Error::input(
             Location::file(file),
             "this is a zip archive, not a tracker export (CSV, JSON or XLSX); call archives are read with --archive",

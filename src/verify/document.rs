@@ -37,6 +37,8 @@ pub(super) struct ReportFacts {
     /// Length of `skipped`.
     pub(super) skipped: usize,
     pub(super) own_skipped: Option<u64>,
+    /// Entries of edits (codes `edit_…`): their index, file and pointer.
+    pub(super) edits: Vec<(usize, String, String)>,
 }
 
 pub(super) const SEVERITIES: [&str; 4] = ["info", "warning", "review", "error"];
@@ -114,7 +116,19 @@ pub(super) fn check_document(
 fn report_facts(report: &Value) -> ReportFacts {
     let mut facts = ReportFacts::default();
     let entries = report.get("entries").and_then(Value::as_array);
-    for entry in entries.into_iter().flatten() {
+    for (index, entry) in entries.into_iter().flatten().enumerate() {
+        let code = entry.get("code").and_then(Value::as_str).unwrap_or("");
+        if code.starts_with("edit_") {
+            let location = entry.get("location");
+            let text = |key: &str| {
+                location
+                    .and_then(|l| l.get(key))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            facts.edits.push((index, text("file"), text("pointer")));
+        }
         let severity = entry.get("severity").and_then(Value::as_str);
         if let Some(i) = SEVERITIES.iter().position(|s| Some(*s) == severity) {
             facts.entries[i] += 1;

@@ -10,7 +10,9 @@
 //! - every path the package names exists (`calls.jsonl`'s `transcript` and
 //!   `media`), and every transcript and recording belongs to a call;
 //! - the manifest's counts match themes.json, report.json, calls.jsonl and
-//!   users.json.
+//!   users.json;
+//! - every id in themes.json is used once, and every edit of the edits
+//!   documents the manifest lists has one report entry.
 //!
 //! Entries are read one at a time and hashed as they stream, so recordings
 //! are never held in memory, transcripts are checked as they are read and
@@ -23,13 +25,15 @@
 //! halves) reads its entries one at a time (`entries`), each document
 //! checked alone as it is read (`document`, against `schemas`); then the
 //! entries against the manifest (`manifest`), the documents together
-//! (`contents`), the counts (`counts`) and `fidelity.json` (`fidelity`).
+//! (`contents`), the counts (`counts`), `fidelity.json` (`fidelity`) and the ids
+//! (`edits`).
 //! `parts` checks a package split into parts as a set. What they find is a
 //! `Verification` (`verification`).
 
 mod contents;
 mod counts;
 mod document;
+mod edits;
 mod entries;
 mod fidelity;
 mod manifest;

@@ -7,6 +7,7 @@
 
 use super::contents::check_documents;
 use super::counts::check_counts;
+use super::edits::{check_edits, check_ids};
 use super::entries::{read_and_check, transcript_indices, ReadEntry, Scratch};
 use super::fidelity::check_fidelity;
 use super::manifest::{check_manifest, check_names};
@@ -231,6 +232,8 @@ impl<R: Read + Seek> PackageCheck<R> {
         let documents = check_documents(&mut entries, &mut verification);
         check_counts(&manifest, &documents, &mut verification);
         check_fidelity(&manifest, &documents, &mut verification);
+        check_ids(&documents, &mut verification);
+        check_edits(&manifest, &documents, &mut verification);
         verification
     }
 }

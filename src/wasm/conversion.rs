@@ -16,9 +16,9 @@ use super::package::{
 };
 use super::progress::{Meter, SharedMeter, WatchedSource};
 use super::sample::zip_blob;
-use super::values::{from_js_strict, to_js, Js};
+use super::values::{from_js, from_js_strict, to_js, Js};
 use crate::model::calls::Transcript;
-use crate::{ArchiveSource, Conversion, Options, Preview, ZipSource};
+use crate::{ArchiveSource, Conversion, Limits, Options, Preview, ZipSource};
 use js_sys::Function;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -36,8 +36,9 @@ struct Converted<'a> {
     package_name: String,
 }
 
-/// Converts `files` (`[{name, bytes: Uint8Array}]`) with `options`
-/// (`{default_language}`; missing fields take their defaults) into
+/// Converts `files` (`[{name, bytes: Uint8Array}]`; an edits document
+/// among them is told by its content and applied) with `options`
+/// (`{default_language, edits}`; missing fields take their defaults) into
 /// `{preview, package: Blob, package_name}`. Throws an `Error` whose message
 /// names the file and record that stopped the conversion.
 #[wasm_bindgen(unchecked_return_type = "Converted")]
@@ -59,7 +60,7 @@ pub fn convert(
 /// Converts tracker exports (`files`: `[{name, bytes: Uint8Array}]`), call
 /// archives (`archives`: `[{name, blob: Blob|File}]`, read from the Blob as
 /// needed) and an optional roster (`{name, bytes}` or null) with `options`
-/// (`{default_language, from, to, min_duration_seconds, calls}`), exactly as
+/// (`{default_language, from, to, min_duration_seconds, calls, edits}`), exactly as
 /// `chorus2outdoo convert --archive ...` does. `onProgress`, when given,
 /// hears `{phase, entries_done, entries_total, bytes_done, bytes_total}`
 /// while the archives are read here and read again by `writePackage`.
@@ -86,6 +87,7 @@ pub fn convert_archives(
     let roster = self::roster(roster)?;
     let mut options = self::options(options)?;
     options.after_packages = earlier_packages(earlier)?;
+    let limits = options.limits.clone();
     let meter = Meter::new(on_progress);
     let mut sources: Vec<_> = archive_sources(archives, true)?
         .into_iter()
@@ -118,6 +120,7 @@ pub fn convert_archives(
         archives: sources,
         meter,
         packaging: None,
+        limits,
     })
 }
 
@@ -135,6 +138,8 @@ pub struct ArchiveConversion {
     meter: SharedMeter,
     /// A package written in steps (`beginPackage` .. `finishPackage`).
     packaging: Option<Packaging>,
+    /// The options' limits, for the edits `setEdits` reads.
+    limits: Limits,
 }
 
 /// A call's transcript excerpt: its first utterances and how many it has.
@@ -150,6 +155,29 @@ impl ArchiveConversion {
     /// The preview object (`counts`, `themes`, `report`, `inputs`, `calls`).
     #[wasm_bindgen(unchecked_return_type = "Preview")]
     pub fn preview(&self) -> Result<JsValue, JsError> {
+        to_js(&self.conversion.preview())
+    }
+
+    /// Applies `edits` (an edits document as an object, or null for none)
+    /// instead of the options' edits, to the themes as converted (the
+    /// edits documents among the files still apply first), and answers the
+    /// new preview. The package written afterwards, and `replayTriggers`,
+    /// use the edited themes. Refused while a package is being written; a
+    /// malformed document is refused with its place and changes nothing.
+    #[wasm_bindgen(js_name = setEdits, unchecked_return_type = "Preview")]
+    pub fn set_edits(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "EditsDocument | null | undefined")] edits: JsValue,
+    ) -> Result<JsValue, JsError> {
+        if self.packaging.is_some() {
+            return Err(js_error(
+                "a package is being written; set the edits after finishPackage",
+            ));
+        }
+        let edits: Option<serde_json::Value> = from_js(edits, "edits")?;
+        self.conversion
+            .set_edits(edits.as_ref(), &self.limits)
+            .map_err(js_error)?;
         to_js(&self.conversion.preview())
     }
 

@@ -6,7 +6,9 @@
 //! - `inspect.rs`: what a file is (`inspect`, `inspectFile`).
 //! - `conversion.rs`: the conversion (`convert` in memory; `convertArchives`
 //!   and its `ArchiveConversion`: preview, transcript excerpts, the
-//!   triggers to replay, `writePackage`, and the second pass's steps).
+//!   triggers to replay, `setEdits`, `writePackage`, and the second pass's
+//!   steps).
+//! - `edits.rs`: an edits document's canonical text (`editsText`).
 //! - `package.rs`: the package written as the second pass's session
 //!   (`second_pass::SecondPass`) says: `beginPackage`, `next`, `arrived`,
 //!   `append`, `recordingBytes`, `endRecording`, `finishPackage`.
@@ -29,6 +31,7 @@
 pub mod blob;
 mod check;
 mod conversion;
+mod edits;
 mod error;
 mod fetch;
 mod first_pass;
@@ -45,6 +48,7 @@ pub use check::{
     check_transcripts, package_fidelity, verify_package, verify_parts, PackageCheckJs,
 };
 pub use conversion::{convert, convert_archives, ArchiveConversion};
+pub use edits::edits_text;
 pub use fetch::fetch_archive;
 pub use first_pass::{first_pass_ranges, ArchiveDigest, EntryReader};
 pub use inspect::{inspect, inspect_file};

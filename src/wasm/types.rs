@@ -23,7 +23,26 @@ export interface SyncAccessHandle { getSize(): number; read(buffer: ArrayBufferV
 export interface Options {
   default_language?: string; from?: string | null; to?: string | null; min_duration_seconds?: number;
   calls?: 'all' | 'meetings'; recover_trackers?: boolean;
+  /** Applied after the conversion (and after edits documents among the files); recorded as `outdoo-edits.json`. */
+  edits?: EditsDocument | null;
 }
+/** A trigger's content in an edit (`model::edits::TriggerContent`). */
+export interface TriggerContent {
+  phrase: string; said_by: 'anyone' | 'company' | 'external'; language: string; match: 'exact' | 'prefix';
+}
+/** One edit (`model::edits::Edit`), naming themes (`th_…`), topics (`tp_…`) and triggers (`tg_…`) by their ids. */
+export type Edit =
+  | { op: 'rename_theme'; theme: string; name: string }
+  | { op: 'rename_topic'; topic: string; name: string }
+  | { op: 'move_topic'; topic: string; theme: string }
+  | { op: 'merge_topics'; topic: string; into: string }
+  | { op: 'add_trigger'; topic: string; trigger: TriggerContent }
+  | { op: 'change_trigger'; topic: string; trigger: string; to: TriggerContent }
+  | { op: 'remove_trigger'; topic: string; trigger: string }
+  | { op: 'mark_ready'; topic: string }
+  | { op: 'leave_out'; topic: string };
+/** An edits document (`model::edits::EditsDocument`; docs/import-package.md, "Edits"). */
+export interface EditsDocument { format: 'chorus2outdoo-edits'; version: 1; edits: Edit[] }
 /** The scope of a download from the Chorus API (`fetch::FetchScope`). */
 export interface FetchScope {
   from?: string | null; to?: string | null; min_duration_seconds?: number | null; meetings_only?: boolean; media?: boolean;
@@ -36,17 +55,17 @@ const PREVIEW: &'static str = r#"
 export interface Location { file: string; entry?: string; row?: number; pointer?: string; column?: number }
 /** `model::Trigger`. */
 export interface Trigger {
-  phrase: string; said_by: string; language: string; match: string; related_forms?: boolean; recovered_from_mentions?: number;
+  id: string; phrase: string; said_by: string; language: string; match: string; related_forms?: boolean; recovered_from_mentions?: number;
 }
 /** `model::Topic`. */
 export interface Topic {
-  name: string; description: string; status: 'ok' | 'needs_review'; review_reasons: string[]; enabled?: boolean;
+  id: string; name: string; description: string; status: 'ready' | 'needs_review'; review_reasons: string[]; enabled?: boolean;
   teams?: string[]; exclusions?: string[]; example_sentences?: string[];
   source: { locations: Location[]; chorus_type?: string | null; expression?: string | null };
   triggers: Trigger[];
 }
 /** `model::Theme`. */
-export interface Theme { name: string; topics: Topic[] }
+export interface Theme { id: string; name: string; topics: Topic[] }
 /** `model::conversion::Counts`: the call counts with call archives. */
 export interface Counts {
   themes: number; topics: number; needs_review: number; triggers: number;

@@ -132,6 +132,17 @@ impl<O: PackageOutput> PackageSession<O> {
     /// Begins the package into `output`, split into parts of at most
     /// `part_size` bytes when given (else written whole, as `begin`).
     pub fn begin_parts(conversion: &Conversion, output: O, part_size: Option<u64>) -> Result<Self> {
+        Self::begin_with_jobs(conversion, output, part_size, conversion.transcript_jobs())
+    }
+
+    /// `begin_parts` with the conversion's transcript jobs already made
+    /// (`Conversion::transcript_jobs`), shared rather than made again.
+    pub fn begin_with_jobs(
+        conversion: &Conversion,
+        output: O,
+        part_size: Option<u64>,
+        jobs: Packed<TranscriptJob>,
+    ) -> Result<Self> {
         let outcome = conversion.calls.as_ref();
         let fidelity = conversion.replay().map(|replay| FidelityRun {
             replay,
@@ -148,7 +159,7 @@ impl<O: PackageOutput> PackageSession<O> {
             output,
             part: None,
             written: Vec::new(),
-            jobs: conversion.transcript_jobs(),
+            jobs,
             next: 0,
             fidelity,
             finished: None,

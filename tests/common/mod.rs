@@ -182,6 +182,56 @@ pub fn convert_zip(
     (conversion, package)
 }
 
+/// Writes the sample archive of `calls` calls made with `seed` to `path`
+/// (`chorus2outdoo sample`).
+pub fn sample_archive(path: &Path, calls: u32, seed: u32) {
+    let (code, _, err) = cli(&[
+        "--quiet",
+        "sample",
+        "--calls",
+        &calls.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// The archive tests/fixtures/archive_tracker_hits, zipped: calls whose
+/// Chorus tracker hits the fidelity and edits tests compare with.
+pub fn tracker_hits_zip() -> Vec<u8> {
+    zip_folder(&repo().join("tests/fixtures/archive_tracker_hits"), &[])
+}
+
+/// Converts `files` (tracker exports, edits) with the tracker-hits archive
+/// (named `tracker-hits.zip`): the conversion and its package.
+pub fn convert_with_tracker_hits(
+    files: &[chorus2outdoo::InputFile],
+    options: &chorus2outdoo::Options,
+) -> (chorus2outdoo::Conversion, Vec<u8>) {
+    use chorus2outdoo::ArchiveSource;
+    let zip = tracker_hits_zip();
+    let mut source =
+        chorus2outdoo::ZipSource::new("tracker-hits.zip", Cursor::new(&zip[..])).unwrap();
+    let mut sources: Vec<&mut dyn ArchiveSource> = vec![&mut source];
+    let conversion =
+        chorus2outdoo::convert_with_archives(files, &mut sources, None, options).unwrap();
+    let package = conversion
+        .write_package_with(&mut sources, Vec::new())
+        .unwrap();
+    (conversion, package)
+}
+
+/// A JSON entry of a package's bytes.
+pub fn package_entry(package: &[u8], name: &str) -> serde_json::Value {
+    let (_, bytes) = unzip(package)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} is not in the package"));
+    serde_json::from_slice(&bytes).unwrap()
+}
+
 /// Converts the folder tests/fixtures/<name>, zipped: the conversion and
 /// the package's entries, validated.
 pub fn convert_fixture_folder(
