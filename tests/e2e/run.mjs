@@ -1363,6 +1363,81 @@ test('the sample at a glance, the tabs by keyboard, and the report by reason cod
 /** The report's tracker_not_exported entries as [severity, message] (the Report tab is left selected). */
 const notExportedEntries = async (page) => (await reportEntries(page, 'tracker_not_exported')).map(([severity, message]) => [severity, message]);
 
+test('the editor: a missed phrase added, a topic to review marked ready, one left out and undone; the edits file gives convert --edits the same package', async () => {
+  const { archive, trackers } = sampleWithTrackers();
+  const { page, finish } = await openPage({ query: '?workers=1' });
+  await page.check('#recover-trackers');
+  await pick(page, [archive, trackers]);
+  await page.waitForFunction(() => document.body.dataset.verified === 'ok');
+  assert.equal(await page.isVisible('#edit-bar'), true);
+  assert.equal(await page.textContent('#edit-count'), 'No edits');
+  assert.equal(await page.isDisabled('#undo'), true);
+
+  // Pricing misses "per seat": one button adds it, and the agreement rises.
+  let pricing = await openTopic(page, 'Pricing');
+  assert.equal(await pricing.locator('summary .badge.agreement').textContent(), '94.2% agree');
+  assert.deepEqual(await pricing.locator('.suggestions li').evaluateAll((items) => items.map((li) => [li.dataset.phrase, li.querySelector('.missed-count').textContent])),
+    [['per seat', ' (3 mentions)']]);
+  let before = await conversions(page);
+  await pricing.locator('.suggestions button.add-suggestion').click();
+  await converted(page, before);
+  pricing = page.locator('#tree details.topic[data-topic="Pricing"]');
+  assert.equal(await pricing.evaluate((node) => node.open), true, 'the topic edited stays open');
+  assert.deepEqual(await pricing.locator('tr.trigger td.phrase').allTextContents(), [...PRICING_PHRASES, 'per seat']);
+  assert.equal(await pricing.locator('summary .badge.agreement').textContent(), PRICING_AGREEMENT_AFTER);
+  assert.equal(await pricing.locator('.suggestions li button').count(), 0, 'no phrase left to add');
+  assert.equal(await page.textContent('#edit-count'), '1 edit');
+
+  // The recovered topic needs review: marked ready.
+  const trial = await openTopic(page, 'Trial / POC');
+  assert.equal(await trial.locator('summary .badge.review').count(), 1);
+  before = await conversions(page);
+  await trial.locator('button.mark-ready').click();
+  await converted(page, before);
+  assert.equal(await page.locator('#tree details.topic[data-topic="Trial / POC"] > summary .badge.review').count(), 0);
+  assert.equal(await page.locator('#tree details.topic[data-topic="Trial / POC"] button.mark-ready').count(), 0);
+
+  // Security left out, then back with Ctrl+Z (the focus is on Undo after leaving a topic out).
+  const security = await openTopic(page, 'Security');
+  before = await conversions(page);
+  await security.locator('button.leave-out').click();
+  await converted(page, before);
+  assert.equal(await page.locator('#tree details.topic[data-topic="Security"]').count(), 0);
+  assert.equal(await page.textContent('#edit-count'), '3 edits');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'undo');
+  before = await conversions(page);
+  await page.keyboard.press('Control+z');
+  await converted(page, before);
+  assert.equal(await page.locator('#tree details.topic[data-topic="Security"]').count(), 1);
+  assert.equal(await page.textContent('#edit-count'), '2 edits');
+  assert.equal(await page.isEnabled('#redo'), true);
+  assert.deepEqual(await texts(page, '#edit-list li'), ['Trigger "per seat" added to "Pricing"', 'Topic "Trial / POC" marked ready']);
+  assert.deepEqual(await reportGroups(page), EDITED_REPORT_GROUPS);
+
+  // The edits file, and the CLI given it writes the page's package.
+  await page.waitForFunction(() => document.querySelector('#edits-download').hasAttribute('href'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#edits-download')]);
+  assert.equal(download.suggestedFilename(), 'outdoo-edits.json');
+  const editsFile = join(ARTIFACTS, 'outdoo-edits.json');
+  writeFileSync(editsFile, readFileSync(await download.path()));
+  const document = JSON.parse(readFileSync(editsFile, 'utf8'));
+  assert.deepEqual(document.edits.map((edit) => edit.op), ['add_trigger', 'mark_ready']);
+  assert.deepEqual(document.edits[0].trigger, { phrase: 'per seat', said_by: 'anyone', language: 'en', match: 'exact' });
+  const fromPage = await downloadPackage(page, 'page-sample-edited.zip');
+  const fromCli = cliPackage('cli-sample-edited.zip', ['--archive', archive, '--trackers', trackers, '--recover-trackers', '--edits', editsFile]);
+  assert.ok(fromPage.equals(fromCli), `page package (${fromPage.length} bytes) equals the CLI's with --edits (${fromCli.length} bytes)`);
+  await page.locator('#tracker-part').screenshot({ path: join(ARTIFACTS, 'editor.png') });
+  await finish();
+});
+
+/** The sample's Pricing triggers, and its agreement once "per seat" is added (as convert --edits gives it). */
+const PRICING_PHRASES = ['price increase', 'list price'];
+const PRICING_AGREEMENT_AFTER = '100.0% agree';
+/** The report of the sample with recovered trackers and the two edits, by code. */
+const EDITED_REPORT_GROUPS = [
+  ['review', 'tracker_not_exported', '1'], ['warning', 'missing_media', '175'], ['info', 'edit_add_trigger', '1'], ['info', 'edit_mark_ready', '1'],
+];
+
 /** The sample's topics (its tracker export), in package order. */
 const SAMPLE_TOPICS = ['Pricing', 'Budget approved', 'Next Steps', 'Security', 'Competitor'];
 

@@ -10,6 +10,7 @@
 // Out: edits to the list, after each of which the page converts again
 // with `options.edits`.
 
+import { converter } from './converter.js';
 import { $, el, plural } from './dom.js';
 import { EditList, FILE_NAME, MATCHES, SAID_BY, describeEdit, suggestedTrigger } from './edits.js';
 import { shown } from './state.js';
@@ -346,13 +347,22 @@ export function renderEditBar() {
   downloadUrl = null;
   link.removeAttribute('href');
   link.setAttribute('aria-disabled', 'true');
-  if (count) {
-    downloadUrl = URL.createObjectURL(new Blob([edits.json()], { type: 'application/json' }));
+  const doc = edits.document();
+  if (!doc) return;
+  // The converter's canonical text of the document: the bytes the package records for it, so that
+  // `convert --edits outdoo-edits.json` writes the page's package.
+  const asked = ++textAsked;
+  converter.call('editsText', { edits: doc }).then((text) => {
+    if (asked !== textAsked) return;
+    downloadUrl = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     link.href = downloadUrl;
     link.download = FILE_NAME;
     link.removeAttribute('aria-disabled');
-  }
+  }, (error) => editStatus(`The edits file could not be made: ${error.message}`));
 }
+
+/** Bumped at each change of the edits, so a late text for older edits is dropped. */
+let textAsked = 0;
 
 /**
  * The edit bar's buttons and keys; `changed` runs after each change of the list (the page converts again).

@@ -2,10 +2,11 @@
 // The customer's edits of the converted themes, topics and triggers as
 // the edits document the converter applies (`options.edits`, `convert
 // --edits`; docs/import-package.md): each edit checked as it is made, the
-// list in order with its undo and redo stacks, the document downloaded as
-// outdoo-edits.json, and an edits document read back with the place of
-// its fault. In: edits made in the tree, or an edits file's text. Out:
-// the document. No DOM: the tests run it under Node.
+// list in order with its undo and redo stacks, the document (which the
+// converter's editsText writes as outdoo-edits.json), and an edits
+// document read back with the place of its fault. In: edits made in the
+// tree, or an edits file's text. Out: the document. No DOM: the tests run
+// it under Node.
 
 export const FORMAT = 'chorus2outdoo-edits';
 export const VERSION = 1;
@@ -233,11 +234,6 @@ export class EditList {
   /** The edits document for `options.edits`: null when there are no edits. @returns {EditsDocument | null} */
   document() {
     return this.done.length ? { format: FORMAT, version: VERSION, edits: this.done.map((edit) => structuredClone(edit)) } : null;
-  }
-
-  /** The document as the downloaded file holds it: two-space indented JSON and a newline. */
-  json() {
-    return `${JSON.stringify({ format: FORMAT, version: VERSION, edits: this.done }, null, 2)}\n`;
   }
 }
 
