@@ -584,6 +584,7 @@ test('a big archive shows progress, the preview before the package, and cancels 
   await showTab(page, 'report');
   const group = page.locator('#report details[data-code="missing_media"]');
   await group.locator('summary').click();
+  await group.locator('tr.entry').first().waitFor();
   const rows = () => group.locator('tr.entry').count();
   assert.equal(await rows(), 200);
   assert.equal(await group.locator('button.more-entries').textContent(), 'Show 200 more of 300');
