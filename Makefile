@@ -59,6 +59,7 @@ test-wasm:
 # page's download from Chorus runs against the mock Chorus API example.
 test-e2e:
 	cargo build --example mock_chorus
+	node --test tests/e2e/edits.test.mjs tests/e2e/report.test.mjs
 	node tests/e2e/run.mjs
 
 # Generated sample archives (2,000 and 10,000 calls) and a 5,000-tracker

@@ -11,18 +11,22 @@
 // This file wires the page and converts whenever its inputs change; page/
 // holds the parts: files.js (the files given), options.js (the scope),
 // converter.js (the worker), progress.js, preview.js with tree.js,
-// calls.js and fidelity.js (what the conversion shows), download.js (the
-// package offered), fetch.js (the download from Chorus), dom.js.
+// calls.js, fidelity.js, report.js, glance.js and tabs.js (what the
+// conversion shows), editor.js with edits.js (the edits made in the
+// tree, converted with), download.js (the package offered), fetch.js (the
+// download from Chorus), dom.js.
 
 import { converter, describeFailure } from './page/converter.js';
 import { $, el, plural } from './page/dom.js';
 import { setPackage } from './page/download.js';
+import { editStatus, edits, learnNames, setUpEditor } from './page/editor.js';
 import { setUpFetch } from './page/fetch.js';
 import { addFiles, clearFiles, fileEntries, markArchivesRead, onFilesChanged } from './page/files.js';
 import { convertOptions, partSize } from './page/options.js';
 import { renderAll, setConversion } from './page/preview.js';
 import { showProgress, startProgress, stopProgress } from './page/progress.js';
 import { shown } from './page/state.js';
+import { setUpTabs } from './page/tabs.js';
 import { renderTree } from './page/tree.js';
 
 /** Most Web Workers a conversion uses (`?workers=N` up to this). */
@@ -78,7 +82,10 @@ async function update({ force = false } = {}) {
   if (busy) return;
   // A control that loses focus fires `change` again with the value already
   // converted: nothing to do then.
-  const inputs = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options: convertOptions(), partSize: partSize() });
+  // The edits made in the tree go with the options (`options.edits`), only when there are some.
+  const editsDocument = edits.document();
+  const options = /** @type {import('./pkg/chorus2outdoo.js').Options} */ ({ ...convertOptions(), ...(editsDocument ? { edits: editsDocument } : {}) });
+  const inputs = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options, partSize: partSize() });
   if (!force && ready.length > 0 && inputs === convertedFrom) return;
   convertedFrom = ready.length > 0 ? inputs : null;
   const current = ++generation;
@@ -108,8 +115,10 @@ async function update({ force = false } = {}) {
     // The preview is shown while the package is still being written and checked.
     preview = progress.preview;
     markArchivesRead(archiveEntries, preview);
+    learnNames(preview);
     setConversion({ preview, package: null });
     showMessage('');
+    editStatus(editsDocument ? `Shown with ${plural(editsDocument.edits.length, 'edit')} applied.` : '');
     renderAll();
     shownAt = performance.now();
   };
@@ -118,10 +127,10 @@ async function update({ force = false } = {}) {
     if (archives.length > 0 || roster || earlier.length > 0) {
       startProgress();
       result = await converter.call('convertArchives', {
-        files, archives, roster, options: convertOptions(), earlier, workers: WORKERS, partSize: partSize(), storage: STORAGE,
+        files, archives, roster, options, earlier, workers: WORKERS, partSize: partSize(), storage: STORAGE,
       }, { onProgress });
     } else {
-      result = await converter.call('convert', { files, options: convertOptions(), storage: STORAGE }, { onProgress });
+      result = await converter.call('convert', { files, options, storage: STORAGE }, { onProgress });
     }
     result.preview = preview;
     (result.archive_digests ?? []).forEach((/** @type {string} */ sha256, /** @type {number} */ index) => { archiveEntries[index].sha256 = sha256; });
@@ -147,6 +156,7 @@ async function update({ force = false } = {}) {
     convertedFrom = null;
     stopProgress();
     setConversion(null);
+    editStatus('');
     if (error.cancelled) {
       document.body.dataset.state = 'cancelled';
       showMessage('Conversion cancelled. Your files are still here.', { retry: true, retryText: 'Convert again' });
@@ -214,6 +224,8 @@ function setUp() {
   $('#expand').addEventListener('click', () => setAll(true));
   $('#collapse').addEventListener('click', () => setAll(false));
 
+  setUpTabs();
+  setUpEditor(() => update());
   setUpFetch();
   converter.call('version').then(
     (version) => {

@@ -8,7 +8,8 @@
 //
 // Prints one line per test and a closing "N passed, N failed"; exits non-zero
 // on any failure. Screenshots go to tests/artifacts/ (preview.png, calls-preview.png,
-// fidelity.png, fidelity-tree.png, scope-recover.png).
+// preview-200-calls.png, report-200-calls.png, fidelity.png, fidelity-tree.png,
+// scope-recover.png).
 
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS, CLI, ROOT, children, startServer } from './support.mjs';
@@ -203,7 +204,31 @@ async function pick(page, paths) {
 
 const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((node) => node.textContent.trim()));
 
+/** Selects the preview's tab `name` (trackers, calls, users, agreement, report) with a click; its panel is then the one shown. */
+async function showTab(page, name) {
+  await page.click(`#tab-${name}`);
+  assert.equal(await page.getAttribute(`#tab-${name}`, 'aria-selected'), 'true');
+  assert.equal(await page.isVisible(`#panel-${name}`), true);
+}
+
+/** The report's reason codes as [severity, code, count], in the order shown. */
+const reportGroups = (page) => page.$$eval('#report details.report-code', (nodes) => nodes.map((node) => [
+  node.querySelector('summary .badge').textContent, node.dataset.code, node.querySelector('summary .count').textContent,
+]));
+
+/** Opens the report's line for `code` and gives its entries as [severity, message, location]. */
+async function reportEntries(page, code) {
+  if (await page.getAttribute('#tab-report', 'aria-selected') !== 'true') await showTab(page, 'report');
+  const group = page.locator(`#report details.report-code[data-code="${code}"]`);
+  if (!(await group.evaluate((node) => node.open))) await group.locator('summary').click();
+  await group.locator('table.report-entries').waitFor();
+  return group.locator('tbody tr.entry').evaluateAll((rows) => rows.map((row) => [
+    row.querySelector('.badge').textContent, row.querySelector('td.message').textContent, row.querySelector('td.location').textContent,
+  ]));
+}
+
 async function openTopic(page, name) {
+  if (await page.getAttribute('#tab-trackers', 'aria-selected') !== 'true') await showTab(page, 'trackers');
   const topic = page.locator(`#tree details.topic[data-topic="${name}"]`);
   await topic.locator('summary').click();
   await topic.locator('.topic-body').waitFor();
@@ -290,9 +315,29 @@ test('a topic that is not a pure OR shows the review badge, its reasons and expr
   assert.match(reasons[0], /uses AND/);
   assert.match(reasons[0], /excludes "no budget" \(NOT\)/);
   assert.equal(await budget.locator('.source').textContent(), 'From trackers_page.csv row 4 (Chorus type: Advanced)');
-  assert.deepEqual(await texts(page, '#report tbody td.code'), ['expression_needs_review', 'expression_needs_review']);
-  assert.deepEqual(await texts(page, '#report tbody td .badge'), ['review', 'review']);
-  assert.deepEqual(await texts(page, '#report tbody td.location'), ['trackers_page.csv row 4', 'trackers_page.csv row 4']);
+  assert.deepEqual(await glance(page), {
+    import: [['6 topics in 3 themes, with 15 triggers', 'Trackers']],
+    needs: [
+      ['1 topic needs review: imported as converted unless you change them', 'Show them'],
+      ['2 report items to review — Expressions triggers cannot say exactly: the topic needs review (2)', 'Report'],
+    ],
+    'left-out': [['Nothing.', null]],
+  });
+  assert.deepEqual(await tabState(page), {
+    tabs: [['tab-trackers', '6', 'true'], ['tab-report', '2', 'false']], panels: ['panel-trackers'], focused: null,
+  });
+  // "Show them": the tree with the topics that need review alone.
+  await page.click('#glance-needs li[data-item="needs_review"] button');
+  assert.equal(await page.isChecked('#only-review'), true);
+  assert.deepEqual(await texts(page, '#tree .topic > summary .name'), ['Budget approval']);
+  assert.equal(await page.textContent('#filter-status'), '1 topic of 6 match.');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-trackers');
+  await page.uncheck('#only-review');
+  await page.waitForFunction(() => document.querySelectorAll('#tree .topic').length === 6);
+  assert.deepEqual(await reportGroups(page), [['review', 'expression_needs_review', '2']]);
+  assert.deepEqual((await reportEntries(page, 'expression_needs_review')).map(([severity, , location]) => [severity, location]),
+    [['review', 'trackers_page.csv row 4'], ['review', 'trackers_page.csv row 4']]);
+  await showTab(page, 'trackers');
   await openTopic(page, 'Pricing');
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, 'preview.png'), fullPage: true });
@@ -454,6 +499,7 @@ test('markup in tracker files and call archives is shown as text, never run', as
   assert.deepEqual(await topic.locator('.description').allTextContents(), ['<a href="javascript:window.__xss=5">click</a><iframe src=x></iframe>']);
 
   // The call: its title, host and users, then its participants and transcript.
+  await showTab(page, 'calls');
   assert.deepEqual(await texts(page, '#call-list tbody tr.call td.title'), ['<img src=x onerror=window.__xss=11>Quarterly review']);
   assert.deepEqual(await texts(page, '#user-list tbody tr td.name'), ['<b onmouseover=window.__xss=12>Hana</b>']);
   await page.click('#call-list tbody tr.call button.call-open');
@@ -464,7 +510,7 @@ test('markup in tracker files and call archives is shown as text, never run', as
     '0:05 <script>window.__xss=13</script>: </li><script>window.__xss=19</script>',
   ]);
 
-  assert.equal(await page.locator('img, iframe, svg, script:not([src]), b, #result a:not(#download)').count(), 0, 'no element parsed from a file');
+  assert.equal(await page.locator('img, iframe, svg, script:not([src]), b, #result a:not(#download):not(#edits-download)').count(), 0, 'no element parsed from a file');
   assert.deepEqual(await ACTIVE_ATTRIBUTES(page), [], 'no event handler or URL attribute holds a value from a file');
   await page.hover('#call-list tr.call-detail');
   await page.waitForTimeout(200);
@@ -487,9 +533,11 @@ test('markup in tracker files and call archives is shown as text, never run', as
   const recovered = await openTopic(page, '<svg onload=window.__xss=20>');
   assert.deepEqual(await recovered.locator('td.phrase').allTextContents(), ['li script']);
   assert.deepEqual(await texts(page, '#fidelity-list td.topic-name'), [xssTopic, '<svg onload=window.__xss=20>']);
-  assert.equal(await page.locator('img, iframe, svg, script:not([src]), b, #result a:not(#download)').count(), 0, 'no element parsed from a file');
+  assert.equal(await page.locator('img, iframe, svg, script:not([src]), b, #result a:not(#download):not(#edits-download)').count(), 0, 'no element parsed from a file');
   assert.deepEqual(await ACTIVE_ATTRIBUTES(page), [], 'no event handler or URL attribute holds a value from a file');
+  await showTab(page, 'agreement');
   await page.hover('#fidelity-list tbody tr');
+  await showTab(page, 'trackers');
   await page.hover('#tree .topic > summary .badge.agreement');
   await page.waitForTimeout(200);
   assert.equal(await page.evaluate(() => window.__xss), undefined);
@@ -520,7 +568,7 @@ test('a big archive shows progress, the preview before the package, and cancels 
   const before = await conversions(page);
   await page.click('#message .retry');
   await page.waitForSelector('body[data-verified="pending"]');
-  assert.equal(await page.isVisible('#call-counts'), true, 'the preview is shown before the package is ready');
+  assert.equal(await page.isVisible('#call-counts'), true, 'the preview is shown before the package is ready (on the Calls tab, without trackers)');
   assert.equal(await page.getAttribute('#download', 'href'), null, 'no download before the package is checked');
   await converted(page, before, 40_000);
   assert.deepEqual(await texts(page, '#files tbody tr .status'), [`read: ${n(engagements)} engagements, ${n(conversations)} conversations, 12 users, 0 recordings`]);
@@ -528,6 +576,26 @@ test('a big archive shows progress, the preview before the package, and cancels 
   assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
   assert.match(await page.textContent('#verification'), /^Checked before download: [\d,]+ files; every size and SHA-256 checksum, every JSON schema, path and count matches\.$/);
   assert.ok((await page.getAttribute('#download', 'href')).startsWith('blob:'));
+  // More entries than the preview carries: the counts say "at least", the severities of the rest are said.
+  assert.deepEqual(await reportGroups(page), [['warning', 'missing_media', 'at least 500']]);
+  assert.equal(await page.textContent('#report-status'), '2,747 entries: 6 review items, 2,741 warnings. Grouped here are the first 500;'
+    + ' the other 2,247 (6 review items, 2,241 warnings) are in report.csv inside the package.');
+  // A code's entries come 200 at a time.
+  await showTab(page, 'report');
+  const group = page.locator('#report details[data-code="missing_media"]');
+  await group.locator('summary').click();
+  await group.locator('tr.entry').first().waitFor();
+  const rows = () => group.locator('tr.entry').count();
+  assert.equal(await rows(), 200);
+  assert.equal(await group.locator('button.more-entries').textContent(), 'Show 200 more of 300');
+  await group.locator('button.more-entries').click();
+  assert.equal(await rows(), 400);
+  assert.equal(await group.locator('button.more-entries').textContent(), 'Show 100 more of 100');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'more-entries', 'the focus stays on the button');
+  await page.keyboard.press('Enter');
+  assert.equal(await rows(), 500);
+  assert.equal(await group.locator('button.more-entries').count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement.closest('details')?.dataset.code), 'missing_media', 'the focus goes back to the code');
   await finish();
 });
 
@@ -711,7 +779,10 @@ test('a dropped call archive converts within the scope and roster, byte-identica
     '044c3cd7f43c661ce6984080bab12a02', 'excluded_kind', 'a dialer call; only meetings were chosen',
     'sample-50.zip entry engagements/page-00001.json at /engagements/0',
   ]);
+  assert.equal(await page.isHidden('#tab-trackers'), true, 'no Trackers tab without trackers');
+  assert.equal(await page.isHidden('#tab-agreement'), true, 'no Agreement tab without trackers');
   assert.equal(await page.isHidden('#tracker-part'), true, 'no tracker tree without trackers');
+  assert.equal(await page.getAttribute('#tab-calls', 'aria-selected'), 'true', 'the Calls tab comes first');
 
   const fromPage = await downloadPackage(page, 'page-archive-package.zip');
   const fromCli = cliPackage('cli-archive-package.zip', [
@@ -1171,13 +1242,15 @@ test('"Try it with a sample archive" shows the whole flow', async () => {
   assert.equal(await page.locator('#call-list tbody tr.call').count(), 50);
   assert.equal(await page.textContent('#call-list-more'), `${Number(SAMPLE_200_COUNTS.calls) - 50} more calls not listed; calls.jsonl in the package holds them all.`);
   // The tracker export's topics, the tracker Chorus found that it lacks, and how the topics compare.
-  assert.equal(await page.isVisible('#tracker-part'), true);
+  assert.equal(await page.isVisible('#tracker-part'), true, 'the trackers come first');
   assert.deepEqual(await texts(page, '#tree .topic > summary .name'), SAMPLE_TOPICS);
   const notExported = await notExportedEntries(page);
   assert.equal(notExported.length, 1);
   assert.equal(notExported[0][0], 'review');
   assert.match(notExported[0][1], /^Chorus tracker "Trial \/ POC" has 124 hit\(s\) in 51 imported call\(s\), first on call [0-9a-f]{32}, but no tracker export holds it, so no topic detects it; add it to the export, or convert with --recover-trackers \(the page's "recover trackers from the calls"\)/);
+  await showTab(page, 'agreement');
   assert.equal(await page.isVisible('#fidelity'), true);
+  assert.equal(await page.isHidden('#fidelity-pending'), true);
   assert.equal(await page.textContent('#fidelity-counts dd[data-count="calls_compared"]'), '171');
   // The sample is the CLI's `sample --calls 200 --seed 1` with its `--trackers-out`, converted the same way.
   const { archive, trackers } = sampleWithTrackers();
@@ -1188,10 +1261,183 @@ test('"Try it with a sample archive" shows the whole flow', async () => {
   await finish();
 });
 
-/** The report's tracker_not_exported entries as [severity, message]. */
-const notExportedEntries = (page) => page.$$eval('#report tbody tr.entry', (rows) => rows
-  .filter((row) => row.querySelector('td.code').textContent === 'tracker_not_exported')
-  .map((row) => [row.querySelector('.badge').textContent, row.querySelector('td.message').textContent]));
+/** The tabs as [name, count, selected] for those shown, and the panel shown. */
+const tabState = (page) => page.evaluate(() => ({
+  tabs: [...document.querySelectorAll('[role="tab"]')].filter((tab) => !tab.hidden)
+    .map((tab) => [tab.id, tab.querySelector('.tab-count').textContent, tab.getAttribute('aria-selected')]),
+  panels: [...document.querySelectorAll('[role="tabpanel"]')].filter((panel) => !panel.hidden).map((panel) => panel.id),
+  focused: document.activeElement?.id || null,
+}));
+
+/** The summary at a glance as its three lists of lines (each line's words, then its button). */
+const glance = (page) => page.evaluate(() => Object.fromEntries(['import', 'needs', 'left-out'].map((part) => [part,
+  [...document.querySelectorAll(`#glance-${part} li`)].map((li) => [li.querySelector('span').textContent, li.querySelector('button')?.textContent ?? null])])));
+
+test('the sample at a glance, the tabs by keyboard, and the report by reason code, its entries drawn when opened', async () => {
+  const { archive, trackers } = sampleWithTrackers();
+  const { page, finish } = await openPage({ query: '?workers=1' });
+  await pick(page, [archive, trackers]);
+  assert.deepEqual(await glance(page), {
+    import: [
+      ['5 topics in 4 themes, with 10 triggers', 'Trackers'],
+      ['175 calls: 175 with a transcript, 0 with a recording', 'Calls'],
+      ['12 users: 12 to create, 0 already in Outdoo', 'Users'],
+    ],
+    needs: [['1 report item to review — Trackers Chorus found on the calls that no export holds (1)', 'Report']],
+    'left-out': [
+      ['25 calls left out: the host did not join (24), private (1)', 'Calls'],
+      ['Calls without a recording in the archive: 175', 'Report'],
+    ],
+  });
+  // The trackers first; the rest one tab away.
+  assert.deepEqual(await tabState(page), {
+    tabs: [['tab-trackers', '5', 'true'], ['tab-calls', '175', 'false'], ['tab-users', '12', 'false'], ['tab-agreement', '', 'false'], ['tab-report', '176', 'false']],
+    panels: ['panel-trackers'],
+    focused: null,
+  });
+  assert.deepEqual(await page.$$eval('[role="tab"]', (tabs) => tabs.map((tab) => [tab.tabIndex, tab.getAttribute('aria-controls')])),
+    [[0, 'panel-trackers'], [-1, 'panel-calls'], [-1, 'panel-users'], [-1, 'panel-agreement'], [-1, 'panel-report']]);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'preview-200-calls.png'), fullPage: true });
+
+  // The keyboard: the arrows move and select (round the ends), Home and End go to the ends, Tab goes into the panel.
+  await page.focus('#tab-trackers');
+  const selected = async () => {
+    const state = await tabState(page);
+    return [state.tabs.find(([, , on]) => on === 'true')[0], state.panels.join(), state.focused];
+  };
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await selected(), ['tab-calls', 'panel-calls', 'tab-calls']);
+  assert.equal(await page.isVisible('#call-list'), true);
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await selected(), ['tab-users', 'panel-users', 'tab-users']);
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await selected(), ['tab-agreement', 'panel-agreement', 'tab-agreement']);
+  assert.equal(await page.isVisible('#fidelity-counts'), true);
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await selected(), ['tab-report', 'panel-report', 'tab-report']);
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await selected(), ['tab-trackers', 'panel-trackers', 'tab-trackers']);
+  await page.keyboard.press('ArrowLeft');
+  assert.deepEqual(await selected(), ['tab-report', 'panel-report', 'tab-report']);
+  await page.keyboard.press('Home');
+  assert.deepEqual(await selected(), ['tab-trackers', 'panel-trackers', 'tab-trackers']);
+  await page.keyboard.press('End');
+  assert.deepEqual(await selected(), ['tab-report', 'panel-report', 'tab-report']);
+  assert.deepEqual(await page.$$eval('[role="tab"]', (tabs) => tabs.map((tab) => tab.tabIndex)), [-1, -1, -1, -1, 0], 'only the selected tab is in the Tab order');
+
+  // The report: a closed line per code, the most pressing first, no entry drawn until one is opened.
+  assert.equal(await page.textContent('#report-status'), '176 entries: 1 review item, 175 warnings.');
+  assert.deepEqual(await reportGroups(page), [['review', 'tracker_not_exported', '1'], ['warning', 'missing_media', '175']]);
+  assert.deepEqual(await texts(page, '#report details.report-code summary .meaning'), [
+    'Trackers Chorus found on the calls that no export holds', 'Calls without a recording in the archive',
+  ]);
+  assert.equal(await page.locator('#report tr.entry').count(), 0, 'entries are drawn when their code is opened');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'panel-report');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.closest('details')?.dataset.code), 'missing_media');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#report details[data-code="missing_media"] tr.entry');
+  // The entries are report.json's of that code, in its order, as the CLI writes it for the same files.
+  const cliReport = JSON.parse(zipEntry(cliPackage('cli-sample-report.zip', ['--archive', archive, '--trackers', trackers]), 'report.json'));
+  const expected = cliReport.entries.filter((entry) => entry.code === 'missing_media')
+    .map((entry) => ['warning', entry.message, `chorus-sample-200-calls.zip entry ${entry.location.entry} at ${entry.location.pointer}`]);
+  assert.equal(expected.length, 175);
+  assert.match(expected[0][1], /^call [0-9a-f]{32}: no recording in the archive; imported without one$/);
+  assert.deepEqual(await reportEntries(page, 'missing_media'), expected);
+  assert.equal(await page.locator('#report details[data-code="tracker_not_exported"] tr.entry').count(), 0, 'the other code stays closed and undrawn');
+  const notExported = await notExportedEntries(page);
+  assert.equal(notExported.length, 1);
+  assert.match(notExported[0][1], /^Chorus tracker "Trial \/ POC" has 124 hit\(s\) in 51 imported call\(s\)/);
+  await page.locator('#result').screenshot({ path: join(ARTIFACTS, 'report-200-calls.png') });
+
+  // "Report" from the summary opens the Report tab.
+  await showTab(page, 'trackers');
+  await page.click('#glance-needs li[data-item="review_items"] button');
+  assert.deepEqual((await tabState(page)).panels, ['panel-report']);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-report');
+  await finish();
+});
+
+/** The report's tracker_not_exported entries as [severity, message] (the Report tab is left selected). */
+const notExportedEntries = async (page) => (await reportEntries(page, 'tracker_not_exported')).map(([severity, message]) => [severity, message]);
+
+test('the editor: a missed phrase added, a topic to review marked ready, one left out and undone; the edits file gives convert --edits the same package', async () => {
+  const { archive, trackers } = sampleWithTrackers();
+  const { page, finish } = await openPage({ query: '?workers=1' });
+  await page.check('#recover-trackers');
+  await pick(page, [archive, trackers]);
+  await page.waitForFunction(() => document.body.dataset.verified === 'ok');
+  assert.equal(await page.isVisible('#edit-bar'), true);
+  assert.equal(await page.textContent('#edit-count'), 'No edits');
+  assert.equal(await page.isDisabled('#undo'), true);
+
+  // Pricing misses "per seat": one button adds it, and the agreement rises.
+  let pricing = await openTopic(page, 'Pricing');
+  assert.equal(await pricing.locator('summary .badge.agreement').textContent(), '94.2% agree');
+  assert.deepEqual(await pricing.locator('.suggestions li').evaluateAll((items) => items.map((li) => [li.dataset.phrase, li.querySelector('.missed-count').textContent])),
+    [['per seat', ' (3 mentions)']]);
+  let before = await conversions(page);
+  await pricing.locator('.suggestions button.add-suggestion').click();
+  await converted(page, before);
+  pricing = page.locator('#tree details.topic[data-topic="Pricing"]');
+  assert.equal(await pricing.evaluate((node) => node.open), true, 'the topic edited stays open');
+  assert.deepEqual(await pricing.locator('tr.trigger td.phrase').allTextContents(), [...PRICING_PHRASES, 'per seat']);
+  assert.equal(await pricing.locator('summary .badge.agreement').textContent(), PRICING_AGREEMENT_AFTER);
+  assert.equal(await pricing.locator('.suggestions li button').count(), 0, 'no phrase left to add');
+  assert.equal(await page.textContent('#edit-count'), '1 edit');
+
+  // The recovered topic needs review: marked ready.
+  const trial = await openTopic(page, 'Trial / POC');
+  assert.equal(await trial.locator('summary .badge.review').count(), 1);
+  before = await conversions(page);
+  await trial.locator('button.mark-ready').click();
+  await converted(page, before);
+  assert.equal(await page.locator('#tree details.topic[data-topic="Trial / POC"] > summary .badge.review').count(), 0);
+  assert.equal(await page.locator('#tree details.topic[data-topic="Trial / POC"] button.mark-ready').count(), 0);
+
+  // Security left out, then back with Ctrl+Z (the focus is on Undo after leaving a topic out).
+  const security = await openTopic(page, 'Security');
+  before = await conversions(page);
+  await security.locator('button.leave-out').click();
+  await converted(page, before);
+  assert.equal(await page.locator('#tree details.topic[data-topic="Security"]').count(), 0);
+  assert.equal(await page.textContent('#edit-count'), '3 edits');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'undo');
+  before = await conversions(page);
+  await page.keyboard.press('Control+z');
+  await converted(page, before);
+  assert.equal(await page.locator('#tree details.topic[data-topic="Security"]').count(), 1);
+  assert.equal(await page.textContent('#edit-count'), '2 edits');
+  assert.equal(await page.isEnabled('#redo'), true);
+  assert.deepEqual(await texts(page, '#edit-list li'), ['Trigger "per seat" added to "Pricing"', 'Topic "Trial / POC" marked ready']);
+  assert.deepEqual(await reportGroups(page), EDITED_REPORT_GROUPS);
+
+  // The edits file, and the CLI given it writes the page's package.
+  await page.waitForFunction(() => document.querySelector('#edits-download').hasAttribute('href'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#edits-download')]);
+  assert.equal(download.suggestedFilename(), 'outdoo-edits.json');
+  const editsFile = join(ARTIFACTS, 'outdoo-edits.json');
+  writeFileSync(editsFile, readFileSync(await download.path()));
+  const document = JSON.parse(readFileSync(editsFile, 'utf8'));
+  assert.deepEqual(document.edits.map((edit) => edit.op), ['add_trigger', 'mark_ready']);
+  assert.deepEqual(document.edits[0].trigger, { phrase: 'per seat', said_by: 'anyone', language: 'en', match: 'exact' });
+  const fromPage = await downloadPackage(page, 'page-sample-edited.zip');
+  const fromCli = cliPackage('cli-sample-edited.zip', ['--archive', archive, '--trackers', trackers, '--recover-trackers', '--edits', editsFile]);
+  assert.ok(fromPage.equals(fromCli), `page package (${fromPage.length} bytes) equals the CLI's with --edits (${fromCli.length} bytes)`);
+  await page.locator('#tracker-part').screenshot({ path: join(ARTIFACTS, 'editor.png') });
+  await finish();
+});
+
+/** The sample's Pricing triggers, and its agreement once "per seat" is added (as convert --edits gives it). */
+const PRICING_PHRASES = ['price increase', 'list price'];
+const PRICING_AGREEMENT_AFTER = '100.0% agree';
+/** The report of the sample with recovered trackers and the two edits, by code. */
+const EDITED_REPORT_GROUPS = [
+  ['review', 'tracker_not_exported', '1'], ['warning', 'missing_media', '175'], ['info', 'edit_add_trigger', '1'], ['info', 'edit_mark_ready', '1'],
+];
 
 /** The sample's topics (its tracker export), in package order. */
 const SAMPLE_TOPICS = ['Pricing', 'Budget approved', 'Next Steps', 'Security', 'Competitor'];
@@ -1257,6 +1503,7 @@ test('the sample with its tracker export: the topics compared with Chorus as the
   await pick(page, [archive, trackers]);
   assert.equal(await page.evaluate(() => document.body.dataset.workers), '1');
   assert.equal(await page.evaluate(() => document.body.dataset.verified), 'ok');
+  await showTab(page, 'agreement');
   assert.equal(await page.isVisible('#fidelity'), true);
   assert.equal(await page.textContent('#fidelity-title'), "How the topics compare with Chorus's trackers on your calls");
   assert.deepEqual(await fidelityCounts(page), cliSummary(cli.lines[0]));
@@ -1301,6 +1548,7 @@ test('the sample with its tracker export: the topics compared with Chorus as the
   assert.ok(fromPage.equals(cli.bytes), `page package (${fromPage.length} bytes) equals the CLI's (${cli.bytes.length} bytes)`);
   await page.locator('#fidelity').scrollIntoViewIfNeeded();
   await page.locator('#fidelity').screenshot({ path: join(ARTIFACTS, 'fidelity.png') });
+  await showTab(page, 'trackers');
   await page.locator('#tracker-part').screenshot({ path: join(ARTIFACTS, 'fidelity-tree.png') });
   await finish();
 });
@@ -1329,6 +1577,7 @@ test('a topic not seen in any call and a call without Chorus tracker data, as fi
   assert.deepEqual(rows[3], ['Feature', 'Security', 'not seen', '0', '0', '0', '0', '0', '']);
   assert.deepEqual(await texts(page, '#fidelity-list tbody tr.fidelity-topic td.tracker'), ['Competitor', 'Pricing', 'Next Steps', 'none in the calls']);
   // Not seen stays last whichever way the agreement is sorted.
+  await showTab(page, 'agreement');
   await page.click('#fidelity-list th[data-sort="agreement"] button');
   assert.equal(await page.getAttribute('#fidelity-list th[data-sort="agreement"]', 'aria-sort'), 'descending');
   assert.deepEqual((await fidelityRows(page)).map((row) => row[1]), ['Next steps', 'Pricing', 'Competitor', 'Security']);

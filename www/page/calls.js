@@ -14,8 +14,8 @@ import { shown } from './state.js';
 /** How many calls, users and left-out calls the preview lists. */
 const CALL_LIMIT = 50;
 
-/** @type {Record<string, string>} */
-const REASONS = {
+/** What each reason a call is left out for means, in words. @type {Record<string, string>} */
+export const SKIP_REASONS = {
   not_recorded: 'not recorded',
   host_did_not_join: 'the host did not join',
   private: 'private',
@@ -28,7 +28,6 @@ const REASONS = {
 
 export function renderCalls() {
   const calls = shown.conversion.preview.calls;
-  $('#calls').hidden = !calls;
   if (!calls) return;
   const counts = shown.conversion.preview.counts;
   $('#call-counts').replaceChildren(...countItems([
@@ -40,7 +39,7 @@ export function renderCalls() {
     ['Users to create', 'users_to_create', counts.users_to_create],
   ]));
   $('#skipped-by-reason').replaceChildren(...Object.entries(calls.skipped_by_reason).map(([reason, n]) => el('li', { 'data-reason': reason },
-    el('code', { text: reason }), ` ${REASONS[reason] ?? ''}: ${n}`)));
+    el('code', { text: reason }), ` ${SKIP_REASONS[reason] ?? ''}: ${n}`)));
 
   const listed = calls.calls.slice(0, CALL_LIMIT).map((call) => el('tr', { class: 'call', 'data-id': call.source_id },
     el('td', { class: 'title' }, el('button', {

@@ -5,6 +5,7 @@
 // tree, the summary and a sortable table of the topics.
 
 import { $, countItems, el, plural } from './dom.js';
+import { fillSuggestions } from './editor.js';
 import { shown } from './state.js';
 
 /** @typedef {import('../pkg/chorus2outdoo.js').Fidelity} Fidelity */
@@ -83,7 +84,13 @@ export function showFidelity() {
     const badge = agreementBadge(shown.fidelityOf.get(shown.topicOfNode.get(node)));
     if (badge) summary.querySelector(':scope > .count').before(badge);
   }
+  fillSuggestions();
   $('#fidelity').hidden = !fidelity;
+  const pending = $('#fidelity-pending');
+  pending.hidden = Boolean(fidelity);
+  pending.textContent = shown.conversion?.package
+    ? 'The package holds no comparison with Chorus\'s trackers (fidelity.json): it needs tracker exports and imported calls with transcripts.'
+    : 'The topics are compared with Chorus\'s trackers on your calls while the package is written.';
   if (fidelity) renderFidelity(fidelity);
 }
 

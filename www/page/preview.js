@@ -1,14 +1,18 @@
 // @ts-check
 // The preview of a conversion, shown as soon as the worker has it (before
-// the package is written): the counts, the tree, the calls and the
-// report; its package follows. In: the worker's preview, then its
-// package. Out: the result section.
+// the package is written): the counts, the summary at a glance and the
+// tabs (the tree, the calls, the users, the report); its package and the
+// agreement follow. In: the worker's preview, then its package. Out: the
+// result section.
 
 import { renderCalls } from './calls.js';
 import { converter } from './converter.js';
-import { $, el, formatLocation, plural } from './dom.js';
+import { $, el, plural } from './dom.js';
 import { revokeDownloads, setPackage } from './download.js';
+import { renderGlance } from './glance.js';
+import { renderReport } from './report.js';
 import { shown } from './state.js';
+import { chooseTab, setTabs } from './tabs.js';
 import { renderTree } from './tree.js';
 
 /**
@@ -25,7 +29,11 @@ export function setConversion(result) {
   $('#fidelity').hidden = true;
   $('#result').hidden = !result;
   document.body.dataset.state = result ? 'converted' : 'empty';
-  if (!result) return;
+  if (!result) {
+    // No conversion shown: no package pending or checked either (a cancelled one's state must not linger).
+    delete document.body.dataset.verified;
+    return;
+  }
   for (const theme of result.preview.themes) {
     for (const topic of theme.topics) {
       shown.topicText.set(topic, [theme.name, topic.name, topic.description, topic.source.expression ?? '', ...topic.review_reasons,
@@ -35,14 +43,30 @@ export function setConversion(result) {
   setPackage(result);
 }
 
-/** Draws the preview of the conversion shown. */
+/** Draws the preview of the conversion shown: the counts, the summary at a glance, the tabs and what they show. */
 export function renderAll() {
+  const { preview } = shown.conversion;
+  const { counts, calls } = preview;
   renderCounts();
-  const calls = shown.conversion.preview.calls;
-  $('#tracker-part').hidden = Boolean(calls) && shown.conversion.preview.counts.topics === 0;
+  setTabs({
+    trackers: { shown: !calls || counts.topics > 0, count: counts.topics.toLocaleString('en') },
+    calls: { shown: Boolean(calls), count: calls ? counts.calls.toLocaleString('en') : null },
+    users: { shown: Boolean(calls), count: calls ? counts.users.toLocaleString('en') : null },
+    agreement: { shown: Boolean(calls) && counts.topics > 0 },
+    report: { shown: true, count: preview.report_entries.toLocaleString('en') },
+  });
+  renderGlance(preview, { showReview, openTab: chooseTab });
   renderTree();
   renderCalls();
-  renderReport();
+  renderReport(preview);
+}
+
+/** The Trackers tab with only the topics that need review. */
+function showReview() {
+  $('#only-review', HTMLInputElement).checked = true;
+  $('#filter', HTMLInputElement).value = '';
+  renderTree();
+  chooseTab('trackers');
 }
 
 function renderCounts() {
@@ -61,18 +85,4 @@ function renderCounts() {
     ...(trackers ? item('Triggers', counts.triggers) : []),
     ...item('Report', `${plural(counts.report.warning, 'warning')}, ${plural(counts.report.review, 'review item')}, ${plural(counts.report.error, 'error')}`),
   );
-}
-
-/** The report's first entries (the preview carries at most 500: PREVIEW_REPORT) and how many more the package holds. */
-function renderReport() {
-  const { report, report_entries: total } = shown.conversion.preview;
-  const rows = report.map((entry) => el('tr', { class: `entry ${entry.severity}` },
-    el('td', {}, el('span', { class: `badge ${entry.severity}`, text: entry.severity })),
-    el('td', { class: 'code', text: entry.code }),
-    el('td', { class: 'message', text: entry.message }),
-    el('td', { class: 'location', text: formatLocation(entry.location) }),
-  ));
-  if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: 4, class: 'muted', text: 'Nothing to report.' })));
-  $('#report tbody').replaceChildren(...rows);
-  $('#report-more').textContent = total > report.length ? `${total - report.length} more entries are in report.csv inside the package.` : '';
 }

@@ -2,26 +2,38 @@
 // The tree of the preview: Theme -> Topic -> Trigger, a bounded slice of
 // what the filter keeps (a topic's body built when it is first opened),
 // each topic with its review badge and, once the package is written, its
-// agreement with Chorus. In: the preview, the filter. Out: the tree.
+// agreement with Chorus; where the converter gives ids, each with the
+// editor's controls (editor.js). In: the preview, the filter. Out: the
+// tree.
 
 import { $, el, formatLocation, plural } from './dom.js';
+import { addTriggerRow, editable, restoreFocus, suggestions, themeActions, topicActions, triggerButtons } from './editor.js';
 import { agreementBadge } from './fidelity.js';
 import { shown } from './state.js';
 
-/** @typedef {import('../pkg/chorus2outdoo.js').Topic} Topic */
-/** @typedef {import('../pkg/chorus2outdoo.js').Trigger} Trigger */
+/** @typedef {import('./editor.js').Theme} Theme */
+/** @typedef {import('./editor.js').Topic} Topic */
+/** @typedef {import('./editor.js').Trigger} Trigger */
 
 /** How many topics the tree shows at once; the filter narrows the rest. */
 const TOPIC_LIMIT = 200;
 
+/** Ids of the topics open in the tree, opened again when it is drawn again (after an edit, say). @type {Set<string>} */
+const openTopics = new Set();
+
 /**
  * A topic's body: its description, why it needs review, its tracker
- * settings, where it came from and its triggers.
+ * settings, where it came from and its triggers; editable: the topic's
+ * edits, a button per trigger, a row to add one, and the phrases Chorus
+ * found that the triggers missed.
  * @param {Topic} topic
  * @param {Trigger[]} triggers those the filter keeps
+ * @param {Theme} theme
+ * @param {boolean} editing
  */
-function topicDetails(topic, triggers) {
+function topicDetails(topic, triggers, theme, editing) {
   const body = el('div', { class: 'topic-body' });
+  if (editing) body.append(topicActions(topic, theme));
   if (topic.description) body.append(el('p', { class: 'description', text: topic.description }));
   if (topic.status === 'needs_review') {
     body.append(el('div', { class: 'review-box' },
@@ -42,19 +54,23 @@ function topicDetails(topic, triggers) {
   }
   const from = topic.source.locations.map(formatLocation).join('; ');
   body.append(el('p', { class: 'source muted', text: `From ${from}${topic.source.chorus_type ? ` (Chorus type: ${topic.source.chorus_type})` : ''}` }));
-  if (triggers.length === 0) {
+  if (triggers.length === 0 && !editing) {
     body.append(el('p', { class: 'muted', text: 'No triggers.' }));
   } else {
     body.append(el('table', { class: 'triggers' },
-      el('thead', {}, el('tr', {}, el('th', { text: 'Trigger phrase' }), el('th', { text: 'Said by' }), el('th', { text: 'Language' }), el('th', { text: 'Match' }))),
-      el('tbody', {}, triggers.map((trigger) => el('tr', { class: 'trigger' },
+      el('thead', {}, el('tr', {}, el('th', { text: 'Trigger phrase' }), el('th', { text: 'Said by' }), el('th', { text: 'Language' }), el('th', { text: 'Match' }),
+        editing ? el('th', {}, el('span', { class: 'visually-hidden', text: 'Edit' })) : null)),
+      el('tbody', {}, triggers.map((trigger) => el('tr', { class: 'trigger', 'data-trigger-id': trigger.id },
         el('td', { class: 'phrase', text: trigger.phrase }),
         el('td', { class: `said-by ${trigger.said_by}`, text: trigger.said_by }),
         el('td', { class: 'language', text: trigger.language }),
         el('td', { class: 'match', text: trigger.related_forms ? `${trigger.match}, related forms` : trigger.match }),
-      ))),
+        editing ? triggerButtons(topic, trigger) : null,
+      )), editing ? addTriggerRow(topic) : null),
     ));
   }
+  // The phrases the triggers missed, once the package's fidelity is known (fillSuggestions fills the slot then).
+  if (editing) body.append(el('div', { class: 'suggestions-slot' }, suggestions(topic) ?? ''));
   return body;
 }
 
@@ -63,10 +79,12 @@ function topicDetails(topic, triggers) {
  * @param {Topic} topic
  * @param {Trigger[]} triggers those the filter keeps
  * @param {boolean} open
+ * @param {Theme} theme
+ * @param {boolean} editing
  */
-function topicNode(topic, triggers, open) {
+function topicNode(topic, triggers, open, theme, editing) {
   const partial = triggers.length !== topic.triggers.length;
-  const node = el('details', { class: `topic ${topic.status}`, 'data-topic': topic.name },
+  const node = el('details', { class: `topic ${topic.status}`, 'data-topic': topic.name, 'data-topic-id': topic.id },
     el('summary', {},
       el('span', { class: 'name', text: topic.name }),
       topic.status === 'needs_review' ? el('span', { class: 'badge review', title: topic.review_reasons.join('\n'), text: 'needs review' }) : null,
@@ -79,10 +97,14 @@ function topicNode(topic, triggers, open) {
   // The body is built when the topic is first opened: a thousand closed
   // topics cost a thousand summaries, not every trigger row.
   const fill = () => {
-    if (node.open && !node.querySelector('.topic-body')) node.append(topicDetails(topic, triggers));
+    if (topic.id) {
+      if (node.open) openTopics.add(topic.id);
+      else openTopics.delete(topic.id);
+    }
+    if (node.open && !node.querySelector('.topic-body')) node.append(topicDetails(topic, triggers, theme, editing));
   };
   node.addEventListener('toggle', fill);
-  if (open) {
+  if (open || (topic.id && openTopics.has(topic.id))) {
     node.open = true;
     fill();
   }
@@ -94,6 +116,8 @@ export function renderTree() {
   const query = $('#filter', HTMLInputElement).value.trim().toLowerCase();
   const onlyReview = $('#only-review', HTMLInputElement).checked;
   const { themes, counts } = shown.conversion.preview;
+  const editing = editable(shown.conversion.preview);
+  $('#edit-bar').hidden = !editing;
   const nodes = [];
   let listed = 0;
   let matched = 0;
@@ -119,12 +143,12 @@ export function renderTree() {
     listed += visible.length;
     const filtered = kept.length !== theme.topics.length;
     const triggerCount = theme.topics.reduce((sum, topic) => sum + topic.triggers.length, 0);
-    nodes.push(el('details', { class: 'theme', open: true, 'data-theme': theme.name },
+    nodes.push(el('details', { class: 'theme', open: true, 'data-theme': theme.name, 'data-theme-id': /** @type {Theme} */ (theme).id },
       el('summary', {},
         el('span', { class: 'name', text: theme.name }),
         el('span', { class: 'count', text: filtered ? `${kept.length} of ${plural(theme.topics.length, 'topic')}` : `${plural(theme.topics.length, 'topic')} · ${plural(triggerCount, 'trigger')}` }),
       ),
-      el('div', { class: 'topics' }, visible.map(({ topic, triggers, open }) => topicNode(topic, triggers, open))),
+      el('div', { class: 'topics' }, editing ? themeActions(theme) : null, visible.map(({ topic, triggers, open }) => topicNode(topic, triggers, open, theme, editing))),
     ));
   }
   const more = matched - listed;
@@ -132,4 +156,5 @@ export function renderTree() {
   if (nodes.length === 0) nodes.push(el('p', { class: 'muted empty', text: 'No theme, topic or trigger matches the filter.' }));
   $('#tree').replaceChildren(...nodes);
   $('#filter-status').textContent = query || onlyReview ? `${plural(matched, 'topic')} of ${counts.topics} match.` : '';
+  restoreFocus();
 }

@@ -7,7 +7,7 @@
 // its result, progress posted meanwhile.
 
 import {
-  PackageCheck, convertArchives, fetchArchive, firstPassRanges, inspect, inspectFile, packageFidelity, sample,
+  PackageCheck, convertArchives, editsText, fetchArchive, firstPassRanges, inspect, inspectFile, packageFidelity, sample,
   verifyPackage, verifyParts, version,
 } from '../pkg/chorus2outdoo.js';
 import { wasmMemoryBytes } from './module.js';
@@ -280,6 +280,8 @@ async function firstPassHere(archives, onProgress) {
 const operations = {
   version: () => version(),
   inspect: ({ name, bytes }) => inspect(name, bytes),
+  // The edits document's canonical text, the bytes a conversion records for options.edits: the page's outdoo-edits.json.
+  editsText: ({ edits }) => editsText(edits),
   // Tracker exports alone: the preview is posted before the package is
   // written (convertArchives without archives converts exactly as convert).
   convert: async ({ files, options, storage = null }, id) => {

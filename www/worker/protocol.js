@@ -19,6 +19,7 @@
 //   release                                                           removes the last package's file (the page is done with it)
 //   transcript {sourceId, limit}                                      the first utterances of a call of the last convertArchives
 //   sample {calls, seed}                                              the sample archive as a Blob and its tracker export
+//   editsText {edits}                                                 an edits document's canonical text (outdoo-edits.json)
 //                                                                     ({archive: Blob, trackers: {name, bytes}})
 //   fetch {baseUrl, token, scope, acceptPartial}                      the Chorus API into an archive Blob
 // Answer:   {id, ok: true, result} or {id, ok: false, error: {name, message, blocked, command}, fatal};
