@@ -39,7 +39,7 @@ use crate::read::earlier::{AlreadyMigrated, EarlierPackage, PackageSummary};
 use crate::read::edits::{edits_from_value, read_edits};
 use crate::read::trackers::read_trackers_with;
 use crate::read::users::{read_people_csv, ACCEPTED_USER_HEADERS};
-use crate::report::{Report, ReportEntry, Severity};
+use crate::report::{ReasonCode, Report, ReportEntry, Severity};
 use crate::write::calls::{
     recording_jobs, reread_transcript, transcript_jobs, TranscriptJob, TranscriptSupply,
 };
@@ -283,9 +283,20 @@ pub fn inspect(file: &InputFile) -> FileSummary {
 /// How many calls the preview lists (the counts cover them all).
 pub const PREVIEW_CALLS: usize = 200;
 
-/// How many report entries the preview lists (`report.csv` in the package
-/// has them all; an archive without recordings has one per call).
+/// How many report entries of each reason code the preview lists
+/// (`report.csv` in the package has them all; an archive without
+/// recordings has one per call).
 pub const PREVIEW_REPORT: usize = 500;
+
+/// One reason code of the whole report: its most pressing severity and
+/// how many entries have it, so the preview's counts are exact however few
+/// of its entries the preview lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportCodeCount {
+    pub code: ReasonCode,
+    pub severity: Severity,
+    pub entries: usize,
+}
 
 /// The calls side of the preview.
 #[derive(Debug, Clone, Serialize)]
@@ -305,10 +316,13 @@ pub struct CallsPreview<'a> {
 pub struct Preview<'a> {
     pub counts: Counts,
     pub themes: &'a [Theme],
-    /// The first `PREVIEW_REPORT` report entries.
+    /// The first `PREVIEW_REPORT` report entries of each reason code, in
+    /// report order.
     pub report: Vec<ReportEntry>,
     /// How many entries the report has.
     pub report_entries: usize,
+    /// Every reason code of the report, in the order each first appears.
+    pub report_codes: Vec<ReportCodeCount>,
     pub inputs: &'a [InputRecord],
     /// Present when call archives were converted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -317,11 +331,32 @@ pub struct Preview<'a> {
 
 impl Conversion {
     pub fn preview(&self) -> Preview<'_> {
+        let mut report = Vec::new();
+        let mut report_codes: Vec<ReportCodeCount> = Vec::new();
+        for entry in self.report.iter() {
+            let code = match report_codes.iter_mut().find(|c| c.code == entry.code) {
+                Some(code) => code,
+                None => {
+                    report_codes.push(ReportCodeCount {
+                        code: entry.code,
+                        severity: entry.severity,
+                        entries: 0,
+                    });
+                    report_codes.last_mut().expect("just pushed")
+                }
+            };
+            code.severity = code.severity.max(entry.severity);
+            code.entries += 1;
+            if code.entries <= PREVIEW_REPORT {
+                report.push(entry);
+            }
+        }
         Preview {
             counts: self.counts(),
             themes: &self.themes,
-            report: self.report.iter().take(PREVIEW_REPORT).collect(),
+            report,
             report_entries: self.report.len(),
+            report_codes,
             inputs: &self.inputs,
             calls: self.calls.as_ref().map(|outcome| {
                 let mut skipped_by_reason = BTreeMap::new();

@@ -1041,7 +1041,7 @@ mod property {
 }
 
 #[test]
-fn the_preview_lists_the_first_report_entries_and_counts_them_all() {
+fn the_preview_lists_the_first_report_entries_of_each_code_and_counts_them_all() {
     let options = chorus2outdoo::sample::SampleOptions {
         calls: 700,
         seed: 5,
@@ -1050,15 +1050,55 @@ fn the_preview_lists_the_first_report_entries_and_counts_them_all() {
     };
     let (zip, _) = chorus2outdoo::sample::write_sample(Cursor::new(Vec::new()), &options).unwrap();
     let (conversion, _) = convert_zip(&zip.into_inner(), None, &Options::default());
-    let total = conversion.report.len();
-    assert!(total > 500, "{total} report entries");
+    let entries: Vec<_> = conversion.report.iter().collect();
+    let total = entries.len();
+    let count = |code: &str| entries.iter().filter(|e| e.code.as_str() == code).count();
+    assert!(count("missing_media") > 500, "{total} report entries");
     let preview = serde_json::to_value(conversion.preview()).unwrap();
     assert_eq!(preview["report_entries"], total);
-    assert_eq!(preview["report"].as_array().unwrap().len(), 500);
+    // Every code with its exact count, in the order each first appears.
+    let mut codes: Vec<&str> = Vec::new();
+    for entry in &entries {
+        if !codes.contains(&entry.code.as_str()) {
+            codes.push(entry.code.as_str());
+        }
+    }
+    let expected: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|&code| {
+            let severity = entries
+                .iter()
+                .filter(|e| e.code.as_str() == code)
+                .map(|e| e.severity)
+                .max()
+                .unwrap();
+            serde_json::json!({"code": code, "severity": severity, "entries": count(code)})
+        })
+        .collect();
+    assert_eq!(preview["report_codes"], serde_json::json!(expected));
+    // The first 500 entries of each code, in report order: every entry of
+    // the codes with fewer, and missing_media's first 500 only.
+    let listed: Vec<serde_json::Value> = {
+        let mut seen = std::collections::HashMap::new();
+        entries
+            .iter()
+            .filter(|e| {
+                let n = seen.entry(e.code.as_str()).or_insert(0);
+                *n += 1;
+                *n <= 500
+            })
+            .map(|e| serde_json::to_value(e).unwrap())
+            .collect()
+    };
+    assert_eq!(preview["report"], serde_json::json!(listed));
     assert_eq!(
-        preview["report"][499],
-        serde_json::to_value(conversion.report.get(499).unwrap()).unwrap()
+        preview["report_codes"],
+        serde_json::json!([
+            {"code": "missing_media", "severity": "warning", "entries": 635},
+            {"code": "tracker_not_exported", "severity": "review", "entries": 6},
+        ])
     );
+    assert_eq!(listed.len(), 506);
 }
 
 /// Entries written every way a zip tool writes them: sizes in the local

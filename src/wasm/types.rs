@@ -74,6 +74,8 @@ export interface Counts {
 }
 /** `report::ReportEntry`. */
 export interface ReportEntry { severity: string; code: string; message: string; location?: Location | null }
+/** `convert::ReportCodeCount`: a reason code of the whole report, its most pressing severity and how many entries have it. */
+export interface ReportCodeCount { code: string; severity: string; entries: number }
 /** `model::calls::Participant`. */
 export interface Participant { name?: string | null; email?: string | null; title?: string | null; company?: string | null; side: string }
 /** `model::calls::Call`, a line of calls.jsonl. */
@@ -99,7 +101,7 @@ export interface FileSummary {
 }
 /** `convert::Preview`: what the page shows before the package. */
 export interface Preview {
-  counts: Counts; themes: Theme[]; report: ReportEntry[]; report_entries: number; inputs: { name: string; kind: string }[];
+  counts: Counts; themes: Theme[]; report: ReportEntry[]; report_entries: number; report_codes: ReportCodeCount[]; inputs: { name: string; kind: string }[];
   calls?: {
     calls: Call[]; skipped: SkippedCall[]; skipped_by_reason: Record<string, number>; users: User[]; archives: ArchiveSummary[];
   };

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CODES, countText, groupReport, reportComplete } from '../../www/page/report.js';
+import { CODES, countText, groupReport, previewGroups } from '../../www/page/report.js';
 
 const entry = (severity, code, message) => ({ severity, code, message, location: { file: 'trackers.csv', row: 2 } });
 
@@ -45,11 +45,15 @@ test('no entries, no groups', () => {
   assert.deepEqual(groupReport([]), []);
 });
 
-test('counts are exact when the preview holds the whole report, "at least" when it holds its first entries', () => {
-  assert.equal(reportComplete({ report: [entry('warning', 'missing_media', 'a')], report_entries: 1 }), true);
-  assert.equal(reportComplete({ report: new Array(500).fill(entry('warning', 'missing_media', 'a')), report_entries: 2747 }), false);
-  assert.equal(countText(1750, true), '1,750');
-  assert.equal(countText(500, false), 'at least 500');
+test("the counts are the whole report's (report_codes), however few entries the preview holds", () => {
+  const preview = {
+    report: [...new Array(500).fill(entry('warning', 'missing_media', 'a')), entry('review', 'tracker_not_exported', 'b')],
+    report_entries: 2747,
+    report_codes: [{ code: 'missing_media', severity: 'warning', entries: 2741 }, { code: 'tracker_not_exported', severity: 'review', entries: 6 }],
+  };
+  assert.deepEqual(previewGroups(preview).map((g) => [g.severity, g.code, g.count, g.entries.length]),
+    [['review', 'tracker_not_exported', 6, 1], ['warning', 'missing_media', 2741, 500]]);
+  assert.equal(countText(2741), '2,741');
 });
 
 test('every reason code the converter writes has words', () => {

@@ -7,7 +7,7 @@
 
 import { SKIP_REASONS } from './calls.js';
 import { $, el, plural } from './dom.js';
-import { CODES, countText, groupReport, reportComplete } from './report.js';
+import { CODES, countText, previewGroups } from './report.js';
 
 /**
  * A line of a list: text, and a button that opens where it is shown.
@@ -46,15 +46,13 @@ export function renderGlance(preview, go) {
     needs.push(line('needs_review', `${plural(counts.needs_review, 'topic needs', 'topics need')} review: imported as converted unless you change them`,
       { label: 'Show them', go: go.showReview }));
   }
-  const groups = groupReport(preview.report);
-  const complete = reportComplete(preview);
+  const groups = previewGroups(preview);
   /**
-   * What the report's entries of `severity` are, by code, when the preview holds them all: " — Trackers … holds (1)".
+   * What the report's entries of `severity` are, by code: " — Trackers … holds (1)".
    * @param {string} severity
    */
   const what = (severity) => {
-    if (!complete) return '';
-    const named = groups.filter((group) => group.severity === severity).map((group) => `${CODES[group.code]?.text ?? group.code} (${group.entries.length.toLocaleString('en')})`);
+    const named = groups.filter((group) => group.severity === severity).map((group) => `${CODES[group.code]?.text ?? group.code} (${countText(group.count)})`);
     return named.length ? ` — ${named.join('; ')}` : '';
   };
   if (counts.report.error > 0) needs.push(line('errors', `${plural(counts.report.error, 'error')} in the report${what('error')}`, { label: 'Report', go: () => go.openTab('report') }));
@@ -69,7 +67,7 @@ export function renderGlance(preview, go) {
   }
   for (const group of groups) {
     if (!CODES[group.code]?.leftOut) continue;
-    left.push(line(group.code, `${CODES[group.code].text}: ${countText(group.entries.length, complete)}`, { label: 'Report', go: () => go.openTab('report') }));
+    left.push(line(group.code, `${CODES[group.code].text}: ${countText(group.count)}`, { label: 'Report', go: () => go.openTab('report') }));
   }
   if (left.length === 0) left.push(line('nothing', 'Nothing.'));
   $('#glance-left-out ul').replaceChildren(...left);

@@ -2,8 +2,8 @@
 // The report as a person reads it: one line per reason code with its
 // severity, what the code means and how many entries have it; the entries
 // of a code drawn only when it is opened, a page at a time. In: the
-// preview's report entries (the first PREVIEW_REPORT of them) and how
-// many the report has. Out: the report tab.
+// preview's report entries (the first PREVIEW_REPORT of each code) and
+// every code's count. Out: the report tab.
 
 import { $, el, formatLocation, plural } from './dom.js';
 
@@ -68,48 +68,54 @@ export const CODES = {
 };
 
 /**
- * A group of the report: a code, its most pressing severity, its entries in report order.
+ * A group of the report: a code, its most pressing severity, how many
+ * entries the report has of it, and those of them the preview holds, in
+ * report order.
  * @typedef {object} ReportGroup
  * @property {string} code
  * @property {string} severity
+ * @property {number} count
  * @property {ReportEntry[]} entries
  */
 
 /**
  * The entries by code, the most pressing severity first, then the most
- * entries, then the code; entries keep report order.
+ * entries, then the code; entries keep report order. `codes` (the
+ * preview's `report_codes`) gives each code's count and severity over the
+ * whole report; without it they are the entries' own.
  * @param {ReportEntry[]} entries
+ * @param {import('../pkg/chorus2outdoo.js').ReportCodeCount[]} [codes]
  * @returns {ReportGroup[]}
  */
-export function groupReport(entries) {
+export function groupReport(entries, codes = []) {
   /** @type {Map<string, ReportGroup>} */
   const groups = new Map();
+  for (const { code, severity, entries: count } of codes) groups.set(code, { code, severity, count, entries: [] });
+  const counted = groups.size > 0;
   for (const entry of entries) {
     let group = groups.get(entry.code);
     if (!group) {
-      group = { code: entry.code, severity: entry.severity, entries: [] };
+      group = { code: entry.code, severity: entry.severity, count: 0, entries: [] };
       groups.set(entry.code, group);
     }
-    if (SEVERITIES.indexOf(entry.severity) < SEVERITIES.indexOf(group.severity)) group.severity = entry.severity;
+    if (!counted) {
+      if (SEVERITIES.indexOf(entry.severity) < SEVERITIES.indexOf(group.severity)) group.severity = entry.severity;
+      group.count += 1;
+    }
     group.entries.push(entry);
   }
   const rank = (/** @type {ReportGroup} */ g) => SEVERITIES.indexOf(g.severity);
-  return [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.entries.length - a.entries.length || a.code.localeCompare(b.code));
+  return [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.count - a.count || a.code.localeCompare(b.code));
 }
 
 /**
- * Whether the preview holds every entry of the report (else the counts
- * per code are of its first entries only, and say so).
+ * The preview's report by code.
  * @param {import('../pkg/chorus2outdoo.js').Preview} preview
  */
-export const reportComplete = (preview) => preview.report.length >= preview.report_entries;
+export const previewGroups = (preview) => groupReport(preview.report, preview.report_codes);
 
-/**
- * A count of entries of a code as the page says it: exact, or "at least" when the preview holds part of the report.
- * @param {number} n
- * @param {boolean} complete
- */
-export const countText = (n, complete) => (complete ? n.toLocaleString('en') : `at least ${n.toLocaleString('en')}`);
+/** A count as the page says it: "1,750". @param {number} n */
+export const countText = (n) => n.toLocaleString('en');
 
 /**
  * An entry's row.
@@ -132,6 +138,7 @@ function drawMore(body, group, after) {
   const end = Math.min(group.entries.length, start + ENTRY_PAGE);
   body.append(...group.entries.slice(start, end).map(entryRow));
   const left = group.entries.length - end;
+  const elsewhere = group.count - group.entries.length;
   after.replaceChildren(left > 0 ? el('button', {
     type: 'button', class: 'more-entries', text: `Show ${Math.min(left, ENTRY_PAGE).toLocaleString('en')} more of ${left.toLocaleString('en')}`,
     onclick: () => {
@@ -139,22 +146,22 @@ function drawMore(body, group, after) {
       // The focus stays on the button while there are more; else back on the code's line.
       /** @type {HTMLElement} */ (after.querySelector('button') ?? body.closest('details').querySelector('summary')).focus();
     },
-  }) : '');
+  }) : elsewhere > 0 ? el('span', { class: 'elsewhere',
+    text: `The other ${elsewhere.toLocaleString('en')} are in report.csv inside the package.` }) : '');
 }
 
 /**
  * A code's line: closed, its entries drawn when first opened.
  * @param {ReportGroup} group
- * @param {boolean} complete
  */
-function groupNode(group, complete) {
+function groupNode(group) {
   const meaning = CODES[group.code]?.text;
   const node = el('details', { class: `report-code ${group.severity}`, 'data-code': group.code },
     el('summary', {},
       el('span', { class: `badge ${group.severity}`, text: group.severity }),
       el('code', { class: 'code', text: group.code }),
       meaning ? el('span', { class: 'meaning', text: meaning }) : null,
-      el('span', { class: 'count', text: countText(group.entries.length, complete) }),
+      el('span', { class: 'count', text: countText(group.count) }),
     ),
   );
   node.addEventListener('toggle', () => {
@@ -182,22 +189,16 @@ const severities = (counts) => SEVERITIES.filter((s) => counts[s] > 0)
  * @param {import('../pkg/chorus2outdoo.js').Preview} preview
  */
 export function renderReport(preview) {
-  const { report, report_entries: total, counts } = preview;
-  const complete = reportComplete(preview);
-  const groups = groupReport(report);
+  const { report_entries: total, counts } = preview;
+  const groups = previewGroups(preview);
   const status = $('#report-status');
   if (total === 0) {
     status.textContent = 'Nothing to report.';
   } else {
     status.textContent = `${plural(total, 'entry', 'entries')}: ${severities(counts.report)}.`;
-    if (!complete) {
-      // The severities of the entries not in the preview: the report's counts less those shown.
-      /** @type {Record<string, number>} */
-      const rest = { ...counts.report };
-      for (const entry of report) rest[entry.severity] -= 1;
-      status.textContent += ` Grouped here are the first ${report.length.toLocaleString('en')}; the other ${(total - report.length).toLocaleString('en')}`
-        + ` (${severities(rest)}) are in report.csv inside the package.`;
+    if (groups.some((group) => group.entries.length < group.count)) {
+      status.textContent += ' A code lists its first 500 entries here; report.csv inside the package has them all.';
     }
   }
-  $('#report').replaceChildren(...groups.map((group) => groupNode(group, complete)));
+  $('#report').replaceChildren(...groups.map(groupNode));
 }
