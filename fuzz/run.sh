@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 minutes=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(trackers archive_entry archive_zip verify expression)
+[ ${#targets[@]} -gt 0 ] || targets=(trackers archive_entry archive_zip verify expression edits)
 
 cargo +nightly fuzz build --release >&2
 bin=target/x86_64-unknown-linux-gnu/release
