@@ -53,6 +53,8 @@ let generation = 0;
 let roster = null;
 /** What the shown (or running) conversion was made from; the same again is not converted twice. @type {string | null} */
 let convertedFrom = null;
+/** The files and options of the last conversion, without the edits. @type {string | null} */
+let convertedBase = null;
 
 /**
  * Shows `text` above the result (nothing: hides it), with a button that converts again when `retry`.
@@ -88,6 +90,13 @@ async function update({ force = false } = {}) {
   const inputs = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options, partSize: partSize() });
   if (!force && ready.length > 0 && inputs === convertedFrom) return;
   convertedFrom = ready.length > 0 ? inputs : null;
+  // Other files or options than the last: no agreement "before the edit" to show.
+  const base = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options: convertOptions(), partSize: partSize() });
+  if (base !== convertedBase) {
+    shown.agreement = new Map();
+    shown.agreementBeforeEdit = new Map();
+    convertedBase = base;
+  }
   const current = ++generation;
   if (ready.length === 0) {
     setConversion(null);

@@ -1387,6 +1387,9 @@ test('the editor: a missed phrase added, a topic to review marked ready, one lef
   assert.equal(await pricing.evaluate((node) => node.open), true, 'the topic edited stays open');
   assert.deepEqual(await pricing.locator('tr.trigger td.phrase').allTextContents(), [...PRICING_PHRASES, 'per seat']);
   assert.equal(await pricing.locator('summary .badge.agreement').textContent(), PRICING_AGREEMENT_AFTER);
+  // Beside it, the figure before the edit; the topics the edit did not change show none.
+  assert.equal(await pricing.locator('summary .agreement-before').textContent(), 'was 94.2%');
+  assert.deepEqual(await texts(page, '#tree .topic > summary .agreement-before'), ['was 94.2%']);
   assert.equal(await pricing.locator('.suggestions li button').count(), 0, 'no phrase left to add');
   assert.equal(await page.textContent('#edit-count'), '1 edit');
 
@@ -1398,6 +1401,8 @@ test('the editor: a missed phrase added, a topic to review marked ready, one lef
   await converted(page, before);
   assert.equal(await page.locator('#tree details.topic[data-topic="Trial / POC"] > summary .badge.review').count(), 0);
   assert.equal(await page.locator('#tree details.topic[data-topic="Trial / POC"] button.mark-ready').count(), 0);
+  // The next edit changed no agreement: nothing beside the figures now.
+  assert.deepEqual(await texts(page, '#tree .topic > summary .agreement-before'), []);
 
   // Security left out, then back with Ctrl+Z (the focus is on Undo after leaving a topic out).
   const security = await openTopic(page, 'Security');

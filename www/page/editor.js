@@ -370,6 +370,8 @@ let textAsked = 0;
  */
 export function setUpEditor(changed) {
   edits.onChange = () => {
+    // Each topic's agreement now, to show beside the one the edit gives.
+    shown.agreementBeforeEdit = new Map(shown.agreement);
     $('#edit-status').textContent = edits.count ? `Converting again with ${plural(edits.count, 'edit')}…` : 'Converting again without edits…';
     renderEditBar();
     changed();

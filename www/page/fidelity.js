@@ -34,6 +34,22 @@ function agreementLevel(value) {
 const BADGE_LEVELS = { full: 'ok', mid: 'info', low: 'warning', unseen: '' };
 
 /**
+ * Beside a topic's agreement, what it was before the latest edit, where that differs ("was 94.2%").
+ * @param {TopicFidelity | undefined} figures
+ * @param {string | undefined} id the topic's id
+ */
+function agreementBefore(figures, id) {
+  if (!figures || id == null || !shown.agreementBeforeEdit.has(id)) return null;
+  const before = shown.agreementBeforeEdit.get(id);
+  if (before === figures.agreement_percent) return null;
+  return el('span', {
+    class: 'agreement-before',
+    title: 'The agreement before the latest edit',
+    text: `was ${before == null ? 'not seen' : percent(before)}`,
+  });
+}
+
+/**
  * A topic's agreement as a badge ("92.1% agree", "not seen"), both sides' figures in its tooltip; nothing without figures.
  * @param {TopicFidelity | undefined} figures
  */
@@ -77,12 +93,20 @@ function fidelityByTopic(themes, fidelity) {
 export function showFidelity() {
   const fidelity = shown.conversion?.package ? shown.conversion.fidelity ?? null : null;
   shown.fidelityOf = shown.conversion && fidelity ? fidelityByTopic(shown.conversion.preview.themes, fidelity) : new Map();
+  if (fidelity) {
+    shown.agreement = new Map();
+    for (const [topic, figures] of shown.fidelityOf) if (topic.id != null) shown.agreement.set(topic.id, figures.agreement_percent);
+  }
   // The tree as drawn gets its badges in place: topics opened meanwhile stay open.
   for (const node of document.querySelectorAll('#tree details.topic')) {
     const summary = node.querySelector(':scope > summary');
-    summary.querySelector(':scope > .agreement')?.remove();
-    const badge = agreementBadge(shown.fidelityOf.get(shown.topicOfNode.get(node)));
+    summary.querySelectorAll(':scope > .agreement, :scope > .agreement-before').forEach((old) => old.remove());
+    const topic = shown.topicOfNode.get(node);
+    const figures = shown.fidelityOf.get(topic);
+    const badge = agreementBadge(figures);
     if (badge) summary.querySelector(':scope > .count').before(badge);
+    const before = agreementBefore(figures, topic?.id);
+    if (before) summary.querySelector(':scope > .count').before(before);
   }
   fillSuggestions();
   $('#fidelity').hidden = !fidelity;

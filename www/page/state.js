@@ -32,4 +32,8 @@ export const shown = {
   fidelityOf: new Map(),
   /** The tree's topic nodes and their topic objects, to add the agreement once the package is written. @type {WeakMap<Element, Topic>} */
   topicOfNode: new WeakMap(),
+  /** Per topic id, its agreement in the package shown last (null: not seen). @type {Map<string, number | null>} */
+  agreement: new Map(),
+  /** Per topic id, its agreement when the latest edit was made: shown beside the new one where they differ. @type {Map<string, number | null>} */
+  agreementBeforeEdit: new Map(),
 };
