@@ -121,7 +121,8 @@ fn edits_change_themes_report_manifest_and_fidelity() {
     );
     assert_eq!(
         fidelity["topics"][2],
-        json!({"theme": "Competition", "topic": "Competitors", "chorus_tracker": "Competitor",
+        json!({"theme": "Competition", "topic": "Competitors", "topic_id": "tp_86fdfe74fe87",
+               "chorus_tracker": "Competitor",
                "calls": {"chorus": 2, "triggers": 2, "both": 2, "only_chorus": 0, "only_triggers": 0},
                "hits": {"chorus": 2, "triggers": 2}, "agreement_percent": 100.0,
                "missed_mentions": [], "missed_mentions_other": 0})

@@ -40,11 +40,13 @@ fn fidelity_states_per_topic_what_each_side_found() {
                 "topics_matched": 3, "topics_at_100": 0, "topics_below_90": 3, "topics_not_seen": 1
             },
             "topics": [
-                {"theme": "Playbook", "topic": "Next steps", "chorus_tracker": "Next Steps",
+                {"theme": "Playbook", "topic": "Next steps", "topic_id": "tp_138e2e89b2f5",
+                 "chorus_tracker": "Next Steps",
                  "calls": {"chorus": 2, "triggers": 3, "both": 2, "only_chorus": 0, "only_triggers": 1},
                  "hits": {"chorus": 2, "triggers": 3}, "agreement_percent": 66.6,
                  "missed_mentions": [], "missed_mentions_other": 0},
-                {"theme": "Deal", "topic": "Pricing", "chorus_tracker": "Pricing",
+                {"theme": "Deal", "topic": "Pricing", "topic_id": "tp_d9f8e0360725",
+                 "chorus_tracker": "Pricing",
                  "calls": {"chorus": 3, "triggers": 3, "both": 2, "only_chorus": 1, "only_triggers": 1},
                  "hits": {"chorus": 4, "triggers": 4}, "agreement_percent": 50.0,
                  "missed_mentions": [
@@ -52,7 +54,8 @@ fn fidelity_states_per_topic_what_each_side_found() {
                       "example": example("bbbb0000000000000000000000000002", 4, 4, "cost is high.")}
                  ],
                  "missed_mentions_other": 0},
-                {"theme": "Competitor", "topic": "Competitor", "chorus_tracker": "Competitor",
+                {"theme": "Competitor", "topic": "Competitor", "topic_id": "tp_86fdfe74fe87",
+                 "chorus_tracker": "Competitor",
                  "calls": {"chorus": 2, "triggers": 0, "both": 0, "only_chorus": 2, "only_triggers": 0},
                  "hits": {"chorus": 2, "triggers": 0}, "agreement_percent": 0.0,
                  "missed_mentions": [
@@ -60,7 +63,8 @@ fn fidelity_states_per_topic_what_each_side_found() {
                       "example": example("aaaa0000000000000000000000000001", 3, 18, "Gong last year.")}
                  ],
                  "missed_mentions_other": 0},
-                {"theme": "Feature", "topic": "Security", "chorus_tracker": null,
+                {"theme": "Feature", "topic": "Security", "topic_id": "tp_7c320bb0ce42",
+                 "chorus_tracker": null,
                  "calls": {"chorus": 0, "triggers": 0, "both": 0, "only_chorus": 0, "only_triggers": 0},
                  "hits": {"chorus": 0, "triggers": 0}, "agreement_percent": null,
                  "missed_mentions": [], "missed_mentions_other": 0}

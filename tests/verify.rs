@@ -266,7 +266,17 @@ fn fidelity_figures_that_do_not_add_up_are_caught() {
     });
     assert_problem(
         &zip_entries(&entries),
-        "fidelity.json: lists 3 topics that are not the 4 topics of themes.json in their order",
+        "fidelity.json: lists 3 topics that are not the 4 topics of themes.json (names and ids) in their order",
+    );
+
+    // A topic of the right names under another topic's id.
+    let mut entries = golden("tracker_hits");
+    edit_entry(&mut entries, "fidelity.json", |f| {
+        f["topics"][1]["topic_id"] = "tp_000000000000".into();
+    });
+    assert_eq!(
+        problems(&verify_package_bytes(&zip_entries(&entries))),
+        ["fidelity.json: lists 4 topics that are not the 4 topics of themes.json (names and ids) in their order"]
     );
 
     let mut entries = golden("tracker_hits");

@@ -40,7 +40,7 @@ struct TopicTally {
 /// The tally, one call at a time.
 #[derive(Debug, Clone)]
 pub struct FidelityTally {
-    names: Vec<(String, String)>,
+    names: Vec<(String, String, String)>,
     topics: Vec<TopicTally>,
     by_key: HashMap<String, Vec<u32>>,
     calls_compared: u64,
@@ -49,13 +49,13 @@ pub struct FidelityTally {
 
 impl FidelityTally {
     pub fn new(themes: &[Theme]) -> FidelityTally {
-        let names: Vec<(String, String)> = themes
+        let names: Vec<(String, String, String)> = themes
             .iter()
             .flat_map(|theme| {
                 theme
                     .topics
                     .iter()
-                    .map(|t| (theme.name.clone(), t.name.clone()))
+                    .map(|t| (theme.name.clone(), t.name.clone(), t.id.clone()))
             })
             .collect();
         // A topic an edit renamed meets its tracker by the name it was
@@ -167,13 +167,14 @@ impl FidelityTally {
             .names
             .into_iter()
             .zip(self.topics)
-            .map(|((theme, topic), tally)| {
+            .map(|((theme, topic, topic_id), tally)| {
                 let missed = missed_phrases(&tally.missed);
                 let listed: u64 = missed.iter().map(|m| m.mentions).sum();
                 TopicFidelity {
                     agreement_percent: agreement(&tally.calls),
                     theme,
                     topic,
+                    topic_id,
                     chorus_tracker: tally.chorus_tracker,
                     calls: tally.calls,
                     hits: tally.hits,

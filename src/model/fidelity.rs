@@ -49,6 +49,8 @@ pub struct MissedMention {
 pub struct TopicFidelity {
     pub theme: String,
     pub topic: String,
+    /// The topic's id in themes.json.
+    pub topic_id: String,
     /// The Chorus tracker the topic met by name, as Chorus wrote it; null
     /// when no compared call had a tracker of that name.
     pub chorus_tracker: Option<String>,

@@ -50,7 +50,7 @@ pub(super) fn check_fidelity(
         .and_then(Value::as_array)
         .map(|t| t.iter().collect())
         .unwrap_or_default();
-    let named: Vec<(&str, &str)> = documents
+    let named: Vec<(&str, &str, &str)> = documents
         .themes
         .as_ref()
         .and_then(|t| t.get("themes"))
@@ -71,16 +71,20 @@ pub(super) fn check_fidelity(
                     (
                         name,
                         t.get("name").and_then(Value::as_str).unwrap_or_default(),
+                        t.get("id").and_then(Value::as_str).unwrap_or_default(),
                     )
                 })
         })
         .collect();
-    let listed: Vec<(&str, &str)> = topics
+    let listed: Vec<(&str, &str, &str)> = topics
         .iter()
         .map(|t| {
             (
                 t.get("theme").and_then(Value::as_str).unwrap_or_default(),
                 t.get("topic").and_then(Value::as_str).unwrap_or_default(),
+                t.get("topic_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
             )
         })
         .collect();
@@ -88,7 +92,7 @@ pub(super) fn check_fidelity(
         problem(
             verification,
             format!(
-                "lists {} topics that are not the {} topics of themes.json in their order",
+                "lists {} topics that are not the {} topics of themes.json (names and ids) in their order",
                 listed.len(),
                 named.len()
             ),

@@ -158,7 +158,7 @@ export interface Verification { entries: number; problems: Problem[] }
 export interface EntryCheck { index: number; name: string; bytes: number; sha256: string; problems: { message: string }[] }
 /** A topic's figures in fidelity.json (`decide::fidelity`). */
 export interface TopicFidelity {
-  theme: string; topic: string; chorus_tracker: string | null; agreement_percent: number | null;
+  theme: string; topic: string; topic_id: string; chorus_tracker: string | null; agreement_percent: number | null;
   calls: { both: number; only_chorus: number; only_triggers: number }; hits: { chorus: number; triggers: number };
   missed_mentions: { phrase: string; mentions: number; example: { source_id: string; text: string } }[];
 }

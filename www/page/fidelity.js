@@ -69,23 +69,20 @@ export function agreementBadge(figures) {
 }
 
 /**
- * The preview's topics and fidelity.json's, matched by position (both are
- * in package order: themes in order, their topics in order) where the theme
- * and topic names agree; a list of another length matches nothing.
- */
-/**
+ * The preview's topics and fidelity.json's, matched by the topic's id.
  * @param {import('../pkg/chorus2outdoo.js').Theme[]} themes
  * @param {Fidelity} fidelity
  */
 function fidelityByTopic(themes, fidelity) {
   const byTopic = new Map();
   if (!fidelity) return byTopic;
-  const topics = themes.flatMap((theme) => theme.topics.map((topic) => ({ theme: theme.name, topic })));
-  if (topics.length !== fidelity.topics.length) return byTopic;
-  topics.forEach(({ theme, topic }, index) => {
-    const figures = fidelity.topics[index];
-    if (figures.theme === theme && figures.topic === topic.name) byTopic.set(topic, figures);
-  });
+  const figuresOf = new Map(fidelity.topics.map((figures) => [figures.topic_id, figures]));
+  for (const theme of themes) {
+    for (const topic of theme.topics) {
+      const figures = figuresOf.get(topic.id);
+      if (figures) byTopic.set(topic, figures);
+    }
+  }
   return byTopic;
 }
 
