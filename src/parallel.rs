@@ -76,13 +76,17 @@ pub fn write_package<O: PackageOutput>(
     output: O,
     part_size: Option<u64>,
 ) -> Result<Written<O>> {
-    if workers <= 1 || conversion.transcript_jobs().len() < 2 {
+    if workers <= 1 {
+        return conversion.write_parts(archives, None, output, part_size);
+    }
+    let jobs = conversion.transcript_jobs();
+    if jobs.len() < 2 {
         return conversion.write_parts(archives, None, output, part_size);
     }
     let replay = conversion.replay();
     let replay = replay.as_ref();
     let archives_count = archives.len();
-    let mut pass = SecondPass::begin(conversion, output, part_size, Plan::threads(workers))?;
+    let mut pass = SecondPass::begin_with_jobs(output, part_size, Plan::threads(workers), jobs)?;
     std::thread::scope(|scope| {
         let (results_to, results) = channel::<(usize, Result<PreparedTranscript>)>();
         let mut threads = Vec::new();

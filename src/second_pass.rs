@@ -242,6 +242,18 @@ impl<O: PackageOutput> SecondPass<O> {
         part_size: Option<u64>,
         plan: Plan,
     ) -> Result<Self> {
+        Self::begin_with_jobs(output, part_size, plan, conversion.transcript_jobs())
+    }
+
+    /// `begin` with the conversion's transcript jobs already made
+    /// (`Conversion::transcript_jobs`, which a driver may have counted to
+    /// make its plan), not made again.
+    pub fn begin_with_jobs(
+        output: O,
+        part_size: Option<u64>,
+        plan: Plan,
+        jobs: Packed<TranscriptJob>,
+    ) -> Result<Self> {
         if plan.order == Order::Archive && plan.release == Release::Append {
             // A worker could hold its credit with jobs after the one whose
             // turn it is, which it has not been given yet.
@@ -249,7 +261,6 @@ impl<O: PackageOutput> SecondPass<O> {
                 "a second pass in archive order releases its jobs as they arrive".to_string(),
             ));
         }
-        let jobs = conversion.transcript_jobs();
         let workers = plan.workers.max(1);
         let mut shares: Vec<Vec<usize>> = vec![Vec::new(); workers];
         for job in 0..jobs.len() {

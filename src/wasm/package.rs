@@ -202,11 +202,10 @@ impl Packaging {
             chunk: chunk_size(chunk_bytes),
         };
         sources.start_write_progress();
-        let jobs = sources.conversion.transcript_jobs().len();
-        let helpers = Plan::page_helpers(plan.workers, jobs);
+        let jobs = sources.conversion.transcript_jobs();
+        let helpers = Plan::page_helpers(plan.workers, jobs.len());
         let plan = Plan::page(helpers, plan.store, plan.streams);
-        let pass =
-            SecondPass::begin(sources.conversion, output, part_size, plan).map_err(js_error)?;
+        let pass = SecondPass::begin_with_jobs(output, part_size, plan, jobs).map_err(js_error)?;
         Ok(Packaging {
             pass,
             name: package_name(),
