@@ -87,11 +87,12 @@ async function update({ force = false } = {}) {
   // The edits made in the tree go with the options (`options.edits`), only when there are some.
   const editsDocument = edits.document();
   const options = /** @type {import('./pkg/chorus2outdoo.js').Options} */ ({ ...convertOptions(), ...(editsDocument ? { edits: editsDocument } : {}) });
-  const inputs = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options, partSize: partSize() });
+  // What is converted, without the edits, then with them.
+  const base = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options: convertOptions(), partSize: partSize() });
+  const inputs = JSON.stringify({ base, edits: editsDocument });
   if (!force && ready.length > 0 && inputs === convertedFrom) return;
   convertedFrom = ready.length > 0 ? inputs : null;
   // Other files or options than the last: no agreement "before the edit" to show.
-  const base = JSON.stringify({ files: ready.map((entry) => entry.id), roster: roster && [roster.name, roster.bytes.length], options: convertOptions(), partSize: partSize() });
   if (base !== convertedBase) {
     shown.agreement = new Map();
     shown.agreementBeforeEdit = new Map();
