@@ -79,6 +79,23 @@ export const CODES = {
  */
 
 /**
+ * Each code of `entries` with its most pressing severity and its count, as
+ * the preview's `report_codes` gives them for the whole report.
+ * @param {ReportEntry[]} entries
+ * @returns {import('../pkg/chorus2outdoo.js').ReportCodeCount[]}
+ */
+function codesOf(entries) {
+  /** @type {Map<string, import('../pkg/chorus2outdoo.js').ReportCodeCount>} */
+  const codes = new Map();
+  for (const { code, severity } of entries) {
+    const counted = codes.get(code) ?? codes.set(code, { code, severity, entries: 0 }).get(code);
+    if (SEVERITIES.indexOf(severity) < SEVERITIES.indexOf(counted.severity)) counted.severity = severity;
+    counted.entries += 1;
+  }
+  return [...codes.values()];
+}
+
+/**
  * The entries by code, the most pressing severity first, then the most
  * entries, then the code; entries keep report order. `codes` (the
  * preview's `report_codes`) gives each code's count and severity over the
@@ -87,23 +104,10 @@ export const CODES = {
  * @param {import('../pkg/chorus2outdoo.js').ReportCodeCount[]} [codes]
  * @returns {ReportGroup[]}
  */
-export function groupReport(entries, codes = []) {
+export function groupReport(entries, codes = codesOf(entries)) {
   /** @type {Map<string, ReportGroup>} */
-  const groups = new Map();
-  for (const { code, severity, entries: count } of codes) groups.set(code, { code, severity, count, entries: [] });
-  const counted = groups.size > 0;
-  for (const entry of entries) {
-    let group = groups.get(entry.code);
-    if (!group) {
-      group = { code: entry.code, severity: entry.severity, count: 0, entries: [] };
-      groups.set(entry.code, group);
-    }
-    if (!counted) {
-      if (SEVERITIES.indexOf(entry.severity) < SEVERITIES.indexOf(group.severity)) group.severity = entry.severity;
-      group.count += 1;
-    }
-    group.entries.push(entry);
-  }
+  const groups = new Map(codes.map(({ code, severity, entries: count }) => [code, { code, severity, count, entries: [] }]));
+  for (const entry of entries) groups.get(entry.code)?.entries.push(entry);
   const rank = (/** @type {ReportGroup} */ g) => SEVERITIES.indexOf(g.severity);
   return [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.count - a.count || a.code.localeCompare(b.code));
 }
